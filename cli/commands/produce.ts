@@ -1,0 +1,13 @@
+import type { Command } from '../command.js';
+
+// Placeholder while the command is being built; replaced by its real implementation.
+export const command: Command = {
+  name: 'produce',
+  summary: '(in progress)',
+  usage: '',
+  options: {},
+  async run() {
+    process.stderr.write('gridstream produce is not built yet\n');
+    return 1;
+  },
+};

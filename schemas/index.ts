@@ -1,0 +1,38 @@
+export type {
+  AvroArray,
+  AvroEnum,
+  AvroField,
+  AvroFixed,
+  AvroMap,
+  AvroPrimitive,
+  AvroRecord,
+  AvroSchema,
+} from './avroTypes.js';
+export {
+  AVRO_DIR,
+  avroToTsType,
+  GENERATED_FILE,
+  generateModule,
+  readCurrentSchema,
+  readSchemaHistory,
+} from './codegen.js';
+export { type CompatibilityReport, checkCompatibility } from './compatibility.js';
+export { DATASETS, EVENT_ID_FIELD, EVENT_TIME_FIELD, PARTITION_KEYS } from './constants.js';
+export {
+  CONTRACTS,
+  type Contract,
+  compileSchema,
+  contractFor,
+  type Dataset,
+  isDataset,
+  partitionOf,
+  partitionPrefix,
+} from './contracts.js';
+export {
+  ContractError,
+  type ContractViolation,
+  ContractViolationError,
+  IncompatibleSchemaError,
+} from './errors.js';
+export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
+export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';

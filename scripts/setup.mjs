@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Installs what gridstream needs, through the project's own files only, and does nothing when it is
+// already in place. Plain Node (no dependencies): it runs before node_modules exists.
+//
+//   node scripts/setup.mjs          npm dependencies (for `npm start`)
+//   node scripts/setup.mjs --test   also the Python venvs the test suite uses (.venv, .venv-iac)
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const wantTest = process.argv.includes('--test');
+
+function run(cmd, args, opts = {}) {
+  const t0 = Date.now();
+  process.stderr.write(`setup: ${cmd} ${args.join(' ')}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+  if (r.status !== 0) {
+    process.stderr.write(`setup: ${cmd} ${args.join(' ')} failed with exit code ${r.status}\n`);
+    process.exit(r.status ?? 1);
+  }
+  process.stderr.write(`setup: done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+function hashOf(...files) {
+  const h = createHash('sha256');
+  for (const f of files) h.update(existsSync(f) ? readFileSync(f) : '');
+  return h.digest('hex');
+}
+
+function stamped(stampFile, hash) {
+  return existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
+}
+
+// npm: install exactly the lockfile when it changed since the last install.
+const lock = join(root, 'package-lock.json');
+const npmStamp = join(root, 'node_modules', '.gridstream-setup');
+const npmHash = hashOf(lock, join(root, 'package.json'));
+if (!stamped(npmStamp, npmHash)) {
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+  writeFileSync(npmStamp, npmHash);
+}
+
+// Python: one venv per requirements file, rebuilt when the file changes.
+function venv(dir, requirements) {
+  const venvDir = join(root, dir);
+  const stamp = join(venvDir, '.gridstream-setup');
+  const hash = hashOf(join(root, requirements));
+  if (stamped(stamp, hash)) return;
+  const python = process.env.PYTHON ?? 'python3';
+  run(python, ['-m', 'venv', '--clear', venvDir]);
+  const pip = join(venvDir, 'bin', 'pip');
+  run(pip, ['install', '--quiet', '--disable-pip-version-check', '--upgrade', 'pip']);
+  run(pip, ['install', '--quiet', '--disable-pip-version-check', '-r', join(root, requirements)]);
+  writeFileSync(stamp, hash);
+}
+
+if (wantTest) {
+  venv('.venv', 'requirements/python.txt');
+  venv('.venv-iac', 'requirements/iac.txt');
+}
