@@ -18,18 +18,15 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
 
 function helpFor(cmd: Command): string {
   const lines = [`Usage: gridstream ${cmd.name} ${cmd.usage}`.trimEnd(), '', cmd.summary, ''];
-  const opts = Object.entries(cmd.options);
-  if (opts.length > 0) {
-    lines.push('Options:');
-    const rows = opts.map(([name, o]) => {
-      const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
-      const def = o.default !== undefined ? ` (default: ${String(o.default)})` : '';
-      return [flag, `${o.description}${def}`] as const;
-    });
-    const width = Math.max(...rows.map((r) => r[0].length), 10) + 2;
-    for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}${text}`);
-    lines.push(`  ${'    --help'.padEnd(width)}Show this help`);
-  }
+  const rows = Object.entries(cmd.options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+    const def = o.default !== undefined ? ` (default: ${String(o.default)})` : '';
+    return [flag, `${o.description}${def}`] as const;
+  });
+  rows.push(['    --help', 'Show this help']);
+  const width = Math.max(...rows.map((r) => r[0].length), 10) + 2;
+  lines.push('Options:');
+  for (const [flag, text] of rows) lines.push(`  ${flag.padEnd(width)}${text}`);
   if (cmd.details) lines.push('', cmd.details.trim());
   return `${lines.join('\n')}\n`;
 }

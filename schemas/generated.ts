@@ -3,160 +3,212 @@
 
 /** Avro schema of the `grid` dataset. */
 export const gridSchema = {
-  type: 'record',
-  name: 'GridEvent',
-  namespace: 'io.gridstream.grid',
-  doc: 'ERCOT-style grid event: a settlement-point price for one interval (record_type SETTLEMENT_POINT_PRICE) or the system conditions of one load zone for one interval (record_type SYSTEM_CONDITIONS).',
-  fields: [
+  "type": "record",
+  "name": "GridEvent",
+  "namespace": "io.gridstream.grid",
+  "doc": "ERCOT-style grid event: a settlement-point price for one interval (record_type SETTLEMENT_POINT_PRICE) or the system conditions of one load zone for one interval (record_type SYSTEM_CONDITIONS).",
+  "fields": [
     {
-      name: 'event_id',
-      type: 'string',
-      doc: 'Unique id, stable across retries (assigned when the event is generated).',
+      "name": "event_id",
+      "type": "string",
+      "doc": "Unique id, stable across retries (assigned when the event is generated)."
     },
     {
-      name: 'event_time',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
+      "name": "event_time",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
       },
-      doc: 'Start of the interval, UTC.',
+      "doc": "Start of the interval, UTC."
     },
     {
-      name: 'record_type',
-      type: {
-        type: 'enum',
-        name: 'GridRecordType',
-        symbols: ['SETTLEMENT_POINT_PRICE', 'SYSTEM_CONDITIONS'],
+      "name": "record_type",
+      "type": {
+        "type": "enum",
+        "name": "GridRecordType",
+        "symbols": [
+          "SETTLEMENT_POINT_PRICE",
+          "SYSTEM_CONDITIONS"
+        ]
+      }
+    },
+    {
+      "name": "market",
+      "type": {
+        "type": "enum",
+        "name": "Market",
+        "symbols": [
+          "RTM",
+          "DAM"
+        ]
       },
+      "doc": "Real-time (5-minute SCED) or day-ahead (hourly) market."
     },
     {
-      name: 'market',
-      type: {
-        type: 'enum',
-        name: 'Market',
-        symbols: ['RTM', 'DAM'],
-      },
-      doc: 'Real-time (5-minute SCED) or day-ahead (hourly) market.',
+      "name": "interval_minutes",
+      "type": "int",
+      "doc": "Length of the interval: 5 (RTM SCED), 15 (RTM settlement) or 60 (DAM)."
     },
     {
-      name: 'interval_minutes',
-      type: 'int',
-      doc: 'Length of the interval: 5 (RTM SCED), 15 (RTM settlement) or 60 (DAM).',
+      "name": "load_zone",
+      "type": "string",
+      "doc": "ERCOT load zone the record belongs to, e.g. LZ_HOUSTON."
     },
     {
-      name: 'load_zone',
-      type: 'string',
-      doc: 'ERCOT load zone the record belongs to, e.g. LZ_HOUSTON.',
-    },
-    {
-      name: 'settlement_point',
-      type: ['null', 'string'],
-      default: null,
-      doc: 'Settlement point name (hub, load zone or resource node); null for SYSTEM_CONDITIONS.',
-    },
-    {
-      name: 'settlement_point_type',
-      type: [
-        'null',
-        {
-          type: 'enum',
-          name: 'SettlementPointType',
-          symbols: ['HUB', 'LOAD_ZONE', 'RESOURCE_NODE'],
-        },
+      "name": "settlement_point",
+      "type": [
+        "null",
+        "string"
       ],
-      default: null,
+      "default": null,
+      "doc": "Settlement point name (hub, load zone or resource node); null for SYSTEM_CONDITIONS."
     },
     {
-      name: 'lmp_usd_mwh',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Locational marginal price, $/MWh (ERCOT band -250..5000).',
+      "name": "settlement_point_type",
+      "type": [
+        "null",
+        {
+          "type": "enum",
+          "name": "SettlementPointType",
+          "symbols": [
+            "HUB",
+            "LOAD_ZONE",
+            "RESOURCE_NODE"
+          ]
+        }
+      ],
+      "default": null
     },
     {
-      name: 'energy_usd_mwh',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'System lambda (energy component) of the LMP, $/MWh.',
+      "name": "lmp_usd_mwh",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Locational marginal price, $/MWh (ERCOT band -250..5000)."
     },
     {
-      name: 'congestion_usd_mwh',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Congestion component of the LMP, $/MWh.',
+      "name": "energy_usd_mwh",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "System lambda (energy component) of the LMP, $/MWh."
     },
     {
-      name: 'loss_usd_mwh',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Loss component of the LMP, $/MWh.',
+      "name": "congestion_usd_mwh",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Congestion component of the LMP, $/MWh."
     },
     {
-      name: 'load_mw',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Zone load, MW.',
+      "name": "loss_usd_mwh",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Loss component of the LMP, $/MWh."
     },
     {
-      name: 'wind_mw',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Wind output, MW.',
+      "name": "load_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Zone load, MW."
     },
     {
-      name: 'solar_mw',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Solar output, MW.',
+      "name": "wind_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Wind output, MW."
     },
     {
-      name: 'gas_mw',
-      type: ['null', 'double'],
-      default: null,
+      "name": "solar_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Solar output, MW."
     },
     {
-      name: 'coal_mw',
-      type: ['null', 'double'],
-      default: null,
+      "name": "gas_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'nuclear_mw',
-      type: ['null', 'double'],
-      default: null,
+      "name": "coal_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'hydro_mw',
-      type: ['null', 'double'],
-      default: null,
+      "name": "nuclear_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'storage_mw',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Battery storage net output, MW (negative while charging).',
+      "name": "hydro_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'other_mw',
-      type: ['null', 'double'],
-      default: null,
+      "name": "storage_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Battery storage net output, MW (negative while charging)."
     },
     {
-      name: 'source',
-      type: 'string',
-      doc: 'Where the event came from: synthetic, ercot-api, ...',
+      "name": "other_mw",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'producer_id',
-      type: 'string',
+      "name": "source",
+      "type": "string",
+      "doc": "Where the event came from: synthetic, ercot-api, ..."
     },
     {
-      name: 'produced_at',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
+      "name": "producer_id",
+      "type": "string"
+    },
+    {
+      "name": "produced_at",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
       },
-      doc: 'When the producer created the record, UTC.',
-    },
-  ],
+      "doc": "When the producer created the record, UTC."
+    }
+  ]
 } as const;
 
 /** ERCOT-style grid event: a settlement-point price for one interval (record_type SETTLEMENT_POINT_PRICE) or the system conditions of one load zone for one interval (record_type SYSTEM_CONDITIONS). */
@@ -205,128 +257,155 @@ export interface GridEvent {
 
 /** Avro schema of the `weather` dataset. */
 export const weatherSchema = {
-  type: 'record',
-  name: 'WeatherEvent',
-  namespace: 'io.gridstream.weather',
-  doc: 'Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time.',
-  fields: [
+  "type": "record",
+  "name": "WeatherEvent",
+  "namespace": "io.gridstream.weather",
+  "doc": "Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time.",
+  "fields": [
     {
-      name: 'event_id',
-      type: 'string',
-      doc: 'Unique id, stable across retries.',
+      "name": "event_id",
+      "type": "string",
+      "doc": "Unique id, stable across retries."
     },
     {
-      name: 'event_time',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
+      "name": "event_time",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
       },
-      doc: 'Time the values are valid for, UTC.',
+      "doc": "Time the values are valid for, UTC."
     },
     {
-      name: 'record_type',
-      type: {
-        type: 'enum',
-        name: 'WeatherRecordType',
-        symbols: ['OBSERVATION', 'FORECAST'],
-      },
+      "name": "record_type",
+      "type": {
+        "type": "enum",
+        "name": "WeatherRecordType",
+        "symbols": [
+          "OBSERVATION",
+          "FORECAST"
+        ]
+      }
     },
     {
-      name: 'location_id',
-      type: 'string',
-      doc: 'Stable location key, e.g. houston.',
+      "name": "location_id",
+      "type": "string",
+      "doc": "Stable location key, e.g. houston."
     },
     {
-      name: 'location_name',
-      type: 'string',
+      "name": "location_name",
+      "type": "string"
     },
     {
-      name: 'load_zone',
-      type: 'string',
-      doc: 'ERCOT load zone the location is mapped to.',
+      "name": "load_zone",
+      "type": "string",
+      "doc": "ERCOT load zone the location is mapped to."
     },
     {
-      name: 'latitude_deg',
-      type: 'double',
+      "name": "latitude_deg",
+      "type": "double"
     },
     {
-      name: 'longitude_deg',
-      type: 'double',
+      "name": "longitude_deg",
+      "type": "double"
     },
     {
-      name: 'forecast_issued_at',
-      type: [
-        'null',
+      "name": "forecast_issued_at",
+      "type": [
+        "null",
         {
-          type: 'long',
-          logicalType: 'timestamp-millis',
-        },
+          "type": "long",
+          "logicalType": "timestamp-millis"
+        }
       ],
-      default: null,
+      "default": null
     },
     {
-      name: 'forecast_horizon_hours',
-      type: ['null', 'int'],
-      default: null,
+      "name": "forecast_horizon_hours",
+      "type": [
+        "null",
+        "int"
+      ],
+      "default": null
     },
     {
-      name: 'temperature_c',
-      type: 'double',
+      "name": "temperature_c",
+      "type": "double"
     },
     {
-      name: 'relative_humidity_pct',
-      type: ['null', 'double'],
-      default: null,
+      "name": "relative_humidity_pct",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'dew_point_c',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Added in v2 (default null keeps v1 readers and writers compatible).',
+      "name": "dew_point_c",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Added in v2 (default null keeps v1 readers and writers compatible)."
     },
     {
-      name: 'wind_speed_mps',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Wind speed at 10 m, m/s.',
+      "name": "wind_speed_mps",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Wind speed at 10 m, m/s."
     },
     {
-      name: 'wind_direction_deg',
-      type: ['null', 'double'],
-      default: null,
+      "name": "wind_direction_deg",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'shortwave_radiation_w_m2',
-      type: ['null', 'double'],
-      default: null,
-      doc: 'Global horizontal irradiance, W/m2.',
+      "name": "shortwave_radiation_w_m2",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null,
+      "doc": "Global horizontal irradiance, W/m2."
     },
     {
-      name: 'cloud_cover_pct',
-      type: ['null', 'double'],
-      default: null,
+      "name": "cloud_cover_pct",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'precipitation_mm',
-      type: ['null', 'double'],
-      default: null,
+      "name": "precipitation_mm",
+      "type": [
+        "null",
+        "double"
+      ],
+      "default": null
     },
     {
-      name: 'source',
-      type: 'string',
+      "name": "source",
+      "type": "string"
     },
     {
-      name: 'producer_id',
-      type: 'string',
+      "name": "producer_id",
+      "type": "string"
     },
     {
-      name: 'produced_at',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
-      },
-    },
-  ],
+      "name": "produced_at",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
+      }
+    }
+  ]
 } as const;
 
 /** Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time. */
@@ -363,121 +442,131 @@ export interface WeatherEvent {
 
 /** Avro schema of the `transactions` dataset. */
 export const transactionsSchema = {
-  type: 'record',
-  name: 'TransactionEvent',
-  namespace: 'io.gridstream.transactions',
-  doc: 'One version of an energy trade. A trade starts NEW (version 1); AMEND raises the version; CANCEL ends it.',
-  fields: [
+  "type": "record",
+  "name": "TransactionEvent",
+  "namespace": "io.gridstream.transactions",
+  "doc": "One version of an energy trade. A trade starts NEW (version 1); AMEND raises the version; CANCEL ends it.",
+  "fields": [
     {
-      name: 'event_id',
-      type: 'string',
-      doc: 'Unique id, stable across retries.',
+      "name": "event_id",
+      "type": "string",
+      "doc": "Unique id, stable across retries."
     },
     {
-      name: 'event_time',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
+      "name": "event_time",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
       },
-      doc: 'When this version of the trade was executed, UTC.',
+      "doc": "When this version of the trade was executed, UTC."
     },
     {
-      name: 'trade_id',
-      type: 'string',
+      "name": "trade_id",
+      "type": "string"
     },
     {
-      name: 'version',
-      type: 'int',
-      doc: '1 for NEW, +1 for every AMEND or CANCEL.',
+      "name": "version",
+      "type": "int",
+      "doc": "1 for NEW, +1 for every AMEND or CANCEL."
     },
     {
-      name: 'status',
-      type: {
-        type: 'enum',
-        name: 'TradeStatus',
-        symbols: ['NEW', 'AMEND', 'CANCEL'],
-      },
+      "name": "status",
+      "type": {
+        "type": "enum",
+        "name": "TradeStatus",
+        "symbols": [
+          "NEW",
+          "AMEND",
+          "CANCEL"
+        ]
+      }
     },
     {
-      name: 'side',
-      type: {
-        type: 'enum',
-        name: 'TradeSide',
-        symbols: ['BUY', 'SELL'],
-      },
+      "name": "side",
+      "type": {
+        "type": "enum",
+        "name": "TradeSide",
+        "symbols": [
+          "BUY",
+          "SELL"
+        ]
+      }
     },
     {
-      name: 'product',
-      type: 'string',
-      doc: 'Traded product, e.g. HB_NORTH_RT_PEAK_5x16.',
+      "name": "product",
+      "type": "string",
+      "doc": "Traded product, e.g. HB_NORTH_RT_PEAK_5x16."
     },
     {
-      name: 'settlement_point',
-      type: 'string',
+      "name": "settlement_point",
+      "type": "string"
     },
     {
-      name: 'delivery_start',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
-      },
+      "name": "delivery_start",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
+      }
     },
     {
-      name: 'delivery_end',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
-      },
+      "name": "delivery_end",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
+      }
     },
     {
-      name: 'quantity_mwh',
-      type: 'double',
-      doc: 'Total energy of the trade over the delivery window, MWh.',
+      "name": "quantity_mwh",
+      "type": "double",
+      "doc": "Total energy of the trade over the delivery window, MWh."
     },
     {
-      name: 'price_usd_mwh',
-      type: 'double',
+      "name": "price_usd_mwh",
+      "type": "double"
     },
     {
-      name: 'counterparty',
-      type: 'string',
+      "name": "counterparty",
+      "type": "string"
     },
     {
-      name: 'book',
-      type: 'string',
+      "name": "book",
+      "type": "string"
     },
     {
-      name: 'trader',
-      type: 'string',
+      "name": "trader",
+      "type": "string"
     },
     {
-      name: 'venue',
-      type: ['null', 'string'],
-      default: null,
-      doc: 'ICE, NODAL, BILATERAL ...',
+      "name": "venue",
+      "type": [
+        "null",
+        "string"
+      ],
+      "default": null,
+      "doc": "ICE, NODAL, BILATERAL ..."
     },
     {
-      name: 'is_block',
-      type: 'boolean',
-      default: false,
-      doc: 'True for block trades negotiated off-screen.',
+      "name": "is_block",
+      "type": "boolean",
+      "default": false,
+      "doc": "True for block trades negotiated off-screen."
     },
     {
-      name: 'source',
-      type: 'string',
+      "name": "source",
+      "type": "string"
     },
     {
-      name: 'producer_id',
-      type: 'string',
+      "name": "producer_id",
+      "type": "string"
     },
     {
-      name: 'produced_at',
-      type: {
-        type: 'long',
-        logicalType: 'timestamp-millis',
-      },
-    },
-  ],
+      "name": "produced_at",
+      "type": {
+        "type": "long",
+        "logicalType": "timestamp-millis"
+      }
+    }
+  ]
 } as const;
 
 /** One version of an energy trade. A trade starts NEW (version 1); AMEND raises the version; CANCEL ends it. */
@@ -519,8 +608,4 @@ export interface EventByDataset {
 }
 
 /** Current schema of each dataset. */
-export const SCHEMAS = {
-  grid: gridSchema,
-  weather: weatherSchema,
-  transactions: transactionsSchema,
-} as const;
+export const SCHEMAS = { grid: gridSchema, weather: weatherSchema, transactions: transactionsSchema } as const;
