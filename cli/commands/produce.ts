@@ -1,13 +1,238 @@
-import type { Command } from '../command.js';
+import { randomInt } from 'node:crypto';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-kinesis';
+import { abortOnSignals } from '../../producers/abortOnSignals.js';
+import { formatCounters, sumCounters } from '../../producers/formatCounters.js';
+import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
+import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
+import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/kinesisClient.js';
+import { PARTITION_KEY_FIELDS } from '../../producers/kinesis/partitionKeys.js';
+import { RejectWriter } from '../../producers/kinesis/RejectWriter.js';
+import type { SinkCounters } from '../../producers/kinesis/types.js';
+import { runProducer } from '../../producers/runProducer.js';
+import { createGenerator } from '../../producers/sources/index.js';
+import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
+import { type Command, intOption, UsageError } from '../command.js';
 
-// Placeholder while the command is being built; replaced by its real implementation.
+/** Shards per stream the embedded emulator creates when `--shards` is not given. */
+const DEFAULT_EMBEDDED_SHARDS = 2;
+const TTY_REFRESH_MS = 500;
+const LOG_REFRESH_MS = 5_000;
+
+interface ProduceConfig {
+  readonly datasets: readonly Dataset[];
+  readonly rate: number;
+  readonly count: number | undefined;
+  readonly durationMs: number | undefined;
+  readonly seed: number;
+  readonly streamTemplate: string;
+  readonly aggregate: boolean;
+  readonly shards: number | undefined;
+  readonly endpoint: string | undefined;
+  readonly rejectFile: string;
+  readonly deadlineMs: number;
+}
+
+function wholeNumber(name: string, value: unknown): number | undefined {
+  const n = intOption(name, value);
+  if (n !== undefined && !Number.isInteger(n)) {
+    throw new UsageError(`--${name} must be a whole number, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function parseConfig(values: Record<string, unknown>): ProduceConfig {
+  const dataset = String(values.dataset ?? 'all');
+  if (dataset !== 'all' && !isDataset(dataset)) {
+    throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')} or all, got ${JSON.stringify(dataset)}`);
+  }
+  const datasets = dataset === 'all' ? DATASETS : [dataset];
+  const count = wholeNumber('count', values.count);
+  const duration = intOption('duration', values.duration);
+  if (count !== undefined && duration !== undefined) throw new UsageError('give --count or --duration, not both');
+  const streamTemplate = String(values.stream ?? '{dataset}');
+  if (datasets.length > 1 && !streamTemplate.includes('{dataset}')) {
+    throw new UsageError(
+      `--stream ${JSON.stringify(streamTemplate)} would send every dataset to one stream; include {dataset} in it`,
+    );
+  }
+  const shards = wholeNumber('shards', values.shards);
+  if (shards === 0) throw new UsageError('--shards must be at least 1, got "0"');
+  return {
+    datasets,
+    rate: intOption('rate', values.rate, 100),
+    count,
+    durationMs: duration === undefined ? undefined : duration * 1000,
+    seed: wholeNumber('seed', values.seed) ?? randomInt(1, 2 ** 31 - 1),
+    streamTemplate,
+    aggregate: values['no-aggregate'] !== true,
+    shards,
+    endpoint: typeof values.endpoint === 'string' ? values.endpoint : endpointFromEnv(),
+    rejectFile: String(values['reject-file'] ?? 'gridstream-rejects.jsonl'),
+    deadlineMs: intOption('deadline', values.deadline, 30) * 1000,
+  };
+}
+
+/** Makes sure every stream exists on an external endpoint; creates it only when `--shards` was given. */
+async function ensureStreams(client: KinesisClient, streams: readonly string[], shards: number | undefined) {
+  for (const name of streams) {
+    try {
+      await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      continue;
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+      if (shards === undefined) {
+        throw new UsageError(`stream ${name} does not exist at the endpoint; create it or pass --shards N to create it`);
+      }
+    }
+    await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    for (let i = 0; ; i++) {
+      const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') break;
+      if (i > 600) throw new Error(`stream ${name} did not become ACTIVE`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Prints the live status line: rewritten in place on a terminal, a line every few seconds otherwise. */
+function startProgress(sinks: readonly KinesisSink[], started: number): () => void {
+  const tty = process.stderr.isTTY === true;
+  const line = () => {
+    const elapsed = performance.now() - started;
+    const c = sumCounters(sinks.map((s) => s.counters));
+    return `[${(elapsed / 1000).toFixed(1)}s] ${formatCounters(sinks.length > 1 ? 'all' : sinks[0]!.dataset, c, elapsed)}`;
+  };
+  const timer = setInterval(
+    () => process.stderr.write(tty ? `\r\x1b[K${line()}` : `${line()}\n`),
+    tty ? TTY_REFRESH_MS : LOG_REFRESH_MS,
+  );
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    if (tty) process.stderr.write('\r\x1b[K');
+  };
+}
+
+async function produce(config: ProduceConfig): Promise<number> {
+  const streams = config.datasets.map((d) => config.streamTemplate.replaceAll('{dataset}', d));
+  let embedded: EmbeddedKinesis | undefined;
+  let client: KinesisClient;
+  if (config.endpoint) {
+    client = createKinesisClient({ endpoint: config.endpoint });
+    await ensureStreams(client, streams, config.shards);
+  } else {
+    const shards = config.shards ?? DEFAULT_EMBEDDED_SHARDS;
+    embedded = await EmbeddedKinesis.start({
+      streams: Object.fromEntries(streams.map((s) => [s, shards])),
+    });
+    client = embedded.client;
+    process.stderr.write(
+      `gridstream produce: embedded Kinesis at ${embedded.endpoint} (in memory: the events vanish when this command exits; set AWS_ENDPOINT_URL_KINESIS or --endpoint to keep them)\n`,
+    );
+  }
+  const rejects = new RejectWriter(config.rejectFile);
+  const sinks = config.datasets.map(
+    (dataset, i) =>
+      new KinesisSink({ dataset, streamName: streams[i]!, client, aggregate: config.aggregate, rejectWriter: rejects }),
+  );
+  const controller = new AbortController();
+  const dispose = abortOnSignals(controller, {
+    onFirst: (signal) =>
+      process.stderr.write(
+        `\n${signal}: stopping; sending what is buffered (up to ${config.deadlineMs / 1000}s). Press Ctrl-C again to quit now.\n`,
+      ),
+  });
+  const started = performance.now();
+  const stopProgress = startProgress(sinks, started);
+  let error: unknown;
+  const totals: SinkCounters[] = [];
+  try {
+    const runs = sinks.map((sink, i) =>
+      runProducer({
+        generator: createGenerator(config.datasets[i]!, { seed: config.seed }),
+        sink,
+        rate: config.rate,
+        ...(config.count === undefined ? {} : { count: config.count }),
+        ...(config.durationMs === undefined ? {} : { durationMs: config.durationMs }),
+        signal: controller.signal,
+      }).catch((err: unknown) => {
+        // One dataset failing stops the others: the run is over either way.
+        error ??= err;
+        controller.abort(err);
+      }),
+    );
+    await Promise.all(runs);
+  } finally {
+    stopProgress();
+    for (const sink of sinks) totals.push(await sink.close({ deadlineMs: config.deadlineMs }));
+    await rejects.close();
+    dispose();
+    if (embedded) await embedded.stop();
+    else client.destroy();
+  }
+  const elapsed = performance.now() - started;
+  const out: string[] = [];
+  config.datasets.forEach((d, i) => {
+    out.push(`  ${formatCounters(`${d} -> ${streams[i]}`, totals[i]!, elapsed)}`);
+  });
+  const total = sumCounters(totals);
+  const target = config.count === undefined ? '' : ` of ${config.count * config.datasets.length}`;
+  out.unshift(
+    `gridstream produce: sent ${total.sent}${target} events in ${(elapsed / 1000).toFixed(1)}s ` +
+      `(${Math.round((total.sent * 1000) / elapsed)}/s; seed ${config.seed}, ${config.aggregate ? 'aggregated' : 'not aggregated'}); ` +
+      `retried ${total.retried}, throttled ${total.throttled}, expired ${total.expired}, rejected ${total.rejected}, failed ${total.failed}`,
+  );
+  if (rejects.written > 0) out.push(`  ${rejects.written} events written to ${config.rejectFile}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  if (error) throw error;
+  const allSent = config.count === undefined || totals.every((t) => t.sent === config.count);
+  return allSent && total.expired === 0 && total.failed === 0 ? 0 : 1;
+}
+
+/** `gridstream produce`: stream synthetic events of one or all datasets into Kinesis. */
 export const command: Command = {
   name: 'produce',
-  summary: '(in progress)',
-  usage: '',
-  options: {},
-  async run() {
-    process.stderr.write('gridstream produce is not built yet\n');
-    return 1;
+  summary: 'Stream synthetic grid, weather and transactions events into Kinesis (KPL-style sink)',
+  usage:
+    '[--dataset grid|weather|transactions|all] [--rate N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH]',
+  options: {
+    dataset: { type: 'string', valueName: 'NAME', default: 'all', description: 'grid, weather, transactions or all' },
+    rate: { type: 'string', valueName: 'N', default: '100', description: 'Events per second per dataset; 0 = as fast as Kinesis takes them' },
+    count: { type: 'string', valueName: 'N', description: 'Send exactly N valid events per dataset, then exit' },
+    duration: { type: 'string', valueName: 'S', description: 'Run for S seconds, then exit (default: until Ctrl-C)' },
+    seed: { type: 'string', valueName: 'N', description: 'Generator seed; the same seed gives the same events and event_ids (default: random, printed)' },
+    stream: { type: 'string', valueName: 'NAME', default: '{dataset}', description: 'Stream name; {dataset} is replaced by the dataset' },
+    'no-aggregate': { type: 'boolean', description: 'Send one Kinesis record per event (no KPL aggregation)' },
+    shards: { type: 'string', valueName: 'N', description: `Shards per stream: embedded streams (default ${DEFAULT_EMBEDDED_SHARDS}), or creates missing streams at --endpoint` },
+    endpoint: { type: 'string', valueName: 'URL', description: 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS, else the embedded emulator)' },
+    'reject-file': { type: 'string', valueName: 'PATH', default: 'gridstream-rejects.jsonl', description: 'JSON lines of rejected/expired/failed events (created only when needed)' },
+    deadline: { type: 'string', valueName: 'S', default: '30', description: 'On exit or Ctrl-C, time to send what is buffered' },
+  },
+  details: `
+Where events go: with --endpoint or AWS_ENDPOINT_URL_KINESIS (e.g. a running emulator, or
+https://kinesis.<region>.amazonaws.com with the default credential chain) the streams at that endpoint
+are used. Otherwise an embedded Kinesis emulator starts inside this process: the events vanish when the
+command exits, so use it to try the producer; run \`gridstream up\` or an emulator for the pipeline.
+
+Partition keys: grid by ${PARTITION_KEY_FIELDS.grid}, weather by ${PARTITION_KEY_FIELDS.weather},
+transactions by ${PARTITION_KEY_FIELDS.transactions} (per-key order; see docs/ARCHITECTURE.md).
+Delivery is at least once: consumers de-duplicate on event_id.
+
+Exit code: 0 when every event was acknowledged (with --count: exactly N per dataset), 1 when some
+expired or failed (they are in the reject file), 2 on bad options.
+Environment: AWS_REGION, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL, GRIDSTREAM_METRICS=emf (CloudWatch
+EMF metrics on stdout).
+
+Examples:
+  gridstream produce --dataset grid --rate 500 --duration 60
+  AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 gridstream produce --count 10000 --rate 0 --shards 4
+  gridstream produce --dataset transactions --stream test-{dataset} --no-aggregate --count 100`,
+  async run(values) {
+    return produce(parseConfig(values));
   },
 };

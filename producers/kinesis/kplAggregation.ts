@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { DeaggregationError } from './errors.js';
+
+export { DeaggregationError } from './errors.js';
 
 /** First four bytes of every KPL aggregated record. */
 export const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
@@ -17,18 +20,6 @@ export interface DeaggregatedRecord extends UserRecord {
   readonly subSequenceNumber: number;
   /** True when the Kinesis record was a KPL aggregate. */
   readonly aggregated: boolean;
-}
-
-/** A Kinesis record could not be de-aggregated (bad checksum, truncated or malformed protobuf). */
-export class DeaggregationError extends Error {
-  public readonly retriable = false;
-  /** Machine-readable reason: `checksum_mismatch`, `truncated`, `malformed`. */
-  public readonly code: 'checksum_mismatch' | 'truncated' | 'malformed';
-  public constructor(code: DeaggregationError['code'], message: string) {
-    super(message);
-    this.name = 'DeaggregationError';
-    this.code = code;
-  }
 }
 
 function varintSize(n: number): number {

@@ -1,0 +1,34 @@
+import type { SinkCounters } from './kinesis/types.js';
+
+/** Counters summed over several sinks (for `--dataset all`). */
+export function sumCounters(counters: readonly Readonly<SinkCounters>[]): SinkCounters {
+  const total = {} as SinkCounters;
+  for (const c of counters) {
+    for (const [k, v] of Object.entries(c) as [keyof SinkCounters, number][]) {
+      total[k] = (total[k] ?? 0) + v;
+    }
+  }
+  return total;
+}
+
+function rate(n: number, elapsedMs: number): string {
+  return elapsedMs > 0 ? `${Math.round((n * 1000) / elapsedMs)}/s` : '-';
+}
+
+/**
+ * One status line: what was sent and how fast, what is buffered, and every reason for concern.
+ *
+ * @param label - e.g. the dataset or `total`
+ * @param c - a sink's counters
+ * @param elapsedMs - time since the start
+ * @example
+ * ```
+ * grid: sent 12000 (980/s), buffered 345, retried 0, throttled 0, expired 0, rejected 0, failed 0
+ * ```
+ */
+export function formatCounters(label: string, c: Readonly<SinkCounters>, elapsedMs: number): string {
+  return (
+    `${label}: sent ${c.sent} (${rate(c.sent, elapsedMs)}), buffered ${c.bufferedRecords}, ` +
+    `retried ${c.retried}, throttled ${c.throttled}, expired ${c.expired}, rejected ${c.rejected}, failed ${c.failed}`
+  );
+}

@@ -1,0 +1,11 @@
+export { type AbortOnSignalsOptions, abortOnSignals } from './abortOnSignals.js';
+export { PRODUCER_DEFAULTS } from './constants.js';
+export { ProducerError, ProducerOptionError, TooManyRejectsError } from './errors.js';
+export { type RunProducerOptions, runProducer } from './runProducer.js';
+export {
+  type EventSink,
+  type ProducerProgress,
+  type ProducerResult,
+  STOP_REASONS,
+  type StopReason,
+} from './types.js';

@@ -1,0 +1,70 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS_ENV, METRICS_NAMESPACE, METRICS_SERVICE } from './constants.js';
+import type { MetricsMode, SinkCounters } from './types.js';
+
+const COUNTED = {
+  produced: 'Produced',
+  sent: 'Sent',
+  retried: 'Retried',
+  throttled: 'Throttled',
+  expired: 'Expired',
+  rejected: 'Rejected',
+  failed: 'Failed',
+} as const satisfies Partial<Record<keyof SinkCounters, string>>;
+
+/**
+ * The metrics mode the environment asks for: `GRIDSTREAM_METRICS=emf` turns EMF on.
+ *
+ * @param env - environment
+ */
+export function metricsModeFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsMode {
+  return env[METRICS_ENV]?.toLowerCase() === 'emf' ? 'emf' : 'off';
+}
+
+/**
+ * Publishes a sink's counters as CloudWatch EMF (Powertools Metrics) with `dataset` and `stream`
+ * dimensions: count deltas since the last publish, and every PutRecords latency. EMF lines go to stdout,
+ * where the CloudWatch agent or Lambda picks them up.
+ */
+export class SinkMetrics {
+  readonly #metrics: Metrics;
+  readonly #last: Partial<Record<keyof typeof COUNTED, number>> = {};
+
+  /**
+   * @param dataset - dataset dimension
+   * @param streamName - stream dimension
+   */
+  public constructor(dataset: string, streamName: string) {
+    this.#metrics = new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: METRICS_SERVICE,
+      defaultDimensions: { dataset, stream: streamName },
+    });
+  }
+
+  /**
+   * Records one PutRecords latency (published with the next batch of metrics).
+   *
+   * @param ms - latency, milliseconds
+   */
+  public recordLatency(ms: number): void {
+    this.#metrics.addMetric('PutRecordsLatency', MetricUnit.Milliseconds, ms);
+  }
+
+  /**
+   * Adds the count deltas since the last call and prints everything stored as EMF.
+   *
+   * @param counters - the sink's counters
+   */
+  public publish(counters: Readonly<SinkCounters>): void {
+    for (const [key, name] of Object.entries(COUNTED) as [keyof typeof COUNTED, string][]) {
+      const delta = counters[key] - (this.#last[key] ?? 0);
+      this.#last[key] = counters[key];
+      if (delta > 0) this.#metrics.addMetric(name, MetricUnit.Count, delta);
+    }
+    if (counters.bufferedBytes > 0) {
+      this.#metrics.addMetric('BufferedBytes', MetricUnit.Bytes, counters.bufferedBytes);
+    }
+    if (this.#metrics.hasStoredMetrics()) this.#metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,120 @@
+/** Base error of the Kinesis unit: every error says whether retrying can help and keeps its cause. */
+export class KinesisProducerError extends Error {
+  /** True when the same operation may succeed later (throttle, timeout, 5xx). */
+  public readonly retriable: boolean;
+  public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KinesisProducerError';
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A Kinesis record could not be de-aggregated (bad checksum, truncated or malformed protobuf). */
+export class DeaggregationError extends KinesisProducerError {
+  /** Machine-readable reason: `checksum_mismatch`, `truncated`, `malformed`. */
+  public readonly code: 'checksum_mismatch' | 'truncated' | 'malformed';
+  public constructor(code: DeaggregationError['code'], message: string) {
+    super(message, { retriable: false });
+    this.name = 'DeaggregationError';
+    this.code = code;
+  }
+}
+
+/** An event is larger than a Kinesis record may be (1 MiB, data plus partition key) once serialized. */
+export class RecordTooLargeError extends KinesisProducerError {
+  /** `event_id` of the event. */
+  public readonly eventId: string;
+  /** Serialized size in bytes (data plus partition key). */
+  public readonly sizeBytes: number;
+  /** The limit it exceeds, bytes. */
+  public readonly limitBytes: number;
+  public constructor(eventId: string, sizeBytes: number, limitBytes: number) {
+    super(
+      `event ${eventId} is ${sizeBytes} bytes once serialized, over the Kinesis record limit of ${limitBytes} bytes`,
+      { retriable: false },
+    );
+    this.name = 'RecordTooLargeError';
+    this.eventId = eventId;
+    this.sizeBytes = sizeBytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+/** A whole PutRecords (or ListShards) call failed; `retriable` and `throttled` say what to do next. */
+export class KinesisCallError extends KinesisProducerError {
+  /** The API operation, e.g. `PutRecords`. */
+  public readonly operation: string;
+  /** Name of the underlying error (SDK exception name or socket error code). */
+  public readonly errorName: string;
+  /** True when the service said "too fast" (the sink then slows down). */
+  public readonly throttled: boolean;
+  public constructor(
+    operation: string,
+    errorName: string,
+    options: { retriable: boolean; throttled: boolean; cause: unknown },
+  ) {
+    const causeMessage = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`${operation} failed with ${errorName}: ${causeMessage}`, options);
+    this.name = 'KinesisCallError';
+    this.operation = operation;
+    this.errorName = errorName;
+    this.throttled = options.throttled;
+  }
+}
+
+/** Some entries of a PutRecords call failed; only those are re-sent. */
+export class PartialFailureError extends KinesisProducerError {
+  /** Entries that failed. */
+  public readonly failedEntries: number;
+  /** Of which throttled (`ProvisionedThroughputExceededException`, `KMSThrottlingException`). */
+  public readonly throttledEntries: number;
+  public constructor(failedEntries: number, throttledEntries: number, firstErrorCode: string | undefined) {
+    super(
+      `${failedEntries} PutRecords entries failed (${throttledEntries} throttled; first: ${firstErrorCode ?? 'unknown'})`,
+      { retriable: true },
+    );
+    this.name = 'PartialFailureError';
+    this.failedEntries = failedEntries;
+    this.throttledEntries = throttledEntries;
+  }
+}
+
+/** The retrier gave up: the total retry time or the number of attempts ran out. */
+export class RetriesExhaustedError extends KinesisProducerError {
+  /** Attempts made, the first one included. */
+  public readonly attempts: number;
+  public constructor(attempts: number, cause: unknown) {
+    const causeName = cause instanceof Error ? cause.name : 'Error';
+    super(`gave up after ${attempts} attempts; last error: ${causeName}`, { retriable: false, cause });
+    this.name = 'RetriesExhaustedError';
+    this.attempts = attempts;
+  }
+}
+
+/** `put()` was called after `close()`. */
+export class SinkClosedError extends KinesisProducerError {
+  public constructor(streamName: string) {
+    super(`the sink for stream ${streamName} is closed`, { retriable: false });
+    this.name = 'SinkClosedError';
+  }
+}
+
+/**
+ * A non-retriable error (stream missing, access denied) stopped the sink. Buffered records were written
+ * to the reject file; later `put()` calls throw this error.
+ */
+export class SinkFailedError extends KinesisProducerError {
+  public constructor(streamName: string, cause: unknown) {
+    const causeMessage = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`the sink for stream ${streamName} stopped: ${causeMessage}`, { retriable: false, cause });
+    this.name = 'SinkFailedError';
+  }
+}
+
+/** An option has a value the sink cannot work with; names the option and the value received. */
+export class SinkConfigurationError extends KinesisProducerError {
+  public constructor(option: string, value: unknown, expected: string) {
+    super(`${option} must be ${expected}, got ${JSON.stringify(value)}`, { retriable: false });
+    this.name = 'SinkConfigurationError';
+  }
+}

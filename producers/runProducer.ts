@@ -1,0 +1,162 @@
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { Dataset } from '../schemas/index.js';
+import { PRODUCER_DEFAULTS } from './constants.js';
+import { ProducerOptionError, TooManyRejectsError } from './errors.js';
+import type { EventGenerator } from './sources/types.js';
+import type { EventSink, ProducerProgress, ProducerResult, StopReason } from './types.js';
+
+/** Options of {@link runProducer}. */
+export interface RunProducerOptions<D extends Dataset = Dataset> {
+  /** Source of events. */
+  readonly generator: EventGenerator<D>;
+  /** Where they go (the caller owns it: `runProducer` flushes it but never closes it). */
+  readonly sink: EventSink<D>;
+  /** Target events per second; 0 = as fast as the sink's backpressure allows. @default 0 */
+  readonly rate?: number;
+  /** Stop once this many events were accepted (rejected ones do not count). @default unlimited */
+  readonly count?: number;
+  /** Stop after this long, ms. @default unlimited */
+  readonly durationMs?: number;
+  /** Stops the loop (e.g. on SIGINT); the sink is then not flushed: close it with a deadline. */
+  readonly signal?: AbortSignal;
+  /** Called every `progressIntervalMs` and once at the end. */
+  readonly onProgress?: (progress: ProducerProgress) => void;
+  /** @default 1000 */
+  readonly progressIntervalMs?: number;
+  /** Stop with TooManyRejectsError after this many rejects in a row. @default 1000 */
+  readonly maxConsecutiveRejects?: number;
+}
+
+function checkOption(name: string, value: number | undefined, min: number): void {
+  if (value !== undefined && (!Number.isFinite(value) || value < min)) {
+    throw new ProducerOptionError(name, value, `a finite number >= ${min}`);
+  }
+}
+
+/**
+ * The producer loop: takes events from a generator at a target rate and puts them into a sink, until
+ * `count` events are accepted, `durationMs` passes or `signal` aborts. Awaiting each `put()` is what
+ * makes the source slow down when the sink is full. Ends with a `flush()` unless stopped by the signal.
+ * `gridstream produce` and `gridstream up` both run it in-process.
+ *
+ * @param options - generator, sink, rate and stop conditions
+ * @returns what was produced and why it stopped
+ * @throws TooManyRejectsError when the sink rejects `maxConsecutiveRejects` events in a row;
+ *   SinkFailedError when the sink stopped on a non-retriable error
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const sink = new KinesisSink({ dataset: 'grid' });
+ * const result = await runProducer({
+ *   generator: createGenerator('grid', { seed: 1 }), sink, rate: 500, signal: controller.signal,
+ * });
+ * await sink.close({ deadlineMs: 10_000 });
+ * ```
+ */
+export async function runProducer<D extends Dataset>(options: RunProducerOptions<D>): Promise<ProducerResult> {
+  const { generator, sink, signal } = options;
+  const rate = options.rate ?? PRODUCER_DEFAULTS.rate;
+  checkOption('rate', rate, 0);
+  checkOption('count', options.count, 0);
+  checkOption('durationMs', options.durationMs, 0);
+  const count = options.count ?? Number.POSITIVE_INFINITY;
+  const maxRejects = options.maxConsecutiveRejects ?? PRODUCER_DEFAULTS.maxConsecutiveRejects;
+  const started = performance.now();
+  const endAt = options.durationMs === undefined ? Number.POSITIVE_INFINITY : started + options.durationMs;
+  let generated = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let consecutiveRejects = 0;
+  // The schedule: event k is due at scheduleStart + k / rate.
+  let scheduleStart = started;
+  let scheduled = 0;
+  let stoppedBy: StopReason | undefined;
+
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal?.aborted) resolve('aborted');
+    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  const progress = (): ProducerProgress => {
+    const elapsedMs = performance.now() - started;
+    return {
+      dataset: sink.dataset,
+      elapsedMs,
+      generated,
+      accepted,
+      rejected,
+      ratePerSec: elapsedMs > 0 ? (accepted * 1000) / elapsedMs : 0,
+      sink: { ...sink.counters },
+    };
+  };
+  const timer = options.onProgress
+    ? setInterval(() => options.onProgress?.(progress()), options.progressIntervalMs ?? PRODUCER_DEFAULTS.progressIntervalMs)
+    : undefined;
+  timer?.unref();
+
+  try {
+    while (stoppedBy === undefined) {
+      const now = performance.now();
+      if (signal?.aborted) stoppedBy = 'signal';
+      else if (accepted >= count) stoppedBy = 'count';
+      else if (now >= endAt) stoppedBy = 'duration';
+      if (stoppedBy) break;
+      let burst: number = PRODUCER_DEFAULTS.burst;
+      if (rate > 0) {
+        const due = Math.floor(((now - scheduleStart) / 1000) * rate) + 1;
+        if (due - scheduled > Math.max(PRODUCER_DEFAULTS.burst, rate * PRODUCER_DEFAULTS.maxCatchUpSeconds)) {
+          // Fell far behind (the sink pushed back): restart the schedule instead of bursting to catch up.
+          scheduleStart = now;
+          scheduled = 0;
+          continue;
+        }
+        if (due <= scheduled) {
+          const wait = Math.min(((scheduled + 1) * 1000) / rate - (now - scheduleStart), endAt - now);
+          if (signal) await Promise.race([sleep(Math.max(1, wait)), aborted]);
+          else await sleep(Math.max(1, wait));
+          continue;
+        }
+        burst = Math.min(due - scheduled, PRODUCER_DEFAULTS.burst);
+      }
+      for (let i = 0; i < burst && accepted < count; i++) {
+        const event = generator.next();
+        generated += 1;
+        scheduled += 1;
+        const put = sink.put(event);
+        let outcome: Awaited<typeof put> | 'aborted';
+        if (signal) {
+          // A put blocked on a stalled stream must not hold up shutdown: the caller closes the sink.
+          put.catch(() => undefined);
+          outcome = await Promise.race([put, aborted]);
+        } else outcome = await put;
+        if (outcome === 'aborted') {
+          stoppedBy = 'signal';
+          break;
+        }
+        if (signal?.aborted) stoppedBy = 'signal';
+        if (outcome.accepted) {
+          accepted += 1;
+          consecutiveRejects = 0;
+        } else {
+          rejected += 1;
+          consecutiveRejects += 1;
+          if (consecutiveRejects >= maxRejects) {
+            throw new TooManyRejectsError(sink.dataset, consecutiveRejects, outcome.error);
+          }
+        }
+        if (stoppedBy) break;
+      }
+      // Let the sink's I/O (PutRecords answers, linger timers) run between bursts.
+      await yieldToEventLoop();
+    }
+    if (stoppedBy !== 'signal') {
+      if (signal) await Promise.race([sink.flush(), aborted]);
+      else await sink.flush();
+      if (signal?.aborted) stoppedBy = 'signal';
+    }
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  const final = progress();
+  options.onProgress?.(final);
+  return { ...final, stoppedBy: stoppedBy ?? 'signal' };
+}

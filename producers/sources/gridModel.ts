@@ -1,0 +1,351 @@
+import { centralWallMs } from './centralTime.js';
+import {
+  DAY_MS,
+  ERCOT_PRICE_CAP_USD_MWH,
+  ERCOT_PRICE_FLOOR_USD_MWH,
+  HOUR_MS,
+  MINUTE_MS,
+  SCARCITY_THRESHOLD_USD_MWH,
+} from './constants.js';
+import { LOAD_ZONES, SETTLEMENT_POINTS, WEATHER_LOCATIONS } from './ercotCatalog.js';
+import { hashNormal, hashString, hashUnit, smoothNoise } from './prng.js';
+import type { LoadZoneProfile, WeatherLocation } from './types.js';
+import { type WeatherSample, weatherDriversAt } from './weatherModel.js';
+// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
+// call per use; reading each import once into a local constant keeps per-event work low.
+const L_centralWallMs = centralWallMs;
+const L_DAY_MS = DAY_MS;
+const L_HOUR_MS = HOUR_MS;
+const L_MINUTE_MS = MINUTE_MS;
+const L_ERCOT_PRICE_CAP_USD_MWH = ERCOT_PRICE_CAP_USD_MWH;
+const L_ERCOT_PRICE_FLOOR_USD_MWH = ERCOT_PRICE_FLOOR_USD_MWH;
+const L_SCARCITY_THRESHOLD_USD_MWH = SCARCITY_THRESHOLD_USD_MWH;
+const L_LOAD_ZONES = LOAD_ZONES;
+const L_SETTLEMENT_POINTS = SETTLEMENT_POINTS;
+const L_WEATHER_LOCATIONS = WEATHER_LOCATIONS;
+const L_hashNormal = hashNormal;
+const L_hashString = hashString;
+const L_hashUnit = hashUnit;
+const L_smoothNoise = smoothNoise;
+const L_weatherDriversAt = weatherDriversAt;
+
+/**
+ * The deterministic grid model: a pure function of (interval start, seed, spike rate).
+ *
+ * Fundamentals drive prices: zone load = base × behavioural daily shape (lower at weekends) ×
+ * a U-shaped temperature response; wind and solar come from the shared weather model; the system
+ * lambda follows a heat-rate supply curve of the net load (load − wind − solar), so prices are low
+ * overnight, depressed at midday by solar and peak in the evening. Scarcity spikes are rare,
+ * evening-weighted and reach the 5,000 $/MWh cap. Congestion comes from three stylised constraints
+ * (Houston import, West and South export).
+ */
+
+/** Wind and solar conditions of a zone at a time, from the weather model. */
+export interface ZoneWeather {
+  /** Mean temperature of the zone's locations, °C. */
+  readonly temperatureC: number;
+  /** Wind capacity factor (0..1). */
+  readonly windCapacityFactor: number;
+  /** Solar capacity factor (0..1), 0 at night. */
+  readonly solarCapacityFactor: number;
+}
+
+/** Generation mix and load of one zone in one interval, MW (0.1). */
+export interface ZoneConditions {
+  readonly zone: string;
+  readonly temperatureC: number;
+  readonly loadMw: number;
+  readonly windMw: number;
+  readonly solarMw: number;
+  readonly gasMw: number;
+  readonly coalMw: number;
+  readonly nuclearMw: number;
+  readonly hydroMw: number;
+  readonly storageMw: number;
+  readonly otherMw: number;
+}
+
+/** LMP and its components at one settlement point, $/MWh (cents); lmp === energy + congestion + loss. */
+export interface PriceComponents {
+  readonly settlementPoint: string;
+  readonly lmp: number;
+  readonly energy: number;
+  readonly congestion: number;
+  readonly loss: number;
+}
+
+/** Everything the grid generator reports for one interval. */
+export interface GridInterval {
+  /** Interval start, epoch ms. */
+  readonly startMs: number;
+  /** True when the interval is a scarcity spike. */
+  readonly spike: boolean;
+  /** Conditions of every zone, in `LOAD_ZONES` order. */
+  readonly zones: readonly ZoneConditions[];
+  /** Prices of every settlement point, in `SETTLEMENT_POINTS` order. */
+  readonly prices: readonly PriceComponents[];
+}
+
+// Behavioural daily load shape by local hour (weekday, weekend), before the weather response.
+const WEEKDAY_SHAPE = [
+  0.74, 0.71, 0.69, 0.68, 0.69, 0.73, 0.8, 0.86, 0.88, 0.89, 0.9, 0.92, 0.94, 0.96, 0.98, 1.0, 1.0, 0.99,
+  0.97, 0.95, 0.93, 0.89, 0.83, 0.78,
+];
+const WEEKEND_SHAPE = [
+  0.76, 0.72, 0.7, 0.68, 0.68, 0.69, 0.72, 0.76, 0.8, 0.84, 0.87, 0.9, 0.92, 0.94, 0.96, 0.97, 0.97, 0.96,
+  0.95, 0.93, 0.91, 0.88, 0.84, 0.8,
+];
+/** Weekend load relative to a weekday at the same shape and weather. */
+const WEEKEND_FACTOR = 0.9;
+// Battery net output by local hour, share of power: charge on the solar peak, discharge at the evening peak.
+const STORAGE_SHAPE = [
+  0.05, 0, 0, 0, 0, 0.05, 0.15, 0.2, 0, -0.2, -0.4, -0.5, -0.55, -0.55, -0.45, -0.2, 0.2, 0.55, 0.75, 0.8,
+  0.6, 0.35, 0.15, 0.05,
+];
+// Relative likelihood of a scarcity spike by local hour; normalised to mean 1 below.
+const SPIKE_WEIGHTS_RAW = [
+  0.3, 0.2, 0.2, 0.2, 0.2, 0.3, 0.6, 0.9, 0.8, 0.6, 0.6, 0.7, 0.8, 0.9, 1.1, 1.4, 1.9, 2.4, 2.8, 2.6, 1.9,
+  1.2, 0.7, 0.4,
+];
+const SPIKE_WEIGHT_MEAN = SPIKE_WEIGHTS_RAW.reduce((a, b) => a + b, 0) / 24;
+const SPIKE_WEIGHTS = SPIKE_WEIGHTS_RAW.map((w) => w / SPIKE_WEIGHT_MEAN);
+/** Largest spike weight: `spikeRate × max weight` must stay ≤ 1 for the mean rate to be exact. */
+export const MAX_SPIKE_WEIGHT = Math.max(...SPIKE_WEIGHTS);
+
+/** Dispatchable capacity the net load is compared with, MW. */
+const THERMAL_CAPACITY_MW = 70_000;
+/** Hub height / 10 m wind-speed ratio (power-law shear, α ≈ 0.19 to ~100 m). */
+const HUB_SHEAR = 1.55;
+const CUT_IN_MPS = 3;
+const RATED_MPS = 11.5;
+const CUT_OUT_MPS = 25;
+const WIND_AVAILABILITY = 0.95;
+/** DC/AC and temperature losses of solar plants at 1,000 W/m². */
+const SOLAR_PERFORMANCE_RATIO = 0.9;
+
+const LOSS_NUDGES = [1, -1, 2, -2, 3, -3];
+const K_PRICE = 0x51;
+const K_SPIKE = 0x52;
+const K_SPIKE_SIZE = 0x53;
+const K_CONGESTION = 0x54;
+const K_LOAD = 0x55;
+
+const LOCATIONS_BY_ZONE: ReadonlyMap<string, readonly WeatherLocation[]> = new Map(
+  L_LOAD_ZONES.map((z) => [z.zone, L_WEATHER_LOCATIONS.filter((l) => l.loadZone === z.zone)]),
+);
+const ZONE_KEYS: readonly number[] = L_LOAD_ZONES.map((z) => (L_hashString(z.zone) & 0x00ffffff) << 6);
+const POINT_KEYS: readonly number[] = L_SETTLEMENT_POINTS.map((p) => (L_hashString(p.name) & 0x00ffffff) << 6);
+const scratch: WeatherSample = {
+  temperatureC: 0,
+  dewPointC: 0,
+  relativeHumidityPct: 0,
+  windSpeedMps: 0,
+  windDirectionDeg: 0,
+  shortwaveRadiationWm2: 0,
+  cloudCoverPct: 0,
+  precipitationMm: 0,
+};
+const ZONE_INDEX = new Map(L_LOAD_ZONES.map((z, i) => [z.zone, i]));
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+function interpolate(shape: readonly number[], hour: number): number {
+  const i = Math.floor(hour);
+  const f = hour - i;
+  return shape[i % 24]! * (1 - f) + shape[(i + 1) % 24]! * f;
+}
+
+/**
+ * Capacity factor of a wind fleet at a 10 m wind speed: shear to hub height, cubic between cut-in and
+ * rated speed, zero above cut-out.
+ *
+ * @param windSpeed10mMps - wind speed at 10 m, m/s
+ */
+export function windCapacityFactor(windSpeed10mMps: number): number {
+  const v = windSpeed10mMps * HUB_SHEAR;
+  if (v < CUT_IN_MPS || v >= CUT_OUT_MPS) return 0;
+  if (v >= RATED_MPS) return WIND_AVAILABILITY;
+  const vi3 = CUT_IN_MPS ** 3;
+  return (WIND_AVAILABILITY * (v ** 3 - vi3)) / (RATED_MPS ** 3 - vi3);
+}
+
+/**
+ * Capacity factor of a solar fleet at a global horizontal irradiance; 0 at night.
+ *
+ * @param ghiWm2 - irradiance, W/m²
+ */
+export function solarCapacityFactor(ghiWm2: number): number {
+  return Math.min(1, (ghiWm2 / 1000) * SOLAR_PERFORMANCE_RATIO);
+}
+
+/**
+ * Temperature and renewable capacity factors of a load zone: the mean over its weather locations of
+ * the shared weather model.
+ *
+ * @param zone - load zone name
+ * @param timeMs - epoch milliseconds
+ * @param seed - generator seed
+ */
+export function zoneWeatherAt(zone: string, timeMs: number, seed: number): ZoneWeather {
+  const locations = LOCATIONS_BY_ZONE.get(zone) ?? [];
+  let t = 0;
+  let w = 0;
+  let s = 0;
+  for (const location of locations) {
+    const x = L_weatherDriversAt(location, timeMs, seed, scratch);
+    t += x.temperatureC;
+    w += windCapacityFactor(x.windSpeedMps);
+    s += solarCapacityFactor(x.shortwaveRadiationWm2);
+  }
+  const n = locations.length || 1;
+  return { temperatureC: t / n, windCapacityFactor: w / n, solarCapacityFactor: s / n };
+}
+
+/**
+ * Load multiplier of the weather: cooling load above 20 °C, heating load below 14 °C (U-shape).
+ *
+ * @param temperatureC - zone temperature
+ */
+export function temperatureResponse(temperatureC: number): number {
+  const cooling = temperatureC > 20 ? 0.02 * (temperatureC - 20) ** 1.2 : 0;
+  const heating = temperatureC < 14 ? 0.025 * (14 - temperatureC) ** 1.1 : 0;
+  return cooling + heating;
+}
+
+/**
+ * The grid in one interval: zone conditions and settlement-point prices.
+ *
+ * @param startMs - interval start, epoch ms
+ * @param seed - generator seed
+ * @param spikeRate - mean share of intervals with a scarcity spike
+ */
+export function gridIntervalAt(startMs: number, seed: number, spikeRate: number): GridInterval {
+  const wall = L_centralWallMs(startMs);
+  const localHour = (wall % L_DAY_MS) / L_HOUR_MS;
+  const weekday = (((Math.floor(wall / L_DAY_MS) + 4) % 7) + 7) % 7;
+  const weekend = weekday === 0 || weekday === 6;
+  const shape = weekend ? interpolate(WEEKEND_SHAPE, localHour) * WEEKEND_FACTOR : interpolate(WEEKDAY_SHAPE, localHour);
+  const minute = Math.floor(startMs / L_MINUTE_MS);
+  const hourIndex = Math.floor(localHour);
+
+  const zoneCount = L_LOAD_ZONES.length;
+  const loads = new Array<number>(zoneCount);
+  const winds = new Array<number>(zoneCount);
+  const solars = new Array<number>(zoneCount);
+  const temps = new Array<number>(zoneCount);
+  let systemLoad = 0;
+  let systemRenewables = 0;
+  for (let i = 0; i < zoneCount; i++) {
+    const z = L_LOAD_ZONES[i]!;
+    const weather = zoneWeatherAt(z.zone, startMs, seed);
+    const noise = 0.015 * L_smoothNoise(seed, ZONE_KEYS[i]! + K_LOAD, startMs, 6 * L_HOUR_MS);
+    const load = z.baseLoadMw * shape * (1 + z.weatherSensitivity * temperatureResponse(weather.temperatureC)) * (1 + noise);
+    loads[i] = round1(load);
+    winds[i] = round1(z.windMw * weather.windCapacityFactor);
+    solars[i] = round1(z.solarMw * weather.solarCapacityFactor);
+    temps[i] = weather.temperatureC;
+    systemLoad += loads[i]!;
+    systemRenewables += winds[i]! + solars[i]!;
+  }
+
+  // System lambda from the supply curve of the net load.
+  const netLoad = systemLoad - systemRenewables;
+  const r = clamp(netLoad / THERMAL_CAPACITY_MW, 0, 1.02);
+  const dayOfYear = (startMs / L_DAY_MS) % 365.2425;
+  const winterness = (1 - Math.cos((2 * Math.PI * (dayOfYear - 200)) / 365.2425)) / 2;
+  const gasPrice = 2.8 + 0.8 * winterness;
+  let energy = gasPrice * (6.8 + 9 * r ** 4) + 3 + 350 * Math.exp((r - 1) / 0.045);
+  const renewableShare = systemRenewables / systemLoad;
+  if (renewableShare > 0.65) energy -= 45 * (renewableShare - 0.65);
+  energy *= 1 + 0.06 * L_hashNormal(seed, K_PRICE, minute) + 0.04 * L_smoothNoise(seed, K_PRICE, startMs, 3 * L_HOUR_MS);
+  energy = clamp(energy, -60, L_SCARCITY_THRESHOLD_USD_MWH - 100);
+  const spike = L_hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
+  if (spike) {
+    const size = L_hashUnit(seed, K_SPIKE_SIZE, minute);
+    energy =
+      size > 0.85
+        ? L_ERCOT_PRICE_CAP_USD_MWH
+        : L_SCARCITY_THRESHOLD_USD_MWH + (L_ERCOT_PRICE_CAP_USD_MWH - L_SCARCITY_THRESHOLD_USD_MWH) * size * size;
+  }
+  const energyCents = Math.round(energy * 100);
+
+  // Dispatch of the rest of the fleet in each zone.
+  const zones = new Array<ZoneConditions>(zoneCount);
+  const storageShare = spike ? 0.95 : interpolate(STORAGE_SHAPE, localHour);
+  const peakness = clamp((r - 0.3) / 0.6, 0, 1);
+  for (let i = 0; i < zoneCount; i++) {
+    const z: LoadZoneProfile = L_LOAD_ZONES[i]!;
+    const load = loads[i]!;
+    const nuclear = round1(z.nuclearMw * 0.97);
+    const coal = round1(z.coalMw * (0.45 + 0.45 * peakness));
+    const hydro = round1(z.hydroMw * (0.2 + 0.6 * peakness));
+    const storage = round1(z.storageMw * storageShare);
+    const other = round1(z.otherMw * 0.75);
+    const rest = load - winds[i]! - solars[i]! - nuclear - coal - hydro - storage - other;
+    const gas = round1(Math.max(0.06 * load, rest));
+    zones[i] = {
+      zone: z.zone,
+      temperatureC: temps[i]!,
+      loadMw: load,
+      windMw: winds[i]!,
+      solarMw: solars[i]!,
+      gasMw: gas,
+      coalMw: coal,
+      nuclearMw: nuclear,
+      hydroMw: hydro,
+      storageMw: storage,
+      otherMw: other,
+    };
+  }
+
+  // Constraints: Houston import (high Houston load), West and South export (renewables above load).
+  const h = ZONE_INDEX.get('LZ_HOUSTON')!;
+  const w = ZONE_INDEX.get('LZ_WEST')!;
+  const s = ZONE_INDEX.get('LZ_SOUTH')!;
+  const houstonStress = clamp((loads[h]! / (L_LOAD_ZONES[h]!.baseLoadMw * 1.5) - 0.8) / 0.2, 0, 1.5);
+  const westExport = clamp((winds[w]! + solars[w]! - loads[w]!) / L_LOAD_ZONES[w]!.windMw, 0, 1.5);
+  const southExport = clamp((winds[s]! + solars[s]! - loads[s]!) / L_LOAD_ZONES[s]!.windMw, 0, 1.5);
+  const houstonTerm = houstonStress * houstonStress * (spike ? 3 : 1);
+  const westTerm = westExport ** 1.5;
+  const southTerm = southExport ** 1.5;
+
+  const prices = new Array<PriceComponents>(L_SETTLEMENT_POINTS.length);
+  const cap = L_ERCOT_PRICE_CAP_USD_MWH * 100;
+  const floor = L_ERCOT_PRICE_FLOOR_USD_MWH * 100;
+  for (let i = 0; i < L_SETTLEMENT_POINTS.length; i++) {
+    const p = L_SETTLEMENT_POINTS[i]!;
+    const c = p.congestion;
+    const congestion =
+      c.houstonImport * houstonTerm +
+      c.westExport * westTerm +
+      c.southExport * southTerm +
+      c.noise * L_hashNormal(seed, POINT_KEYS[i]! + K_CONGESTION, minute);
+    let congestionCents = Math.round(congestion * 100);
+    const lossCents = Math.round(energyCents * p.lossFactor);
+    // Keep the LMP inside ERCOT's band by giving up congestion (never the system lambda).
+    const total = energyCents + congestionCents + lossCents;
+    if (total > cap) congestionCents -= total - cap;
+    else if (total < floor) congestionCents += floor - total;
+    const e = energyCents / 100;
+    const cg = congestionCents / 100;
+    // Two-decimal components whose floating-point sum is exactly the two-decimal LMP: nudge the
+    // loss by a cent or two when binary rounding would break `lmp === energy + congestion + loss`.
+    let l = lossCents / 100;
+    let lmp = (energyCents + congestionCents + lossCents) / 100;
+    for (let k = 0; k < LOSS_NUDGES.length && e + cg + l !== lmp; k++) {
+      const t = energyCents + congestionCents + lossCents + LOSS_NUDGES[k]!;
+      if (t > cap || t < floor) continue;
+      l = (lossCents + LOSS_NUDGES[k]!) / 100;
+      lmp = t / 100;
+    }
+    if (e + cg + l !== lmp) lmp = e + cg + l;
+    prices[i] = { settlementPoint: p.name, lmp, energy: e, congestion: cg, loss: l };
+  }
+  return { startMs, spike, zones, prices };
+}

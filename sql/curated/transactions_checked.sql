@@ -1,0 +1,48 @@
+-- transactions_checked: every version of every trade in the raw zone, deduplicated on event_id,
+-- typed and checked (working table feeding curated_transactions and its quarantine). Dedup and
+-- checks as in grid_checked.sql. Runs over the whole raw transactions history (mode "full" in
+-- pipeline.json): a trade's versions can sit in different days, and trades are low-volume.
+SELECT
+  typed.*,
+  {{dq_rule}} AS dq_rule,
+  {{dq_rules}} AS dq_rules
+FROM (
+  SELECT
+    event_id,
+    CAST(event_time AS {{timestamp}}) AS event_time,
+    TRIM(trade_id) AS trade_id,
+    CAST(version AS INT) AS version,
+    UPPER(TRIM(status)) AS status,
+    UPPER(TRIM(side)) AS side,
+    UPPER(TRIM(product)) AS product,
+    UPPER(TRIM(settlement_point)) AS settlement_point,
+    CAST(delivery_start AS {{timestamp}}) AS delivery_start,
+    CAST(delivery_end AS {{timestamp}}) AS delivery_end,
+    CAST(quantity_mwh AS DOUBLE) AS quantity_mwh,
+    CAST(price_usd_mwh AS DOUBLE) AS price_usd_mwh,
+    TRIM(counterparty) AS counterparty,
+    TRIM(book) AS book,
+    TRIM(trader) AS trader,
+    UPPER(TRIM(venue)) AS venue,
+    CAST(is_block AS BOOLEAN) AS is_block,
+    source,
+    producer_id,
+    CAST(produced_at AS {{timestamp}}) AS produced_at,
+    ingest_file,
+    raw_dt,
+    raw_hr
+  FROM (
+    SELECT
+      located.*,
+      ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY {{ingest_order}}) AS ingest_rank
+    FROM (
+      SELECT
+        raw_transactions.*,
+        regexp_extract(ingest_path, '[^/]+$', 0) AS ingest_file,
+        regexp_extract(ingest_path, '/dt=([^/]+)/', 1) AS raw_dt,
+        regexp_extract(ingest_path, '/hr=([^/]+)/', 1) AS raw_hr
+      FROM raw_transactions
+    ) located
+  ) ranked
+  WHERE ingest_rank = 1 OR event_id IS NULL
+) typed

@@ -1,0 +1,27 @@
+-- curated_weather: weather events (observations and forecasts) that passed every data-quality rule,
+-- one row per event_id, partitioned by dt = the UTC date of event_time.
+SELECT
+  event_id,
+  event_time,
+  record_type,
+  location_id,
+  location_name,
+  load_zone,
+  latitude_deg,
+  longitude_deg,
+  forecast_issued_at,
+  forecast_horizon_hours,
+  temperature_c,
+  relative_humidity_pct,
+  dew_point_c,
+  wind_speed_mps,
+  wind_direction_deg,
+  shortwave_radiation_w_m2,
+  cloud_cover_pct,
+  precipitation_mm,
+  source,
+  producer_id,
+  produced_at,
+  {{day_of(event_time)}} AS dt
+FROM weather_checked
+WHERE dq_rule IS NULL

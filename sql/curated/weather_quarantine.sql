@@ -1,0 +1,30 @@
+-- curated_weather_quarantine: weather rows that failed a data-quality rule (see grid_quarantine.sql).
+SELECT
+  event_id,
+  event_time,
+  record_type,
+  location_id,
+  location_name,
+  load_zone,
+  latitude_deg,
+  longitude_deg,
+  forecast_issued_at,
+  forecast_horizon_hours,
+  temperature_c,
+  relative_humidity_pct,
+  dew_point_c,
+  wind_speed_mps,
+  wind_direction_deg,
+  shortwave_radiation_w_m2,
+  cloud_cover_pct,
+  precipitation_mm,
+  source,
+  producer_id,
+  produced_at,
+  dq_rule,
+  dq_rules,
+  ingest_file,
+  raw_hr,
+  raw_dt AS dt
+FROM weather_checked
+WHERE dq_rule IS NOT NULL

@@ -1,0 +1,193 @@
+import { open, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Retrier } from '../../producers/kinesis/retrier.js';
+import type { Contract, Dataset } from '../../schemas/index.js';
+import type { LakeStorage } from '../storage/index.js';
+import type { CheckpointStore } from './CheckpointStore.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
+import { type BatchIdentity, dataObjectKey, errorObjectKey } from './objectNames.js';
+import type { ParquetWriter } from './ParquetWriter.js';
+import type { ShardBatch } from './ShardBatch.js';
+import type { DeliveryHooks, FlushInfo } from './types.js';
+
+/** Which shard a batch belongs to and where its checkpoint stands. */
+export interface FlushTarget {
+  readonly dataset: Dataset;
+  readonly contract: Contract;
+  readonly stream: string;
+  readonly shardId: string;
+  readonly shardStartingSequenceNumber: string;
+  /** The checkpoint before this batch (null: none yet). */
+  readonly previousSequenceNumber: string | null;
+  /** True when the batch replays a pending flush whose intent is already durable. */
+  readonly replayed: boolean;
+  /** True when the batch ends the (closed) shard. */
+  readonly finishesShard: boolean;
+}
+
+/** What {@link BatchFlusher.flush} returns. */
+export interface FlushResult {
+  readonly info: FlushInfo;
+  readonly latencies: LatencyHistogram;
+}
+
+/** What the flusher needs from the worker. */
+export interface BatchFlusherOptions {
+  readonly storage: LakeStorage;
+  readonly writer: ParquetWriter;
+  readonly checkpoints: CheckpointStore;
+  readonly retrier: Retrier;
+  readonly hooks?: DeliveryHooks;
+  readonly now: () => number;
+}
+
+/**
+ * Makes a shard's batch durable, in the order that keeps the lake exactly-once:
+ * 1. the pending-flush intent (the batch's sequence range) goes into the shard's checkpoint document;
+ * 2. one Parquet object per event-time hour and one JSON-lines object per (error type, arrival hour),
+ *    each published atomically and durably under a name derived from the batch's range;
+ * 3. the checkpoint moves to the batch's last sequence number and the intent is cleared.
+ * A crash anywhere replays the same range (step 1 pins it), rewriting the same names with the same
+ * content; the checkpoint never passes a record whose objects are not durable.
+ */
+export class BatchFlusher {
+  readonly #o: BatchFlusherOptions;
+  #counter = 0;
+
+  /** @param options - storage, writer, checkpoints, retrier, hooks, clock */
+  public constructor(options: BatchFlusherOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Writes the pending-flush intent of a batch (step 1).
+   *
+   * @param batch - the batch about to be flushed
+   * @param target - its shard
+   */
+  async #writeIntent(batch: ShardBatch, target: FlushTarget): Promise<void> {
+    await this.#o.retrier((_bail) =>
+      this.#o.checkpoints.write({
+        stream: target.stream,
+        shardId: target.shardId,
+        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        sequenceNumber: target.previousSequenceNumber,
+        subSequenceNumber: null,
+        finished: false,
+        pending: { firstSequenceNumber: batch.firstSequenceNumber!, lastSequenceNumber: batch.lastSequenceNumber! },
+      }),
+    );
+    await this.#o.hooks?.afterIntent?.({
+      stream: target.stream,
+      shardId: target.shardId,
+      lastSequenceNumber: batch.lastSequenceNumber!,
+    });
+  }
+
+  /**
+   * Flushes a non-empty batch and checkpoints it.
+   *
+   * @param batch - the batch
+   * @param target - its shard and checkpoint state
+   * @returns what was written, and the batch's `produced_at` → visible latencies
+   */
+  public async flush(batch: ShardBatch, target: FlushTarget): Promise<FlushResult> {
+    const { storage, writer, retrier, hooks, now } = this.#o;
+    if (!target.replayed) await this.#writeIntent(batch, target);
+    const identity: BatchIdentity = {
+      stream: target.stream,
+      shardId: target.shardId,
+      firstSequenceNumber: batch.firstSequenceNumber!,
+      lastSequenceNumber: batch.lastSequenceNumber!,
+      firstArrivalMs: batch.firstArrivalMs,
+    };
+    const staging = await storage.stagingDir();
+    const dataObjects: string[] = [];
+    const errorObjects: string[] = [];
+    const histogram = new LatencyHistogram();
+    let parquetBytes = 0;
+    let visibleAt = now();
+    for (const p of batch.partitions()) {
+      const key = dataObjectKey(target.dataset, p.hourStartMs, identity);
+      await retrier(async () => {
+        const n = ++this.#counter;
+        const ndjson = join(staging, `batch-${n}.ndjson`);
+        const parquet = join(staging, `batch-${n}.parquet`);
+        try {
+          const fh = await open(ndjson, 'w');
+          try {
+            await fh.writev(p.lines);
+          } finally {
+            await fh.close();
+          }
+          await writer.write(target.contract, ndjson, parquet);
+          parquetBytes += (await stat(parquet)).size;
+          await storage.publishFile(key, parquet);
+        } finally {
+          await rm(ndjson, { force: true });
+          await rm(parquet, { force: true });
+        }
+      });
+      visibleAt = now();
+      for (const t of p.producedAt) histogram.record(visibleAt - t);
+      dataObjects.push(key);
+      await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
+    }
+    for (const e of batch.errorGroups()) {
+      const key = errorObjectKey(e.type, e.hourStartMs, identity);
+      const body = Buffer.from(e.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await retrier(() => storage.putBytes(key, body));
+      visibleAt = now();
+      errorObjects.push(key);
+      await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
+    }
+    const info: FlushInfo = {
+      dataset: target.dataset,
+      stream: target.stream,
+      shardId: target.shardId,
+      firstSequenceNumber: identity.firstSequenceNumber,
+      lastSequenceNumber: identity.lastSequenceNumber,
+      kinesisRecords: batch.kinesisRecords,
+      rows: batch.rows,
+      errors: batch.errorCount,
+      dataObjects,
+      errorObjects,
+      parquetBytes,
+      visibleAt,
+      ...(histogram.count > 0 ? { freshness: histogram.summary() } : {}),
+      replayed: target.replayed,
+    };
+    await hooks?.beforeCheckpoint?.(info);
+    await retrier(() =>
+      this.#o.checkpoints.write({
+        stream: target.stream,
+        shardId: target.shardId,
+        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        sequenceNumber: identity.lastSequenceNumber,
+        subSequenceNumber: null,
+        finished: target.finishesShard,
+        pending: null,
+      }),
+    );
+    return { info, latencies: histogram };
+  }
+
+  /**
+   * Marks a shard finished when its end was reached with nothing left to flush.
+   *
+   * @param target - the shard and its checkpoint
+   */
+  public async finishShard(target: FlushTarget): Promise<void> {
+    await this.#o.retrier(() =>
+      this.#o.checkpoints.write({
+        stream: target.stream,
+        shardId: target.shardId,
+        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        sequenceNumber: target.previousSequenceNumber,
+        subSequenceNumber: null,
+        finished: true,
+        pending: null,
+      }),
+    );
+  }
+}

@@ -1,0 +1,137 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Contract } from '../../schemas/index.js';
+import { DeliveryConfigurationError, ParquetWriteError } from './errors.js';
+
+/** Options of {@link ParquetWriter.create}. */
+export interface ParquetWriterOptions {
+  /** COPY statements run at once (one DuckDB connection each). @default 2 */
+  readonly concurrency?: number;
+  /** DuckDB worker threads. @default 2 */
+  readonly threads?: number;
+  /** DuckDB memory limit. @default '512MB' */
+  readonly memoryLimit?: string;
+}
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function ident(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The SELECT list and `read_json` column map that turn a dataset's wire JSON into its contract columns:
+ * epoch-millisecond timestamps become TIMESTAMPTZ (Parquet INT64 TIMESTAMP(MICROS, isAdjustedToUTC)),
+ * Avro dates (days) become DATE; every other column is read as its DuckDB type directly.
+ *
+ * @param contract - the dataset's contract
+ */
+export function conversionSql(contract: Contract): { select: string; columns: string } {
+  const select: string[] = [];
+  const columns: string[] = [];
+  contract.columns.forEach((c, i) => {
+    const duck = contract.duckDbColumns[i]!.type;
+    const name = ident(c.name);
+    if (c.type === 'timestamp') {
+      columns.push(`${sqlString(c.name)}: 'BIGINT'`);
+      select.push(`make_timestamptz(${name} * 1000) AS ${name}`);
+    } else if (c.type === 'date') {
+      columns.push(`${sqlString(c.name)}: 'INTEGER'`);
+      select.push(`CAST(DATE '1970-01-01' + ${name} AS DATE) AS ${name}`);
+    } else {
+      if (/timestamp|date/.test(c.type)) {
+        throw new DeliveryConfigurationError(
+          `column ${c.name} of ${contract.dataset} has nested type ${c.type}: nested timestamps/dates are not supported`,
+        );
+      }
+      columns.push(`${sqlString(c.name)}: ${sqlString(duck)}`);
+      select.push(name);
+    }
+  });
+  return { select: select.join(', '), columns: `{${columns.join(', ')}}` };
+}
+
+/**
+ * Converts newline-delimited JSON to Snappy Parquet with exactly a contract's columns and types, with
+ * DuckDB (`read_json` → `COPY … (FORMAT parquet)`). Rows keep their input order.
+ *
+ * @example
+ * ```ts
+ * const writer = await ParquetWriter.create();
+ * await writer.write(contractFor('grid'), '/tmp/batch.ndjson', '/tmp/batch.parquet');
+ * ```
+ */
+export class ParquetWriter {
+  readonly #instance: DuckDBInstance;
+  readonly #idle: DuckDBConnection[];
+  readonly #waiters: ((c: DuckDBConnection) => void)[] = [];
+  readonly #sql = new Map<string, { select: string; columns: string }>();
+
+  private constructor(instance: DuckDBInstance, connections: DuckDBConnection[]) {
+    this.#instance = instance;
+    this.#idle = connections;
+  }
+
+  /**
+   * Starts an in-memory DuckDB for writing.
+   *
+   * @param options - concurrency, threads, memory
+   */
+  public static async create(options: ParquetWriterOptions = {}): Promise<ParquetWriter> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(options.threads ?? 2),
+      memory_limit: options.memoryLimit ?? '512MB',
+    });
+    const connections: DuckDBConnection[] = [];
+    for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++) connections.push(await instance.connect());
+    return new ParquetWriter(instance, connections);
+  }
+
+  async #acquire(): Promise<DuckDBConnection> {
+    const c = this.#idle.pop();
+    if (c) return c;
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #release(c: DuckDBConnection): void {
+    const w = this.#waiters.shift();
+    if (w) w(c);
+    else this.#idle.push(c);
+  }
+
+  /**
+   * Writes `ndjsonPath` (one contract-valid JSON object per line) to `parquetPath`.
+   *
+   * @param contract - the dataset's contract
+   * @param ndjsonPath - input file
+   * @param parquetPath - output file (replaced)
+   * @throws ParquetWriteError when DuckDB fails
+   */
+  public async write(contract: Contract, ndjsonPath: string, parquetPath: string): Promise<void> {
+    let sql = this.#sql.get(contract.dataset);
+    if (!sql) {
+      sql = conversionSql(contract);
+      this.#sql.set(contract.dataset, sql);
+    }
+    const c = await this.#acquire();
+    try {
+      await c.run(
+        `COPY (SELECT ${sql.select} FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited', ` +
+          `columns = ${sql.columns}, maximum_object_size = 16777216)) ` +
+          `TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`,
+      );
+    } catch (err) {
+      throw new ParquetWriteError(parquetPath, err);
+    } finally {
+      this.#release(c);
+    }
+  }
+
+  /** Closes DuckDB. */
+  public close(): void {
+    for (const c of this.#idle) c.closeSync();
+    this.#idle.length = 0;
+    this.#instance.closeSync();
+  }
+}

@@ -1,0 +1,328 @@
+import {
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { isRetriable, type Retrier } from '../../producers/kinesis/retrier.js';
+import type { Contract, Dataset } from '../../schemas/index.js';
+import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
+import { ShardReadError } from './errors.js';
+import { decodeContext, decodeRecordInto } from './recordDecoder.js';
+import { ShardBatch } from './ShardBatch.js';
+import type { StreamCounters } from './StreamCounters.js';
+import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
+import { Wakeable } from './Wakeable.js';
+
+/** Resolved timing and limits a consumer reads with. */
+export interface ConsumerSettings {
+  readonly bufferIntervalMs: number;
+  readonly bufferSizeBytes: number;
+  readonly maxRecordsPerCall: number;
+  readonly minCallIntervalMs: number;
+  readonly idlePollIntervalMs: number;
+  readonly maxEventBytes: number;
+}
+
+/** Everything one shard consumer works with. */
+export interface ShardConsumerOptions {
+  readonly kinesis: KinesisClient;
+  readonly retrier: Retrier;
+  readonly flusher: BatchFlusher;
+  readonly dataset: Dataset;
+  readonly contract: Contract;
+  readonly stream: string;
+  readonly shardId: string;
+  readonly shardStartingSequenceNumber: string;
+  /** The shard's valid checkpoint, if any (stale ones are dropped by the caller). */
+  readonly checkpoint: ShardCheckpoint | undefined;
+  readonly settings: ConsumerSettings;
+  readonly counters: StreamCounters;
+  readonly now: () => number;
+  readonly onFlush?: (info: FlushInfo) => void;
+  readonly onMetric?: (metric: DeliveryMetric) => void;
+  readonly onWarning?: (message: string) => void;
+  /** Called whenever the consumer's drained/buffered state may have changed. */
+  readonly onStateChange?: () => void;
+}
+
+/** How a consumer's run ended. */
+export type ConsumerOutcome = 'finished' | 'stopped';
+
+/**
+ * Reads one shard with GetShardIterator/GetRecords within Kinesis' read quotas (≤ 5 calls/s,
+ * ≤ 10,000 records per call; backoff on throttling; a fresh iterator when one expires), decodes each
+ * record into the open batch, and hands full or old batches to the flusher. One batch flushes while
+ * the next one fills; a third waits (backpressure). On a restart after a crash it replays the pending
+ * flush range exactly, so the objects it rewrites have the same names and content.
+ */
+export class ShardConsumer {
+  readonly #o: ShardConsumerOptions;
+  readonly #sleep = new Wakeable();
+  #stopping = false;
+  #failure: unknown;
+  #inflight: Promise<void> | undefined;
+  #inflightRows = 0;
+  #batch = new ShardBatch();
+  #committed: string | null;
+  #lastRead: string | undefined;
+  #replayUntil: string | undefined;
+  #lastCallAt = 0;
+  /** MillisBehindLatest of the last GetRecords. */
+  public iteratorAgeMs = 0;
+  /** True when the last GetRecords found nothing more to read (or the shard ended). */
+  public drained = false;
+  /** True once the shard ended and everything in it is durable. */
+  public finished = false;
+
+  /** @param options - client, flusher, shard and settings */
+  public constructor(options: ShardConsumerOptions) {
+    this.#o = options;
+    this.#committed = options.checkpoint?.sequenceNumber ?? null;
+    this.#replayUntil = options.checkpoint?.pending?.lastSequenceNumber;
+  }
+
+  /** Shard id. */
+  public get shardId(): string {
+    return this.#o.shardId;
+  }
+
+  /** Rows read but not yet durable. */
+  public get bufferedRows(): number {
+    return this.#batch.rows + this.#inflightRows;
+  }
+
+  /** True when drained and nothing is waiting to be flushed. */
+  public get idle(): boolean {
+    return (this.drained || this.finished) && this.#batch.isEmpty && this.#inflight === undefined;
+  }
+
+  /** Asks the consumer to stop: it finishes the current call, flushes what it read, and returns. */
+  public stop(): void {
+    this.#stopping = true;
+    this.#sleep.wake();
+  }
+
+  async #getIterator(afterSequenceNumber: string | null): Promise<string> {
+    const { kinesis, retrier, stream, shardId } = this.#o;
+    const r = await retrier(async (bail) => {
+      try {
+        return await kinesis.send(
+          new GetShardIteratorCommand({
+            StreamName: stream,
+            ShardId: shardId,
+            ...(afterSequenceNumber === null
+              ? { ShardIteratorType: 'TRIM_HORIZON' }
+              : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: afterSequenceNumber }),
+          }),
+        );
+      } catch (err) {
+        if (!isRetriable(err)) bail(err);
+        throw err;
+      }
+    });
+    if (!r.ShardIterator) throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
+    return r.ShardIterator;
+  }
+
+  async #pace(): Promise<void> {
+    const wait = this.#lastCallAt + this.#o.settings.minCallIntervalMs - this.#o.now();
+    if (wait > 0) await this.#sleep.sleep(wait);
+    this.#lastCallAt = this.#o.now();
+  }
+
+  async #getRecords(iterator: string): Promise<GetRecordsCommandOutput | 'expired'> {
+    const { kinesis, retrier, settings } = this.#o;
+    return retrier(async (bail, attempt) => {
+      if (attempt > 0) {
+        this.#o.onWarning?.(`${this.#o.stream}/${this.#o.shardId}: GetRecords retry ${attempt}`);
+        await this.#pace();
+      }
+      try {
+        return await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.maxRecordsPerCall }));
+      } catch (err) {
+        if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
+        if (!isRetriable(err)) bail(err);
+        throw err;
+      }
+    });
+  }
+
+  #target(replayed: boolean, finishesShard: boolean): FlushTarget {
+    return {
+      dataset: this.#o.dataset,
+      contract: this.#o.contract,
+      stream: this.#o.stream,
+      shardId: this.#o.shardId,
+      shardStartingSequenceNumber: this.#o.shardStartingSequenceNumber,
+      previousSequenceNumber: this.#committed,
+      replayed,
+      finishesShard,
+    };
+  }
+
+  async #flushBatch(batch: ShardBatch, replayed: boolean, finishesShard: boolean): Promise<void> {
+    const { flusher, counters, onFlush, onMetric } = this.#o;
+    const { info, latencies } = await flusher.flush(batch, this.#target(replayed, finishesShard));
+    this.#committed = info.lastSequenceNumber;
+    counters.delivered += info.rows;
+    counters.rejected += info.errors;
+    counters.files += info.dataObjects.length;
+    counters.errorFiles += info.errorObjects.length;
+    counters.parquetBytes += info.parquetBytes;
+    counters.freshness.merge(latencies);
+    if (info.freshness) counters.lastFlushFreshness = { count: info.rows, ...info.freshness };
+    onFlush?.(info);
+    if (onMetric) {
+      const dimensions = { Dataset: info.dataset, Stream: info.stream };
+      const timestamp = info.visibleAt;
+      const m = (name: string, unit: DeliveryMetric['unit'], value: number): void =>
+        onMetric({ name, unit, value, dimensions, timestamp });
+      m('RowsDelivered', 'Count', info.rows);
+      m('RecordsRejected', 'Count', info.errors);
+      m('ParquetBytes', 'Bytes', info.parquetBytes);
+      m('IteratorAgeMilliseconds', 'Milliseconds', this.iteratorAgeMs);
+      if (info.freshness) {
+        m('FreshnessP50', 'Milliseconds', info.freshness.p50Ms);
+        m('FreshnessP99', 'Milliseconds', info.freshness.p99Ms);
+      }
+    }
+  }
+
+  /** Starts flushing the open batch in the background (after the previous flush is done). */
+  async #startFlush(finishesShard = false): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = new ShardBatch();
+    if (this.#inflight) await this.#inflight; // backpressure: one batch flushing, one filling
+    this.#throwIfFailed();
+    this.#inflightRows = batch.rows;
+    const p = this.#flushBatch(batch, false, finishesShard).then(
+      () => {
+        this.#inflight = undefined;
+        this.#inflightRows = 0;
+        this.#o.onStateChange?.();
+      },
+      (err: unknown) => {
+        this.#failure ??= err;
+        this.#inflight = undefined;
+        this.#sleep.wake();
+      },
+    );
+    this.#inflight = p;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  async #drainInflight(): Promise<void> {
+    if (this.#inflight) await this.#inflight;
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Reads until the shard ends (`finished`) or {@link stop} is called (`stopped`), leaving everything
+   * it read durable and checkpointed.
+   *
+   * @throws ShardReadError when Kinesis fails for good; storage or Parquet errors as thrown
+   */
+  public async run(): Promise<ConsumerOutcome> {
+    try {
+      return await this.#run();
+    } catch (err) {
+      // Whatever is in flight must settle before the caller may start a replacement.
+      await this.#inflight?.catch(() => undefined);
+      if (err instanceof ShardReadError || (err as Error).name === 'StorageError' || (err as Error).name === 'ParquetWriteError')
+        throw err;
+      throw new ShardReadError(this.#o.stream, this.#o.shardId, err);
+    }
+  }
+
+  async #run(): Promise<ConsumerOutcome> {
+    const { settings, counters, now } = this.#o;
+    const ctx = decodeContext(this.#o.dataset, this.#o.stream, this.#o.shardId, this.#o.contract, settings.maxEventBytes);
+    if (this.#replayUntil) {
+      this.#o.onWarning?.(
+        `${this.#o.stream}/${this.#o.shardId}: replaying the interrupted flush up to ${this.#replayUntil}`,
+      );
+    }
+    let iterator = await this.#getIterator(this.#committed);
+    for (;;) {
+      this.#throwIfFailed();
+      if (this.#stopping) break;
+      await this.#pace();
+      if (this.#stopping) break;
+      const resp = await this.#getRecords(iterator);
+      if (resp === 'expired') {
+        iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
+        continue;
+      }
+      const records = resp.Records ?? [];
+      for (const r of records) {
+        decodeRecordInto(
+          this.#batch,
+          {
+            data: r.Data ?? new Uint8Array(),
+            partitionKey: r.PartitionKey ?? '',
+            sequenceNumber: r.SequenceNumber!,
+            arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
+          },
+          ctx,
+          now(),
+        );
+        this.#lastRead = r.SequenceNumber!;
+        if (this.#replayUntil !== undefined && r.SequenceNumber === this.#replayUntil) {
+          // The interrupted batch is complete again: flush it as-is, under the names it had.
+          const batch = this.#batch;
+          this.#batch = new ShardBatch();
+          await this.#drainInflight();
+          this.#replayUntil = undefined;
+          this.#inflightRows = batch.rows;
+          await this.#flushBatch(batch, true, false);
+          this.#inflightRows = 0;
+        }
+      }
+      counters.kinesisRecordsRead += records.length;
+      this.iteratorAgeMs = resp.MillisBehindLatest ?? 0;
+      const wasDrained = this.drained;
+      this.drained = records.length === 0 && this.iteratorAgeMs === 0;
+      if (!resp.NextShardIterator) {
+        // Closed shard read to its end: flush the rest and mark it finished so children may start.
+        if (this.#replayUntil !== undefined) {
+          this.#o.onWarning?.(
+            `${this.#o.stream}/${this.#o.shardId}: pending range up to ${this.#replayUntil} not found before shard end (trimmed?)`,
+          );
+          this.#replayUntil = undefined;
+        }
+        if (!this.#batch.isEmpty) {
+          await this.#startFlush(true);
+          await this.#drainInflight();
+        } else {
+          await this.#drainInflight();
+          await this.#o.flusher.finishShard(this.#target(false, true));
+        }
+        this.finished = true;
+        this.drained = true;
+        this.#o.onStateChange?.();
+        return 'finished';
+      }
+      iterator = resp.NextShardIterator;
+      if (this.#replayUntil === undefined && !this.#batch.isEmpty) {
+        const age = now() - this.#batch.openedAt;
+        if (this.#batch.bytes >= settings.bufferSizeBytes || age >= settings.bufferIntervalMs) await this.#startFlush();
+      }
+      if (this.drained !== wasDrained) this.#o.onStateChange?.();
+      if (records.length === 0 || this.drained) {
+        let wait = settings.idlePollIntervalMs;
+        if (this.#replayUntil === undefined && !this.#batch.isEmpty) {
+          wait = Math.min(wait, Math.max(0, this.#batch.openedAt + settings.bufferIntervalMs - now()));
+        }
+        await this.#sleep.sleep(wait);
+      }
+    }
+    // Stopping. A half-read replay must not be flushed: its range would differ from the pending one.
+    if (this.#replayUntil === undefined && !this.#batch.isEmpty) await this.#startFlush();
+    await this.#drainInflight();
+    return 'stopped';
+  }
+}

@@ -1,0 +1,200 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Retrier } from '../../producers/kinesis/retrier.js';
+import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
+import type { BatchFlusher } from './BatchFlusher.js';
+import type { CheckpointStore } from './CheckpointStore.js';
+import { listShards, parentsDone, type ShardInfo } from './listShards.js';
+import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
+import { StreamCounters } from './StreamCounters.js';
+import type { DeliveryMetric, FlushInfo, ShardCheckpoint, StreamStats } from './types.js';
+
+/** What a stream delivery shares with the rest of the worker. */
+export interface StreamDeliveryOptions {
+  readonly dataset: Dataset;
+  readonly stream: string;
+  readonly kinesis: KinesisClient;
+  readonly retrier: Retrier;
+  readonly flusher: BatchFlusher;
+  readonly checkpoints: CheckpointStore;
+  readonly settings: ConsumerSettings;
+  readonly now: () => number;
+  readonly onFlush?: (info: FlushInfo) => void;
+  readonly onMetric?: (metric: DeliveryMetric) => void;
+  readonly onWarning?: (message: string) => void;
+  /** A consumer failed for good; the worker stops. */
+  readonly onFailure: (err: unknown) => void;
+  /** Something changed that may complete a drain. */
+  readonly onStateChange: () => void;
+}
+
+/**
+ * Delivers one stream: lists its shards, starts a consumer for every shard whose parents are read to
+ * the end (and checkpointed), and starts children when a parent finishes.
+ */
+export class StreamDelivery {
+  /** Counters of this stream. */
+  public readonly counters = new StreamCounters();
+  readonly #o: StreamDeliveryOptions;
+  readonly #contract: Contract;
+  #shards = new Map<string, ShardInfo>();
+  readonly #finished = new Set<string>();
+  readonly #checkpoints = new Map<string, ShardCheckpoint | undefined>();
+  readonly #consumers = new Map<string, { consumer: ShardConsumer; done: Promise<void> }>();
+  #sync: Promise<void> | undefined;
+  #syncAgain = false;
+  #stopped = false;
+
+  /** @param options - stream, clients and callbacks */
+  public constructor(options: StreamDeliveryOptions) {
+    this.#o = options;
+    this.#contract = contractFor(options.dataset);
+  }
+
+  /** Stream name. */
+  public get stream(): string {
+    return this.#o.stream;
+  }
+
+  /**
+   * Lists the shards again and starts consumers for the ones that may be read now. Concurrent calls
+   * share one run (and schedule one more when a call arrives mid-run).
+   */
+  public sync(): Promise<void> {
+    if (this.#sync) {
+      this.#syncAgain = true;
+      return this.#sync;
+    }
+    this.#sync = (async () => {
+      try {
+        do {
+          this.#syncAgain = false;
+          await this.#syncOnce();
+        } while (this.#syncAgain && !this.#stopped);
+      } finally {
+        this.#sync = undefined;
+      }
+    })();
+    return this.#sync;
+  }
+
+  async #checkpointOf(shard: ShardInfo): Promise<ShardCheckpoint | undefined> {
+    if (this.#checkpoints.has(shard.shardId)) return this.#checkpoints.get(shard.shardId);
+    let cp = await this.#o.checkpoints.read(this.#o.stream, shard.shardId);
+    if (cp && cp.shardStartingSequenceNumber !== shard.startingSequenceNumber) {
+      this.#o.onWarning?.(
+        `${this.#o.stream}/${shard.shardId}: checkpoint belongs to an earlier stream of the same name ` +
+          '(shard starts at another sequence number); reading this shard from the beginning',
+      );
+      cp = undefined;
+    }
+    this.#checkpoints.set(shard.shardId, cp);
+    if (cp?.finished) this.#finished.add(shard.shardId);
+    return cp;
+  }
+
+  async #syncOnce(): Promise<void> {
+    if (this.#stopped) return;
+    const listed = await listShards(this.#o.kinesis, this.#o.retrier, this.#o.stream);
+    this.#shards = new Map(listed.map((s) => [s.shardId, s]));
+    const ids = new Set(this.#shards.keys());
+    for (const s of listed) await this.#checkpointOf(s);
+    // Starting a shard never finishes another, so one pass in listing order suffices; finished parents
+    // found through checkpoints were recorded above.
+    for (const s of listed) {
+      if (this.#stopped) return;
+      if (this.#finished.has(s.shardId) || this.#consumers.has(s.shardId)) continue;
+      if (!parentsDone(s, ids, this.#finished)) continue;
+      this.#start(s, this.#checkpoints.get(s.shardId));
+    }
+  }
+
+  #start(shard: ShardInfo, checkpoint: ShardCheckpoint | undefined): void {
+    const consumer = new ShardConsumer({
+      kinesis: this.#o.kinesis,
+      retrier: this.#o.retrier,
+      flusher: this.#o.flusher,
+      dataset: this.#o.dataset,
+      contract: this.#contract,
+      stream: this.#o.stream,
+      shardId: shard.shardId,
+      shardStartingSequenceNumber: shard.startingSequenceNumber,
+      checkpoint,
+      settings: this.#o.settings,
+      counters: this.counters,
+      now: this.#o.now,
+      ...(this.#o.onFlush ? { onFlush: this.#o.onFlush } : {}),
+      ...(this.#o.onMetric ? { onMetric: this.#o.onMetric } : {}),
+      ...(this.#o.onWarning ? { onWarning: this.#o.onWarning } : {}),
+      onStateChange: this.#o.onStateChange,
+    });
+    const done = consumer.run().then(
+      (outcome) => {
+        this.#consumers.delete(shard.shardId);
+        if (outcome === 'finished') {
+          this.#finished.add(shard.shardId);
+          // Children of this shard may start now.
+          this.sync().catch((err: unknown) => this.#o.onFailure(err));
+        }
+        this.#o.onStateChange();
+      },
+      (err: unknown) => {
+        this.#consumers.delete(shard.shardId);
+        this.#o.onFailure(err);
+      },
+    );
+    this.#consumers.set(shard.shardId, { consumer, done });
+  }
+
+  /**
+   * True when everything listed is read to the tip: every shard is finished, or open with a consumer
+   * whose last call found nothing more. A closed shard counts only once finished, and a shard waiting
+   * for its parents never counts, so a drain never ends before the children of a split are read.
+   */
+  public get drained(): boolean {
+    if (this.#shards.size === 0) return true;
+    for (const s of this.#shards.values()) {
+      if (this.#finished.has(s.shardId)) continue;
+      const c = this.#consumers.get(s.shardId);
+      if (!c || !c.consumer.drained || s.endingSequenceNumber !== undefined) return false;
+    }
+    return true;
+  }
+
+  /** Stops every consumer; resolves once each has flushed what it read. */
+  public async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#sync?.catch(() => undefined);
+    for (const { consumer } of this.#consumers.values()) consumer.stop();
+    await Promise.all([...this.#consumers.values()].map((c) => c.done));
+  }
+
+  /** A snapshot of this stream's counters. */
+  public stats(): StreamStats {
+    let buffered = 0;
+    let age = 0;
+    let idle = true;
+    for (const { consumer } of this.#consumers.values()) {
+      buffered += consumer.bufferedRows;
+      age = Math.max(age, consumer.iteratorAgeMs);
+      if (!consumer.idle) idle = false;
+    }
+    const c = this.counters;
+    return {
+      dataset: this.#o.dataset,
+      stream: this.#o.stream,
+      shards: this.#shards.size,
+      activeShards: this.#consumers.size,
+      kinesisRecordsRead: c.kinesisRecordsRead,
+      delivered: c.delivered,
+      rejected: c.rejected,
+      buffered,
+      files: c.files,
+      errorFiles: c.errorFiles,
+      parquetBytes: c.parquetBytes,
+      iteratorAgeMs: age,
+      caughtUp: idle && this.drained,
+      freshness: c.freshness.summary(),
+      lastFlushFreshness: c.lastFlushFreshness,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Kinesis Data Streams read quotas the worker stays within (GetRecords API reference, 2026):
+ * at most 5 GetRecords calls per second per shard, each returning at most 10,000 records or 10 MiB.
+ */
+export const KINESIS_READ_LIMITS = {
+  /** Max GetRecords calls per second per shard. */
+  maxGetRecordsCallsPerSecond: 5,
+  /** Max records one GetRecords call may ask for. */
+  maxRecordsPerGetRecords: 10_000,
+  /** Max bytes one GetRecords call returns (the service enforces it; documented for readers). */
+  maxBytesPerGetRecords: 10 * 1024 * 1024,
+  /** A shard iterator expires 5 minutes after it was issued. */
+  iteratorLifetimeMs: 300_000,
+} as const;
+
+/**
+ * Firehose's limit on one record: larger user records go to `errors/processing-failed/` with code
+ * `record_too_large` instead of the lake.
+ */
+export const MAX_EVENT_BYTES = 1_000 * 1024;
+
+/** Tuning defaults of the delivery worker (see `DeliveryWorkerOptions` for what each does). */
+export const DELIVERY_DEFAULTS = {
+  /** Buffer interval: a shard's batch is flushed this long after its first record was read. */
+  bufferIntervalMs: 3_000,
+  /** Buffer size: a shard's batch is flushed once its raw JSON reaches this many bytes. */
+  bufferSizeBytes: 16 * 1024 * 1024,
+  /** Records asked for per GetRecords call. */
+  maxRecordsPerCall: KINESIS_READ_LIMITS.maxRecordsPerGetRecords,
+  /** Min gap between two GetRecords calls on one shard: 200 ms = 5 calls/s. */
+  minCallIntervalMs: 1_000 / KINESIS_READ_LIMITS.maxGetRecordsCallsPerSecond,
+  /** Wait after a GetRecords call that found the shard drained (KCL's idleTimeBetweenReads is 1 s). */
+  idlePollIntervalMs: 500,
+  /** How often shards are listed again to discover resharding. */
+  shardSyncIntervalMs: 10_000,
+  /** Parquet files written at once (each runs a DuckDB COPY on the libuv thread pool). */
+  maxConcurrentWrites: 2,
+  /** Threads DuckDB may use per COPY. */
+  duckDbThreads: 2,
+  /** Max user-record size before it is rejected as `record_too_large`. */
+  maxEventBytes: MAX_EVENT_BYTES,
+} as const;
+
+/** Version segment of object names (`<stream>-<version>-…`), as Firehose puts its delivery stream version. */
+export const OBJECT_NAME_VERSION = 1;
+
+/** Zone prefix of the data the worker delivers. */
+export const RAW_ZONE = 'raw';
+
+/**
+ * Error output folders (`errors/<type>/dt=…/hr=…/`), named like Firehose's error output prefixes:
+ * - `deaggregation-failed`: a KPL aggregate failed its MD5 or its protobuf is truncated/malformed;
+ *   the whole Kinesis record is kept.
+ * - `processing-failed`: a user record could not be turned into a row (too large, timestamp out of range).
+ * - `format-conversion-failed`: not UTF-8, not JSON, or JSON that fails the dataset's contract.
+ */
+export const ERROR_TYPES = {
+  deaggregation: 'deaggregation-failed',
+  processing: 'processing-failed',
+  formatConversion: 'format-conversion-failed',
+} as const;
+
+/** Machine-readable reason of an error record (`errorCode`). */
+export const ERROR_CODES = {
+  checksumMismatch: 'checksum_mismatch',
+  truncated: 'truncated',
+  malformed: 'malformed',
+  recordTooLarge: 'record_too_large',
+  timestampOutOfRange: 'timestamp_out_of_range',
+  invalidUtf8: 'invalid_utf8',
+  invalidJson: 'invalid_json',
+  contractViolation: 'contract_violation',
+} as const;
+
+/** Lake prefix of the error output. */
+export const ERRORS_ZONE = 'errors';
+
+/**
+ * Timestamps the lake can hold: years 1970 through 9999 in UTC, so that `dt=YYYY-MM-DD` is always a
+ * four-digit-year date and microseconds fit in a Parquet INT64.
+ */
+export const TIMESTAMP_RANGE_MS = { min: 0, max: 253_402_300_799_999 } as const;
+
+/** Version of the checkpoint document layout. */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** CloudWatch namespace of the worker's metrics (EMF). */
+export const METRICS_NAMESPACE = 'Gridstream/Delivery';

@@ -1,0 +1,42 @@
+export { BatchFlusher, type FlushResult, type FlushTarget } from './BatchFlusher.js';
+export { CheckpointStore } from './CheckpointStore.js';
+export {
+  DELIVERY_DEFAULTS,
+  ERROR_CODES,
+  ERROR_TYPES,
+  ERRORS_ZONE,
+  KINESIS_READ_LIMITS,
+  MAX_EVENT_BYTES,
+  METRICS_NAMESPACE,
+  RAW_ZONE,
+} from './constants.js';
+export { DeliveryWorker } from './DeliveryWorker.js';
+export { toEmfLine } from './emfMetrics.js';
+export {
+  CheckpointError,
+  DeliveryConfigurationError,
+  DeliveryError,
+  ParquetWriteError,
+  ShardReadError,
+  WorkerStateError,
+} from './errors.js';
+export { LatencyHistogram } from './LatencyHistogram.js';
+export { listShards, parentsDone, type ShardInfo } from './listShards.js';
+export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey } from './objectNames.js';
+export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
+export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
+export { ShardBatch } from './ShardBatch.js';
+export type {
+  DeliveryHooks,
+  DeliveryMetric,
+  DeliveryStats,
+  DeliveryWorkerOptions,
+  ErrorCode,
+  ErrorRecord,
+  ErrorType,
+  FlushInfo,
+  FreshnessSummary,
+  ShardCheckpoint,
+  StreamBinding,
+  StreamStats,
+} from './types.js';

@@ -1,0 +1,195 @@
+import type { Contract, Dataset } from '../../schemas/index.js';
+import { DeaggregationError, deaggregate } from '../../producers/kinesis/kplAggregation.js';
+import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
+import type { ShardBatch } from './ShardBatch.js';
+import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
+
+/** A Kinesis record as GetRecords returns it, reduced to what delivery needs. */
+export interface KinesisRecordLike {
+  readonly data: Uint8Array;
+  readonly partitionKey: string;
+  readonly sequenceNumber: string;
+  /** ApproximateArrivalTimestamp, epoch ms. */
+  readonly arrivalMs: number;
+}
+
+/** What the decoder needs to know about the stream it reads. */
+export interface DecodeContext {
+  readonly dataset: Dataset;
+  readonly stream: string;
+  readonly shardId: string;
+  readonly contract: Contract;
+  /** Names of the contract's timestamp columns (range-checked). */
+  readonly timestampFields: readonly string[];
+  /** Larger user records are rejected. */
+  readonly maxEventBytes: number;
+}
+
+/**
+ * Builds the decode context of a stream.
+ *
+ * @param dataset - dataset of the stream
+ * @param stream - stream name
+ * @param shardId - shard id
+ * @param contract - the dataset's contract
+ * @param maxEventBytes - max user-record size
+ */
+export function decodeContext(
+  dataset: Dataset,
+  stream: string,
+  shardId: string,
+  contract: Contract,
+  maxEventBytes: number,
+): DecodeContext {
+  return {
+    dataset,
+    stream,
+    shardId,
+    contract,
+    maxEventBytes,
+    timestampFields: contract.columns.filter((c) => c.type === 'timestamp').map((c) => c.name),
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function needsReserialising(data: Uint8Array): boolean {
+  // DuckDB reads newline-delimited JSON: a raw line break (legal JSON whitespace) or a BOM would break
+  // the framing, so such records are written as JSON.stringify of the parsed value instead.
+  if (data[0] === 0xef) return true;
+  return data.indexOf(0x0a) !== -1 || data.indexOf(0x0d) !== -1;
+}
+
+function errorRecord(
+  ctx: DecodeContext,
+  record: KinesisRecordLike,
+  type: ErrorType,
+  code: ErrorCode,
+  message: string,
+  data: Uint8Array,
+  partitionKey: string,
+  subSequenceNumber: number | null,
+  extra: Partial<Pick<ErrorRecord, 'eventId' | 'violations'>> = {},
+): ErrorRecord {
+  return {
+    errorType: type,
+    errorCode: code,
+    errorMessage: message,
+    ...extra,
+    dataset: ctx.dataset,
+    stream: ctx.stream,
+    shardId: ctx.shardId,
+    sequenceNumber: record.sequenceNumber,
+    subSequenceNumber,
+    partitionKey,
+    arrivalTimestamp: record.arrivalMs,
+    rawData: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
+  };
+}
+
+/**
+ * De-aggregates one Kinesis record (MD5 verified), parses and validates each user record, and adds
+ * valid rows and error records to the batch. Never throws for bad data: a bad aggregate becomes one
+ * `deaggregation-failed` error, a bad user record one error next to its valid neighbours.
+ *
+ * @param batch - the shard's open batch
+ * @param record - the Kinesis record
+ * @param ctx - stream context
+ * @param now - reader clock, epoch ms
+ */
+export function decodeRecordInto(
+  batch: ShardBatch,
+  record: KinesisRecordLike,
+  ctx: DecodeContext,
+  now: number,
+): void {
+  batch.beginRecord(record.sequenceNumber, record.arrivalMs, now);
+  let users: ReturnType<typeof deaggregate>;
+  try {
+    users = deaggregate(record.data, record.partitionKey);
+  } catch (err) {
+    if (!(err instanceof DeaggregationError)) throw err;
+    batch.addError(
+      errorRecord(
+        ctx,
+        record,
+        ERROR_TYPES.deaggregation,
+        err.code,
+        err.message,
+        record.data,
+        record.partitionKey,
+        null,
+      ),
+    );
+    return;
+  }
+  for (const user of users) {
+    const sub = user.aggregated ? user.subSequenceNumber : 0;
+    const fail = (
+      type: ErrorType,
+      code: ErrorCode,
+      message: string,
+      extra?: Partial<Pick<ErrorRecord, 'eventId' | 'violations'>>,
+    ): void => batch.addError(errorRecord(ctx, record, type, code, message, user.data, user.partitionKey, sub, extra));
+    if (user.data.length > ctx.maxEventBytes) {
+      fail(
+        ERROR_TYPES.processing,
+        ERROR_CODES.recordTooLarge,
+        `record is ${user.data.length} bytes, over the ${ctx.maxEventBytes}-byte limit`,
+      );
+      continue;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(user.data);
+    } catch {
+      fail(ERROR_TYPES.formatConversion, ERROR_CODES.invalidUtf8, 'record is not valid UTF-8');
+      continue;
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch (err) {
+      fail(ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson, `record is not JSON: ${(err as Error).message}`);
+      continue;
+    }
+    const eventId =
+      event !== null && typeof event === 'object' && typeof (event as { event_id?: unknown }).event_id === 'string'
+        ? { eventId: (event as { event_id: string }).event_id }
+        : {};
+    if (!ctx.contract.isValid(event)) {
+      const violations = ctx.contract.validate(event);
+      const detail =
+        violations.length > 0
+          ? violations.map((v) => `${v.path || '(record)'}: ${v.reason}`).join('; ')
+          : 'record does not satisfy the contract';
+      fail(
+        ERROR_TYPES.formatConversion,
+        ERROR_CODES.contractViolation,
+        `${ctx.dataset} contract: ${detail}`,
+        { ...eventId, violations },
+      );
+      continue;
+    }
+    const row = event as unknown as Record<string, unknown>;
+    let outOfRange: string | undefined;
+    for (const f of ctx.timestampFields) {
+      const v = row[f];
+      if (typeof v === 'number' && (v < TIMESTAMP_RANGE_MS.min || v > TIMESTAMP_RANGE_MS.max)) {
+        outOfRange = f;
+        break;
+      }
+    }
+    if (outOfRange !== undefined) {
+      fail(
+        ERROR_TYPES.processing,
+        ERROR_CODES.timestampOutOfRange,
+        `${outOfRange}: ${String(row[outOfRange])} is outside years 1970..9999`,
+        eventId,
+      );
+      continue;
+    }
+    const line = needsReserialising(user.data) ? Buffer.from(JSON.stringify(row)) : user.data;
+    batch.addRow(row.event_time as number, row.produced_at as number, line);
+  }
+}

@@ -1,0 +1,253 @@
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Retrier } from '../../producers/kinesis/retrier.js';
+import type { Dataset } from '../../schemas/index.js';
+import type { LakeStorage } from '../storage/index.js';
+import type { ERROR_CODES, ERROR_TYPES } from './constants.js';
+
+/** A Kinesis stream and the dataset (contract, lake folder) its events belong to. */
+export interface StreamBinding {
+  /** Dataset of the events. */
+  readonly dataset: Dataset;
+  /** Kinesis stream name. @default the dataset name */
+  readonly streamName?: string;
+}
+
+/** One error output folder, e.g. `format-conversion-failed`. */
+export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
+/** Machine-readable reason of an error record. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/**
+ * One line of an error file (`errors/<type>/dt=…/hr=…/*.jsonl`), as Firehose writes its error
+ * records plus where the record came from.
+ */
+export interface ErrorRecord {
+  /** Error output folder. */
+  readonly errorType: ErrorType;
+  /** Machine-readable reason. */
+  readonly errorCode: ErrorCode;
+  /** Human-readable reason; for contract errors it names every failing field path. */
+  readonly errorMessage: string;
+  /** Contract violations with their field paths (contract errors only). */
+  readonly violations?: readonly { readonly path: string; readonly reason: string }[];
+  /** Dataset the stream carries. */
+  readonly dataset: Dataset;
+  /** Kinesis stream name. */
+  readonly stream: string;
+  /** Shard the record was read from. */
+  readonly shardId: string;
+  /** Kinesis sequence number of the (possibly aggregated) record. */
+  readonly sequenceNumber: string;
+  /** Index of the user record inside its aggregate; null when the whole Kinesis record failed. */
+  readonly subSequenceNumber: number | null;
+  /** Partition key of the user record (or of the Kinesis record). */
+  readonly partitionKey: string;
+  /** `event_id` when the record parsed far enough to have one. */
+  readonly eventId?: string;
+  /** Kinesis ApproximateArrivalTimestamp, epoch ms. */
+  readonly arrivalTimestamp: number;
+  /** The failing bytes, base64. */
+  readonly rawData: string;
+}
+
+/**
+ * What a checkpoint document (`_checkpoints/<stream>/<shardId>.json`) says about one shard.
+ * `sequenceNumber` only ever moves past records whose objects are all durable in the lake.
+ */
+export interface ShardCheckpoint {
+  /** Layout version of this document. */
+  readonly version: number;
+  /** Stream name. */
+  readonly stream: string;
+  /** Shard id. */
+  readonly shardId: string;
+  /**
+   * The shard's StartingSequenceNumber when the checkpoint was written. A stream deleted and created
+   * again reuses shard ids, not sequence numbers: a mismatch means "new stream, start over".
+   */
+  readonly shardStartingSequenceNumber: string;
+  /** Last Kinesis record whose rows and errors are durable; null before the first batch. */
+  readonly sequenceNumber: string | null;
+  /**
+   * Sub-sequence number of the last user record covered inside `sequenceNumber`'s aggregate; null
+   * when the whole Kinesis record is covered (batches are always cut between Kinesis records, so
+   * this is null in documents this version writes; readers honour it).
+   */
+  readonly subSequenceNumber: number | null;
+  /** True once the shard is closed and every record in it is durable (children may be read). */
+  readonly finished: boolean;
+  /**
+   * The batch being flushed when this document was written: a restart replays exactly this range as
+   * one batch, so it rewrites the same objects instead of cutting a differently sized batch whose
+   * objects would overlap the ones already written.
+   */
+  readonly pending: { readonly firstSequenceNumber: string; readonly lastSequenceNumber: string } | null;
+  /** When the document was written (ISO 8601). */
+  readonly updatedAt: string;
+}
+
+/** What a flush wrote, passed to `onFlush` and used for stats. */
+export interface FlushInfo {
+  /** Dataset. */
+  readonly dataset: Dataset;
+  /** Stream name. */
+  readonly stream: string;
+  /** Shard id. */
+  readonly shardId: string;
+  /** First Kinesis sequence number of the batch. */
+  readonly firstSequenceNumber: string;
+  /** Last Kinesis sequence number of the batch (the new checkpoint). */
+  readonly lastSequenceNumber: string;
+  /** Kinesis records in the batch. */
+  readonly kinesisRecords: number;
+  /** Rows written to the lake. */
+  readonly rows: number;
+  /** Error records written. */
+  readonly errors: number;
+  /** Keys of the Parquet objects written. */
+  readonly dataObjects: readonly string[];
+  /** Keys of the error objects written. */
+  readonly errorObjects: readonly string[];
+  /** Bytes of Parquet written. */
+  readonly parquetBytes: number;
+  /** When the last object became visible, epoch ms. */
+  readonly visibleAt: number;
+  /** `produced_at` → visible latency over the batch's rows, ms (undefined when no rows). */
+  readonly freshness?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
+  /** True when this batch replayed a flush interrupted by a crash. */
+  readonly replayed: boolean;
+}
+
+/**
+ * Points where the worker awaits an optional callback, for fault-injection tests (for example a test
+ * entry that stalls after the objects are durable so its parent can `kill -9` it before the
+ * checkpoint). Production code passes none.
+ */
+export interface DeliveryHooks {
+  /** After the pending-flush intent is durable, before any object is written. */
+  readonly afterIntent?: (info: { stream: string; shardId: string; lastSequenceNumber: string }) => Promise<void> | void;
+  /** After each object of a batch is durable. */
+  readonly afterObject?: (info: { stream: string; shardId: string; key: string }) => Promise<void> | void;
+  /** After every object of a batch is durable, before its checkpoint is written. */
+  readonly beforeCheckpoint?: (info: FlushInfo) => Promise<void> | void;
+}
+
+/** A metric data point the worker emits (one per flush per metric). */
+export interface DeliveryMetric {
+  /** Metric name, e.g. `FreshnessP99`. */
+  readonly name: string;
+  /** CloudWatch unit. */
+  readonly unit: 'Milliseconds' | 'Count' | 'Bytes';
+  /** Value. */
+  readonly value: number;
+  /** Dimensions. */
+  readonly dimensions: { readonly Dataset: string; readonly Stream: string };
+  /** Epoch ms. */
+  readonly timestamp: number;
+}
+
+/** Options of the delivery worker. Every field but `storage` has a default. */
+export interface DeliveryWorkerOptions {
+  /** Where objects and checkpoints go. */
+  readonly storage: LakeStorage;
+  /** Streams to deliver. @default one stream per dataset, named like the dataset */
+  readonly streams?: readonly StreamBinding[];
+  /** Kinesis client. @default `createKinesisClient()` (env-based endpoint) */
+  readonly kinesis?: KinesisClient;
+  /** Flush a shard's batch this long after its first record was read, ms. @default 3000 */
+  readonly bufferIntervalMs?: number;
+  /** Flush a shard's batch once its raw JSON reaches this many bytes. @default 16 MiB */
+  readonly bufferSizeBytes?: number;
+  /** Records per GetRecords call (1..10000). @default 10000 */
+  readonly maxRecordsPerCall?: number;
+  /** Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s). @default 200 */
+  readonly minCallIntervalMs?: number;
+  /** Wait after a call that found the shard drained, ms. @default 500 */
+  readonly idlePollIntervalMs?: number;
+  /** Re-list shards this often to discover resharding, ms. @default 10000 */
+  readonly shardSyncIntervalMs?: number;
+  /** Parquet files written concurrently. @default 2 */
+  readonly maxConcurrentWrites?: number;
+  /** DuckDB threads per COPY. @default 2 */
+  readonly duckDbThreads?: number;
+  /** Larger user records are rejected as `record_too_large`. @default 1,024,000 bytes (Firehose's limit) */
+  readonly maxEventBytes?: number;
+  /** Retries Kinesis and storage calls. @default `createRetrier()` (production timing) */
+  readonly retrier?: Retrier;
+  /** Called after each batch is durable and checkpointed. */
+  readonly onFlush?: (info: FlushInfo) => void;
+  /** Receives metric data points (freshness, rows, errors, bytes, iterator age). */
+  readonly onMetric?: (metric: DeliveryMetric) => void;
+  /** Called with warnings the worker recovers from (stale checkpoints, replays, throttling). */
+  readonly onWarning?: (message: string) => void;
+  /** Fault-injection points for tests. */
+  readonly hooks?: DeliveryHooks;
+  /** Clock, epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Freshness percentiles, ms. */
+export interface FreshnessSummary {
+  /** Rows measured. */
+  readonly count: number;
+  /** Median `produced_at` → visible, ms. */
+  readonly p50Ms: number;
+  /** 99th percentile, ms. */
+  readonly p99Ms: number;
+  /** Largest, ms. */
+  readonly maxMs: number;
+}
+
+/** Counters of one dataset/stream. */
+export interface StreamStats {
+  /** Dataset. */
+  readonly dataset: Dataset;
+  /** Stream name. */
+  readonly stream: string;
+  /** Shards known (open and closed). */
+  readonly shards: number;
+  /** Shards being read now. */
+  readonly activeShards: number;
+  /** Kinesis records read (aggregates count once). */
+  readonly kinesisRecordsRead: number;
+  /** Rows durable in the lake (this process). */
+  readonly delivered: number;
+  /** Error records durable in the error output (this process). */
+  readonly rejected: number;
+  /** Rows read but not yet durable. */
+  readonly buffered: number;
+  /** Parquet objects written. */
+  readonly files: number;
+  /** Error objects written. */
+  readonly errorFiles: number;
+  /** Parquet bytes written. */
+  readonly parquetBytes: number;
+  /** Max MillisBehindLatest over the stream's shards at the last read. */
+  readonly iteratorAgeMs: number;
+  /** True when every shard was drained at the last read and nothing read is still buffered. */
+  readonly caughtUp: boolean;
+  /** `produced_at` → visible over every row delivered so far. */
+  readonly freshness: FreshnessSummary;
+  /** The same over the last flush. */
+  readonly lastFlushFreshness: FreshnessSummary | undefined;
+}
+
+/** Snapshot of the worker, for a status line. */
+export interface DeliveryStats {
+  /** Per stream. */
+  readonly streams: readonly StreamStats[];
+  /** Sum over streams. */
+  readonly totals: {
+    readonly delivered: number;
+    readonly rejected: number;
+    readonly files: number;
+    readonly errorFiles: number;
+    readonly parquetBytes: number;
+  };
+  /** Freshness over every stream. */
+  readonly freshness: FreshnessSummary;
+  /** True when every stream is caught up. */
+  readonly caughtUp: boolean;
+  /** ms since start. */
+  readonly uptimeMs: number;
+}

@@ -1,0 +1,37 @@
+/** Base error of the stream-processor Lambdas. */
+export class StreamProcessorError extends Error {
+  /** Whether the same input may succeed later (the event source retries it). */
+  public readonly retriable: boolean;
+  public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StreamProcessorError';
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** An environment variable the handler needs is missing or malformed (a deployment defect). */
+export class ConfigurationError extends StreamProcessorError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** A stream or delivery stream the handler has no dataset for. */
+export class UnknownSourceError extends StreamProcessorError {
+  /** Name of the source, as taken from its ARN. */
+  public readonly source: string;
+  public constructor(source: string, known: readonly string[]) {
+    super(`source ${JSON.stringify(source)} is not mapped to a dataset (known: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownSourceError';
+    this.source = source;
+  }
+}
+
+/** Publishing an alert failed; the record is retried by the event source. */
+export class AlertPublishError extends StreamProcessorError {
+  public constructor(message: string, cause: unknown) {
+    super(message, { retriable: true, cause });
+    this.name = 'AlertPublishError';
+  }
+}

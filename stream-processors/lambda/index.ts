@@ -1,0 +1,11 @@
+export {
+  type AlertConsumerOptions,
+  alertConsumerOptionsFromEnv,
+  createAlertConsumerHandler,
+} from './alertConsumer.js';
+export { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
+export { AlertPublishError, ConfigurationError, StreamProcessorError, UnknownSourceError } from './errors.js';
+export { createFirehoseTransformHandler, type FirehoseTransformOptions, type TransformOutcome, transformRecord } from './firehoseTransform.js';
+export { type AlertPublisher, createSnsPublisher, type SnsLike } from './snsPublisher.js';
+export { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
+export type * from './types.js';

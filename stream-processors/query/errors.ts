@@ -1,0 +1,23 @@
+/** Base error of the query unit. */
+export class QueryError extends Error {
+  /** True when running the same query again may succeed. */
+  public readonly retriable: boolean;
+  public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'QueryError';
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** DuckDB cannot read an `s3://` lake here (its httpfs extension is missing and cannot be installed). */
+export class RemoteLakeUnsupportedError extends QueryError {
+  public constructor(location: string, cause: unknown) {
+    super(
+      `querying ${location} needs DuckDB's httpfs extension, which could not be loaded ` +
+        `(${(cause as Error).message.split('\n')[0]}); run with network access once so DuckDB can install it, ` +
+        'or copy the lake to a local directory',
+      { retriable: false, cause },
+    );
+    this.name = 'RemoteLakeUnsupportedError';
+  }
+}

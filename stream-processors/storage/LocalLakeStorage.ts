@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
+import { StorageError } from './errors.js';
+import { assertValidKey, assertValidPrefix } from './keys.js';
+import type { LakeStorage } from './types.js';
+
+function wrapFsError(op: string, target: string, err: unknown): StorageError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new StorageError(`${op} ${target} failed: ${(err as Error).message}`, {
+    retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
+    cause: err,
+  });
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A lake in a local directory. Objects are published with write-to-staging, `fsync`, `rename` into
+ * place and an `fsync` of the target directory (and of every directory it had to create), so an
+ * object is either absent or complete and durable, even after `kill -9` or a power cut.
+ *
+ * @example
+ * ```ts
+ * const lake = new LocalLakeStorage('./lake');
+ * await lake.putBytes('raw/grid/_probe', new TextEncoder().encode('ok'));
+ * ```
+ */
+export class LocalLakeStorage implements LakeStorage {
+  public readonly kind = 'local' as const;
+  public readonly location: string;
+  readonly #knownDirs = new Set<string>();
+  #staging: Promise<string> | undefined;
+  #stagingCounter = 0;
+
+  /**
+   * @param dir - the lake directory (created on first write)
+   */
+  public constructor(dir: string) {
+    this.location = resolve(dir);
+  }
+
+  public stagingDir(): Promise<string> {
+    this.#staging ??= this.#createStaging();
+    return this.#staging;
+  }
+
+  async #createStaging(): Promise<string> {
+    const root = join(this.location, LAKE_SYSTEM_PREFIXES.staging);
+    await mkdir(root, { recursive: true });
+    // Staging folders are named <pid>-<random>; those of processes that died (kill -9) are debris.
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const pid = Number(name.split('-')[0]);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+        await rm(join(root, name), { recursive: true, force: true });
+      }
+    }
+    const dir = join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Creates `dir` and any missing ancestors, fsyncing each parent whose entries changed. */
+  async #ensureDir(dir: string): Promise<void> {
+    if (this.#knownDirs.has(dir)) return;
+    const missing: string[] = [];
+    let d = dir;
+    while (d !== dirname(d)) {
+      try {
+        const fh = await open(d, 'r');
+        await fh.close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        missing.push(d);
+        d = dirname(d);
+      }
+    }
+    for (const m of missing.reverse()) {
+      await mkdir(m, { recursive: true });
+      await fsyncPath(dirname(m));
+    }
+    this.#knownDirs.add(dir);
+  }
+
+  public async publishFile(key: string, localPath: string): Promise<void> {
+    assertValidKey(key);
+    const target = join(this.location, key);
+    try {
+      await fsyncPath(localPath);
+      const dir = dirname(target);
+      await this.#ensureDir(dir);
+      await rename(localPath, target);
+      await fsyncPath(dir);
+    } catch (err) {
+      throw wrapFsError('publishing', target, err);
+    }
+  }
+
+  public async putBytes(key: string, body: Uint8Array): Promise<void> {
+    assertValidKey(key);
+    const staging = await this.stagingDir();
+    const tmp = join(staging, `put-${++this.#stagingCounter}.tmp`);
+    try {
+      await writeFile(tmp, body);
+    } catch (err) {
+      throw wrapFsError('writing', tmp, err);
+    }
+    await this.publishFile(key, tmp);
+  }
+
+  public async getBytes(key: string): Promise<Uint8Array | undefined> {
+    assertValidKey(key);
+    try {
+      return await readFile(join(this.location, key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrapFsError('reading', key, err);
+    }
+  }
+
+  public async list(prefix: string): Promise<string[]> {
+    assertValidPrefix(prefix);
+    const out: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(join(this.location, rel), { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw wrapFsError('listing', rel, err);
+      }
+      for (const e of entries) {
+        const key = `${rel}${e.name}`;
+        if (rel === '' && `${e.name}/` === LAKE_SYSTEM_PREFIXES.staging) continue;
+        if (e.isDirectory()) await walk(`${key}/`);
+        else if (e.isFile()) out.push(key);
+      }
+    };
+    await walk(prefix);
+    return out.sort();
+  }
+
+  public async listFolders(prefix: string): Promise<string[]> {
+    assertValidPrefix(prefix);
+    try {
+      const entries = await readdir(join(this.location, prefix), { withFileTypes: true });
+      return entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('_') && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw wrapFsError('listing', prefix, err);
+    }
+  }
+
+  public urlFor(key: string): string {
+    return join(this.location, key);
+  }
+
+  public async close(): Promise<void> {
+    const staging = this.#staging;
+    this.#staging = undefined;
+    if (staging) await rm(await staging, { recursive: true, force: true });
+  }
+}

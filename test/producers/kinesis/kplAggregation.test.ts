@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AggregateBuilder } from '../../../producers/kinesis/AggregateBuilder.js';
+import {
+  DeaggregationError,
+  deaggregate,
+  encodeAggregatedRecord,
+  KPL_MAGIC,
+  type UserRecord,
+} from '../../../producers/kinesis/kplAggregation.js';
+import { DATASETS } from '../../../schemas/index.js';
+import { eventOf } from '../../helpers/events.js';
+import { referenceAggregate, referenceDeaggregate } from './awsKinesisAgg.js';
+
+function userRecords(n: number, keys: number): UserRecord[] {
+  return Array.from({ length: n }, (_, i) => {
+    const event = eventOf(DATASETS[i % 3]!);
+    return { partitionKey: `key-${i % keys}-ü`, data: Buffer.from(JSON.stringify(event)) };
+  });
+}
+
+function dataOf(records: readonly { data: Uint8Array }[]): string[] {
+  return records.map((r) => Buffer.from(r.data).toString('utf8'));
+}
+
+/** Re-signs a modified protobuf body so that only the structural damage is left to detect. */
+function withBody(body: Uint8Array): Buffer {
+  const digest = createHash('md5').update(body).digest();
+  return Buffer.concat([KPL_MAGIC, body, digest]);
+}
+
+describe('KPL aggregation format', () => {
+  it('round-trips user records, partition keys and order', () => {
+    // Prepare
+    const records = userRecords(50, 7);
+    // Act
+    const out = deaggregate(encodeAggregatedRecord(records), 'outer');
+    // Assess
+    expect(out.map((r) => r.partitionKey)).toEqual(records.map((r) => r.partitionKey));
+    expect(dataOf(out)).toEqual(dataOf(records));
+    expect(out.map((r) => r.subSequenceNumber)).toEqual(records.map((_, i) => i));
+    expect(out.every((r) => r.aggregated)).toBe(true);
+  });
+
+  it('is read by aws-kinesis-agg with checksums on', () => {
+    const records = userRecords(40, 5);
+    const ref = referenceDeaggregate(encodeAggregatedRecord(records), records[0]!.partitionKey);
+    expect(ref.map((r) => r.partitionKey)).toEqual(records.map((r) => r.partitionKey));
+    expect(dataOf(ref)).toEqual(dataOf(records));
+  });
+
+  it('reads what aws-kinesis-agg aggregate() writes', async () => {
+    const records = userRecords(300, 11).map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data) }));
+    const encoded = await referenceAggregate(records.map((r) => ({ ...r })));
+    const ours = encoded.flatMap((e) => deaggregate(e.data, e.partitionKey));
+    expect(encoded.length).toBeGreaterThan(0);
+    expect(ours.every((r) => r.aggregated)).toBe(true);
+    expect(ours.map((r) => r.partitionKey)).toEqual(records.map((r) => r.partitionKey));
+    expect(dataOf(ours)).toEqual(dataOf(records));
+  });
+
+  it('passes a plain (non-aggregated) record through as one user record', () => {
+    const out = deaggregate(Buffer.from('{"a":1}'), 'pk');
+    expect(out).toEqual([{ partitionKey: 'pk', data: Buffer.from('{"a":1}'), subSequenceNumber: 0, aggregated: false }]);
+  });
+
+  it.each([1_000, 5_000, 51_200])('AggregateBuilder never exceeds a %i-byte aggregate and predicts its size', (max) => {
+    // Prepare: records of uneven sizes, repeated and new keys
+    const builder = new AggregateBuilder<number>(max);
+    const sizes: number[] = [];
+    const predicted: number[] = [];
+    let total = 0;
+    // Act
+    for (let i = 0; i < 2_000; i++) {
+      const r = { partitionKey: `k${i % 37}`, data: Buffer.alloc(20 + ((i * 7919) % 400), 97) };
+      if (!builder.tryAdd(r, i)) {
+        predicted.push(builder.sizeBytes);
+        const { data, items } = builder.build();
+        sizes.push(data.length);
+        total += items.length;
+        expect(builder.tryAdd(r, i)).toBe(true);
+      }
+    }
+    predicted.push(builder.sizeBytes);
+    const last = builder.build();
+    sizes.push(last.data.length);
+    total += last.items.length;
+    // Assess
+    expect(total).toBe(2_000);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(max);
+    expect(sizes).toEqual(predicted);
+  });
+
+  it('raises checksum_mismatch when the MD5 trailer does not match', () => {
+    const data = encodeAggregatedRecord(userRecords(3, 2));
+    data[10] = data[10]! ^ 0xff;
+    expect(() => deaggregate(data, 'pk')).toThrowError(
+      expect.objectContaining({ name: 'DeaggregationError', code: 'checksum_mismatch', retriable: false }),
+    );
+  });
+
+  it('raises truncated when a record runs past the end (checksum valid)', () => {
+    const data = encodeAggregatedRecord(userRecords(3, 2));
+    const body = data.subarray(KPL_MAGIC.length, data.length - 16);
+    const cut = withBody(body.subarray(0, body.length - 10));
+    let caught: unknown;
+    try {
+      deaggregate(cut, 'pk');
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(DeaggregationError);
+    expect((caught as DeaggregationError).code).toBe('truncated');
+  });
+
+  it('raises checksum_mismatch when the payload is cut inside the trailer', () => {
+    const data = encodeAggregatedRecord(userRecords(3, 2));
+    expect(() => deaggregate(data.subarray(0, data.length - 5), 'pk')).toThrowError(
+      expect.objectContaining({ name: 'DeaggregationError', code: 'checksum_mismatch' }),
+    );
+  });
+
+  it('raises malformed when a record points past the partition key table', () => {
+    // AggregatedRecord { partition_key_table: ["a"], records: [{ partition_key_index: 3, data: "x" }] }
+    const body = Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x05, 0x08, 0x03, 0x1a, 0x01, 0x78]);
+    expect(() => deaggregate(withBody(body), 'pk')).toThrowError(
+      expect.objectContaining({ code: 'malformed' }),
+    );
+  });
+});
