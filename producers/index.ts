@@ -1,6 +1,7 @@
 export { type AbortOnSignalsOptions, abortOnSignals } from './abortOnSignals.js';
 export { PRODUCER_DEFAULTS } from './constants.js';
 export { ProducerError, ProducerOptionError, TooManyRejectsError } from './errors.js';
+export { formatCounters, sumCounters } from './formatCounters.js';
 export { type RunProducerOptions, runProducer } from './runProducer.js';
 export {
   type EventSink,

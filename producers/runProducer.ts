@@ -1,4 +1,4 @@
-import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Dataset } from '../schemas/index.js';
 import { PRODUCER_DEFAULTS } from './constants.js';
 import { ProducerOptionError, TooManyRejectsError } from './errors.js';
@@ -53,7 +53,9 @@ function checkOption(name: string, value: number | undefined, min: number): void
  * await sink.close({ deadlineMs: 10_000 });
  * ```
  */
-export async function runProducer<D extends Dataset>(options: RunProducerOptions<D>): Promise<ProducerResult> {
+export async function runProducer<D extends Dataset>(
+  options: RunProducerOptions<D>,
+): Promise<ProducerResult> {
   const { generator, sink, signal } = options;
   const rate = options.rate ?? PRODUCER_DEFAULTS.rate;
   checkOption('rate', rate, 0);
@@ -89,7 +91,10 @@ export async function runProducer<D extends Dataset>(options: RunProducerOptions
     };
   };
   const timer = options.onProgress
-    ? setInterval(() => options.onProgress?.(progress()), options.progressIntervalMs ?? PRODUCER_DEFAULTS.progressIntervalMs)
+    ? setInterval(
+        () => options.onProgress?.(progress()),
+        options.progressIntervalMs ?? PRODUCER_DEFAULTS.progressIntervalMs,
+      )
     : undefined;
   timer?.unref();
 
@@ -149,8 +154,11 @@ export async function runProducer<D extends Dataset>(options: RunProducerOptions
       await yieldToEventLoop();
     }
     if (stoppedBy !== 'signal') {
-      if (signal) await Promise.race([sink.flush(), aborted]);
-      else await sink.flush();
+      const flushed = sink.flush();
+      if (signal) {
+        flushed.catch(() => undefined); // once aborted, nobody awaits it: the caller closes the sink
+        await Promise.race([flushed, aborted]);
+      } else await flushed;
       if (signal?.aborted) stoppedBy = 'signal';
     }
   } finally {

@@ -1,5 +1,5 @@
-import type { PutOutcome, SinkCounters } from './kinesis/types.js';
 import type { Dataset } from '../schemas/index.js';
+import type { PutOutcome, SinkCounters } from './kinesis/types.js';
 
 /**
  * Where a producer loop puts events: the Kinesis sink, or any sink with the same contract

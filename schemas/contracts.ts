@@ -29,9 +29,11 @@ export interface Contract<D extends Dataset = Dataset> {
    */
   validate(event: unknown): ContractViolation[];
   /**
-   * Throws {@link ContractViolationError} naming the event and the failing field when invalid.
+   * Returns the event typed when valid; throws {@link ContractViolationError} naming the event and the
+   * failing field otherwise. (A return value rather than an `asserts` signature, so
+   * `contractFor(d).assertValid(x)` type-checks without annotating the contract.)
    */
-  assertValid(event: unknown): asserts event is EventByDataset[D];
+  assertValid(event: unknown): EventByDataset[D];
   /** True when the event satisfies the contract (fast path, no error details). */
   isValid(event: unknown): event is EventByDataset[D];
 }
@@ -97,12 +99,13 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
     partitionKeys: PARTITION_KEYS.map((p) => ({ name: p.name, type: p.hiveType, comment: p.comment })),
     duckDbColumns: columns.map((c) => ({ name: c.name, type: hiveToDuckDbType(c.type) })),
     validate,
-    assertValid(event: unknown): asserts event is EventByDataset[D] {
+    assertValid(event: unknown): EventByDataset[D] {
       const violations = validate(event);
       if (violations.length > 0) {
         const id = (event as { event_id?: unknown } | null)?.event_id;
         throw new ContractViolationError(dataset, typeof id === 'string' ? id : undefined, violations);
       }
+      return event as EventByDataset[D];
     },
     isValid(event: unknown): event is EventByDataset[D] {
       return type.isValid(event, { noUndeclaredFields: true });

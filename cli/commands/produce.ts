@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { abortOnSignals } from '../../producers/abortOnSignals.js';
 import { formatCounters, sumCounters } from '../../producers/formatCounters.js';
+import { DEFAULT_REJECT_FILE } from '../../producers/kinesis/constants.js';
 import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/kinesisClient.js';
@@ -48,12 +49,15 @@ function wholeNumber(name: string, value: unknown): number | undefined {
 function parseConfig(values: Record<string, unknown>): ProduceConfig {
   const dataset = String(values.dataset ?? 'all');
   if (dataset !== 'all' && !isDataset(dataset)) {
-    throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')} or all, got ${JSON.stringify(dataset)}`);
+    throw new UsageError(
+      `--dataset must be one of ${DATASETS.join(', ')} or all, got ${JSON.stringify(dataset)}`,
+    );
   }
   const datasets = dataset === 'all' ? DATASETS : [dataset];
   const count = wholeNumber('count', values.count);
   const duration = intOption('duration', values.duration);
-  if (count !== undefined && duration !== undefined) throw new UsageError('give --count or --duration, not both');
+  if (count !== undefined && duration !== undefined)
+    throw new UsageError('give --count or --duration, not both');
   const streamTemplate = String(values.stream ?? '{dataset}');
   if (datasets.length > 1 && !streamTemplate.includes('{dataset}')) {
     throw new UsageError(
@@ -72,7 +76,7 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
     aggregate: values['no-aggregate'] !== true,
     shards,
     endpoint: typeof values.endpoint === 'string' ? values.endpoint : endpointFromEnv(),
-    rejectFile: String(values['reject-file'] ?? 'gridstream-rejects.jsonl'),
+    rejectFile: String(values['reject-file'] ?? DEFAULT_REJECT_FILE),
     deadlineMs: intOption('deadline', values.deadline, 30) * 1000,
   };
 }
@@ -86,7 +90,9 @@ async function ensureStreams(client: KinesisClient, streams: readonly string[], 
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw err;
       if (shards === undefined) {
-        throw new UsageError(`stream ${name} does not exist at the endpoint; create it or pass --shards N to create it`);
+        throw new UsageError(
+          `stream ${name} does not exist at the endpoint; create it or pass --shards N to create it`,
+        );
       }
     }
     await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
@@ -138,7 +144,13 @@ async function produce(config: ProduceConfig): Promise<number> {
   const rejects = new RejectWriter(config.rejectFile);
   const sinks = config.datasets.map(
     (dataset, i) =>
-      new KinesisSink({ dataset, streamName: streams[i]!, client, aggregate: config.aggregate, rejectWriter: rejects }),
+      new KinesisSink({
+        dataset,
+        streamName: streams[i]!,
+        client,
+        aggregate: config.aggregate,
+        rejectWriter: rejects,
+      }),
   );
   const controller = new AbortController();
   const dispose = abortOnSignals(controller, {
@@ -169,7 +181,7 @@ async function produce(config: ProduceConfig): Promise<number> {
     await Promise.all(runs);
   } finally {
     stopProgress();
-    for (const sink of sinks) totals.push(await sink.close({ deadlineMs: config.deadlineMs }));
+    totals.push(...(await Promise.all(sinks.map((sink) => sink.close({ deadlineMs: config.deadlineMs })))));
     await rejects.close();
     dispose();
     if (embedded) await embedded.stop();
@@ -183,7 +195,7 @@ async function produce(config: ProduceConfig): Promise<number> {
   const total = sumCounters(totals);
   const target = config.count === undefined ? '' : ` of ${config.count * config.datasets.length}`;
   out.unshift(
-    `gridstream produce: sent ${total.sent}${target} events in ${(elapsed / 1000).toFixed(1)}s ` +
+    `gridstream produce: sent ${total.sent}${target} events in ${(elapsed / 1000).toFixed(elapsed < 10_000 ? 2 : 1)}s ` +
       `(${Math.round((total.sent * 1000) / elapsed)}/s; seed ${config.seed}, ${config.aggregate ? 'aggregated' : 'not aggregated'}); ` +
       `retried ${total.retried}, throttled ${total.throttled}, expired ${total.expired}, rejected ${total.rejected}, failed ${total.failed}`,
   );
@@ -201,17 +213,66 @@ export const command: Command = {
   usage:
     '[--dataset grid|weather|transactions|all] [--rate N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH]',
   options: {
-    dataset: { type: 'string', valueName: 'NAME', default: 'all', description: 'grid, weather, transactions or all' },
-    rate: { type: 'string', valueName: 'N', default: '100', description: 'Events per second per dataset; 0 = as fast as Kinesis takes them' },
-    count: { type: 'string', valueName: 'N', description: 'Send exactly N valid events per dataset, then exit' },
-    duration: { type: 'string', valueName: 'S', description: 'Run for S seconds, then exit (default: until Ctrl-C)' },
-    seed: { type: 'string', valueName: 'N', description: 'Generator seed; the same seed gives the same events and event_ids (default: random, printed)' },
-    stream: { type: 'string', valueName: 'NAME', default: '{dataset}', description: 'Stream name; {dataset} is replaced by the dataset' },
-    'no-aggregate': { type: 'boolean', description: 'Send one Kinesis record per event (no KPL aggregation)' },
-    shards: { type: 'string', valueName: 'N', description: `Shards per stream: embedded streams (default ${DEFAULT_EMBEDDED_SHARDS}), or creates missing streams at --endpoint` },
-    endpoint: { type: 'string', valueName: 'URL', description: 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS, else the embedded emulator)' },
-    'reject-file': { type: 'string', valueName: 'PATH', default: 'gridstream-rejects.jsonl', description: 'JSON lines of rejected/expired/failed events (created only when needed)' },
-    deadline: { type: 'string', valueName: 'S', default: '30', description: 'On exit or Ctrl-C, time to send what is buffered' },
+    dataset: {
+      type: 'string',
+      valueName: 'NAME',
+      default: 'all',
+      description: 'grid, weather, transactions or all',
+    },
+    rate: {
+      type: 'string',
+      valueName: 'N',
+      default: '100',
+      description: 'Events per second per dataset; 0 = as fast as Kinesis takes them',
+    },
+    count: {
+      type: 'string',
+      valueName: 'N',
+      description: 'Send exactly N valid events per dataset, then exit',
+    },
+    duration: {
+      type: 'string',
+      valueName: 'S',
+      description: 'Run for S seconds, then exit (default: until Ctrl-C)',
+    },
+    seed: {
+      type: 'string',
+      valueName: 'N',
+      description:
+        'Generator seed; the same seed gives the same events and event_ids (default: random, printed)',
+    },
+    stream: {
+      type: 'string',
+      valueName: 'NAME',
+      default: '{dataset}',
+      description: 'Stream name; {dataset} is replaced by the dataset',
+    },
+    'no-aggregate': {
+      type: 'boolean',
+      description: 'Send one Kinesis record per event (no KPL aggregation)',
+    },
+    shards: {
+      type: 'string',
+      valueName: 'N',
+      description: `Shards per stream: embedded streams (default ${DEFAULT_EMBEDDED_SHARDS}), or creates missing streams at --endpoint`,
+    },
+    endpoint: {
+      type: 'string',
+      valueName: 'URL',
+      description: 'Kinesis endpoint (default: AWS_ENDPOINT_URL_KINESIS, else the embedded emulator)',
+    },
+    'reject-file': {
+      type: 'string',
+      valueName: 'PATH',
+      default: DEFAULT_REJECT_FILE,
+      description: 'JSON lines of rejected/expired/failed events (created only when needed)',
+    },
+    deadline: {
+      type: 'string',
+      valueName: 'S',
+      default: '30',
+      description: 'On exit or Ctrl-C, time to send what is buffered',
+    },
   },
   details: `
 Where events go: with --endpoint or AWS_ENDPOINT_URL_KINESIS (e.g. a running emulator, or

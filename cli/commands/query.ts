@@ -1,13 +1,74 @@
-import type { Command } from '../command.js';
+import { readFile } from 'node:fs/promises';
+import {
+  formatResult,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  openLakeConnection,
+  runQuery,
+} from '../../stream-processors/query/index.js';
+import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
+import { type Command, UsageError } from '../command.js';
 
-// Placeholder while the command is being built; replaced by its real implementation.
+/** `gridstream query`: SQL over the lake with DuckDB, one view per zone and table. */
 export const command: Command = {
   name: 'query',
-  summary: '(in progress)',
-  usage: '',
-  options: {},
-  async run() {
-    process.stderr.write('gridstream query is not built yet\n');
-    return 1;
+  summary:
+    'Run SQL over the lake with DuckDB (views raw_grid, raw_weather, raw_transactions, curated_*, gold_*)',
+  usage: '[--lake DIR|s3://bucket/prefix] [--format table|csv|json] ("<SQL>" | -f FILE.sql)',
+  details: `
+Every <zone>/<table>/ folder of the lake is a view <zone>_<table>: raw_grid, raw_weather,
+raw_transactions (and curated_<dataset>, gold_<table> once curation writes them). Partition columns
+dt (DATE) and hr (INTEGER) prune folders: WHERE dt = DATE '2026-11-22' AND hr = 12 reads one hour.
+Timestamps are TIMESTAMPTZ shown in UTC. An empty lake gives empty views.
+
+Examples:
+  gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"
+  gridstream query --format csv "select * from raw_weather where dt = current_date limit 10"
+  gridstream query -f report.sql --format json`,
+  options: {
+    lake: {
+      type: 'string',
+      description: 'Lake directory or s3://bucket/prefix',
+      valueName: 'DIR',
+      default: DEFAULT_LAKE,
+    },
+    format: {
+      type: 'string',
+      description: 'Output format: table, csv or json',
+      valueName: 'FMT',
+      default: 'table',
+    },
+    file: { type: 'string', short: 'f', description: 'Read the SQL from a file', valueName: 'FILE' },
+  },
+  allowPositionals: true,
+  async run(values, positionals) {
+    const format = String(values.format ?? 'table');
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(
+        `--format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+      );
+    }
+    let sql: string;
+    if (values.file !== undefined) {
+      if (positionals.length > 0)
+        throw new UsageError('give the SQL either as an argument or with -f, not both');
+      sql = await readFile(String(values.file), 'utf8');
+    } else {
+      if (positionals.length === 0) throw new UsageError('missing the SQL to run');
+      sql = positionals.join(' ');
+    }
+    if (sql.trim() === '') throw new UsageError('the SQL is empty');
+    const { instance, connection } = await openLakeConnection(String(values.lake ?? DEFAULT_LAKE));
+    try {
+      const results = await runQuery(connection, sql);
+      results.forEach((r, i) => {
+        if (i > 0 && format === 'table') process.stdout.write('\n');
+        process.stdout.write(formatResult(r, format as OutputFormat));
+      });
+      return 0;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   },
 };

@@ -1,6 +1,6 @@
 import type { Dataset } from '../../schemas/index.js';
 
-/** Lake zones with Glue databases of their own. */
+/** Lake zones: one key prefix each (`<zone>/<table>/`); raw in the raw bucket, curated and gold in the curated bucket. */
 export const ZONES = ['raw', 'curated', 'gold'] as const;
 /** One of {@link ZONES}. */
 export type Zone = (typeof ZONES)[number];
@@ -25,7 +25,16 @@ export function deliveryStreamName(envName: string, dataset: Dataset): string {
   return `${resourcePrefix(envName)}-${dataset}-raw`;
 }
 
-/** Glue database of a zone: `gridstream_<env>_<zone>` (Glue/Athena names take no hyphens). */
-export function glueDatabaseName(envName: string, zone: Zone): string {
-  return `gridstream_${envName.replace(/-/g, '_')}_${zone}`;
+/**
+ * The environment's Glue database, `gridstream_<env>` (Glue/Athena names take no hyphens). One database
+ * holds every zone, tables named `<zone>_<table>` exactly like the local query views (`raw_grid`,
+ * `curated_grid`, `gold_grid_weather_hourly`), so the SQL in sql/athena runs unchanged in both places.
+ */
+export function glueDatabaseName(envName: string): string {
+  return `gridstream_${envName.replace(/-/g, '_')}`;
+}
+
+/** Catalog name of a zone table: `<zone>_<table>`. */
+export function catalogTableName(zone: Zone, table: string): string {
+  return `${zone}_${table}`;
 }

@@ -16,6 +16,7 @@ import {
   TRANSIENT_ERROR_NAMES,
 } from './constants.js';
 import {
+  InvalidPartitionKeyError,
   PartialFailureError,
   RecordTooLargeError,
   RetriesExhaustedError,
@@ -23,20 +24,23 @@ import {
   SinkConfigurationError,
   SinkFailedError,
 } from './errors.js';
-import { KPL_OVERHEAD_BYTES } from './kplAggregation.js';
 import { createKinesisClient } from './kinesisClient.js';
+import { KPL_OVERHEAD_BYTES } from './kplAggregation.js';
 import { partitionKeyOf } from './partitionKeys.js';
 import { RejectWriter } from './RejectWriter.js';
 import { createRetrier, type Retrier } from './retrier.js';
 import { ShardMap } from './ShardMap.js';
-import { SinkMetrics, metricsModeFromEnv } from './SinkMetrics.js';
-import type { CloseOptions, KinesisSinkOptions, PutOutcome, SinkCounters } from './types.js';
+import { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
+import type { CloseOptions, KinesisSinkOptions, PutOutcome, RejectionError, SinkCounters } from './types.js';
 
 /** A user record accepted into the buffer. */
 interface Pending {
   readonly eventId: string;
   readonly partitionKey: string;
-  readonly data: Buffer;
+  /** The event's JSON (UTF-8 encoded only when written: into an aggregate, or as a plain record). */
+  readonly data: string;
+  /** UTF-8 length of `data`. */
+  readonly dataLength: number;
   /** data + partition key bytes: what the buffer limits and Kinesis' limits count. */
   readonly size: number;
   readonly deadline: number;
@@ -147,11 +151,13 @@ export class KinesisSink<D extends Dataset = Dataset> {
       options.maxAggregatedBytes ?? d.maxAggregatedBytes,
       KPL_OVERHEAD_BYTES + 16,
     );
-    if (this.#maxAggregatedBytes > KINESIS_LIMITS.maxRecordBytes) {
+    // The aggregate's own partition key (up to 256 characters, 1 KiB in UTF-8) counts against 1 MiB too.
+    const maxAggregate = KINESIS_LIMITS.maxRecordBytes - 4 * KINESIS_LIMITS.maxPartitionKeyLength;
+    if (this.#maxAggregatedBytes > maxAggregate) {
       throw new SinkConfigurationError(
         'maxAggregatedBytes',
         this.#maxAggregatedBytes,
-        `at most ${KINESIS_LIMITS.maxRecordBytes} (the Kinesis record limit)`,
+        `at most ${maxAggregate} (the Kinesis record limit less a partition key)`,
       );
     }
     this.#lingerMs = positive('lingerMs', options.lingerMs ?? d.lingerMs, 0);
@@ -161,7 +167,10 @@ export class KinesisSink<D extends Dataset = Dataset> {
       options.maxBufferedBytes ?? d.maxBufferedBytes,
       KINESIS_LIMITS.maxRecordBytes,
     );
-    this.#maxBufferedRecords = positive('maxBufferedRecords', options.maxBufferedRecords ?? d.maxBufferedRecords);
+    this.#maxBufferedRecords = positive(
+      'maxBufferedRecords',
+      options.maxBufferedRecords ?? d.maxBufferedRecords,
+    );
     this.#maxConcurrency = positive(
       'maxConcurrentPutRecords',
       options.maxConcurrentPutRecords ?? d.maxConcurrentPutRecords,
@@ -254,19 +263,30 @@ export class KinesisSink<D extends Dataset = Dataset> {
       );
       return this.#reject(event, error);
     }
-    const partitionKey = this.#partitionKey(event);
-    const data = Buffer.from(JSON.stringify(event), 'utf8');
-    const size = data.length + Buffer.byteLength(partitionKey);
+    const valid = event;
+    // Kept as a string: UTF-8 encoded once, straight into the aggregate (or the plain record).
+    const json = JSON.stringify(valid);
+    const partitionKey = this.#partitionKey(valid);
+    if (partitionKey.length === 0 || partitionKey.length > KINESIS_LIMITS.maxPartitionKeyLength) {
+      // Kinesis would refuse the whole PutRecords call for one bad key: refuse the event instead.
+      return this.#reject(event, new InvalidPartitionKeyError(valid.event_id, partitionKey));
+    }
+    const dataLength = Buffer.byteLength(json);
+    const size = dataLength + Buffer.byteLength(partitionKey);
     if (size > KINESIS_LIMITS.maxRecordBytes) {
-      return this.#reject(event, new RecordTooLargeError(event.event_id, size, KINESIS_LIMITS.maxRecordBytes));
+      return this.#reject(
+        event,
+        new RecordTooLargeError(valid.event_id, size, KINESIS_LIMITS.maxRecordBytes),
+      );
     }
     // Reserve buffer space before any await so concurrent un-awaited puts cannot overshoot the limits.
     if (!this.#tryReserve(size)) await this.#waitForSpace(size);
     c.accepted += 1;
     const pending: Pending = {
-      eventId: event.event_id,
+      eventId: valid.event_id,
       partitionKey,
-      data,
+      data: json,
+      dataLength,
       size,
       deadline: Date.now() + this.#ttlMs,
     };
@@ -300,9 +320,9 @@ export class KinesisSink<D extends Dataset = Dataset> {
         builder = new AggregateBuilder<Pending>(this.#maxAggregatedBytes);
         this.#builders.set(shard, builder);
       }
-      if (!builder.tryAdd(pending, pending)) {
+      if (!builder.tryAdd(pending, pending, dataLength)) {
         this.#addEntry(this.#seal(shard, builder));
-        builder.tryAdd(pending, pending);
+        builder.tryAdd(pending, pending, dataLength);
       }
     }
     this.#armLinger();
@@ -343,7 +363,10 @@ export class KinesisSink<D extends Dataset = Dataset> {
     if (this.#abort.signal.aborted) {
       for (const w of this.#waiters.splice(0)) w.reject(new SinkClosedError(this.streamName));
       this.#counters.blockedPuts = 0;
-      this.#writeOffBuffered('expired', `close deadline of ${deadlineMs} ms passed before Kinesis acknowledged it`);
+      this.#writeOffBuffered(
+        'expired',
+        `close deadline of ${deadlineMs} ms passed before Kinesis acknowledged it`,
+      );
     }
     // In-flight calls settle quickly now: they were aborted, or they finish on their own.
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
@@ -356,10 +379,9 @@ export class KinesisSink<D extends Dataset = Dataset> {
     return this.snapshot();
   }
 
-  #reject(event: unknown, error: ContractViolationError | RecordTooLargeError): PutOutcome {
+  #reject(event: unknown, error: RejectionError): PutOutcome {
     this.#counters.rejected += 1;
-    const id =
-      error instanceof RecordTooLargeError ? error.eventId : (error as ContractViolationError).eventId;
+    const id = error.eventId;
     const violations = error instanceof ContractViolationError ? error.violations : [];
     this.#rejects?.writeRejected(this.dataset, id, error.message, violations, event);
     return { accepted: false, error };
@@ -404,7 +426,8 @@ export class KinesisSink<D extends Dataset = Dataset> {
       const w = this.#waiters[0]!;
       const fits =
         c.bufferedRecords === 0 ||
-        (c.bufferedBytes + w.size <= this.#maxBufferedBytes && c.bufferedRecords + 1 <= this.#maxBufferedRecords);
+        (c.bufferedBytes + w.size <= this.#maxBufferedBytes &&
+          c.bufferedRecords + 1 <= this.#maxBufferedRecords);
       if (!fits) break;
       this.#waiters.shift();
       c.blockedPuts -= 1;
@@ -458,7 +481,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
   #single(p: Pending): Entry {
     return {
       partitionKey: p.partitionKey,
-      data: p.data,
+      data: Buffer.from(p.data, 'utf8'),
       size: p.size,
       users: [p],
       predictedShard: undefined,
@@ -566,7 +589,9 @@ export class KinesisSink<D extends Dataset = Dataset> {
               StreamName: this.streamName,
               Records: pending.map((e) => ({ Data: e.data, PartitionKey: e.partitionKey })),
             }),
-            { abortSignal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#requestTimeoutMs)]) },
+            {
+              abortSignal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#requestTimeoutMs)]),
+            },
           );
           records = out.Records ?? [];
         } catch (err) {
@@ -597,7 +622,12 @@ export class KinesisSink<D extends Dataset = Dataset> {
             c.throttled += entry.users.length;
           }
           if (TRANSIENT_ERROR_NAMES.has(code) || code === 'MissingResultEntry') failed.push(entry);
-          else this.#writeOff(entry.users, 'failed', `Kinesis refused the record: ${code} ${r?.ErrorMessage ?? ''}`);
+          else
+            this.#writeOff(
+              entry.users,
+              'failed',
+              `Kinesis refused the record: ${code} ${r?.ErrorMessage ?? ''}`,
+            );
         }
         if (throttled > 0) this.#onThrottled();
         else this.#onSucceeded();

@@ -84,9 +84,10 @@ export class RejectWriter {
     dataset: string,
     eventId: string,
     reason: string,
-    serialized: Uint8Array,
+    serialized: string | Uint8Array,
   ): void {
-    this.#line(kind, dataset, eventId, reason, [], Buffer.from(serialized).toString('utf8'));
+    const json = typeof serialized === 'string' ? serialized : Buffer.from(serialized).toString('utf8');
+    this.#line(kind, dataset, eventId, reason, [], json);
   }
 
   #line(

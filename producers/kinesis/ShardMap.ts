@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
-import { KinesisCallError } from './errors.js';
 import { classifyCallError } from './classifyCallError.js';
+import { KinesisCallError } from './errors.js';
 import type { Retrier } from './retrier.js';
 
 /** One open shard and its hash key range, as 32-digit lowercase hex (compares like the number). */

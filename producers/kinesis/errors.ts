@@ -40,6 +40,23 @@ export class RecordTooLargeError extends KinesisProducerError {
   }
 }
 
+/** An event's partition key is not 1 to 256 characters (only possible with a custom `partitionKey`). */
+export class InvalidPartitionKeyError extends KinesisProducerError {
+  /** `event_id` of the event. */
+  public readonly eventId: string;
+  /** The key (cut to 300 characters). */
+  public readonly partitionKey: string;
+  public constructor(eventId: string, partitionKey: string) {
+    super(
+      `event ${eventId} has a partition key of ${partitionKey.length} characters; Kinesis takes 1 to 256`,
+      { retriable: false },
+    );
+    this.name = 'InvalidPartitionKeyError';
+    this.eventId = eventId;
+    this.partitionKey = partitionKey.slice(0, 300);
+  }
+}
+
 /** A whole PutRecords (or ListShards) call failed; `retriable` and `throttled` say what to do next. */
 export class KinesisCallError extends KinesisProducerError {
   /** The API operation, e.g. `PutRecords`. */

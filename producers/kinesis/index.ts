@@ -18,6 +18,7 @@ export {
 export { datasetStreams, EmbeddedKinesis, type EmbeddedKinesisOptions } from './EmbeddedKinesis.js';
 export {
   DeaggregationError,
+  InvalidPartitionKeyError,
   KinesisCallError,
   KinesisProducerError,
   PartialFailureError,
@@ -41,7 +42,21 @@ export {
 } from './kplAggregation.js';
 export { PARTITION_KEY_FIELDS, partitionKeyOf } from './partitionKeys.js';
 export { REJECT_KINDS, type RejectKind, RejectWriter } from './RejectWriter.js';
-export { backoffDelayMs, type Bail, createRetrier, isRetriable, type Retrier, type RetryOptions } from './retrier.js';
+export {
+  type Bail,
+  backoffDelayMs,
+  createRetrier,
+  isRetriable,
+  type Retrier,
+  type RetryOptions,
+} from './retrier.js';
 export { hashKeyOf, ShardMap, type ShardRange } from './ShardMap.js';
 export { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
-export type { CloseOptions, KinesisSinkOptions, MetricsMode, PutOutcome, SinkCounters } from './types.js';
+export type {
+  CloseOptions,
+  KinesisSinkOptions,
+  MetricsMode,
+  PutOutcome,
+  RejectionError,
+  SinkCounters,
+} from './types.js';

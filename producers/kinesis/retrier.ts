@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RETRY_DEFAULTS, type RetryDefaults, TRANSIENT_ERROR_NAMES, TRANSIENT_NETWORK_CODES } from './constants.js';
+import {
+  RETRY_DEFAULTS,
+  type RetryDefaults,
+  TRANSIENT_ERROR_NAMES,
+  TRANSIENT_NETWORK_CODES,
+} from './constants.js';
 import { RetriesExhaustedError } from './errors.js';
 
 /** Options of {@link createRetrier}; every field defaults to {@link RETRY_DEFAULTS}. */

@@ -1,7 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ContractViolationError, Dataset, EventByDataset } from '../../schemas/index.js';
 import type { SinkDefaults } from './constants.js';
-import type { RecordTooLargeError } from './errors.js';
+import type { InvalidPartitionKeyError, RecordTooLargeError } from './errors.js';
 import type { RejectWriter } from './RejectWriter.js';
 import type { Retrier } from './retrier.js';
 
@@ -113,10 +113,13 @@ export interface SinkCounters {
   lowestConcurrencyLimit: number;
 }
 
+/** Why `put()` refused an event (the event is in the reject file with this reason). */
+export type RejectionError = ContractViolationError | RecordTooLargeError | InvalidPartitionKeyError;
+
 /** Result of `put()`: accepted into the buffer, or refused with the reason (already in the reject file). */
 export type PutOutcome =
   | { readonly accepted: true }
-  | { readonly accepted: false; readonly error: ContractViolationError | RecordTooLargeError };
+  | { readonly accepted: false; readonly error: RejectionError };
 
 /** Options of `close()`. */
 export interface CloseOptions {

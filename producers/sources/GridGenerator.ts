@@ -3,9 +3,15 @@ import { GRID_DEFAULTS, GRID_INTERVAL_MINUTES, MINUTE_MS, SYNTHETIC_SOURCE } fro
 import { LOAD_ZONES, SETTLEMENT_POINTS } from './ercotCatalog.js';
 import { InvalidSourceOptionError } from './errors.js';
 import { eventIdFor } from './eventId.js';
-import { type CommonGeneratorSettings, checkRate, pickByName, resolveCommonOptions } from './generatorOptions.js';
+import {
+  type CommonGeneratorSettings,
+  checkRate,
+  pickByName,
+  resolveCommonOptions,
+} from './generatorOptions.js';
 import { type GridInterval, gridIntervalAt, MAX_SPIKE_WEIGHT } from './gridModel.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_SYNTHETIC_SOURCE = SYNTHETIC_SOURCE;
@@ -50,7 +56,10 @@ export class GridGenerator implements EventGenerator<'grid'> {
       throw new InvalidSourceOptionError('grid.market', this.market, 'RTM or DAM');
     }
     const interval = g.intervalMinutes ?? (this.market === 'DAM' ? 60 : GRID_DEFAULTS.intervalMinutes);
-    if (!(GRID_INTERVAL_MINUTES as readonly number[]).includes(interval) || (this.market === 'DAM') !== (interval === 60)) {
+    if (
+      !(GRID_INTERVAL_MINUTES as readonly number[]).includes(interval) ||
+      (this.market === 'DAM') !== (interval === 60)
+    ) {
       throw new InvalidSourceOptionError(
         'grid.intervalMinutes',
         interval,
@@ -59,11 +68,19 @@ export class GridGenerator implements EventGenerator<'grid'> {
     }
     this.intervalMinutes = interval;
     this.intervalMs = interval * MINUTE_MS;
-    this.spikeRate = checkRate('grid.spikeRate', g.spikeRate ?? GRID_DEFAULTS.spikeRate, 1 / MAX_SPIKE_WEIGHT);
+    this.spikeRate = checkRate(
+      'grid.spikeRate',
+      g.spikeRate ?? GRID_DEFAULTS.spikeRate,
+      1 / MAX_SPIKE_WEIGHT,
+    );
     const includePrices = g.includePrices ?? GRID_DEFAULTS.includePrices;
     const includeConditions = g.includeSystemConditions ?? GRID_DEFAULTS.includeSystemConditions;
-    const points = includePrices ? pickByName('grid.settlementPoints', g.settlementPoints, L_SETTLEMENT_POINTS, (p) => p.name) : [];
-    const zones = includeConditions ? pickByName('grid.loadZones', g.loadZones, LOAD_ZONES, (z) => z.zone) : [];
+    const points = includePrices
+      ? pickByName('grid.settlementPoints', g.settlementPoints, L_SETTLEMENT_POINTS, (p) => p.name)
+      : [];
+    const zones = includeConditions
+      ? pickByName('grid.loadZones', g.loadZones, LOAD_ZONES, (z) => z.zone)
+      : [];
     this.pointIndexes = points.map((p) => L_SETTLEMENT_POINTS.indexOf(p));
     this.zoneIndexes = zones.map((z) => LOAD_ZONES.indexOf(z));
     if (this.pointIndexes.length + this.zoneIndexes.length === 0) {

@@ -13,8 +13,6 @@ export interface SimulatedClockOptions {
    * @default 0
    */
   readonly stepMs?: number;
-  /** End of the simulated range (exclusive), epoch milliseconds; {@link SimulatedClock.done} turns true there. */
-  readonly endMs?: number;
 }
 
 /**
@@ -22,33 +20,27 @@ export interface SimulatedClockOptions {
  *
  * @example
  * ```ts
- * // Backfill July 2025 of 15-minute grid intervals
- * const clock = new SimulatedClock({ startMs: Date.UTC(2025, 6, 1), stepMs: 15 * 60_000, endMs: Date.UTC(2025, 7, 1) });
+ * // 15-minute grid intervals from 1 July 2025; eventsUntil stops after the last complete interval
+ * const clock = new SimulatedClock({ startMs: Date.UTC(2025, 6, 1), stepMs: 15 * 60_000 });
  * const gen = createGenerator('grid', { seed: 7, clock });
- * while (!clock.done) send(gen.next());
+ * for (const e of eventsUntil(gen, Date.UTC(2025, 7, 1))) send(e);
  * ```
  */
 export class SimulatedClock implements Clock {
   /** Step after every reading, ms. */
   public readonly stepMs: number;
-  /** End of the range, or +Infinity. */
-  public readonly endMs: number;
   private current: number;
 
   public constructor(options: SimulatedClockOptions) {
-    const { startMs, stepMs = 0, endMs = Number.POSITIVE_INFINITY } = options;
+    const { startMs, stepMs = 0 } = options;
     if (!Number.isSafeInteger(startMs)) {
       throw new InvalidSourceOptionError('clock.startMs', startMs, 'epoch milliseconds (integer)');
     }
     if (!Number.isSafeInteger(stepMs) || stepMs < 0) {
       throw new InvalidSourceOptionError('clock.stepMs', stepMs, 'an integer >= 0');
     }
-    if (endMs !== Number.POSITIVE_INFINITY && (!Number.isSafeInteger(endMs) || endMs < startMs)) {
-      throw new InvalidSourceOptionError('clock.endMs', endMs, `an integer >= startMs (${startMs})`);
-    }
     this.current = startMs;
     this.stepMs = stepMs;
-    this.endMs = endMs;
   }
 
   /** Current simulated time; then advances by `stepMs`. */
@@ -71,10 +63,5 @@ export class SimulatedClock implements Clock {
   public advance(ms: number = this.stepMs): void {
     if (!(ms >= 0)) throw new InvalidSourceOptionError('advance(ms)', ms, 'a number >= 0');
     this.current += ms;
-  }
-
-  /** True once the next reading would be at or after `endMs`. */
-  public get done(): boolean {
-    return this.current >= this.endMs;
   }
 }

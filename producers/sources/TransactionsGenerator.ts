@@ -1,17 +1,24 @@
 import type { TransactionsEvent } from '../../schemas/index.js';
-import { SYNTHETIC_SOURCE, TRANSACTIONS_DEFAULTS } from './constants.js';
+import { HOUR_MS, SYNTHETIC_SOURCE, TRANSACTIONS_DEFAULTS } from './constants.js';
 import { InvalidSourceOptionError } from './errors.js';
 import { eventIdFor } from './eventId.js';
 import { type CommonGeneratorSettings, checkRate, resolveCommonOptions } from './generatorOptions.js';
 import { hash3, hashString, mulberry32, type RandomStream } from './prng.js';
-import { DELIVERY_BLOCKS, type DeliveryBlock, deliveryWindow, type Tenor } from './tradeProducts.js';
+import {
+  DELIVERY_BLOCKS,
+  type DeliveryBlock,
+  type DeliveryWindow,
+  deliveryWindow,
+  type Tenor,
+} from './tradeProducts.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_SYNTHETIC_SOURCE = SYNTHETIC_SOURCE;
 const L_eventIdFor = eventIdFor;
 const L_deliveryWindow = deliveryWindow;
-const L_DELIVERY_BLOCKS = DELIVERY_BLOCKS;
+const L_HOUR_MS = HOUR_MS;
 
 /** State of an open trade (its latest version). */
 interface OpenTrade {
@@ -41,11 +48,25 @@ const HUBS = [
   { name: 'HB_PAN', cumulative: 0.95, basis: -9 },
   { name: 'HB_BUSAVG', cumulative: 1, basis: 0 },
 ] as const;
-const BLOCKS: readonly { key: DeliveryBlock; cumulative: number; ratio: number }[] = [
-  { key: 'PEAK_5x16', cumulative: 0.5, ratio: 1 },
-  { key: 'OFFPEAK_7x8', cumulative: 0.72, ratio: 0.55 },
-  { key: 'ATC_7x24', cumulative: 0.9, ratio: 0.72 },
-  { key: 'WKND_2x16', cumulative: 1, ratio: 0.8 },
+interface BlockChoice {
+  readonly key: DeliveryBlock;
+  readonly index: number;
+  readonly cumulative: number;
+  /** Price relative to the peak block. */
+  readonly ratio: number;
+  /** Product names per hub (in `HUBS` order), built once: e.g. HB_NORTH_RT_PEAK_5x16. */
+  readonly products: { readonly rt: readonly string[]; readonly da: readonly string[] };
+}
+function blockChoice(key: DeliveryBlock, index: number, cumulative: number, ratio: number): BlockChoice {
+  const b = DELIVERY_BLOCKS[key];
+  const names = (market: string) => HUBS.map((h) => `${h.name}_${market}_${b.shape}_${b.block}`);
+  return { key, index, cumulative, ratio, products: { rt: names('RT'), da: names('DA') } };
+}
+const BLOCKS: readonly BlockChoice[] = [
+  blockChoice('PEAK_5x16', 0, 0.5, 1),
+  blockChoice('OFFPEAK_7x8', 1, 0.72, 0.55),
+  blockChoice('ATC_7x24', 2, 0.9, 0.72),
+  blockChoice('WKND_2x16', 3, 1, 0.8),
 ];
 const TENOR_CHOICES: readonly { tenor: Tenor; cumulative: number }[] = [
   { tenor: 'NEXT_DAY', cumulative: 0.45 },
@@ -73,9 +94,18 @@ function pick<T>(items: readonly T[], u: number): T {
   return items[Math.floor(u * items.length)]!;
 }
 
+/** Uniform in [0, 1) from 8 bits of a 32-bit draw. */
+function byteUnit(draw: number, shift: number): number {
+  return ((draw >>> shift) & 0xff) / 256;
+}
+
+function pickCumulativeIndex(items: readonly { readonly cumulative: number }[], u: number): number {
+  for (let i = 0; i < items.length; i++) if (u < items[i]!.cumulative) return i;
+  return items.length - 1;
+}
+
 function pickCumulative<T extends { readonly cumulative: number }>(items: readonly T[], u: number): T {
-  for (const item of items) if (u < item.cumulative) return item;
-  return items[items.length - 1]!;
+  return items[pickCumulativeIndex(items, u)]!;
 }
 
 /**
@@ -96,6 +126,9 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
   private readonly random: RandomStream;
   private readonly tradePrefix: string;
   private readonly open: OpenTrade[] = [];
+  /** Delivery windows depend only on the trade's local day, tenor and block: cached per day. */
+  private readonly windows: (DeliveryWindow | undefined)[] = [];
+  private windowsUntil = Number.NEGATIVE_INFINITY;
   private sequence: number;
 
   /**
@@ -140,17 +173,15 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       if (trade.deliveryEnd > now) {
         trade.version += 1;
         if (u < this.cancelRate) {
-          // Swap-remove: order in the open set does not matter for random picks.
-          this.open[index] = this.open[this.open.length - 1]!;
-          this.open.pop();
+          // Order-preserving removal: the set stays oldest-first for eviction.
+          this.open.splice(index, 1);
           return this.toEvent(trade, 'CANCEL', now, sequence);
         }
         this.amend(trade);
         return this.toEvent(trade, 'AMEND', now, sequence);
       }
       // Delivered trades can no longer change: drop it and trade something new instead.
-      this.open[index] = this.open[this.open.length - 1]!;
-      this.open.pop();
+      this.open.splice(index, 1);
     }
     const trade = this.newTrade(now, sequence);
     if (this.open.length >= this.maxOpenTrades) this.open.shift();
@@ -159,36 +190,64 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
   }
 
   private newTrade(now: number, sequence: number): OpenTrade {
-    const r = this.random;
-    const hub = pickCumulative(HUBS, r());
-    const block = pickCumulative(BLOCKS, r());
-    const tenor = pickCumulative(TENOR_CHOICES, r()).tenor;
-    const market = r() < 0.55 ? 'RT' : 'DA';
-    const window = L_deliveryWindow(tenor, block.key, now);
-    const isBlock = r() < 0.12;
-    const mw = isBlock ? 100 + 25 * Math.floor(r() * 9) : pick(SCREEN_MW, r());
+    // Three 32-bit draws split into 8-bit uniforms cover the categorical choices: a third of the
+    // PRNG calls of one draw per choice, on the path of most events.
+    const a = (this.random() * 4294967296) >>> 0;
+    const b = (this.random() * 4294967296) >>> 0;
+    const c = (this.random() * 4294967296) >>> 0;
+    const hubIndex = pickCumulativeIndex(HUBS, byteUnit(a, 0));
+    const hub = HUBS[hubIndex]!;
+    const block = pickCumulative(BLOCKS, byteUnit(a, 8));
+    const tenorIndex = pickCumulativeIndex(TENOR_CHOICES, byteUnit(a, 16));
+    const rt = byteUnit(a, 24) < 0.55;
+    const window = this.windowOf(tenorIndex, block, now);
+    const isBlock = byteUnit(b, 0) < 0.12;
+    const mw = isBlock ? 100 + 25 * Math.floor(byteUnit(b, 8) * 9) : pick(SCREEN_MW, byteUnit(b, 8));
     const level = PEAK_BY_MONTH[window.month]! * block.ratio + hub.basis;
-    const price = Math.round(level * (1 + 0.05 * (r() + r() - 1)) * (market === 'RT' ? 1.01 : 1) * 20) / 20;
-    const vu = r();
-    const venue = isBlock ? 'BILATERAL' : vu < 0.55 ? 'ICE' : vu < 0.82 ? 'NODAL' : vu < 0.95 ? 'BILATERAL' : null;
-    const b = L_DELIVERY_BLOCKS[block.key];
+    const noise = byteUnit(b, 16) + byteUnit(b, 24) - 1;
+    const price = Math.round(level * (1 + 0.05 * noise) * (rt ? 1.01 : 1) * 20) / 20;
+    const vu = byteUnit(c, 0);
+    const venue = isBlock
+      ? 'BILATERAL'
+      : vu < 0.55
+        ? 'ICE'
+        : vu < 0.82
+          ? 'NODAL'
+          : vu < 0.95
+            ? 'BILATERAL'
+            : null;
     return {
       tradeId: this.tradePrefix + sequence,
       version: 1,
-      side: r() < 0.5 ? 'BUY' : 'SELL',
-      product: `${hub.name}_${market}_${b.shape}_${b.block}`,
+      side: (c & 0x100) === 0 ? 'BUY' : 'SELL',
+      product: rt ? block.products.rt[hubIndex]! : block.products.da[hubIndex]!,
       settlementPoint: hub.name,
       deliveryStart: window.start,
       deliveryEnd: window.end,
       hours: window.hours,
       mw,
       price: Math.max(0.05, price),
-      counterparty: pick(COUNTERPARTIES, r()),
-      book: pick(BOOKS, r()),
-      trader: pick(TRADERS, r()),
+      counterparty: COUNTERPARTIES[(c >>> 9) & 7]!,
+      book: BOOKS[(c >>> 12) & 3]!,
+      trader: TRADERS[(c >>> 14) & 7]!,
       venue,
       isBlock,
     };
+  }
+
+  private windowOf(tenorIndex: number, block: BlockChoice, now: number): DeliveryWindow {
+    // The cache is valid until the next UTC hour boundary, never across a Central midnight.
+    if (now >= this.windowsUntil || now < this.windowsUntil - L_HOUR_MS) {
+      this.windows.fill(undefined);
+      this.windowsUntil = (Math.floor(now / L_HOUR_MS) + 1) * L_HOUR_MS;
+    }
+    const slot = tenorIndex * BLOCKS.length + block.index;
+    let window = this.windows[slot];
+    if (window === undefined) {
+      window = L_deliveryWindow(TENOR_CHOICES[tenorIndex]!.tenor, block.key, now);
+      this.windows[slot] = window;
+    }
+    return window;
   }
 
   private amend(trade: OpenTrade): void {

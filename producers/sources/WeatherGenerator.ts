@@ -6,6 +6,7 @@ import { eventIdFor } from './eventId.js';
 import { type CommonGeneratorSettings, pickByName, resolveCommonOptions } from './generatorOptions.js';
 import type { EventGenerator, GeneratorOptions, WeatherLocation } from './types.js';
 import { forecastAt, type WeatherSample, weatherAt } from './weatherModel.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_HOUR_MS = HOUR_MS;
@@ -58,15 +59,27 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
       }
     }
     this.forecastEveryHours = w.forecastEveryHours ?? WEATHER_DEFAULTS.forecastEveryHours;
-    if (!Number.isInteger(this.forecastEveryHours) || this.forecastEveryHours < 1 || this.forecastEveryHours > 24) {
-      throw new InvalidSourceOptionError('weather.forecastEveryHours', this.forecastEveryHours, 'an integer in 1..24');
+    if (
+      !Number.isInteger(this.forecastEveryHours) ||
+      this.forecastEveryHours < 1 ||
+      this.forecastEveryHours > 24
+    ) {
+      throw new InvalidSourceOptionError(
+        'weather.forecastEveryHours',
+        this.forecastEveryHours,
+        'an integer in 1..24',
+      );
     }
     // Horizon-major order: all locations at one valid time in a row share the model's regional cache.
     const slots: Slot[] = [];
     if (includeObservations) for (const location of locations) slots.push({ location, horizonHours: 0 });
     for (const h of horizons) for (const location of locations) slots.push({ location, horizonHours: h });
     if (slots.length === 0 || !(includeObservations || horizons.length > 0)) {
-      throw new InvalidSourceOptionError('weather', w, 'at least one location with observations or forecasts');
+      throw new InvalidSourceOptionError(
+        'weather',
+        w,
+        'at least one location with observations or forecasts',
+      );
     }
     this.slots = slots;
     this.sequence = this.common.startSequence;
@@ -97,7 +110,9 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
       const target = h === 0 ? hour : issueHour + h * L_HOUR_MS;
       if (fresh) {
         this.cachedSamples[i] =
-          h === 0 ? L_weatherAt(slot.location, hour, seed32) : L_forecastAt(slot.location, target, issueHour, seed32);
+          h === 0
+            ? L_weatherAt(slot.location, hour, seed32)
+            : L_forecastAt(slot.location, target, issueHour, seed32);
       }
       const s = this.cachedSamples[i]!;
       const loc = slot.location;

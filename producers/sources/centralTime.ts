@@ -1,5 +1,6 @@
 import { DAY_MS, HOUR_MS } from './constants.js';
 import { TimeConversionError } from './errors.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_DAY_MS = DAY_MS;

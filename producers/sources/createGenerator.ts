@@ -18,7 +18,10 @@ import { WeatherGenerator } from './WeatherGenerator.js';
  * const event = gen.next(); // valid against contractFor('grid')
  * ```
  */
-export function createGenerator<D extends Dataset>(dataset: D, options: GeneratorOptions = {}): EventGenerator<D> {
+export function createGenerator<D extends Dataset>(
+  dataset: D,
+  options: GeneratorOptions = {},
+): EventGenerator<D> {
   switch (dataset as Dataset) {
     case 'grid':
       return new GridGenerator(options) as unknown as EventGenerator<D>;

@@ -21,7 +21,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_NORTH',
     latitudeDeg: 32.7767,
     longitudeDeg: -96.797,
-    climate: climate(19.4, 10.0, 5.5, 10.5, 8.0, 4.3, -0.3, 0.45),
+    climate: climate(19.4, 10.0, 5.5, 10.5, 8.0, 4.3, -0.3, 0.55),
   },
   {
     id: 'fort_worth',
@@ -29,7 +29,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_NORTH',
     latitudeDeg: 32.7555,
     longitudeDeg: -97.3308,
-    climate: climate(19.0, 10.0, 6.0, 10.0, 8.0, 4.5, -0.35, 0.45),
+    climate: climate(19.0, 10.0, 6.0, 10.0, 8.0, 4.5, -0.35, 0.52),
   },
   {
     id: 'austin',
@@ -45,7 +45,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_CPS',
     latitudeDeg: 29.4241,
     longitudeDeg: -98.4936,
-    climate: climate(21.0, 8.6, 6.2, 12.5, 7.5, 3.8, -0.35, 0.4),
+    climate: climate(21.0, 8.6, 6.2, 12.5, 7.5, 3.8, -0.35, 0.5),
   },
   {
     id: 'corpus_christi',
@@ -53,7 +53,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_SOUTH',
     latitudeDeg: 27.8006,
     longitudeDeg: -97.3964,
-    climate: climate(22.4, 7.2, 4.5, 17.0, 6.0, 5.6, -0.2, 0.45),
+    climate: climate(22.4, 7.2, 4.5, 17.0, 6.0, 5.6, -0.2, 0.5),
   },
   {
     id: 'brownsville',
@@ -61,7 +61,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_SOUTH',
     latitudeDeg: 25.9017,
     longitudeDeg: -97.4975,
-    climate: climate(23.6, 6.0, 4.8, 18.0, 5.0, 5.0, -0.2, 0.4),
+    climate: climate(23.6, 6.0, 4.8, 18.0, 5.0, 5.0, -0.2, 0.45),
   },
   {
     id: 'midland',
@@ -69,7 +69,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_WEST',
     latitudeDeg: 31.9973,
     longitudeDeg: -102.0779,
-    climate: climate(18.2, 9.5, 8.0, 3.5, 8.0, 5.4, -1.0, 0.25),
+    climate: climate(18.2, 9.5, 8.0, 3.5, 8.0, 5.4, -1.0, 0.42),
   },
   {
     id: 'lubbock',
@@ -77,7 +77,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_WEST',
     latitudeDeg: 33.5779,
     longitudeDeg: -101.8552,
-    climate: climate(15.8, 10.5, 8.5, 2.5, 8.0, 6.0, -0.9, 0.25),
+    climate: climate(15.8, 10.5, 8.5, 2.5, 8.0, 6.0, -0.9, 0.42),
   },
   {
     id: 'abilene',
@@ -85,7 +85,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_WEST',
     latitudeDeg: 32.4487,
     longitudeDeg: -99.7331,
-    climate: climate(18.0, 10.0, 7.0, 7.0, 8.0, 5.4, -0.7, 0.3),
+    climate: climate(18.0, 10.0, 7.0, 7.0, 8.0, 5.4, -0.7, 0.45),
   },
   {
     id: 'el_paso',
@@ -93,7 +93,7 @@ export const WEATHER_LOCATIONS: readonly WeatherLocation[] = [
     loadZone: 'LZ_WEST',
     latitudeDeg: 31.7619,
     longitudeDeg: -106.485,
-    climate: climate(18.3, 10.0, 8.5, 0.5, 7.0, 3.9, -1.3, 0.15),
+    climate: climate(18.3, 10.0, 8.5, 0.5, 7.0, 3.9, -1.3, 0.35),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { fmix32, hashString } from './prng.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_fmix32 = fmix32;
@@ -11,10 +12,13 @@ export interface EventIdKey {
   readonly k3: number;
 }
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// The id is written byte by byte into one scratch buffer and decoded once: a flat string, without
+// the intermediate strings (and the cons-string flattening in JSON.stringify) of concatenation.
+const ID_BUFFER = Buffer.alloc(36, 0x2d); // '-' at 8, 13, 18, 23 stay put
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
-function hex32(w: number): string {
-  return HEX[w >>> 24]! + HEX[(w >>> 16) & 0xff]! + HEX[(w >>> 8) & 0xff]! + HEX[w & 0xff]!;
+function writeHex(w: number, at: number, digits: number): void {
+  for (let i = 0; i < digits; i++) ID_BUFFER[at + i] = HEX_DIGITS[(w >>> (4 * (digits - 1 - i))) & 15]!;
 }
 
 /**
@@ -51,11 +55,16 @@ export function eventIdFor(key: EventIdKey, sequence: number): string {
   const w1 = L_fmix32((hi ^ key.k1 ^ w0) | 0);
   const w2 = L_fmix32((key.k2 + w1) | 0);
   const w3 = L_fmix32((key.k3 ^ w2 ^ lo) | 0);
-  const a = hex32(w0);
-  const b = hex32(((w1 & 0xffff0fff) | 0x00008000) >>> 0);
-  const c = hex32(((w2 & 0x3fffffff) | 0x80000000) >>> 0);
-  const d = hex32(w3);
-  return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
+  // Layout: w0 | w1 hi 16 | w1 lo 16 (version nibble 8) | w2 hi 16 (variant 10xx) | w2 lo 16 + w3
+  const b = ((w1 & 0xffff0fff) | 0x00008000) >>> 0;
+  const c = ((w2 & 0x3fffffff) | 0x80000000) >>> 0;
+  writeHex(w0, 0, 8);
+  writeHex(b >>> 16, 9, 4);
+  writeHex(b & 0xffff, 14, 4);
+  writeHex(c >>> 16, 19, 4);
+  writeHex(c & 0xffff, 24, 4);
+  writeHex(w3, 28, 8);
+  return ID_BUFFER.toString('latin1', 0, 36);
 }
 
 /**

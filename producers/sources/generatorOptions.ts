@@ -32,7 +32,8 @@ export function resolveCommonOptions(dataset: Dataset, options: GeneratorOptions
     throw new InvalidSourceOptionError('producerId', producerId, 'a non-empty string');
   }
   const clock = options.clock ?? WALL_CLOCK;
-  if (typeof clock?.now !== 'function') throw new InvalidSourceOptionError('clock', clock, 'an object with now()');
+  if (typeof clock?.now !== 'function')
+    throw new InvalidSourceOptionError('clock', clock, 'an object with now()');
   const startSequence = options.startSequence ?? 0;
   if (!Number.isSafeInteger(startSequence) || startSequence < 0) {
     throw new InvalidSourceOptionError('startSequence', startSequence, 'an integer >= 0');

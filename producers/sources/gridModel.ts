@@ -10,7 +10,8 @@ import {
 import { LOAD_ZONES, SETTLEMENT_POINTS, WEATHER_LOCATIONS } from './ercotCatalog.js';
 import { hashNormal, hashString, hashUnit, smoothNoise } from './prng.js';
 import type { LoadZoneProfile, WeatherLocation } from './types.js';
-import { type WeatherSample, weatherDriversAt } from './weatherModel.js';
+import { cosSolarZenith, type WeatherSample, weatherDriversAt } from './weatherModel.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_centralWallMs = centralWallMs;
@@ -52,21 +53,26 @@ export interface ZoneWeather {
 
 /** Generation mix and load of one zone in one interval, MW (0.1). */
 export interface ZoneConditions {
+  /** Load zone, e.g. `LZ_HOUSTON`. */
   readonly zone: string;
+  /** Mean temperature of the zone's weather locations, °C (drives the load). */
   readonly temperatureC: number;
   readonly loadMw: number;
   readonly windMw: number;
   readonly solarMw: number;
+  /** Gas covers the rest of the zone's load, with a must-run floor of 6 % of load. */
   readonly gasMw: number;
   readonly coalMw: number;
   readonly nuclearMw: number;
   readonly hydroMw: number;
+  /** Battery net output: negative while charging (midday), positive at the evening peak and in spikes. */
   readonly storageMw: number;
   readonly otherMw: number;
 }
 
 /** LMP and its components at one settlement point, $/MWh (cents); lmp === energy + congestion + loss. */
 export interface PriceComponents {
+  /** Settlement point name. */
   readonly settlementPoint: string;
   readonly lmp: number;
   readonly energy: number;
@@ -113,9 +119,11 @@ const SPIKE_WEIGHTS = SPIKE_WEIGHTS_RAW.map((w) => w / SPIKE_WEIGHT_MEAN);
 export const MAX_SPIKE_WEIGHT = Math.max(...SPIKE_WEIGHTS);
 
 /** Dispatchable capacity the net load is compared with, MW. */
-const THERMAL_CAPACITY_MW = 70_000;
-/** Hub height / 10 m wind-speed ratio (power-law shear, α ≈ 0.19 to ~100 m). */
-const HUB_SHEAR = 1.55;
+const THERMAL_CAPACITY_MW = 60_000;
+/** Hub-height / 10 m wind-speed ratio by day (α ≈ 0.1) and by night (α ≈ 0.3), 100 m hubs. */
+const DAY_SHEAR_RATIO = 1.26;
+const NIGHT_SHEAR_RATIO = 2.0;
+const STABILITY_LAG_MS = 2.5 * 3_600_000;
 const CUT_IN_MPS = 3;
 const RATED_MPS = 11.5;
 const CUT_OUT_MPS = 25;
@@ -134,7 +142,9 @@ const LOCATIONS_BY_ZONE: ReadonlyMap<string, readonly WeatherLocation[]> = new M
   L_LOAD_ZONES.map((z) => [z.zone, L_WEATHER_LOCATIONS.filter((l) => l.loadZone === z.zone)]),
 );
 const ZONE_KEYS: readonly number[] = L_LOAD_ZONES.map((z) => (L_hashString(z.zone) & 0x00ffffff) << 6);
-const POINT_KEYS: readonly number[] = L_SETTLEMENT_POINTS.map((p) => (L_hashString(p.name) & 0x00ffffff) << 6);
+const POINT_KEYS: readonly number[] = L_SETTLEMENT_POINTS.map(
+  (p) => (L_hashString(p.name) & 0x00ffffff) << 6,
+);
 const scratch: WeatherSample = {
   temperatureC: 0,
   dewPointC: 0,
@@ -152,7 +162,7 @@ function round1(x: number): number {
 }
 
 function clamp(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
+  return Math.max(lo, Math.min(x, hi));
 }
 
 function interpolate(shape: readonly number[], hour: number): number {
@@ -162,13 +172,28 @@ function interpolate(shape: readonly number[], hour: number): number {
 }
 
 /**
- * Capacity factor of a wind fleet at a 10 m wind speed: shear to hub height, cubic between cut-in and
- * rated speed, zero above cut-out.
+ * Ratio of hub-height (~100 m) to 10 m wind speed. By day the mixed boundary layer keeps it small
+ * (α ≈ 0.1); after sunset the surface decouples and the low-level jet builds (α ≈ 0.3), which is why
+ * Texas wind output peaks at night. Stability follows the sun of 2.5 hours earlier, so the night
+ * regime builds gradually after sunset.
  *
- * @param windSpeed10mMps - wind speed at 10 m, m/s
+ * @param location - weather location
+ * @param timeMs - epoch milliseconds
  */
-export function windCapacityFactor(windSpeed10mMps: number): number {
-  const v = windSpeed10mMps * HUB_SHEAR;
+export function windShearRatio(location: WeatherLocation, timeMs: number): number {
+  const sun = cosSolarZenith(location.latitudeDeg, location.longitudeDeg, timeMs - STABILITY_LAG_MS);
+  const stable = sun <= 0 ? 1 : Math.max(0, 1 - sun / 0.25);
+  return DAY_SHEAR_RATIO + (NIGHT_SHEAR_RATIO - DAY_SHEAR_RATIO) * stable;
+}
+
+/**
+ * Capacity factor of a wind fleet at a hub-height wind speed: cubic between cut-in and rated
+ * speed, zero above cut-out.
+ *
+ * @param hubWindMps - wind speed at hub height, m/s (10 m speed × {@link windShearRatio})
+ */
+export function windCapacityFactor(hubWindMps: number): number {
+  const v = hubWindMps;
   if (v < CUT_IN_MPS || v >= CUT_OUT_MPS) return 0;
   if (v >= RATED_MPS) return WIND_AVAILABILITY;
   const vi3 = CUT_IN_MPS ** 3;
@@ -200,7 +225,7 @@ export function zoneWeatherAt(zone: string, timeMs: number, seed: number): ZoneW
   for (const location of locations) {
     const x = L_weatherDriversAt(location, timeMs, seed, scratch);
     t += x.temperatureC;
-    w += windCapacityFactor(x.windSpeedMps);
+    w += windCapacityFactor(x.windSpeedMps * windShearRatio(location, timeMs));
     s += solarCapacityFactor(x.shortwaveRadiationWm2);
   }
   const n = locations.length || 1;
@@ -230,7 +255,9 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   const localHour = (wall % L_DAY_MS) / L_HOUR_MS;
   const weekday = (((Math.floor(wall / L_DAY_MS) + 4) % 7) + 7) % 7;
   const weekend = weekday === 0 || weekday === 6;
-  const shape = weekend ? interpolate(WEEKEND_SHAPE, localHour) * WEEKEND_FACTOR : interpolate(WEEKDAY_SHAPE, localHour);
+  const shape = weekend
+    ? interpolate(WEEKEND_SHAPE, localHour) * WEEKEND_FACTOR
+    : interpolate(WEEKDAY_SHAPE, localHour);
   const minute = Math.floor(startMs / L_MINUTE_MS);
   const hourIndex = Math.floor(localHour);
 
@@ -245,7 +272,11 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
     const z = L_LOAD_ZONES[i]!;
     const weather = zoneWeatherAt(z.zone, startMs, seed);
     const noise = 0.015 * L_smoothNoise(seed, ZONE_KEYS[i]! + K_LOAD, startMs, 6 * L_HOUR_MS);
-    const load = z.baseLoadMw * shape * (1 + z.weatherSensitivity * temperatureResponse(weather.temperatureC)) * (1 + noise);
+    const load =
+      z.baseLoadMw *
+      shape *
+      (1 + z.weatherSensitivity * temperatureResponse(weather.temperatureC)) *
+      (1 + noise);
     loads[i] = round1(load);
     winds[i] = round1(z.windMw * weather.windCapacityFactor);
     solars[i] = round1(z.solarMw * weather.solarCapacityFactor);
@@ -263,7 +294,10 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   let energy = gasPrice * (6.8 + 9 * r ** 4) + 3 + 350 * Math.exp((r - 1) / 0.045);
   const renewableShare = systemRenewables / systemLoad;
   if (renewableShare > 0.65) energy -= 45 * (renewableShare - 0.65);
-  energy *= 1 + 0.06 * L_hashNormal(seed, K_PRICE, minute) + 0.04 * L_smoothNoise(seed, K_PRICE, startMs, 3 * L_HOUR_MS);
+  energy *=
+    1 +
+    0.06 * L_hashNormal(seed, K_PRICE, minute) +
+    0.04 * L_smoothNoise(seed, K_PRICE, startMs, 3 * L_HOUR_MS);
   energy = clamp(energy, -60, L_SCARCITY_THRESHOLD_USD_MWH - 100);
   const spike = L_hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
   if (spike) {
@@ -271,7 +305,8 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
     energy =
       size > 0.85
         ? L_ERCOT_PRICE_CAP_USD_MWH
-        : L_SCARCITY_THRESHOLD_USD_MWH + (L_ERCOT_PRICE_CAP_USD_MWH - L_SCARCITY_THRESHOLD_USD_MWH) * size * size;
+        : L_SCARCITY_THRESHOLD_USD_MWH +
+          (L_ERCOT_PRICE_CAP_USD_MWH - L_SCARCITY_THRESHOLD_USD_MWH) * size * size;
   }
   const energyCents = Math.round(energy * 100);
 

@@ -1,4 +1,27 @@
-export { type BackfillClockOptions, backfillClock } from './backfillClock.js';
+export {
+  type ErcotQuery,
+  ErcotSppPoller,
+  type ErcotSppPollerOptions,
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+  OpenMeteoPoller,
+  type OpenMeteoPollerOptions,
+  type PollPage,
+  type PollResult,
+  RETRY_DEFAULTS,
+  RETRY_TEST_DEFAULTS,
+  type RejectedRecord,
+  RetriesExhaustedError,
+  TokenBucket,
+} from './adapters/index.js';
+export {
+  type BackfillClockOptions,
+  type BackfillOptions,
+  backfill,
+  backfillClock,
+  eventsUntil,
+} from './backfill.js';
 export {
   centralDayStartUtc,
   centralOffsetMs,
@@ -28,9 +51,10 @@ export {
   type PriceComponents,
   solarCapacityFactor,
   temperatureResponse,
+  windCapacityFactor,
+  windShearRatio,
   type ZoneConditions,
   type ZoneWeather,
-  windCapacityFactor,
   zoneWeatherAt,
 } from './gridModel.js';
 export { hashUnit, mulberry32, type RandomStream } from './prng.js';

@@ -1,5 +1,6 @@
 import { centralDayStartUtc, centralWallMs } from './centralTime.js';
 import { DAY_MS, HOUR_MS } from './constants.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_centralDayStartUtc = centralDayStartUtc;
@@ -47,7 +48,9 @@ function civilFromDays(day: number): { y: number; m: number; d: number } {
   const z = day + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -91,7 +94,7 @@ export function deliveryWindow(tenor: Tenor, block: DeliveryBlock, tradeTimeMs: 
     to = from + 1;
   } else if (tenor === 'NEXT_WEEK') {
     const wd = (((today + 4) % 7) + 7) % 7;
-    from = today + (((8 - wd) % 7) || 7); // next Monday
+    from = today + ((8 - wd) % 7 || 7); // next Monday
     to = from + 7;
   } else {
     const { y, m } = civilFromDays(today);

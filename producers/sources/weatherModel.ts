@@ -1,6 +1,7 @@
 import { DAY_MS, HOUR_MS } from './constants.js';
 import { hashNormal, hashString, smoothNoise } from './prng.js';
 import type { WeatherLocation } from './types.js';
+
 // Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
 // call per use; reading each import once into a local constant keeps per-event work low.
 const L_DAY_MS = DAY_MS;
@@ -62,6 +63,8 @@ const NO_ERROR: ForecastError = {
 
 const VAR = { temp: 1, tempSlow: 2, cloud: 3, dew: 4, wind: 5, dir: 6, rain: 7, fcst: 8 } as const;
 const REGION = 0;
+/** Rain rate (mm/h) of a fully wet, overcast hour. */
+const RAIN_INTENSITY_MM = 35;
 const YEAR_DAYS = 365.2425;
 const TWO_PI = 2 * Math.PI;
 const DEG = Math.PI / 180;
@@ -192,9 +195,7 @@ function sample(
   const diurnal = Math.cos((TWO_PI * (solarHour - 15)) / 24);
 
   // Clouds: regional systems plus local convection, as a logit mapped to 0..100 %.
-  const cloudNoise =
-    0.75 * region.cloud +
-    0.5 * L_smoothNoise(seed, key + VAR.cloud, timeMs, 5 * L_HOUR_MS);
+  const cloudNoise = 0.75 * region.cloud + 0.5 * L_smoothNoise(seed, key + VAR.cloud, timeMs, 5 * L_HOUR_MS);
   const cloudLogit = c.cloudBias + 0.5 * winterness - 0.3 + 2.6 * cloudNoise + err.cloudLogit;
   const cloudCoverPct = Math.round(100 / (1 + Math.exp(-cloudLogit)));
   const cloudFraction = cloudCoverPct / 100;
@@ -219,11 +220,13 @@ function sample(
 
   // Wind: synoptic gustiness, afternoon mixing, windier in spring.
   const spring = Math.max(0, Math.cos((TWO_PI * (doy - 100)) / YEAR_DAYS));
-  const windNoise =
-    0.6 * region.wind +
-    0.5 * L_smoothNoise(seed, key + VAR.wind, timeMs, 8 * L_HOUR_MS);
+  const windNoise = 0.6 * region.wind + 0.5 * L_smoothNoise(seed, key + VAR.wind, timeMs, 8 * L_HOUR_MS);
   const wind =
-    c.meanWindMps * (1 + 0.5 * windNoise) * (1 + 0.2 * diurnal) * (1 + 0.15 * spring) * Math.exp(err.windLog);
+    c.meanWindMps *
+    (1 + 0.5 * windNoise) *
+    (1 + 0.15 * diurnal) *
+    (1 + 0.15 * spring) *
+    Math.exp(err.windLog);
   out.windSpeedMps = round1(Math.max(0.2, wind));
 
   // Irradiance: clear sky from the sun angle, attenuated by cloud; exactly 0 at night.
@@ -231,13 +234,15 @@ function sample(
   out.shortwaveRadiationWm2 = ghi > 0 ? round1(ghi * (1 - 0.75 * cloudFraction ** 3.4)) : 0;
   if (!full) return out;
 
-  // Precipitation needs thick cloud and a wet spell.
+  // Precipitation needs thick cloud and a wet spell; wetter climates cross the threshold more often.
   const rainIndex =
-    0.6 * L_smoothNoise(seed, key + VAR.rain, timeMs, 4 * L_HOUR_MS) +
-    0.4 * region.rain +
+    0.55 * L_smoothNoise(seed, key + VAR.rain, timeMs, 4 * L_HOUR_MS) +
+    0.45 * region.rain +
+    0.3 * cloudNoise +
     err.rain;
-  const wet = Math.max(0, rainIndex - (0.75 - 0.5 * c.wetness));
-  const precipitationMm = cloudCoverPct > 70 ? round1(30 * ((cloudCoverPct - 70) / 30) * wet * wet) : 0;
+  const wet = Math.max(0, rainIndex - (0.8 - 0.8 * c.wetness));
+  const precipitationMm =
+    cloudCoverPct > 70 ? round1(RAIN_INTENSITY_MM * ((cloudCoverPct - 70) / 30) * wet ** 1.5) : 0;
   out.precipitationMm = precipitationMm;
 
   // Dew point: climate + season + moisture noise, moister in rain, always at or below temperature.
@@ -252,10 +257,7 @@ function sample(
   out.relativeHumidityPct = round1(relativeHumidity(temperatureC, out.dewPointC));
 
   const direction =
-    170 +
-    90 * region.dir +
-    30 * L_smoothNoise(seed, key + VAR.dir, timeMs, 8 * L_HOUR_MS) +
-    err.directionDeg;
+    170 + 90 * region.dir + 30 * L_smoothNoise(seed, key + VAR.dir, timeMs, 8 * L_HOUR_MS) + err.directionDeg;
   out.windDirectionDeg = ((Math.round(direction) % 360) + 360) % 360;
   return out;
 }

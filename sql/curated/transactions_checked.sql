@@ -14,7 +14,7 @@ FROM (
     CAST(version AS INT) AS version,
     UPPER(TRIM(status)) AS status,
     UPPER(TRIM(side)) AS side,
-    UPPER(TRIM(product)) AS product,
+    TRIM(product) AS product,
     UPPER(TRIM(settlement_point)) AS settlement_point,
     CAST(delivery_start AS {{timestamp}}) AS delivery_start,
     CAST(delivery_end AS {{timestamp}}) AS delivery_end,

@@ -1,6 +1,6 @@
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Retrier } from '../../producers/kinesis/retrier.js';
+import type { Retrier } from '../../producers/kinesis/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import type { CheckpointStore } from './CheckpointStore.js';
@@ -74,7 +74,10 @@ export class BatchFlusher {
         sequenceNumber: target.previousSequenceNumber,
         subSequenceNumber: null,
         finished: false,
-        pending: { firstSequenceNumber: batch.firstSequenceNumber!, lastSequenceNumber: batch.lastSequenceNumber! },
+        pending: {
+          firstSequenceNumber: batch.firstSequenceNumber!,
+          lastSequenceNumber: batch.lastSequenceNumber!,
+        },
       }),
     );
     await this.#o.hooks?.afterIntent?.({

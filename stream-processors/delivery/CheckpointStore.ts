@@ -36,9 +36,16 @@ export class CheckpointStore {
       throw new CheckpointError(key, 'is not JSON', err);
     }
     if (doc.version !== CHECKPOINT_FORMAT_VERSION) {
-      throw new CheckpointError(key, `has layout version ${String(doc.version)}, expected ${CHECKPOINT_FORMAT_VERSION}`);
+      throw new CheckpointError(
+        key,
+        `has layout version ${String(doc.version)}, expected ${CHECKPOINT_FORMAT_VERSION}`,
+      );
     }
-    if (doc.stream !== stream || doc.shardId !== shardId || typeof doc.shardStartingSequenceNumber !== 'string') {
+    if (
+      doc.stream !== stream ||
+      doc.shardId !== shardId ||
+      typeof doc.shardStartingSequenceNumber !== 'string'
+    ) {
       throw new CheckpointError(key, 'names another stream or shard, or lacks shardStartingSequenceNumber');
     }
     return doc;

@@ -1,6 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createKinesisClient } from '../../producers/kinesis/kinesisClient.js';
-import { createRetrier, type Retrier } from '../../producers/kinesis/retrier.js';
+import { createKinesisClient, createRetrier, type Retrier } from '../../producers/kinesis/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { BatchFlusher } from './BatchFlusher.js';
 import { CheckpointStore } from './CheckpointStore.js';
@@ -95,10 +94,18 @@ export class DeliveryWorker {
         KINESIS_READ_LIMITS.maxRecordsPerGetRecords,
       ),
       minCallIntervalMs: positive('minCallIntervalMs', options.minCallIntervalMs ?? d.minCallIntervalMs, 0),
-      idlePollIntervalMs: positive('idlePollIntervalMs', options.idlePollIntervalMs ?? d.idlePollIntervalMs, 0),
+      idlePollIntervalMs: positive(
+        'idlePollIntervalMs',
+        options.idlePollIntervalMs ?? d.idlePollIntervalMs,
+        0,
+      ),
       maxEventBytes: positive('maxEventBytes', options.maxEventBytes ?? d.maxEventBytes, 1),
     };
-    const syncIntervalMs = positive('shardSyncIntervalMs', options.shardSyncIntervalMs ?? d.shardSyncIntervalMs, 100);
+    const syncIntervalMs = positive(
+      'shardSyncIntervalMs',
+      options.shardSyncIntervalMs ?? d.shardSyncIntervalMs,
+      100,
+    );
     const bindings: StreamBinding[] = [...(options.streams ?? DATASETS.map((dataset) => ({ dataset })))];
     if (bindings.length === 0) throw new DeliveryConfigurationError('streams must name at least one stream');
     const names = bindings.map((b) => b.streamName ?? b.dataset);
@@ -106,7 +113,9 @@ export class DeliveryWorker {
     if (dup !== undefined) throw new DeliveryConfigurationError(`stream ${dup} is listed twice`);
     for (const b of bindings) {
       if (!(DATASETS as readonly string[]).includes(b.dataset)) {
-        throw new DeliveryConfigurationError(`unknown dataset ${JSON.stringify(b.dataset)}; expected one of ${DATASETS.join(', ')}`);
+        throw new DeliveryConfigurationError(
+          `unknown dataset ${JSON.stringify(b.dataset)}; expected one of ${DATASETS.join(', ')}`,
+        );
       }
     }
     const retrier: Retrier = options.retrier ?? createRetrier();

@@ -21,7 +21,7 @@ export class LatencyHistogram {
    * @param ms - latency in ms (negative values, from clock skew, count as 0)
    */
   public record(ms: number): void {
-    const v = ms > 0 ? ms : 0;
+    const v = Math.max(ms, 0);
     const i = v < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(v) / LOG_GROWTH));
     this.#counts[i]! += 1;
     this.#count++;
@@ -55,7 +55,7 @@ export class LatencyHistogram {
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.#counts[i]!;
-      if (seen >= rank) return Math.min(this.#max, i === 0 ? 1 : GROWTH ** i);
+      if (seen >= rank) return i === 0 ? 0 : Math.min(this.#max, GROWTH ** i);
     }
     return this.#max;
   }

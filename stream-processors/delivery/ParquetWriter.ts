@@ -84,7 +84,8 @@ export class ParquetWriter {
       memory_limit: options.memoryLimit ?? '512MB',
     });
     const connections: DuckDBConnection[] = [];
-    for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++) connections.push(await instance.connect());
+    for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++)
+      connections.push(await instance.connect());
     return new ParquetWriter(instance, connections);
   }
 

@@ -1,18 +1,17 @@
-import {
-  GetRecordsCommand,
-  type GetRecordsCommandOutput,
-  GetShardIteratorCommand,
-  type KinesisClient,
-} from '@aws-sdk/client-kinesis';
-import { isRetriable, type Retrier } from '../../producers/kinesis/retrier.js';
+import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
+import { KINESIS_READ_LIMITS } from './constants.js';
 import { ShardReadError } from './errors.js';
+import { type GetRecordsResult, getRecordsFast } from './getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
 import { ShardBatch } from './ShardBatch.js';
 import type { StreamCounters } from './StreamCounters.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
+
+const FIRST_CALL_LIMIT = 10;
 
 /** Resolved timing and limits a consumer reads with. */
 export interface ConsumerSettings {
@@ -68,6 +67,8 @@ export class ShardConsumer {
   #lastRead: string | undefined;
   #replayUntil: string | undefined;
   #lastCallAt = 0;
+  /** Running mean of record sizes, to keep a call's response under the 10 MiB GetRecords cap. */
+  #meanRecordBytes = 0;
   /** MillisBehindLatest of the last GetRecords. */
   public iteratorAgeMs = 0;
   /** True when the last GetRecords found nothing more to read (or the shard ended). */
@@ -121,7 +122,8 @@ export class ShardConsumer {
         throw err;
       }
     });
-    if (!r.ShardIterator) throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
+    if (!r.ShardIterator)
+      throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
     return r.ShardIterator;
   }
 
@@ -131,7 +133,7 @@ export class ShardConsumer {
     this.#lastCallAt = this.#o.now();
   }
 
-  async #getRecords(iterator: string): Promise<GetRecordsCommandOutput | 'expired'> {
+  async #getRecords(iterator: string): Promise<GetRecordsResult | 'expired'> {
     const { kinesis, retrier, settings } = this.#o;
     return retrier(async (bail, attempt) => {
       if (attempt > 0) {
@@ -139,13 +141,25 @@ export class ShardConsumer {
         await this.#pace();
       }
       try {
-        return await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: settings.maxRecordsPerCall }));
+        return await getRecordsFast(kinesis, iterator, this.#limit(settings));
       } catch (err) {
         if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
         if (!isRetriable(err)) bail(err);
         throw err;
       }
     });
+  }
+
+  /**
+   * Records to ask for: the configured maximum, lowered so that records of the mean size seen so far
+   * add up to at most 10 MiB. Kinesis enforces that cap itself; emulators do not, and a client asking
+   * for 10,000 aggregates of 1 MiB would otherwise receive 10 GiB in one response.
+   */
+  #limit(settings: ConsumerSettings): number {
+    // Until a record size is known, ask for few: an emulator would return 10,000 records of any size.
+    if (this.#meanRecordBytes <= 0) return Math.min(settings.maxRecordsPerCall, FIRST_CALL_LIMIT);
+    const fit = Math.floor(KINESIS_READ_LIMITS.maxBytesPerGetRecords / this.#meanRecordBytes);
+    return Math.max(1, Math.min(settings.maxRecordsPerCall, fit));
   }
 
   #target(replayed: boolean, finishesShard: boolean): FlushTarget {
@@ -232,7 +246,11 @@ export class ShardConsumer {
     } catch (err) {
       // Whatever is in flight must settle before the caller may start a replacement.
       await this.#inflight?.catch(() => undefined);
-      if (err instanceof ShardReadError || (err as Error).name === 'StorageError' || (err as Error).name === 'ParquetWriteError')
+      if (
+        err instanceof ShardReadError ||
+        (err as Error).name === 'StorageError' ||
+        (err as Error).name === 'ParquetWriteError'
+      )
         throw err;
       throw new ShardReadError(this.#o.stream, this.#o.shardId, err);
     }
@@ -240,7 +258,13 @@ export class ShardConsumer {
 
   async #run(): Promise<ConsumerOutcome> {
     const { settings, counters, now } = this.#o;
-    const ctx = decodeContext(this.#o.dataset, this.#o.stream, this.#o.shardId, this.#o.contract, settings.maxEventBytes);
+    const ctx = decodeContext(
+      this.#o.dataset,
+      this.#o.stream,
+      this.#o.shardId,
+      this.#o.contract,
+      settings.maxEventBytes,
+    );
     if (this.#replayUntil) {
       this.#o.onWarning?.(
         `${this.#o.stream}/${this.#o.shardId}: replaying the interrupted flush up to ${this.#replayUntil}`,
@@ -257,21 +281,16 @@ export class ShardConsumer {
         iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
         continue;
       }
-      const records = resp.Records ?? [];
+      const records = resp.records;
+      if (records.length > 0) {
+        const mean = resp.bytes / records.length;
+        this.#meanRecordBytes = this.#meanRecordBytes === 0 ? mean : 0.7 * this.#meanRecordBytes + 0.3 * mean;
+      }
+      const readAt = now();
       for (const r of records) {
-        decodeRecordInto(
-          this.#batch,
-          {
-            data: r.Data ?? new Uint8Array(),
-            partitionKey: r.PartitionKey ?? '',
-            sequenceNumber: r.SequenceNumber!,
-            arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? 0,
-          },
-          ctx,
-          now(),
-        );
-        this.#lastRead = r.SequenceNumber!;
-        if (this.#replayUntil !== undefined && r.SequenceNumber === this.#replayUntil) {
+        decodeRecordInto(this.#batch, r, ctx, readAt);
+        this.#lastRead = r.sequenceNumber;
+        if (this.#replayUntil !== undefined && r.sequenceNumber === this.#replayUntil) {
           // The interrupted batch is complete again: flush it as-is, under the names it had.
           const batch = this.#batch;
           this.#batch = new ShardBatch();
@@ -283,10 +302,10 @@ export class ShardConsumer {
         }
       }
       counters.kinesisRecordsRead += records.length;
-      this.iteratorAgeMs = resp.MillisBehindLatest ?? 0;
+      this.iteratorAgeMs = resp.millisBehindLatest;
       const wasDrained = this.drained;
       this.drained = records.length === 0 && this.iteratorAgeMs === 0;
-      if (!resp.NextShardIterator) {
+      if (!resp.nextShardIterator) {
         // Closed shard read to its end: flush the rest and mark it finished so children may start.
         if (this.#replayUntil !== undefined) {
           this.#o.onWarning?.(
@@ -306,10 +325,11 @@ export class ShardConsumer {
         this.#o.onStateChange?.();
         return 'finished';
       }
-      iterator = resp.NextShardIterator;
+      iterator = resp.nextShardIterator;
       if (this.#replayUntil === undefined && !this.#batch.isEmpty) {
         const age = now() - this.#batch.openedAt;
-        if (this.#batch.bytes >= settings.bufferSizeBytes || age >= settings.bufferIntervalMs) await this.#startFlush();
+        if (this.#batch.bytes >= settings.bufferSizeBytes || age >= settings.bufferIntervalMs)
+          await this.#startFlush();
       }
       if (this.drained !== wasDrained) this.#o.onStateChange?.();
       if (records.length === 0 || this.drained) {

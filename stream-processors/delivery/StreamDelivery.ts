@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/kinesis/retrier.js';
+import type { Retrier } from '../../producers/kinesis/index.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { CheckpointStore } from './CheckpointStore.js';
@@ -155,7 +155,7 @@ export class StreamDelivery {
     for (const s of this.#shards.values()) {
       if (this.#finished.has(s.shardId)) continue;
       const c = this.#consumers.get(s.shardId);
-      if (!c || !c.consumer.drained || s.endingSequenceNumber !== undefined) return false;
+      if (!c?.consumer.drained || s.endingSequenceNumber !== undefined) return false;
     }
     return true;
   }

@@ -20,10 +20,18 @@ export {
   ShardReadError,
   WorkerStateError,
 } from './errors.js';
+export {
+  formatCount,
+  formatDeliverySummary,
+  formatFreshness,
+  formatMs,
+  formatStreamStatus,
+} from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
 export { listShards, parentsDone, type ShardInfo } from './listShards.js';
 export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey } from './objectNames.js';
 export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
+export { parseStreams } from './parseStreams.js';
 export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
 export { ShardBatch } from './ShardBatch.js';
 export type {

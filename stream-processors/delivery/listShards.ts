@@ -1,5 +1,5 @@
 import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
-import { isRetriable, type Retrier } from '../../producers/kinesis/retrier.js';
+import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
 
 /** A shard as delivery sees it: id, lineage and where its sequence numbers start. */
 export interface ShardInfo {
@@ -30,7 +30,11 @@ function toInfo(s: Shard): ShardInfo {
  * @param retrier - retries throttling (ListShards allows 1,000 calls/s per stream) and 5xx
  * @param stream - stream name
  */
-export async function listShards(kinesis: KinesisClient, retrier: Retrier, stream: string): Promise<ShardInfo[]> {
+export async function listShards(
+  kinesis: KinesisClient,
+  retrier: Retrier,
+  stream: string,
+): Promise<ShardInfo[]> {
   const out: ShardInfo[] = [];
   let token: string | undefined;
   do {
@@ -59,7 +63,11 @@ export async function listShards(kinesis: KinesisClient, retrier: Retrier, strea
  * @param listed - ids of every listed shard
  * @param finished - ids of shards read to their end and checkpointed
  */
-export function parentsDone(shard: ShardInfo, listed: ReadonlySet<string>, finished: ReadonlySet<string>): boolean {
+export function parentsDone(
+  shard: ShardInfo,
+  listed: ReadonlySet<string>,
+  finished: ReadonlySet<string>,
+): boolean {
   for (const p of [shard.parentShardId, shard.adjacentParentShardId]) {
     if (p !== undefined && listed.has(p) && !finished.has(p)) return false;
   }

@@ -1,5 +1,5 @@
-import type { Contract, Dataset } from '../../schemas/index.js';
-import { DeaggregationError, deaggregate } from '../../producers/kinesis/kplAggregation.js';
+import { DeaggregationError, deaggregate } from '../../producers/kinesis/index.js';
+import { type Contract, type Dataset, EVENT_TIME_FIELD } from '../../schemas/index.js';
 import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
 import type { ShardBatch } from './ShardBatch.js';
 import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
@@ -56,8 +56,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function needsReserialising(data: Uint8Array): boolean {
   // DuckDB reads newline-delimited JSON: a raw line break (legal JSON whitespace) or a BOM would break
   // the framing, so such records are written as JSON.stringify of the parsed value instead.
+  // A lone CR is JSON whitespace inside the line, so only LF matters.
   if (data[0] === 0xef) return true;
-  return data.indexOf(0x0a) !== -1 || data.indexOf(0x0d) !== -1;
+  return data.indexOf(0x0a) !== -1;
 }
 
 function errorRecord(
@@ -125,71 +126,98 @@ export function decodeRecordInto(
   }
   for (const user of users) {
     const sub = user.aggregated ? user.subSequenceNumber : 0;
-    const fail = (
-      type: ErrorType,
-      code: ErrorCode,
-      message: string,
-      extra?: Partial<Pick<ErrorRecord, 'eventId' | 'violations'>>,
-    ): void => batch.addError(errorRecord(ctx, record, type, code, message, user.data, user.partitionKey, sub, extra));
-    if (user.data.length > ctx.maxEventBytes) {
-      fail(
-        ERROR_TYPES.processing,
-        ERROR_CODES.recordTooLarge,
-        `record is ${user.data.length} bytes, over the ${ctx.maxEventBytes}-byte limit`,
+    const checked = checkUserRecord(user.data, ctx);
+    if (checked.row !== undefined) {
+      const row = checked.row;
+      const line = needsReserialising(user.data) ? Buffer.from(JSON.stringify(row)) : user.data;
+      batch.addRow(row[EVENT_TIME_FIELD] as number, row.produced_at as number, line);
+    } else {
+      batch.addError(
+        errorRecord(
+          ctx,
+          record,
+          checked.type,
+          checked.code,
+          checked.message,
+          user.data,
+          user.partitionKey,
+          sub,
+          checked.extra,
+        ),
       );
-      continue;
     }
-    let text: string;
-    try {
-      text = utf8.decode(user.data);
-    } catch {
-      fail(ERROR_TYPES.formatConversion, ERROR_CODES.invalidUtf8, 'record is not valid UTF-8');
-      continue;
-    }
-    let event: unknown;
-    try {
-      event = JSON.parse(text);
-    } catch (err) {
-      fail(ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson, `record is not JSON: ${(err as Error).message}`);
-      continue;
-    }
-    const eventId =
-      event !== null && typeof event === 'object' && typeof (event as { event_id?: unknown }).event_id === 'string'
-        ? { eventId: (event as { event_id: string }).event_id }
-        : {};
-    if (!ctx.contract.isValid(event)) {
-      const violations = ctx.contract.validate(event);
-      const detail =
-        violations.length > 0
-          ? violations.map((v) => `${v.path || '(record)'}: ${v.reason}`).join('; ')
-          : 'record does not satisfy the contract';
-      fail(
-        ERROR_TYPES.formatConversion,
-        ERROR_CODES.contractViolation,
-        `${ctx.dataset} contract: ${detail}`,
-        { ...eventId, violations },
-      );
-      continue;
-    }
-    const row = event as unknown as Record<string, unknown>;
-    let outOfRange: string | undefined;
-    for (const f of ctx.timestampFields) {
-      const v = row[f];
-      if (typeof v === 'number' && (v < TIMESTAMP_RANGE_MS.min || v > TIMESTAMP_RANGE_MS.max)) {
-        outOfRange = f;
-        break;
-      }
-    }
-    if (outOfRange !== undefined) {
-      fail(
-        ERROR_TYPES.processing,
-        ERROR_CODES.timestampOutOfRange,
-        `${outOfRange}: ${String(row[outOfRange])} is outside years 1970..9999`,
-        eventId,
-      );
-      continue;
-    }
-    const line = needsReserialising(user.data) ? Buffer.from(JSON.stringify(row)) : user.data;
-    batch.addRow(row.event_time as number, row.produced_at as number, line);
   }
+}
+
+type CheckResult =
+  | { readonly row: Record<string, unknown> }
+  | {
+      readonly row?: undefined;
+      readonly type: ErrorType;
+      readonly code: ErrorCode;
+      readonly message: string;
+      readonly extra?: Partial<Pick<ErrorRecord, 'eventId' | 'violations'>>;
+    };
+
+function eventIdOf(event: unknown): Partial<Pick<ErrorRecord, 'eventId'>> {
+  const id =
+    event !== null && typeof event === 'object' ? (event as { event_id?: unknown }).event_id : undefined;
+  return typeof id === 'string' ? { eventId: id } : {};
+}
+
+/** Size, UTF-8, JSON, contract and timestamp-range checks of one user record, in that order. */
+function checkUserRecord(data: Uint8Array, ctx: DecodeContext): CheckResult {
+  if (data.length > ctx.maxEventBytes) {
+    return {
+      type: ERROR_TYPES.processing,
+      code: ERROR_CODES.recordTooLarge,
+      message: `record is ${data.length} bytes, over the ${ctx.maxEventBytes}-byte limit`,
+    };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return {
+      type: ERROR_TYPES.formatConversion,
+      code: ERROR_CODES.invalidUtf8,
+      message: 'record is not valid UTF-8',
+    };
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (err) {
+    return {
+      type: ERROR_TYPES.formatConversion,
+      code: ERROR_CODES.invalidJson,
+      message: `record is not JSON: ${(err as Error).message}`,
+    };
+  }
+  if (!ctx.contract.isValid(event)) {
+    const violations = ctx.contract.validate(event);
+    const detail =
+      violations.length > 0
+        ? violations.map((v) => `${v.path || '(record)'}: ${v.reason}`).join('; ')
+        : 'record does not satisfy the contract';
+    return {
+      type: ERROR_TYPES.formatConversion,
+      code: ERROR_CODES.contractViolation,
+      message: `${ctx.dataset} contract: ${detail}`,
+      extra: { ...eventIdOf(event), violations },
+    };
+  }
+  const row = event as unknown as Record<string, unknown>;
+  for (const f of ctx.timestampFields) {
+    const v = row[f];
+    if (typeof v === 'number' && (v < TIMESTAMP_RANGE_MS.min || v > TIMESTAMP_RANGE_MS.max)) {
+      return {
+        type: ERROR_TYPES.processing,
+        code: ERROR_CODES.timestampOutOfRange,
+        message: `${f}: ${String(v)} is outside years 1970..9999`,
+        extra: eventIdOf(event),
+      };
+    }
+  }
+  return { row };
 }

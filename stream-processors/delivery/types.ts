@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/kinesis/retrier.js';
+import type { Retrier } from '../../producers/kinesis/index.js';
 import type { Dataset } from '../../schemas/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import type { ERROR_CODES, ERROR_TYPES } from './constants.js';
@@ -125,7 +125,11 @@ export interface FlushInfo {
  */
 export interface DeliveryHooks {
   /** After the pending-flush intent is durable, before any object is written. */
-  readonly afterIntent?: (info: { stream: string; shardId: string; lastSequenceNumber: string }) => Promise<void> | void;
+  readonly afterIntent?: (info: {
+    stream: string;
+    shardId: string;
+    lastSequenceNumber: string;
+  }) => Promise<void> | void;
   /** After each object of a batch is durable. */
   readonly afterObject?: (info: { stream: string; shardId: string; key: string }) => Promise<void> | void;
   /** After every object of a batch is durable, before its checkpoint is written. */

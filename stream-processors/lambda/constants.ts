@@ -6,6 +6,8 @@ export const ENV = {
   streams: 'GRIDSTREAM_STREAMS',
   /** ARN of the SNS topic the alert consumer publishes to. */
   alertTopicArn: 'GRIDSTREAM_ALERT_TOPIC_ARN',
+  /** Secrets Manager secret (name or ARN) holding the ERCOT API credentials of the ERCOT poller. */
+  ercotSecretId: 'GRIDSTREAM_ERCOT_SECRET_ID',
 } as const;
 
 /** CloudWatch namespace of the metrics the handlers emit (Powertools EMF). */

@@ -7,5 +7,22 @@ export { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants
 export { AlertPublishError, ConfigurationError, StreamProcessorError, UnknownSourceError } from './errors.js';
 export { createFirehoseTransformHandler, type FirehoseTransformOptions, type TransformOutcome, transformRecord } from './firehoseTransform.js';
 export { type AlertPublisher, createSnsPublisher, type SnsLike } from './snsPublisher.js';
+export { createErcotPollerHandler, type ErcotPollerHandlerOptions, ercotPollerFromSecret } from './ercotPoller.js';
+export {
+  type ErcotCredentials,
+  parseErcotCredentials,
+  passwordGrantToken,
+  type SecretReader,
+  secretsManagerReader,
+} from './ercotCredentials.js';
+export { createOpenMeteoPollerHandler, type OpenMeteoPollerHandlerOptions } from './openMeteoPoller.js';
+export {
+  deliverPoll,
+  POLLER_CLOSE_DEADLINE_MS,
+  PollerDeliveryError,
+  type PollerSink,
+  type PollerSummary,
+  streamNameFor,
+} from './pollerDelivery.js';
 export { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
 export type * from './types.js';

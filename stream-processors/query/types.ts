@@ -27,8 +27,9 @@ export interface LakeViewOptions {
   readonly zones?: readonly string[];
   /**
    * Columns of a view whose folder has no Parquet yet, so a query on an empty lake returns zero rows
-   * instead of failing. Return undefined to skip the view. Partition columns `dt`, `hr` are added.
-   * @default the contract's columns for `raw` and `curated` datasets, undefined otherwise
+   * instead of failing. Partition columns `dt`, `hr` are added. Consulted first; when it returns
+   * undefined the default applies (the contract's columns for the `raw` datasets, else no view).
+   * @default the contract's columns for the `raw` datasets, undefined otherwise
    */
   readonly emptyViewColumns?: (zone: string, table: string) => readonly ViewColumn[] | undefined;
   /** Replace views that exist. @default true */

@@ -11,7 +11,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { isRetriable } from '../../producers/kinesis/retrier.js';
+import { isRetriable } from '../../producers/kinesis/index.js';
 import { S3_MAX_SINGLE_PUT_BYTES } from './constants.js';
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
@@ -118,7 +118,9 @@ export class S3LakeStorage implements LakeStorage {
   public async getBytes(key: string): Promise<Uint8Array | undefined> {
     assertValidKey(key);
     try {
-      const r = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#base + key }));
+      const r = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#base + key }),
+      );
       return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
       if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;

@@ -17,4 +17,11 @@ export const LAKE_SYSTEM_PREFIXES = {
 export const S3_MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
 /** Local error codes after which the same filesystem operation may succeed later. */
-export const RETRIABLE_FS_CODES: ReadonlySet<string> = new Set(['EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ENOSPC', 'EINTR']);
+export const RETRIABLE_FS_CODES: ReadonlySet<string> = new Set([
+  'EAGAIN',
+  'EBUSY',
+  'EMFILE',
+  'ENFILE',
+  'ENOSPC',
+  'EINTR',
+]);

@@ -2,5 +2,10 @@ export { DEFAULT_LAKE, LAKE_SYSTEM_PREFIXES } from './constants.js';
 export { InvalidLakeLocationError, InvalidObjectKeyError, StorageError } from './errors.js';
 export { LocalLakeStorage } from './LocalLakeStorage.js';
 export { openLakeStorage } from './openLakeStorage.js';
-export { createS3Client, S3LakeStorage, type S3LakeStorageOptions, s3EndpointFromEnv } from './S3LakeStorage.js';
+export {
+  createS3Client,
+  S3LakeStorage,
+  type S3LakeStorageOptions,
+  s3EndpointFromEnv,
+} from './S3LakeStorage.js';
 export type { LakeStorage } from './types.js';

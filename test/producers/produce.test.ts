@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProducer, TooManyRejectsError } from '../../producers/index.js';
+import { abortOnSignals, runProducer, TooManyRejectsError } from '../../producers/index.js';
 import {
   createRetrier,
   EmbeddedKinesis,
@@ -46,7 +46,11 @@ describe.each(DATASETS)('runProducer(%s)', (dataset) => {
     await kinesis.createStream(streamName, 2);
     const sink = sinkFor(dataset, streamName);
     // Act
-    const result = await runProducer({ generator: createGenerator(dataset, { seed: 7 }), sink, count: 1_000 });
+    const result = await runProducer({
+      generator: createGenerator(dataset, { seed: 7 }),
+      sink,
+      count: 1_000,
+    });
     const totals = await sink.close();
     const back = await readBack(kinesis.client, streamName);
     // Assess
@@ -115,6 +119,29 @@ describe('runProducer', () => {
   });
 });
 
+describe('abortOnSignals', () => {
+  it('aborts on the first signal and hands the second to onSecond', () => {
+    const controller = new AbortController();
+    const first: string[] = [];
+    const second: string[] = [];
+    const dispose = abortOnSignals(controller, {
+      signals: ['SIGTERM'],
+      onFirst: (s) => first.push(s),
+      onSecond: (s) => second.push(s),
+    });
+    try {
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(controller.signal.aborted).toBe(true);
+      process.emit('SIGTERM', 'SIGTERM');
+    } finally {
+      dispose();
+    }
+    expect(first).toEqual(['SIGTERM']);
+    expect(second).toEqual(['SIGTERM']);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+});
+
 function gridstream(
   args: string[],
   env: Record<string, string>,
@@ -174,6 +201,56 @@ describe('gridstream produce (CLI, against an emulator named by AWS_ENDPOINT_URL
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(stream);
+  });
+
+  it('on SIGINT stops, sends what is buffered, prints the summary and exits 0', async () => {
+    // Prepare: an open-ended run
+    const stream = uniqueStream('sigint');
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/gridstream.js',
+        'produce',
+        '--dataset',
+        'weather',
+        '--rate',
+        '2000',
+        '--stream',
+        stream,
+        '--shards',
+        '1',
+      ],
+      {
+        env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Wait (polling, with a timeout) until the child has delivered something; the stream appears when
+    // the child creates it.
+    const until = Date.now() + 30_000;
+    while ((await readBack(kinesis.client, stream).catch(() => [])).length === 0) {
+      if (Date.now() > until || child.exitCode !== null) {
+        child.kill('SIGKILL');
+        throw new Error(`no events arrived; child exit code ${child.exitCode}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Act
+    child.kill('SIGINT');
+    const code = await exited;
+    const back = await readBack(kinesis.client, stream);
+    // Assess
+    expect(code).toBe(0);
+    const sent = Number(/sent (\d+) events/.exec(stdout)?.[1]);
+    expect(sent).toBeGreaterThan(0);
+    expect(back).toHaveLength(sent);
+    expect(new Set(back.map((r) => r.event.event_id)).size).toBe(sent);
+    expect(stdout).toMatch(/expired 0, rejected 0, failed 0/);
   });
 
   it('exits 2 on contradictory options', async () => {

@@ -109,9 +109,9 @@ function semanticProblems(c: GridstreamConfig): string[] {
     if (!allowed.includes(v)) p.push(`${path} must be one of ${allowed.join(', ')}, got ${show(v)}`);
   };
 
-  if (!/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/.test(c.envName)) {
+  if (!/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/.test(c.envName)) {
     p.push(
-      `envName must be 3-16 characters of lowercase letters, digits and hyphens, starting with a letter, got ${show(c.envName)}`,
+      `envName must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter, got ${show(c.envName)}`,
     );
   }
   oneOf('streams.mode', c.streams.mode, ['ON_DEMAND', 'PROVISIONED']);

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { LAMBDA_BUNDLE_TARGET, LAMBDA_RUNTIME, REPO_ROOT } from '../constants.js';
+import { acknowledge } from '../nag.js';
 
 /** Props of {@link GridstreamFunction}. */
 export interface GridstreamFunctionProps {
@@ -100,5 +101,10 @@ export class GridstreamFunction extends Construct {
         externalModules: ['@aws-sdk/*'],
       },
     });
+    acknowledge(
+      this.function,
+      'AwsSolutions-L1',
+      'nodejs22.x is a supported runtime (until 2027) and the newest the pinned cfn-lint validates; see LAMBDA_RUNTIME.',
+    );
   }
 }

@@ -10,7 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Dataset } from '../../../schemas/index.js';
 import { InfraValidationError } from '../errors.js';
-import { firehoseErrorPrefix, firehosePrefix, partitionKeyQuery } from '../lake/layout.js';
+import { acknowledge } from '../nag.js';
+import { ERRORS_ZONE, FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../lake/layout.js';
 import { type BufferingHints, bufferingHintProblems } from './bufferingHints.js';
 
 /** The Glue table whose schema Firehose converts records with. */
@@ -61,7 +62,7 @@ export const DEFAULT_BUFFERING_HINTS: BufferingHints = { sizeMiB: 128, intervalS
  * A Firehose delivery stream from a Kinesis data stream into the raw zone: records converted from JSON to
  * Parquet (Snappy) with the dataset's Glue table (Hive JSON SerDe reading epoch-millisecond timestamps),
  * dynamically partitioned on event time with a JQ query into `raw/<dataset>/dt=.../hr=.../` (the layout the
- * local delivery writes), failures under `errors/<dataset>/<error-type>/`, SSE-KMS, error logging to
+ * local delivery writes), failures under `errors/<error-type>/dt=/hr=/` like the local delivery's, SSE-KMS, error logging to
  * CloudWatch Logs. Its role can read only its stream, write only its prefixes and read only its table.
  */
 export class LakeDeliveryStream extends Construct {
@@ -94,7 +95,7 @@ export class LakeDeliveryStream extends Construct {
     props.sourceStream.grantRead(this.role);
 
     const dataPrefix = `raw/${props.dataset}/`;
-    const errorPrefix = `errors/${props.dataset}/`;
+    const errorPrefix = `${ERRORS_ZONE}/`;
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'WriteOwnPrefixes',
@@ -190,7 +191,7 @@ export class LakeDeliveryStream extends Construct {
         bucketArn: props.bucket.bucketArn,
         roleArn: this.role.roleArn,
         prefix: firehosePrefix(props.dataset),
-        errorOutputPrefix: firehoseErrorPrefix(props.dataset),
+        errorOutputPrefix: FIREHOSE_ERROR_PREFIX,
         bufferingHints: { sizeInMBs: hints.sizeMiB, intervalInSeconds: hints.intervalSeconds },
         // Parquet compresses its pages itself (Snappy); the file must not be compressed again.
         compressionFormat: 'UNCOMPRESSED',
@@ -218,8 +219,14 @@ export class LakeDeliveryStream extends Construct {
         s3BackupMode: 'Disabled',
       },
     });
+    acknowledge(
+      this.resource,
+      'AwsSolutions-KDF1',
+      'A delivery stream with a Kinesis data stream source cannot set server-side encryption: the data is encrypted in the source stream (KMS) and the S3 objects with the data key (SSE-KMS).',
+    );
     // Firehose checks its permissions on creation: the role's policy must exist first.
-    this.resource.node.addDependency(this.role);
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) this.resource.node.addDependency(policy);
   }
 
   /** ARN of the delivery stream. */

@@ -1,79 +1,92 @@
 import { Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 
 /** Lake Formation table permissions. */
 export type TablePermission = 'SELECT' | 'INSERT' | 'DELETE' | 'ALTER' | 'DESCRIBE' | 'DROP';
 /** Lake Formation database permissions. */
 export type DatabasePermission = 'DESCRIBE' | 'CREATE_TABLE' | 'ALTER' | 'DROP';
 
-/** Read access to every table of a database. */
+/** Read access to a table. */
 export const TABLE_READ: readonly TablePermission[] = ['SELECT', 'DESCRIBE'];
-/** What a job that rewrites a zone's tables needs. */
+/** What a job that rewrites a table (and its partitions) needs. */
 export const TABLE_WRITE: readonly TablePermission[] = ['SELECT', 'INSERT', 'DELETE', 'ALTER', 'DESCRIBE'];
 
-/**
- * Grants a role permissions on every table of a database (a table wildcard, so tables added later are
- * covered) and DESCRIBE on the database itself.
- *
- * @param scope - where the grant resources go (the stack of the role)
- * @param id - construct id prefix
- * @param role - the principal
- * @param databaseName - the Glue database
- * @param permissions - table permissions
- * @param databasePermissions - database permissions
- * @returns the two grant resources (database, tables)
- */
-export function grantDatabaseTables(
-  scope: Construct,
-  id: string,
-  role: iam.IRole,
-  databaseName: string,
-  permissions: readonly TablePermission[],
-  databasePermissions: readonly DatabasePermission[] = ['DESCRIBE'],
-): lakeformation.CfnPrincipalPermissions[] {
-  const catalog = Stack.of(scope).account;
-  const principal = { dataLakePrincipalIdentifier: role.roleArn };
-  const onDatabase = new lakeformation.CfnPrincipalPermissions(scope, `${id}Database`, {
-    catalog,
-    principal,
-    resource: { database: { catalogId: catalog, name: databaseName } },
-    permissions: [...databasePermissions],
-    permissionsWithGrantOption: [],
-  });
-  const onTables = new lakeformation.CfnPrincipalPermissions(scope, `${id}Tables`, {
-    catalog,
-    principal,
-    resource: { table: { catalogId: catalog, databaseName, tableWildcard: {} } },
-    permissions: [...permissions],
-    permissionsWithGrantOption: [],
-  });
-  onTables.addDependency(onDatabase);
-  return [onDatabase, onTables];
+/** Props of {@link LakeFormationGrants}. */
+export interface LakeFormationGrantsProps {
+  /** The principal. */
+  readonly role: iam.IRole;
+  /** The Glue database. */
+  readonly databaseName: string;
+  /**
+   * Database permissions.
+   * @default ['DESCRIBE']
+   */
+  readonly databasePermissions?: readonly DatabasePermission[];
+  /** Table name → permissions. */
+  readonly tables: Readonly<Record<string, readonly TablePermission[]>>;
+  /**
+   * Registered S3 locations (bucket ARNs) the role may create tables and partitions in.
+   * @default none
+   */
+  readonly dataLocations?: readonly string[];
 }
 
 /**
- * Grants a role DATA_LOCATION_ACCESS on a registered location, so it can create tables or partitions that
- * point there.
- *
- * @param scope - where the grant resource goes
- * @param id - construct id
- * @param role - the principal
- * @param locationArn - the registered S3 location (bucket ARN)
+ * Lake Formation grants of one principal: DESCRIBE (or more) on the database, the given permissions on each
+ * named table, DATA_LOCATION_ACCESS on locations. Grants are never grantable onwards.
  */
-export function grantDataLocation(
-  scope: Construct,
-  id: string,
-  role: iam.IRole,
-  locationArn: string,
-): lakeformation.CfnPrincipalPermissions {
-  const catalog = Stack.of(scope).account;
-  return new lakeformation.CfnPrincipalPermissions(scope, id, {
-    catalog,
-    principal: { dataLakePrincipalIdentifier: role.roleArn },
-    resource: { dataLocation: { catalogId: catalog, resourceArn: locationArn } },
-    permissions: ['DATA_LOCATION_ACCESS'],
-    permissionsWithGrantOption: [],
-  });
+export class LakeFormationGrants extends Construct {
+  /** Every grant resource (depend on these before using the access). */
+  public readonly grants: lakeformation.CfnPrincipalPermissions[] = [];
+
+  public constructor(scope: Construct, id: string, props: LakeFormationGrantsProps) {
+    super(scope, id);
+    const catalog = Stack.of(this).account;
+    const principal = { dataLakePrincipalIdentifier: props.role.roleArn };
+    const onDatabase = new lakeformation.CfnPrincipalPermissions(this, 'Database', {
+      catalog,
+      principal,
+      resource: { database: { catalogId: catalog, name: props.databaseName } },
+      permissions: [...(props.databasePermissions ?? ['DESCRIBE'])],
+      permissionsWithGrantOption: [],
+    });
+    this.grants.push(onDatabase);
+    for (const [table, permissions] of Object.entries(props.tables)) {
+      const grant = new lakeformation.CfnPrincipalPermissions(this, `Table-${table}`, {
+        catalog,
+        principal,
+        resource: { table: { catalogId: catalog, databaseName: props.databaseName, name: table } },
+        permissions: [...permissions],
+        permissionsWithGrantOption: [],
+      });
+      grant.addResourceDependency(onDatabase);
+      this.grants.push(grant);
+    }
+    (props.dataLocations ?? []).forEach((resourceArn, i) => {
+      this.grants.push(
+        new lakeformation.CfnPrincipalPermissions(this, `Location${i}`, {
+          catalog,
+          principal,
+          resource: { dataLocation: { catalogId: catalog, resourceArn } },
+          permissions: ['DATA_LOCATION_ACCESS'],
+          permissionsWithGrantOption: [],
+        }),
+      );
+    });
+  }
+}
+
+/**
+ * The same permissions on several tables.
+ *
+ * @param tables - table names
+ * @param permissions - permissions on each
+ */
+export function onTables(
+  tables: readonly string[],
+  permissions: readonly TablePermission[],
+): Record<string, readonly TablePermission[]> {
+  return Object.fromEntries(tables.map((t) => [t, permissions]));
 }

@@ -1,7 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -18,6 +19,27 @@ export interface AlertsStackProps extends GridstreamStackProps {
   readonly streams: StreamsStack;
   /** Key of the topic, queue, log group and Lambda environment. */
   readonly opsKey: kms.IKey;
+}
+
+/**
+ * An SQS on-failure destination for an event source mapping whose grant names exact actions
+ * (`sqs:SendMessage`, `kms:GenerateDataKey`, `kms:Decrypt`) instead of the wildcard grant of `SqsDlq`.
+ */
+class QueueDestination implements lambda.IEventSourceDlq {
+  public constructor(
+    private readonly queue: sqs.IQueue,
+    private readonly key: kms.IKey,
+  ) {}
+
+  public bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    targetHandler.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'DeadLetterKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
+    );
+    return { destination: this.queue.queueArn };
+  }
 }
 
 /** Datasets the alert consumer reads (weather raises no alerts). */
@@ -80,7 +102,12 @@ export class AlertsStack extends Stack {
       },
       removalPolicy: removalPolicyOf(config),
     });
-    this.alertTopic.grantPublish(this.consumer.role);
+    this.consumer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] }),
+    );
+    this.consumer.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'TopicKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [opsKey.keyArn] }),
+    );
     for (const dataset of ALERT_DATASETS) {
       this.consumer.function.addEventSource(
         new KinesisEventSource(streams.streams[dataset], {
@@ -91,7 +118,7 @@ export class AlertsStack extends Stack {
           retryAttempts: 3,
           maxRecordAge: Duration.hours(1),
           reportBatchItemFailures: true,
-          onFailure: new SqsDlq(this.deadLetterQueue),
+          onFailure: new QueueDestination(this.deadLetterQueue, opsKey),
           parallelizationFactor: 1,
         }),
       );

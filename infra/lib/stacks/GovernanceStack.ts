@@ -2,7 +2,6 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lakeformation from 'aws-cdk-lib/aws-lakeformation';
 import type { Construct } from 'constructs';
-import { acknowledgeIam5, nagArnRef } from '../nag.js';
 import type { LakeStack } from './LakeStack.js';
 import type { GridstreamStackProps } from './types.js';
 
@@ -40,8 +39,34 @@ export class GovernanceStack extends Stack {
       }),
       description: 'Lake Formation credential vending for the gridstream raw and curated buckets',
     });
-    lake.rawBucket.grantRead(this.dataAccessRole);
-    lake.curatedBucket.grantReadWrite(this.dataAccessRole);
+    this.dataAccessRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadRaw',
+        actions: ['s3:GetObject'],
+        resources: [lake.rawBucket.arnForObjects('*')],
+      }),
+    );
+    this.dataAccessRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWriteCurated',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [lake.curatedBucket.arnForObjects('*')],
+      }),
+    );
+    this.dataAccessRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListBuckets',
+        actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+        resources: [lake.rawBucket.bucketArn, lake.curatedBucket.bucketArn],
+      }),
+    );
+    this.dataAccessRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DataKey',
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [lake.dataKey.keyArn],
+      }),
+    );
 
     for (const [name, bucket] of [
       ['Raw', lake.rawBucket],
@@ -52,25 +77,9 @@ export class GovernanceStack extends Stack {
         useServiceLinkedRole: false,
         roleArn: this.dataAccessRole.roleArn,
       });
-      location.node.addDependency(this.dataAccessRole);
-      location.addDependency(this.settings);
+      location.node.addDependency(this.dataAccessRole.node.findChild('DefaultPolicy'));
+      location.addResourceDependency(this.settings);
     }
 
-    const objects = (b: typeof lake.rawBucket) => `Resource::${nagArnRef(b.node.defaultChild as never)}/*`;
-    acknowledgeIam5(
-      this.dataAccessRole,
-      [
-        'Action::s3:GetObject*',
-        'Action::s3:GetBucket*',
-        'Action::s3:List*',
-        'Action::s3:DeleteObject*',
-        'Action::s3:Abort*',
-        'Action::kms:GenerateDataKey*',
-        'Action::kms:ReEncrypt*',
-        objects(lake.rawBucket),
-        objects(lake.curatedBucket),
-      ],
-      'Lake Formation vends credentials for any object of the registered buckets; the grants are scoped to those two buckets and their key.',
-    );
   }
 }

@@ -6,8 +6,8 @@ import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { ENV } from '../../../stream-processors/lambda/constants.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { LakeDeliveryStream } from '../constructs/LakeDeliveryStream.js';
-import { grantDatabaseTables, TABLE_READ } from '../constructs/lakeFormation.js';
-import { deliveryStreamName, resourcePrefix } from '../naming.js';
+import { LakeFormationGrants, TABLE_READ } from '../constructs/lakeFormation.js';
+import { catalogTableName, deliveryStreamName, resourcePrefix } from '../naming.js';
 import type { LakeStack } from './LakeStack.js';
 import type { StreamsStack } from './StreamsStack.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
@@ -23,7 +23,7 @@ export interface IngestionStackProps extends GridstreamStackProps {
 /**
  * Kinesis → Firehose → raw zone, one delivery stream per dataset, plus the contract-validating transformation
  * Lambda (on by default, `firehose.transformLambda`): bad records are written under
- * `errors/<dataset>/processing-failed/` with the reason in the function's log, instead of failing Parquet
+ * `errors/processing-failed/` with the reason in the function's log, instead of failing Parquet
  * conversion without one.
  */
 export class IngestionStack extends Stack {
@@ -66,15 +66,18 @@ export class IngestionStack extends Stack {
         sourceStream: streams.streams[dataset],
         bucket: lake.rawBucket,
         dataKey: lake.dataKey,
-        table: { catalogId: this.account, databaseName: lake.databases.raw.name, tableName: dataset },
+        table: { catalogId: this.account, databaseName: lake.databaseName, tableName: catalogTableName('raw', dataset) },
         logGroup,
         bufferingHints: { sizeMiB: config.firehose.bufferSizeMiB, intervalSeconds: config.firehose.bufferIntervalSeconds },
         ...(this.transform ? { transformFunction: this.transform.function } : {}),
       });
       if (config.lakeFormation.enabled) {
-        for (const grant of grantDatabaseTables(this, `${dataset}FirehoseLf`, stream.role, lake.databases.raw.name, TABLE_READ)) {
-          stream.resource.addDependency(grant);
-        }
+        const lf = new LakeFormationGrants(this, `${dataset}FirehoseLf`, {
+          role: stream.role,
+          databaseName: lake.databaseName,
+          tables: { [catalogTableName('raw', dataset)]: TABLE_READ },
+        });
+        for (const grant of lf.grants) stream.resource.addResourceDependency(grant);
       }
       return stream;
     };

@@ -4,23 +4,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { contractFor, DATASETS, type Dataset } from '../../../schemas/index.js';
+import { REPO_ROOT } from '../constants.js';
 import { LakeBucket } from '../constructs/LakeBucket.js';
-import { GOLD_TABLES } from '../lake/goldTables.js';
 import { datasetPrefix } from '../lake/layout.js';
+import { loadPublishedTables } from '../lake/publishedTables.js';
 import { PROJECTION_FUTURE_DAYS, parquetTableInput } from '../lake/tables.js';
 import { acknowledge } from '../nag.js';
-import { glueDatabaseName, resourcePrefix, type Zone } from '../naming.js';
+import { catalogTableName, glueDatabaseName, resourcePrefix } from '../naming.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
 
-/** A Glue database of the lake. */
-export interface LakeDatabase {
-  readonly name: string;
-  readonly resource: glue.CfnDatabase;
-}
-
 /**
- * The lake: the raw, curated, Athena-results and access-log buckets, the data key, and the Glue databases and
- * tables, generated from the contracts (columns) and the shared layout (partition projection over dt/hr).
+ * The lake: the raw, curated, Athena-results and access-log buckets, the data key, and the Glue database with
+ * its tables: raw tables generated from the contracts with partition projection over the dt/hr layout Firehose
+ * writes, curated and gold tables from the curation pipeline's table schemas (`sql/curated/tables.json`).
  */
 export class LakeStack extends Stack {
   /** Key encrypting the data buckets (rotated yearly). */
@@ -29,18 +25,20 @@ export class LakeStack extends Stack {
   public readonly accessLogsBucket: s3.Bucket;
   /** Firehose output (`raw/`) and Firehose error records (`errors/`). */
   public readonly rawBucket: s3.Bucket;
-  /** Curated (`curated/`) and gold (`gold/`) tables written by the Glue jobs; `_tmp/` is their scratch space. */
+  /** Curated (`curated/`) and gold (`gold/`) tables written by the Glue jobs; `curated/_tmp/` is scratch space. */
   public readonly curatedBucket: s3.Bucket;
   /** Athena query results (the workgroup enforces this location). */
   public readonly athenaResultsBucket: s3.Bucket;
-  /** Glue database of each zone. */
-  public readonly databases: { readonly [Z in Zone]: LakeDatabase };
-  /** Raw table of each dataset (Firehose converts records with its schema). */
+  /** The Glue database of the environment. */
+  public readonly database: glue.CfnDatabase;
+  /** Its name, `gridstream_<env>`. */
+  public readonly databaseName: string;
+  /** Raw table of each dataset, `raw_<dataset>` (Firehose converts records with its schema). */
   public readonly rawTables: { readonly [D in Dataset]: glue.CfnTable };
-  /** Curated table of each dataset. */
-  public readonly curatedTables: { readonly [D in Dataset]: glue.CfnTable };
-  /** Gold tables, by name. */
-  public readonly goldTables: Readonly<Record<string, glue.CfnTable>>;
+  /** Curated and gold tables, by catalog name (`curated_grid`, `gold_grid_weather_hourly`, ...). */
+  public readonly publishedTables: Readonly<Record<string, glue.CfnTable>>;
+  /** Where the curated and gold schemas came from: `sql/curated/tables.json` or `fallback`. */
+  public readonly publishedTablesSource: string;
 
   public constructor(scope: Construct, id: string, props: GridstreamStackProps) {
     super(scope, id, props);
@@ -81,6 +79,8 @@ export class LakeStack extends Stack {
           ...(lake.rawExpirationDays > 0 ? { expiration: Duration.days(lake.rawExpirationDays) } : {}),
         },
         { id: 'expire-errors', prefix: 'errors/', expiration: Duration.days(lake.errorExpirationDays) },
+        // Compaction stages rewritten partitions here; a crashed run's leftovers go away on their own.
+        { id: 'expire-scratch', prefix: '_tmp/', expiration: Duration.days(7) },
       ],
     }).bucket;
 
@@ -90,7 +90,7 @@ export class LakeStack extends Stack {
       accessLogsPrefix: 'curated/',
       noncurrentVersionExpirationDays: lake.noncurrentVersionExpirationDays,
       removalPolicy,
-      lifecycleRules: [{ id: 'expire-scratch', prefix: '_tmp/', expiration: Duration.days(7) }],
+      lifecycleRules: [{ id: 'expire-scratch', prefix: 'curated/_tmp/', expiration: Duration.days(7) }],
     }).bucket;
 
     this.athenaResultsBucket = new LakeBucket(this, 'AthenaResults', {
@@ -102,84 +102,73 @@ export class LakeStack extends Stack {
       lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(lake.athenaResultsExpirationDays) }],
     }).bucket;
 
-    const database = (zone: Zone, description: string): LakeDatabase => {
-      const name = glueDatabaseName(config.envName, zone);
-      const resource = new glue.CfnDatabase(this, `${zone[0]!.toUpperCase()}${zone.slice(1)}Database`, {
-        catalogId: this.account,
-        databaseInput: {
-          name,
-          description,
-          // Lake Formation: no IAMAllowedPrincipals grant on new tables, so only LF grants give access.
-          ...(config.lakeFormation.enabled ? { createTableDefaultPermissions: [] } : {}),
-        },
-      });
-      return { name, resource };
-    };
-    this.databases = {
-      raw: database('raw', 'Raw zone: events as delivered by Firehose, Parquet, partitioned by event time (dt, hr).'),
-      curated: database('curated', 'Curated zone: validated, de-duplicated events, partitioned by event time.'),
-      gold: database('gold', 'Gold zone: aggregates for analysts and Redshift.'),
-    };
+    this.databaseName = glueDatabaseName(config.envName);
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: this.account,
+      databaseInput: {
+        name: this.databaseName,
+        description: `gridstream ${config.envName}: raw_*, curated_* and gold_* tables of the lake`,
+        // Lake Formation: no IAMAllowedPrincipals grant on new tables, so only LF grants give access.
+        ...(config.lakeFormation.enabled ? { createTableDefaultPermissions: [] } : {}),
+      },
+    });
 
-    const zoneTable = (zone: 'raw' | 'curated', dataset: Dataset, bucket: s3.IBucket): glue.CfnTable => {
+    const rawTable = (dataset: Dataset): glue.CfnTable => {
       const contract = contractFor(dataset);
-      const db = this.databases[zone];
-      const table = new glue.CfnTable(this, `${zone}-${dataset}`, {
+      const table = new glue.CfnTable(this, `RawTable-${dataset}`, {
         catalogId: this.account,
-        databaseName: db.name,
+        databaseName: this.databaseName,
         tableInput: parquetTableInput({
-          name: dataset,
-          description: `${zone} ${dataset} events (columns from schemas/avro/${dataset}.avsc).`,
+          name: catalogTableName('raw', dataset),
+          description: `Raw ${dataset} events as Firehose delivers them (columns from schemas/avro/${dataset}.avsc).`,
           columns: contract.columns,
           partitionKeys: contract.partitionKeys,
-          bucketName: bucket.bucketName,
-          prefix: datasetPrefix(zone, dataset),
+          bucketName: this.rawBucket.bucketName,
+          prefix: datasetPrefix('raw', dataset),
           projection: {
-            zone,
+            zone: 'raw',
             dataset,
             startDate: lake.projectionStartDate,
             futureDays: PROJECTION_FUTURE_DAYS[dataset],
           },
         }),
       });
-      table.addDependency(db.resource);
+      table.addResourceDependency(this.database);
       return table;
     };
-    this.rawTables = Object.fromEntries(
-      DATASETS.map((d) => [d, zoneTable('raw', d, this.rawBucket)]),
-    ) as LakeStack['rawTables'];
-    this.curatedTables = Object.fromEntries(
-      DATASETS.map((d) => [d, zoneTable('curated', d, this.curatedBucket)]),
-    ) as LakeStack['curatedTables'];
+    this.rawTables = Object.fromEntries(DATASETS.map((d) => [d, rawTable(d)])) as LakeStack['rawTables'];
 
-    const partitionKeys = contractFor('grid').partitionKeys;
-    this.goldTables = Object.fromEntries(
-      GOLD_TABLES.map((spec) => {
-        const table = new glue.CfnTable(this, `gold-${spec.name}`, {
+    const published = loadPublishedTables(REPO_ROOT);
+    this.publishedTablesSource = published.source;
+    this.publishedTables = Object.fromEntries(
+      Object.entries(published.tables).map(([name, spec]) => {
+        // Partitions point at the versioned folders each curation run publishes (the Glue job updates
+        // them), so these tables use catalog partitions, not projection.
+        const table = new glue.CfnTable(this, `Table-${name}`, {
           catalogId: this.account,
-          databaseName: this.databases.gold.name,
+          databaseName: this.databaseName,
           tableInput: parquetTableInput({
-            name: spec.name,
-            description: spec.description,
+            name,
+            description: `${spec.zone} ${spec.table}, written by the curation job (schema: ${published.source}).`,
             columns: spec.columns,
-            partitionKeys: spec.partitioned ? partitionKeys : [],
+            partitionKeys: spec.partitionKeys,
             bucketName: this.curatedBucket.bucketName,
-            prefix: datasetPrefix('gold', spec.name),
-            ...(spec.partitioned
-              ? {
-                  projection: {
-                    zone: 'gold',
-                    dataset: spec.name,
-                    startDate: lake.projectionStartDate,
-                    futureDays: Math.max(...Object.values(PROJECTION_FUTURE_DAYS)),
-                  },
-                }
-              : {}),
+            prefix: datasetPrefix(spec.zone, spec.table),
           }),
         });
-        table.addDependency(this.databases.gold.resource);
-        return [spec.name, table];
+        table.addResourceDependency(this.database);
+        return [name, table];
       }),
     );
+  }
+
+  /** Catalog names of the raw tables. */
+  public get rawTableNames(): string[] {
+    return DATASETS.map((d) => catalogTableName('raw', d));
+  }
+
+  /** Catalog names of the curated and gold tables. */
+  public get publishedTableNames(): string[] {
+    return Object.keys(this.publishedTables);
   }
 }

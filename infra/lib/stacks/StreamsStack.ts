@@ -3,6 +3,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
+import { acknowledge } from '../nag.js';
 import { kinesisStreamName, resourcePrefix } from '../naming.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
 
@@ -33,6 +34,11 @@ export class StreamsStack extends Stack {
         encryptionKey: this.streamKey,
         removalPolicy: removalPolicyOf(config),
       });
+    acknowledge(
+      this,
+      'AwsSolutions-KDS3',
+      'The streams use a customer-managed key on purpose (rotation, key policy and CloudTrail under our control), not aws/kinesis.',
+    );
     this.streams = Object.fromEntries(DATASETS.map((d) => [d, make(d)])) as StreamsStack['streams'];
   }
 }

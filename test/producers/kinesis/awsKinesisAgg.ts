@@ -45,7 +45,11 @@ export function referenceDeaggregate(
     true,
     (err, records) => {
       if (err) failure ??= err;
-      else result = (records ?? []).map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data, 'base64') }));
+      else
+        result = (records ?? []).map((r) => ({
+          partitionKey: r.partitionKey,
+          data: Buffer.from(r.data, 'base64'),
+        }));
     },
   );
   if (failure) throw failure;

@@ -1,6 +1,6 @@
 // A fault-injecting HTTP proxy in front of the real emulator: the sink talks real HTTP through the
 // real SDK; the proxy turns some PutRecords calls into the failures Kinesis produces under load.
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the proxy does with one PutRecords call. */
@@ -67,22 +67,20 @@ function forward(
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
-      if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+      if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection')
+        headers[k] = v;
     }
     headers['content-length'] = String(body.length);
     const up = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
       (res) => {
-        readBody(res).then(
-          (b) => {
-            const h: Record<string, string> = {};
-            for (const [k, v] of Object.entries(res.headers)) {
-              if (typeof v === 'string' && k !== 'content-length' && k !== 'connection') h[k] = v;
-            }
-            resolve({ status: res.statusCode ?? 502, headers: h, body: b });
-          },
-          reject,
-        );
+        readBody(res).then((b) => {
+          const h: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (typeof v === 'string' && k !== 'content-length' && k !== 'connection') h[k] = v;
+          }
+          resolve({ status: res.statusCode ?? 502, headers: h, body: b });
+        }, reject);
       },
     );
     up.on('error', reject);
@@ -90,14 +88,24 @@ function forward(
   });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: Buffer | string,
+): void {
   const b = typeof body === 'string' ? Buffer.from(body) : body;
   res.writeHead(status, { ...headers, 'content-length': String(b.length) });
   res.end(b);
 }
 
 function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  send(res, status, { 'content-type': JSON_TYPE, 'x-amzn-errortype': type }, JSON.stringify({ __type: type, message }));
+  send(
+    res,
+    status,
+    { 'content-type': JSON_TYPE, 'x-amzn-errortype': type },
+    JSON.stringify({ __type: type, message }),
+  );
 }
 
 /**
@@ -150,7 +158,12 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
     switch (fault.kind) {
       case 'throttle':
         stats.throttledCalls += 1;
-        return awsError(res, 400, 'ProvisionedThroughputExceededException', 'Rate exceeded for stream (injected)');
+        return awsError(
+          res,
+          400,
+          'ProvisionedThroughputExceededException',
+          'Rate exceeded for stream (injected)',
+        );
       case 'error500':
         stats.failedCalls += 1;
         return awsError(res, 500, 'InternalFailure', 'injected internal failure');
@@ -169,12 +182,20 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
       case 'failEntries': {
         const codes = input.Records.map((_, i) => fault.codeFor(i));
         const keep = input.Records.filter((_, i) => codes[i] === undefined);
-        let passed: { SequenceNumber?: string; ShardId?: string; ErrorCode?: string; ErrorMessage?: string }[] = [];
+        let passed: {
+          SequenceNumber?: string;
+          ShardId?: string;
+          ErrorCode?: string;
+          ErrorMessage?: string;
+        }[] = [];
         let upstreamFailed = 0;
         if (keep.length > 0) {
           const r = await forward(target, req, Buffer.from(JSON.stringify({ ...input, Records: keep })));
           if (r.status !== 200) return send(res, r.status, r.headers, r.body);
-          const out = JSON.parse(r.body.toString('utf8')) as { FailedRecordCount?: number; Records: typeof passed };
+          const out = JSON.parse(r.body.toString('utf8')) as {
+            FailedRecordCount?: number;
+            Records: typeof passed;
+          };
           passed = out.Records;
           upstreamFailed = out.FailedRecordCount ?? 0;
         }
@@ -185,7 +206,12 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
           return { ErrorCode: code, ErrorMessage: `${code} (injected)` };
         });
         const failed = codes.filter((c) => c !== undefined).length + upstreamFailed;
-        return send(res, 200, { 'content-type': JSON_TYPE }, JSON.stringify({ FailedRecordCount: failed, Records: merged }));
+        return send(
+          res,
+          200,
+          { 'content-type': JSON_TYPE },
+          JSON.stringify({ FailedRecordCount: failed, Records: merged }),
+        );
       }
       default:
         break;

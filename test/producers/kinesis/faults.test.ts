@@ -97,7 +97,9 @@ describe('KinesisSink when the stream throttles every call', () => {
     // Prepare: the first 12 calls are throttled, then the stream recovers
     const streamName = uniqueStream('throttle');
     await kinesis.createStream(streamName, 1);
-    proxy = await startFaultProxy(kinesis.endpoint, (call) => (call < 12 ? { kind: 'throttle' } : { kind: 'pass' }));
+    proxy = await startFaultProxy(kinesis.endpoint, (call) =>
+      call < 12 ? { kind: 'throttle' } : { kind: 'pass' },
+    );
     const client = createKinesisClient({ endpoint: proxy.endpoint });
     const sink = new KinesisSink({
       dataset: 'grid',

@@ -50,7 +50,10 @@ describe('KPL aggregation format', () => {
   });
 
   it('reads what aws-kinesis-agg aggregate() writes', async () => {
-    const records = userRecords(300, 11).map((r) => ({ partitionKey: r.partitionKey, data: Buffer.from(r.data) }));
+    const records = userRecords(300, 11).map((r) => ({
+      partitionKey: r.partitionKey,
+      data: Buffer.from(r.data),
+    }));
     const encoded = await referenceAggregate(records.map((r) => ({ ...r })));
     const ours = encoded.flatMap((e) => deaggregate(e.data, e.partitionKey));
     expect(encoded.length).toBeGreaterThan(0);
@@ -61,35 +64,62 @@ describe('KPL aggregation format', () => {
 
   it('passes a plain (non-aggregated) record through as one user record', () => {
     const out = deaggregate(Buffer.from('{"a":1}'), 'pk');
-    expect(out).toEqual([{ partitionKey: 'pk', data: Buffer.from('{"a":1}'), subSequenceNumber: 0, aggregated: false }]);
+    expect(out).toEqual([
+      { partitionKey: 'pk', data: Buffer.from('{"a":1}'), subSequenceNumber: 0, aggregated: false },
+    ]);
   });
 
-  it.each([1_000, 5_000, 51_200])('AggregateBuilder never exceeds a %i-byte aggregate and predicts its size', (max) => {
-    // Prepare: records of uneven sizes, repeated and new keys
-    const builder = new AggregateBuilder<number>(max);
-    const sizes: number[] = [];
-    const predicted: number[] = [];
-    let total = 0;
-    // Act
-    for (let i = 0; i < 2_000; i++) {
-      const r = { partitionKey: `k${i % 37}`, data: Buffer.alloc(20 + ((i * 7919) % 400), 97) };
-      if (!builder.tryAdd(r, i)) {
-        predicted.push(builder.sizeBytes);
-        const { data, items } = builder.build();
-        sizes.push(data.length);
-        total += items.length;
-        expect(builder.tryAdd(r, i)).toBe(true);
+  it.each([1_000, 5_000, 51_200])(
+    'AggregateBuilder never exceeds a %i-byte aggregate and predicts its size',
+    (max) => {
+      // Prepare: records of uneven sizes, repeated and new keys
+      const builder = new AggregateBuilder<number>(max);
+      const sizes: number[] = [];
+      const predicted: number[] = [];
+      let total = 0;
+      // Act
+      for (let i = 0; i < 2_000; i++) {
+        const r = { partitionKey: `k${i % 37}`, data: Buffer.alloc(20 + ((i * 7919) % 400), 97) };
+        if (!builder.tryAdd(r, i)) {
+          predicted.push(builder.sizeBytes);
+          const { data, items } = builder.build();
+          sizes.push(data.length);
+          total += items.length;
+          expect(builder.tryAdd(r, i)).toBe(true);
+        }
       }
-    }
-    predicted.push(builder.sizeBytes);
-    const last = builder.build();
-    sizes.push(last.data.length);
-    total += last.items.length;
+      predicted.push(builder.sizeBytes);
+      const last = builder.build();
+      sizes.push(last.data.length);
+      total += last.items.length;
+      // Assess
+      expect(total).toBe(2_000);
+      expect(sizes.length).toBeGreaterThan(1);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(max);
+      expect(sizes).toEqual(predicted);
+    },
+  );
+
+  it('AggregateBuilder output (string and byte data, multi-byte keys) is read by aws-kinesis-agg and by us', () => {
+    // Prepare: what the sink aggregates (JSON strings) mixed with byte payloads
+    const records = userRecords(60, 9).map((r, i) =>
+      i % 2 === 0 ? { partitionKey: r.partitionKey, data: `${Buffer.from(r.data).toString('utf8')}€` } : r,
+    );
+    const builder = new AggregateBuilder<number>(1024 * 1024);
+    const added = records.map((r, i) => builder.tryAdd(r, i));
+    // Act
+    const { data, items } = builder.build();
+    const ref = referenceDeaggregate(data, records[0]!.partitionKey);
+    const ours = deaggregate(data, records[0]!.partitionKey);
     // Assess
-    expect(total).toBe(2_000);
-    expect(sizes.length).toBeGreaterThan(1);
-    expect(Math.max(...sizes)).toBeLessThanOrEqual(max);
-    expect(sizes).toEqual(predicted);
+    const expected = records.map((r) =>
+      typeof r.data === 'string' ? r.data : Buffer.from(r.data).toString('utf8'),
+    );
+    expect(added.every(Boolean)).toBe(true);
+    expect(items).toEqual(records.map((_, i) => i));
+    expect(dataOf(ref)).toEqual(expected);
+    expect(dataOf(ours)).toEqual(expected);
+    expect(ours.map((r) => r.partitionKey)).toEqual(records.map((r) => r.partitionKey));
   });
 
   it('raises checksum_mismatch when the MD5 trailer does not match', () => {

@@ -55,7 +55,10 @@ describe('KinesisSink EMF metrics', () => {
     // Assess
     const emf = lines
       .filter((l) => l.includes('"_aws"'))
-      .map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string }[] } });
+      .map(
+        (l) =>
+          JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Namespace: string }[] } },
+      );
     expect(emf.length).toBeGreaterThan(0);
     const sent = emf.reduce((n, m) => n + (typeof m.Sent === 'number' ? m.Sent : 0), 0);
     expect(sent).toBe(40);

@@ -6,9 +6,10 @@ import {
   createKinesisClient,
   createRetrier,
   EmbeddedKinesis,
+  InvalidPartitionKeyError,
   KinesisSink,
-  RecordTooLargeError,
   RETRY_TEST_DEFAULTS,
+  RecordTooLargeError,
   SINK_TEST_DEFAULTS,
   SinkClosedError,
   SinkConfigurationError,
@@ -110,13 +111,36 @@ describe('KinesisSink rejects', () => {
     expect(lines[2]!.reason).toContain(String(err.sizeBytes));
   });
 
+  it('refuses an event whose custom partition key Kinesis would not take, and sends the rest', async () => {
+    const streamName = uniqueStream('bad-key');
+    await kinesis.createStream(streamName, 1);
+    const sink = new KinesisSink({
+      dataset: 'weather',
+      streamName,
+      client: kinesis.client,
+      partitionKey: (e) => (e.location_id === 'nowhere' ? '' : e.location_id),
+      defaults: SINK_TEST_DEFAULTS,
+      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      rejectFile: join(dir, `${streamName}.jsonl`),
+    });
+    const outcomes = [
+      await sink.put(eventOf('weather')),
+      await sink.put(eventOf('weather', { location_id: 'nowhere' })),
+      await sink.put(eventOf('weather')),
+    ];
+    const totals = await sink.close();
+    expect(outcomes.map((o) => o.accepted)).toEqual([true, false, true]);
+    expect((outcomes[1] as { error: Error }).error).toBeInstanceOf(InvalidPartitionKeyError);
+    expect(totals).toMatchObject({ sent: 2, rejected: 1, failed: 0 });
+  });
+
   it('refuses options it cannot work with before any network call, naming the value', () => {
     expect(() => new KinesisSink({ dataset: 'grid', maxBufferedBytes: 1000, rejectFile: null })).toThrowError(
       SinkConfigurationError,
     );
-    expect(() => new KinesisSink({ dataset: 'grid', maxAggregatedBytes: 2_000_000, rejectFile: null })).toThrowError(
-      /maxAggregatedBytes.*2000000/,
-    );
+    expect(
+      () => new KinesisSink({ dataset: 'grid', maxAggregatedBytes: 2_000_000, rejectFile: null }),
+    ).toThrowError(/maxAggregatedBytes.*2000000/);
   });
 });
 
@@ -180,38 +204,41 @@ describe('KinesisSink record TTL', () => {
 });
 
 describe('KinesisSink non-retriable errors', () => {
-  it.each([true, false])('stops on a missing stream and writes buffered records as failed (aggregate=%s)', async (aggregate) => {
-    // Prepare
-    const streamName = uniqueStream('missing');
-    const file = join(dir, `${streamName}.jsonl`);
-    const sink = new KinesisSink({
-      dataset: 'grid',
-      streamName,
-      client: kinesis.client,
-      aggregate,
-      defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
-      rejectFile: file,
-    });
-    // Act
-    let thrown: unknown;
-    try {
-      for (let i = 0; i < 50; i++) await sink.put(gridEvent());
-      await sink.flush();
-    } catch (err) {
-      thrown = err;
-    }
-    const totals = await sink.close();
-    // Assess
-    expect(thrown).toBeInstanceOf(SinkFailedError);
-    expect((thrown as SinkFailedError).message).toContain('ResourceNotFoundException');
-    expect((thrown as SinkFailedError).retriable).toBe(false);
-    await expect(sink.put(gridEvent())).rejects.toBeInstanceOf(SinkFailedError);
-    expect(totals.sent).toBe(0);
-    expect(totals.accepted).toBe(totals.failed);
-    if (!aggregate) {
-      expect(totals.failed).toBe(50);
-      expect(rejectLines(file).filter((l) => l.kind === 'failed')).toHaveLength(50);
-    }
-  });
+  it.each([true, false])(
+    'stops on a missing stream and writes buffered records as failed (aggregate=%s)',
+    async (aggregate) => {
+      // Prepare
+      const streamName = uniqueStream('missing');
+      const file = join(dir, `${streamName}.jsonl`);
+      const sink = new KinesisSink({
+        dataset: 'grid',
+        streamName,
+        client: kinesis.client,
+        aggregate,
+        defaults: SINK_TEST_DEFAULTS,
+        retrier: createRetrier(RETRY_TEST_DEFAULTS),
+        rejectFile: file,
+      });
+      // Act
+      let thrown: unknown;
+      try {
+        for (let i = 0; i < 50; i++) await sink.put(gridEvent());
+        await sink.flush();
+      } catch (err) {
+        thrown = err;
+      }
+      const totals = await sink.close();
+      // Assess
+      expect(thrown).toBeInstanceOf(SinkFailedError);
+      expect((thrown as SinkFailedError).message).toContain('ResourceNotFoundException');
+      expect((thrown as SinkFailedError).retriable).toBe(false);
+      await expect(sink.put(gridEvent())).rejects.toBeInstanceOf(SinkFailedError);
+      expect(totals.sent).toBe(0);
+      expect(totals.accepted).toBe(totals.failed);
+      if (!aggregate) {
+        expect(totals.failed).toBe(50);
+        expect(rejectLines(file).filter((l) => l.kind === 'failed')).toHaveLength(50);
+      }
+    },
+  );
 });

@@ -39,7 +39,9 @@ describe('isRetriable / classifyCallError', () => {
 
   it('treats socket errors by code and 5xx by status as retriable, programming errors never', () => {
     expect(isRetriable(named('Error', { code: 'ECONNRESET' }))).toBe(true);
-    expect(classifyCallError('PutRecords', named('Error', { code: 'ECONNREFUSED' })).errorName).toBe('ECONNREFUSED');
+    expect(classifyCallError('PutRecords', named('Error', { code: 'ECONNREFUSED' })).errorName).toBe(
+      'ECONNREFUSED',
+    );
     expect(isRetriable(named('SomethingNew', { $metadata: { httpStatusCode: 503 } }))).toBe(true);
     expect(isRetriable(new TypeError('x'))).toBe(false);
     expect(isRetriable(Object.assign(new RangeError('x'), { retriable: true }))).toBe(false);
@@ -94,7 +96,12 @@ describe('createRetrier', () => {
   });
 
   it('gives up when the next delay would pass the max retry time', async () => {
-    const retry = createRetrier({ ...RETRY_TEST_DEFAULTS, initialRetryTimeMs: 50, maxBackoffMs: 50, maxRetryTimeMs: 10 });
+    const retry = createRetrier({
+      ...RETRY_TEST_DEFAULTS,
+      initialRetryTimeMs: 50,
+      maxBackoffMs: 50,
+      maxRetryTimeMs: 10,
+    });
     let calls = 0;
     await expect(
       retry(async () => {

@@ -12,8 +12,8 @@ import {
   KinesisSink,
   partitionKeyOf,
   RETRY_TEST_DEFAULTS,
-  SINK_TEST_DEFAULTS,
   ShardMap,
+  SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { eventOf } from '../../helpers/events.js';
 import { type ReadBackRecord, readBack, uniqueStream, waitFor } from './readBack.js';
@@ -31,7 +31,10 @@ afterAll(async () => {
 async function misplaced(streamName: string, records: readonly ReadBackRecord[]): Promise<ReadBackRecord[]> {
   const shards = (await kinesis.client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? [];
   const range = new Map(
-    shards.map((s) => [s.ShardId!, [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)]]),
+    shards.map((s) => [
+      s.ShardId!,
+      [BigInt(s.HashKeyRange!.StartingHashKey!), BigInt(s.HashKeyRange!.EndingHashKey!)],
+    ]),
   );
   return records.filter((r) => {
     const h = BigInt(`0x${hashKeyOf(r.partitionKey)}`);
@@ -101,10 +104,15 @@ describe('KinesisSink across a resharding', () => {
     };
     await put(500, 'before');
     const shard0 = (await kinesis.client.send(new ListShardsCommand({ StreamName: streamName }))).Shards![0]!;
-    const mid = (BigInt(shard0.HashKeyRange!.StartingHashKey!) + BigInt(shard0.HashKeyRange!.EndingHashKey!)) / 2n;
+    const mid =
+      (BigInt(shard0.HashKeyRange!.StartingHashKey!) + BigInt(shard0.HashKeyRange!.EndingHashKey!)) / 2n;
     // Act: split the first shard, then keep producing
     await kinesis.client.send(
-      new SplitShardCommand({ StreamName: streamName, ShardToSplit: shard0.ShardId!, NewStartingHashKey: mid.toString() }),
+      new SplitShardCommand({
+        StreamName: streamName,
+        ShardToSplit: shard0.ShardId!,
+        NewStartingHashKey: mid.toString(),
+      }),
     );
     let active = false;
     for (let i = 0; i < 500 && !active; i++) {

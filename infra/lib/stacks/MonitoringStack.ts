@@ -1,0 +1,217 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { DATASETS } from '../../../schemas/index.js';
+import type { GridstreamFunction } from '../constructs/GridstreamFunction.js';
+import { resourcePrefix } from '../naming.js';
+import type { AlertsStack } from './AlertsStack.js';
+import type { IngestionStack } from './IngestionStack.js';
+import type { ProcessingStack } from './ProcessingStack.js';
+import type { ProducersStack } from './ProducersStack.js';
+import type { StreamsStack } from './StreamsStack.js';
+import type { GridstreamStackProps } from './types.js';
+
+/** Props of {@link MonitoringStack}. */
+export interface MonitoringStackProps extends GridstreamStackProps {
+  readonly alarmTopic: sns.ITopic;
+  readonly streams: StreamsStack;
+  readonly ingestion: IngestionStack;
+  readonly alerts: AlertsStack;
+  readonly processing: ProcessingStack;
+  readonly producers?: ProducersStack;
+}
+
+/**
+ * The operations view: a dashboard and alarms on every stage, all notifying the alarm topic: Kinesis iterator
+ * age, write throttling and PutRecords success rate; Firehose data freshness, S3 delivery, format conversion
+ * and partition-limit failures, transformation success; Lambda errors and the alert consumer's lag and
+ * dead letters; Glue job failures (an EventBridge rule on Glue job state changes).
+ */
+export class MonitoringStack extends Stack {
+  /** Every alarm. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The rule forwarding failed, timed-out and errored Glue job runs to the alarm topic. */
+  public readonly glueFailureRule: events.Rule;
+
+  public constructor(scope: Construct, id: string, props: MonitoringStackProps) {
+    super(scope, id, props);
+    const { config, streams, ingestion, alerts, processing } = props;
+    const prefix = resourcePrefix(config.envName);
+    const notify = new actions.SnsAction(props.alarmTopic);
+    const alarm = (
+      alarmId: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+      description: string,
+      evaluationPeriods = 1,
+    ): cloudwatch.Alarm => {
+      const a = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${prefix}-${alarmId}`,
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(notify);
+      this.alarms.push(a);
+      return a;
+    };
+    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+    const period = Duration.minutes(5);
+    const m = config.monitoring;
+
+    const widgets: cloudwatch.IWidget[][] = [];
+    for (const dataset of DATASETS) {
+      const stream = streams.streams[dataset];
+      const delivery = ingestion.deliveryStreams[dataset];
+      const iteratorAge = stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: 'Maximum', period });
+      const throttled = stream.metricWriteProvisionedThroughputExceeded({ statistic: 'Sum', period });
+      const putSuccess = new cloudwatch.MathExpression({
+        expression: 'IF(total > 0, ok / total, 1)',
+        usingMetrics: {
+          ok: stream.metricPutRecordsSuccessfulRecords({ statistic: 'Sum', period }),
+          total: stream.metricPutRecordsTotalRecords({ statistic: 'Sum', period }),
+        },
+        label: `${dataset} PutRecords success ratio`,
+        period,
+      });
+      const D = dataset.charAt(0).toUpperCase() + dataset.slice(1);
+      alarm(`${D}IteratorAge`, iteratorAge, m.iteratorAgeMs, GT, `${dataset} stream readers are more than ${m.iteratorAgeMs} ms behind`, 2);
+      alarm(`${D}WriteThrottles`, throttled, 0, GT, `${dataset} stream throttles writes (add shards or use on-demand)`, 2);
+      alarm(
+        `${D}PutRecordsSuccess`,
+        putSuccess,
+        m.putRecordsSuccessRatio,
+        LT,
+        `${dataset} PutRecords success ratio below ${m.putRecordsSuccessRatio}`,
+        2,
+      );
+      alarm(
+        `${D}DataFreshness`,
+        delivery.metricDataFreshness({ period }),
+        m.dataFreshnessSeconds,
+        GT,
+        `${dataset} Firehose holds data older than ${m.dataFreshnessSeconds} s`,
+      );
+      alarm(`${D}DeliveryToS3`, delivery.metricDeliverySuccess({ period }), 1, LT, `${dataset} Firehose S3 delivery failing`, 2);
+      alarm(
+        `${D}FormatConversion`,
+        delivery.metricFailedConversionRecords({ period }),
+        0,
+        GT,
+        `${dataset} records failed Parquet conversion (see errors/format-conversion-failed/ in the raw bucket)`,
+      );
+      alarm(
+        `${D}PartitionLimit`,
+        delivery.metricPartitionCountExceeded({ period }),
+        0,
+        GT,
+        `${dataset} Firehose exceeded its active dynamic-partition limit`,
+      );
+      if (config.firehose.transformLambda) {
+        alarm(
+          `${D}Transformation`,
+          delivery.metricProcessingSuccess({ period }),
+          1,
+          LT,
+          `${dataset} Firehose transformation invocations failing`,
+          2,
+        );
+      }
+      widgets.push([
+        new cloudwatch.GraphWidget({
+          title: `${dataset}: records in (stream, Firehose)`,
+          left: [stream.metricIncomingRecords({ statistic: 'Sum', period }), delivery.metricIncomingRecords({ period })],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${dataset}: iterator age, Firehose lag (ms)`,
+          left: [iteratorAge, delivery.metricKinesisMillisBehindLatest({ period })],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${dataset}: PutRecords success, throttles`,
+          left: [putSuccess],
+          right: [throttled],
+          width: 6,
+        }),
+        new cloudwatch.GraphWidget({
+          title: `${dataset}: Firehose freshness (s), conversion failures`,
+          left: [delivery.metricDataFreshness({ period })],
+          right: [delivery.metricFailedConversionRecords({ period })],
+          width: 6,
+        }),
+      ]);
+    }
+
+    const functions: [string, GridstreamFunction][] = [['AlertConsumer', alerts.consumer]];
+    if (ingestion.transform) functions.push(['FirehoseTransform', ingestion.transform]);
+    for (const [name, fn] of Object.entries(props.producers?.pollers ?? {})) functions.push([`${name}Poller`, fn]);
+    for (const [name, fn] of functions) {
+      alarm(`${name}Errors`, fn.function.metricErrors({ statistic: 'Sum', period }), 0, GT, `${name} Lambda errors`);
+    }
+    const consumerAge = new cloudwatch.Metric({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensionsMap: { FunctionName: alerts.consumer.function.functionName },
+      statistic: 'Maximum',
+      period,
+    });
+    alarm('AlertConsumerIteratorAge', consumerAge, m.iteratorAgeMs, GT, 'The alert consumer is behind the streams', 2);
+    alarm(
+      'AlertConsumerDeadLetters',
+      alerts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
+      0,
+      GT,
+      'Kinesis records the alert consumer gave up on (the dead-letter queue holds their shard and sequence ranges)',
+    );
+    widgets.push([
+      new cloudwatch.GraphWidget({
+        title: 'Lambda errors',
+        left: functions.map(([, fn]) => fn.function.metricErrors({ statistic: 'Sum', period })),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({ title: 'Alert consumer iterator age (ms)', left: [consumerAge], width: 12 }),
+    ]);
+
+    const jobNames = Object.values(processing.jobs).map((j) => j.name!);
+    this.glueFailureRule = new events.Rule(this, 'GlueJobFailures', {
+      ruleName: `${prefix}-glue-job-failures`,
+      description: 'Notifies the alarm topic when a gridstream Glue job run fails, errors or times out',
+      eventPattern: {
+        source: ['aws.glue'],
+        detailType: ['Glue Job State Change'],
+        detail: { jobName: jobNames, state: ['FAILED', 'TIMEOUT', 'ERROR'] },
+      },
+      targets: [new targets.SnsTopic(props.alarmTopic)],
+    });
+    widgets.push([
+      new cloudwatch.GraphWidget({
+        title: 'Glue failed tasks',
+        left: jobNames.map(
+          (jobName) =>
+            new cloudwatch.Metric({
+              namespace: 'Glue',
+              metricName: 'glue.driver.aggregate.numFailedTasks',
+              dimensionsMap: { JobName: jobName, JobRunId: 'ALL', Type: 'count' },
+              statistic: 'Sum',
+              period: Duration.hours(1),
+            }),
+        ),
+        width: 24,
+      }),
+    ]);
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: prefix, widgets });
+  }
+}

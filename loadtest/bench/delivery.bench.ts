@@ -1,0 +1,163 @@
+// Delivery benchmark: `npm run bench -- delivery`. One run, three measures, each beside its floor:
+//  1. throughput: events/s from a pre-filled stream (KPL-aggregated by gridstream's own sink) to Parquet on
+//     disk, beside DuckDB's own read_json → COPY (FORMAT parquet) of the same events as NDJSON (≥ 0.5×);
+//  2. freshness: produced_at → object visible, p50/p99, at a sustained BENCH_DELIVERY_RATE (20,000) events/s
+//     for BENCH_DELIVERY_SECONDS (60) s (p99 ≤ 5 s);
+//  3. the delivery process' peak RSS (≤ 512 MiB).
+// The emulator, the load generator and the delivery worker each run in their own process; this one only
+// orchestrates and runs the DuckDB baseline.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { KinesisSink } from '../../producers/kinesis/index.js';
+import { createGenerator } from '../../producers/sources/index.js';
+import { contractFor } from '../../schemas/index.js';
+import { conversionSql } from '../../stream-processors/delivery/index.js';
+
+const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 300_000);
+const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 60);
+const RATE = Number(process.env.BENCH_DELIVERY_RATE ?? 20_000);
+const SHARDS = Number(process.env.BENCH_DELIVERY_SHARDS ?? 4);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'gridstream-bench-delivery-'));
+const children: ChildProcess[] = [];
+
+function tsx(script: string, args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'delivery', script), ...args], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  children.push(child);
+  return child;
+}
+
+function firstJsonLine<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.startsWith('{')) resolve(JSON.parse(line) as T);
+    });
+    child.on('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing a result`)));
+  });
+}
+
+interface RunnerResult {
+  delivered: number;
+  files: number;
+  elapsedMs: number;
+  freshness: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
+  maxRssMiB: number;
+}
+
+async function main(): Promise<void> {
+  // Emulator
+  const emulator = tsx('emulatorProcess.ts', [`bench-tput:${SHARDS}`, `bench-fresh:${SHARDS}`]);
+  const { endpoint } = await firstJsonLine<{ endpoint: string }>(emulator);
+
+  // Pre-fill with gridstream's own sink (KPL aggregation, as producers send), keeping the same events as NDJSON.
+  process.stdout.write(`pre-filling ${EVENTS.toLocaleString('en-US')} grid events into ${SHARDS} shards...\n`);
+  const generator = createGenerator('grid', { seed: 3 });
+  const sink = new KinesisSink({ dataset: 'grid', streamName: 'bench-tput', endpoint, metrics: 'off', rejectFile: null });
+  const lines: string[] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const e = generator.next();
+    lines.push(JSON.stringify(e));
+    await sink.put(e);
+  }
+  await sink.close({ deadlineMs: 120_000 });
+  const ndjson = join(work, 'events.ndjson');
+  writeFileSync(ndjson, `${lines.join('\n')}\n`);
+  const ndjsonMiB = statSync(ndjson).size / 1024 / 1024;
+  lines.length = 0;
+
+  // Baseline: DuckDB alone, NDJSON file → Snappy Parquet with the same column conversions. Best of 2 after a warm-up.
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  const sql = conversionSql(contractFor('grid'));
+  const copy = async (): Promise<number> => {
+    const t = performance.now();
+    await db.run(
+      `COPY (SELECT ${sql.select} FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${sql.columns})) ` +
+        `TO '${join(work, 'baseline.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+    );
+    return performance.now() - t;
+  };
+  await copy();
+  const baselineMs = Math.min(await copy(), await copy());
+  db.closeSync();
+  instance.closeSync();
+
+  // 1. Delivery throughput from the pre-filled stream.
+  const tputLake = join(work, 'lake-throughput');
+  const tput = await firstJsonLine<RunnerResult>(
+    tsx('runner.ts', [JSON.stringify({ endpoint, lake: tputLake, streams: [{ dataset: 'grid', streamName: 'bench-tput' }], mode: 'drain' })]),
+  );
+  if (tput.delivered !== EVENTS) throw new Error(`delivered ${tput.delivered} of ${EVENTS} events`);
+
+  // 2. Freshness under sustained load.
+  process.stdout.write(`sustaining ${RATE.toLocaleString('en-US')} events/s for ${SECONDS} s...\n`);
+  const runner = tsx('runner.ts', [
+    JSON.stringify({ endpoint, lake: join(work, 'lake-freshness'), streams: [{ dataset: 'grid', streamName: 'bench-fresh' }], mode: 'stdin' }),
+  ]);
+  const freshResult = firstJsonLine<RunnerResult>(runner);
+  const load = await firstJsonLine<{ accepted: number; elapsedMs: number }>(
+    tsx('loadGenerator.ts', [JSON.stringify({ endpoint, streamName: 'bench-fresh', rate: RATE, durationMs: SECONDS * 1000 })]),
+  );
+  runner.stdin!.end();
+  const fresh = await freshResult;
+  emulator.stdin!.end();
+
+  const deliveryRate = tput.delivered / (tput.elapsedMs / 1000);
+  const baselineRate = EVENTS / (baselineMs / 1000);
+  const ratio = deliveryRate / baselineRate;
+  const rss = Math.max(tput.maxRssMiB, fresh.maxRssMiB);
+  const achieved = load.accepted / (load.elapsedMs / 1000);
+  const rows: string[][] = [
+    ['measure', 'gridstream delivery', 'baseline', 'ratio / value', 'floor', 'verdict'],
+    [
+      `throughput, ${EVENTS.toLocaleString('en-US')} events (${ndjsonMiB.toFixed(0)} MiB JSON), ${SHARDS} shards`,
+      `${Math.round(deliveryRate).toLocaleString('en-US')} events/s`,
+      `${Math.round(baselineRate).toLocaleString('en-US')} events/s (DuckDB read_json → COPY parquet)`,
+      `${ratio.toFixed(2)}x`,
+      '>= 0.5x',
+      ratio >= 0.5 ? 'PASS' : 'BELOW',
+    ],
+    [
+      `freshness p50 at ${Math.round(achieved).toLocaleString('en-US')} events/s for ${SECONDS} s`,
+      `${(fresh.freshness.p50Ms / 1000).toFixed(2)} s`,
+      '',
+      `${fresh.freshness.count.toLocaleString('en-US')} rows`,
+      '',
+      '',
+    ],
+    [
+      `freshness p99 at ${Math.round(achieved).toLocaleString('en-US')} events/s for ${SECONDS} s`,
+      `${(fresh.freshness.p99Ms / 1000).toFixed(2)} s`,
+      '',
+      `max ${(fresh.freshness.maxMs / 1000).toFixed(2)} s`,
+      '<= 5 s',
+      fresh.freshness.p99Ms <= 5_000 ? 'PASS' : 'BELOW',
+    ],
+    ['delivery peak RSS', `${rss.toFixed(0)} MiB`, '', '', '<= 512 MiB', rss <= 512 ? 'PASS' : 'BELOW'],
+  ];
+  const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
+  const fmt = (r: string[]): string => `| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`;
+  process.stdout.write(`\n${fmt(rows[0]!)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
+  for (const r of rows.slice(1)) process.stdout.write(`${fmt(r)}\n`);
+  process.stdout.write(
+    `\nthroughput run: ${tput.files} files in ${(tput.elapsedMs / 1000).toFixed(1)} s; freshness run: ${fresh.delivered.toLocaleString('en-US')} rows in ${fresh.files} files\n`,
+  );
+}
+
+try {
+  await main();
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}

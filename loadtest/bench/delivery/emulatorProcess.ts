@@ -1,0 +1,18 @@
+// A Kinesis emulator in its own process, for benchmarks that must not share a CPU/event loop
+// with it: `node --import tsx emulatorProcess.ts [name:shards ...]` prints {"endpoint": "..."} once the
+// streams are ACTIVE, and exits when its stdin closes (so it never outlives its parent).
+import { EmbeddedKinesis } from '../../../producers/kinesis/EmbeddedKinesis.js';
+
+const kinesis = await EmbeddedKinesis.start();
+for (const spec of process.argv.slice(2)) {
+  const [name, shards] = spec.split(':');
+  await kinesis.createStream(name!, Number(shards ?? 1));
+}
+process.stdout.write(`${JSON.stringify({ endpoint: kinesis.endpoint })}\n`);
+const stop = (): void => {
+  kinesis.stop().finally(() => process.exit(0));
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);

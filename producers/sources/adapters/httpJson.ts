@@ -1,0 +1,88 @@
+import { InvalidSourceOptionError } from '../errors.js';
+import type { Clock } from '../types.js';
+import { HttpStatusError, MalformedResponseError, NetworkError } from './errors.js';
+import type { Retrier } from './retrier.js';
+import type { TokenBucket } from './TokenBucket.js';
+import type { FetchLike } from './types.js';
+
+/** What {@link getJson} needs besides the URL. */
+export interface HttpContext {
+  readonly fetch: FetchLike;
+  readonly retrier: Retrier;
+  readonly bucket: TokenBucket;
+  readonly clock: Clock;
+  readonly headers?: () => Promise<Record<string, string>> | Record<string, string>;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Parses a Retry-After header (delta seconds or an HTTP date) into ms from now.
+ *
+ * @param value - header value
+ * @param nowMs - current time, epoch ms
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/**
+ * GETs a JSON document with the rate limit and the retrier: one token per attempt; 429/5xx and
+ * network failures are retried (honouring Retry-After), other statuses and unparseable bodies fail
+ * at once with an error naming the URL and page.
+ *
+ * @param url - absolute URL
+ * @param page - 1-based page for error messages
+ * @param ctx - fetch, retrier, rate limit, clock, headers
+ */
+export async function getJson(url: string, page: number, ctx: HttpContext): Promise<unknown> {
+  return ctx.retrier(async () => {
+    await ctx.bucket.take();
+    const headers = { accept: 'application/json', ...(ctx.headers ? await ctx.headers() : {}) };
+    let response: Response;
+    try {
+      response = await ctx.fetch(url, ctx.signal ? { headers, signal: ctx.signal } : { headers });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw new NetworkError(url, err);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (err) {
+      throw new NetworkError(url, err);
+    }
+    if (!response.ok) {
+      throw new HttpStatusError(
+        url,
+        response.status,
+        text,
+        parseRetryAfter(response.headers.get('retry-after'), ctx.clock.now()),
+      );
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      const snippet = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+      throw new MalformedResponseError(url, page, `body is not JSON (${JSON.stringify(snippet)})`, err);
+    }
+  });
+}
+
+/**
+ * Checks a base URL before any request.
+ *
+ * @param url - base URL
+ */
+export function checkBaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(u.protocol);
+  } catch {
+    throw new InvalidSourceOptionError('baseUrl', url, 'an absolute http(s) URL');
+  }
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,85 @@
+import { PipelineDefinitionError } from './errors.js';
+import type { QualityRule } from './types.js';
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+const RULE_NAME = /^[a-z][a-z0-9_]*$/;
+
+function literal(v: string | number): string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new PipelineDefinitionError(`quality rule value ${v} is not finite`);
+    return String(v);
+  }
+  return `'${v.replaceAll("'", "''")}'`;
+}
+
+function column(rule: QualityRule, name: string | undefined): string {
+  if (name === undefined || !IDENT.test(name)) {
+    throw new PipelineDefinitionError(`quality rule ${rule.rule}: column ${JSON.stringify(name)} is not a column name`);
+  }
+  return name;
+}
+
+/**
+ * The SQL boolean that is TRUE when a row fails a rule (never NULL).
+ *
+ * @param rule - one rule of quality_rules.json
+ * @throws PipelineDefinitionError naming the rule when it is malformed
+ */
+export function ruleFailureSql(rule: QualityRule): string {
+  let failure: string;
+  switch (rule.kind) {
+    case 'not_null': {
+      const cols = rule.columns ?? [];
+      if (cols.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: not_null needs columns`);
+      failure = `(${cols.map((c) => `${column(rule, c)} IS NULL`).join(' OR ')})`;
+      break;
+    }
+    case 'in': {
+      const c = column(rule, rule.column);
+      const values = rule.values ?? [];
+      if (values.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: in needs values`);
+      failure = `(${c} IS NOT NULL AND ${c} NOT IN (${values.map(literal).join(', ')}))`;
+      break;
+    }
+    case 'range': {
+      const c = column(rule, rule.column);
+      const bounds: string[] = [];
+      if (rule.min !== undefined) bounds.push(`${c} < ${literal(rule.min)}`);
+      if (rule.max !== undefined) bounds.push(`${c} > ${literal(rule.max)}`);
+      if (bounds.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: range needs min or max`);
+      failure = `(${c} IS NOT NULL AND (${bounds.join(' OR ')}))`;
+      break;
+    }
+    case 'check':
+      if (!rule.expr) throw new PipelineDefinitionError(`quality rule ${rule.rule}: check needs expr`);
+      failure = `(NOT coalesce((${rule.expr}), false))`;
+      break;
+    default:
+      throw new PipelineDefinitionError(
+        `quality rule ${rule.rule}: unknown kind ${JSON.stringify((rule as { kind: unknown }).kind)}`,
+      );
+  }
+  return rule.when ? `(coalesce((${rule.when}), false) AND ${failure})` : failure;
+}
+
+/**
+ * Compiles a dataset's rules into the two quarantine columns: `dq_rule` (first failed rule in
+ * declaration order, NULL when none) and `dq_rules` (all failed rules, comma-separated, NULL when
+ * none). glue/gridstream_glue/quality_rules.py produces the same text.
+ *
+ * @param rules - the dataset's rules, in order
+ * @throws PipelineDefinitionError for duplicate or malformed rules
+ */
+export function compileQualityRules(rules: readonly QualityRule[]): { first: string; all: string } {
+  if (rules.length === 0) return { first: 'CAST(NULL AS STRING)', all: 'CAST(NULL AS STRING)' };
+  const seen = new Set<string>();
+  const parts = rules.map((r) => {
+    if (!RULE_NAME.test(r.rule)) throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
+    if (seen.has(r.rule)) throw new PipelineDefinitionError(`quality rule ${r.rule} is declared twice`);
+    seen.add(r.rule);
+    return { name: literal(r.rule), failure: ruleFailureSql(r) };
+  });
+  const first = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.name}`).join(' ')} END`;
+  const all = `NULLIF(concat_ws(',', ${parts.map((p) => `CASE WHEN ${p.failure} THEN ${p.name} END`).join(', ')}), '')`;
+  return { first, all };
+}

@@ -1,0 +1,13 @@
+// Regenerates the files derived from the pipeline and the contracts:
+//   sql/curated/tables.json   output schema of every curated/gold table
+//   sql/athena/ddl/*.sql      CREATE EXTERNAL TABLE of every raw, curated and gold table
+// Run: npx tsx stream-processors/curation/writeGenerated.ts  (a test fails while they are stale)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generatedFiles } from './generatedFiles.js';
+
+for (const [path, text] of await generatedFiles()) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  process.stdout.write(`wrote ${path}\n`);
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedKinesis, encodeAggregatedRecord, KPL_MAGIC } from '../../producers/kinesis/index.js';
+import {
+  ERROR_CODES,
+  ERROR_TYPES,
+  type ErrorRecord,
+  MAX_EVENT_BYTES,
+} from '../../stream-processors/delivery/index.js';
+import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
+import { gridEvent, weatherEvent } from '../helpers/events.js';
+import { deliverOnce } from './support/deliverOnce.js';
+import { duckRows, putEntries, rawParquet, tempDir, uniqueStream } from './support/lakeKit.js';
+
+let kinesis: EmbeddedKinesis;
+let dir: string;
+
+beforeAll(async () => {
+  kinesis = await EmbeddedKinesis.start();
+  dir = tempDir('errors');
+});
+afterAll(async () => {
+  await kinesis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const json = (o: object): Buffer => Buffer.from(JSON.stringify(o));
+
+function withBadChecksum(aggregate: Buffer): Buffer {
+  const copy = Buffer.from(aggregate);
+  copy[copy.length - 1]! ^= 0xff;
+  return copy;
+}
+
+function truncated(aggregate: Buffer): Buffer {
+  // Cut the protobuf body short and give it a correct MD5, so only the protobuf is broken.
+  const body = aggregate.subarray(KPL_MAGIC.length, aggregate.length - 16 - 40);
+  return Buffer.concat([KPL_MAGIC, body, createHash('md5').update(body).digest()]);
+}
+
+async function errorLines(lake: LocalLakeStorage): Promise<ErrorRecord[]> {
+  const out: ErrorRecord[] = [];
+  for (const key of await lake.list('errors/')) {
+    const text = Buffer.from((await lake.getBytes(key))!).toString('utf8');
+    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as ErrorRecord);
+  }
+  return out;
+}
+
+describe('bad input', () => {
+  it('sends each bad record to errors/<type>/ with its reason, and delivers its valid neighbours', async () => {
+    // Prepare
+    const stream = uniqueStream('bad');
+    await kinesis.createStream(stream, 1);
+    const lake = new LocalLakeStorage(`${dir}/${stream}`);
+    const good = Array.from({ length: 9 }, (_, i) => gridEvent({ event_id: `good-${i}` }));
+    const aggregateOf = (events: object[]): Buffer =>
+      encodeAggregatedRecord(events.map((e) => ({ partitionKey: 'pk', data: json(e) })));
+    const badMarket = { ...gridEvent({ event_id: 'bad-market' }), market: 'XYZ' };
+    const mixed = encodeAggregatedRecord([
+      { partitionKey: 'pk', data: json(good[0]!) },
+      { partitionKey: 'pk', data: Buffer.from('{"event_id": "not-json"') },
+      { partitionKey: 'pk', data: json(good[1]!) },
+      { partitionKey: 'pk', data: json(badMarket) },
+      { partitionKey: 'pk', data: Buffer.from([0xc3, 0x28, 0x7b, 0x7d]) },
+      { partitionKey: 'pk', data: json(weatherEvent({ event_id: 'wrong-dataset' })) },
+      { partitionKey: 'pk', data: json(good[2]!) },
+    ]);
+    const oversized = json(gridEvent({ event_id: 'too-big', producer_id: 'x'.repeat(MAX_EVENT_BYTES) }));
+    const badMd5 = withBadChecksum(aggregateOf([gridEvent({ event_id: 'lost-md5' })]));
+    const cut = truncated(
+      aggregateOf([gridEvent({ event_id: 'lost-cut-1' }), gridEvent({ event_id: 'lost-cut-2' })]),
+    );
+    await putEntries(kinesis.client, stream, [
+      { Data: json(good[3]!), PartitionKey: 'pk' },
+      { Data: mixed, PartitionKey: 'pk' },
+      { Data: badMd5, PartitionKey: 'pk' },
+      { Data: json(good[4]!), PartitionKey: 'pk' },
+      { Data: cut, PartitionKey: 'pk' },
+      { Data: aggregateOf([good[5]!, good[6]!]), PartitionKey: 'pk' },
+      { Data: Buffer.from('plain text, not JSON'), PartitionKey: 'pk' },
+      { Data: oversized, PartitionKey: 'pk' },
+      { Data: aggregateOf([good[7]!, good[8]!]), PartitionKey: 'pk' },
+    ]);
+    // Act
+    const { stats } = await deliverOnce(kinesis.client, lake, [{ dataset: 'grid', streamName: stream }]);
+    const rows = await duckRows(
+      `select event_id from ${rawParquet(lake.location, 'grid')} order by event_id`,
+    );
+    const errors = await errorLines(lake);
+    const keys = await lake.list('errors/');
+    // Assess
+    expect(rows.map((r) => r.event_id)).toEqual(good.map((g) => g.event_id).sort());
+    expect(stats.totals).toMatchObject({ delivered: 9, rejected: 8 });
+    const byCode = (code: string) => errors.filter((e) => e.errorCode === code);
+    expect(errors.map((e) => [e.errorType, e.errorCode]).sort()).toEqual(
+      [
+        [ERROR_TYPES.deaggregation, ERROR_CODES.checksumMismatch],
+        [ERROR_TYPES.deaggregation, ERROR_CODES.truncated],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.invalidUtf8],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.contractViolation],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.contractViolation],
+        [ERROR_TYPES.processing, ERROR_CODES.recordTooLarge],
+      ].sort(),
+    );
+    for (const e of errors) {
+      expect(e).toMatchObject({ dataset: 'grid', stream, shardId: 'shardId-000000000000' });
+      expect(e.sequenceNumber).toMatch(/^\d+$/);
+      expect(e.arrivalTimestamp).toBeGreaterThan(0);
+      expect(keys.some((k) => k.startsWith(`errors/${e.errorType}/dt=`))).toBe(true);
+    }
+    expect(Buffer.from(byCode(ERROR_CODES.checksumMismatch)[0]!.rawData, 'base64').equals(badMd5)).toBe(true);
+    expect(byCode(ERROR_CODES.checksumMismatch)[0]!.subSequenceNumber).toBeNull();
+    const contract = byCode(ERROR_CODES.contractViolation);
+    const market = contract.find((e) => e.eventId === 'bad-market')!;
+    expect(market.errorMessage).toContain('market');
+    expect(market.violations?.map((v) => v.path)).toEqual(['market']);
+    expect(market.subSequenceNumber).toBe(3);
+    expect(Buffer.from(market.rawData, 'base64').toString()).toBe(JSON.stringify(badMarket));
+    const wrong = contract.find((e) => e.eventId === 'wrong-dataset')!;
+    expect(wrong.violations?.map((v) => v.path)).toEqual(
+      expect.arrayContaining(['location_id', 'temperature_c']),
+    );
+    expect(wrong.errorMessage).toContain('is not in the grid contract');
+    expect(byCode(ERROR_CODES.invalidUtf8)[0]!.subSequenceNumber).toBe(4);
+    expect(byCode(ERROR_CODES.recordTooLarge)[0]!.errorMessage).toContain(String(oversized.length));
+    expect(
+      byCode(ERROR_CODES.invalidJson)
+        .map((e) => e.subSequenceNumber)
+        .sort(),
+    ).toEqual([0, 1]);
+  });
+});

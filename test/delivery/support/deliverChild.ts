@@ -1,0 +1,47 @@
+// The delivery worker as a child process for the crash test. Environment:
+//   GS_ENDPOINT  Kinesis endpoint        GS_LAKE   lake directory       GS_STREAM  grid stream name
+//   GS_CRASH_AT  optional "<stage>:<n>": at the n-th `intent`, `object` or `checkpoint` point the worker
+//                prints "STALL <stage>" and waits forever, so the parent can kill -9 it exactly there.
+// Prints "FLUSH <json>" per flush, "WARN <text>" per warning, "DONE <json>" after a clean drain.
+import { createKinesisClient, createRetrier, RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
+import { DeliveryWorker } from '../../../stream-processors/delivery/index.js';
+import { LocalLakeStorage } from '../../../stream-processors/storage/index.js';
+
+const [stage, nth] = (process.env.GS_CRASH_AT ?? ':').split(':') as [string, string];
+const counts: Record<string, number> = { intent: 0, object: 0, checkpoint: 0 };
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const point = async (name: string): Promise<void> => {
+  counts[name] = (counts[name] ?? 0) + 1;
+  if (name === stage && counts[name] === Number(nth)) {
+    out(`STALL ${name}`);
+    await new Promise(() => undefined);
+  }
+};
+
+const storage = new LocalLakeStorage(process.env.GS_LAKE!);
+const worker = await DeliveryWorker.create({
+  storage,
+  kinesis: createKinesisClient({ endpoint: process.env.GS_ENDPOINT! }),
+  streams: [{ dataset: 'grid', streamName: process.env.GS_STREAM! }],
+  retrier: createRetrier(RETRY_TEST_DEFAULTS),
+  bufferIntervalMs: 300,
+  idlePollIntervalMs: 50,
+  maxRecordsPerCall: 50,
+  onFlush: (f) =>
+    out(
+      `FLUSH ${JSON.stringify({ shard: f.shardId, rows: f.rows, objects: f.dataObjects.length, replayed: f.replayed })}`,
+    ),
+  onWarning: (w) => out(`WARN ${w}`),
+  hooks: {
+    afterIntent: () => point('intent'),
+    afterObject: () => point('object'),
+    beforeCheckpoint: () => point('checkpoint'),
+  },
+});
+await worker.start();
+await Promise.race([worker.waitUntilDrained(), worker.done]);
+await worker.stop();
+await storage.close();
+out(`DONE ${JSON.stringify(worker.stats().totals)}`);

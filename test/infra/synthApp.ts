@@ -1,0 +1,50 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import { createApp, type GridstreamApp } from '../../infra/lib/app.js';
+import { SKIP_BUNDLING_CONTEXT_KEY } from '../../infra/lib/constants.js';
+
+/** A synthesized app and the templates of its stacks. */
+export interface SynthesizedApp extends GridstreamApp {
+  /** Cloud assembly directory (a fresh temporary directory). */
+  readonly outdir: string;
+  /** The template of a stack. */
+  template(stack: Stack): Template;
+}
+
+/**
+ * Creates and synthesizes the app into a temporary directory. Lambda bundling is skipped unless `bundle`
+ * (then esbuild runs for real); the config file is never read (tests pass their configuration as context).
+ *
+ * @param context - context values, e.g. `{ 'gridstream.redshift.enabled': 'false' }`
+ * @param bundle - run esbuild for the Lambda assets
+ */
+export function synthApp(context: Record<string, unknown> = {}, bundle = false): SynthesizedApp {
+  const outdir = mkdtempSync(join(tmpdir(), 'gridstream-cdk-'));
+  const created = createApp({
+    outdir,
+    builtinValidation: false,
+    context: {
+      configFile: fileURLToPath(new URL('./fixtures/empty.config.json', import.meta.url)),
+      ...(bundle ? {} : { [SKIP_BUNDLING_CONTEXT_KEY]: true }),
+      ...context,
+    },
+  });
+  created.app.synth();
+  const cache = new Map<Stack, Template>();
+  return {
+    ...created,
+    outdir,
+    template(stack) {
+      let t = cache.get(stack);
+      if (!t) {
+        t = Template.fromStack(stack);
+        cache.set(stack, t);
+      }
+      return t;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DATASETS } from '../../schemas/index.js';
+import { type SynthesizedApp, synthApp } from './synthApp.js';
+
+// The toggles the defaults leave on, turned off (and the off ones on), in two syntheses.
+let lean: SynthesizedApp;
+let kafka: SynthesizedApp;
+beforeAll(() => {
+  lean = synthApp({
+    env: 'prod',
+    gridstream: {
+      streams: { mode: 'PROVISIONED', shardCount: 3, retentionHours: 168 },
+      firehose: { transformLambda: false, bufferSizeMiB: 64, bufferIntervalSeconds: 60 },
+      lake: { rawExpirationDays: 0 },
+      redshift: { enabled: false },
+      producers: { fargate: false, pollers: false },
+      lakeFormation: { enabled: false },
+      alarmEmail: 'oncall@example.com',
+      removalPolicy: 'destroy',
+    },
+  });
+  kafka = synthApp({
+    env: 'kafka',
+    'gridstream.msk.enabled': 'true',
+    'gridstream.redshift.enabled': 'false',
+    'gridstream.producers.fargate': 'false',
+    'gridstream.producers.pollers': 'false',
+  });
+});
+
+describe('toggles and options', () => {
+  it('names every stack and resource after the environment', () => {
+    expect(lean.stacks.streams.stackName).toBe('Gridstream-Prod-Streams');
+    lean.template(lean.stacks.streams).hasResourceProperties('AWS::Kinesis::Stream', { Name: 'gridstream-prod-grid' });
+    lean.template(lean.stacks.lake).hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'gridstream_prod' }) });
+  });
+
+  it('creates provisioned streams with the configured shard count and retention', () => {
+    const t = lean.template(lean.stacks.streams);
+    for (const d of DATASETS) {
+      t.hasResourceProperties('AWS::Kinesis::Stream', {
+        Name: `gridstream-prod-${d}`,
+        ShardCount: 3,
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        RetentionPeriodHours: 168,
+      });
+    }
+  });
+
+  it('runs no transformation Lambda when transformLambda is off: JQ partitioning only', () => {
+    const t = lean.template(lean.stacks.ingestion);
+    t.resourceCountIs('AWS::Lambda::Function', 0);
+    for (const s of Object.values(t.findResources('AWS::KinesisFirehose::DeliveryStream'))) {
+      const c = s.Properties.ExtendedS3DestinationConfiguration;
+      expect(c.ProcessingConfiguration.Processors.map((p: { Type: string }) => p.Type)).toEqual(['MetadataExtraction']);
+      expect(c.BufferingHints).toEqual({ SizeInMBs: 64, IntervalInSeconds: 60 });
+    }
+    const alarms = Object.values(lean.template(lean.stacks.monitoring).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.some((a) => a.Properties.MetricName === 'ExecuteProcessing.Success')).toBe(false);
+  });
+
+  it('keeps raw data forever when rawExpirationDays is 0', () => {
+    const rules = Object.values(lean.template(lean.stacks.lake).findResources('AWS::S3::Bucket')).flatMap(
+      (b) => b.Properties.LifecycleConfiguration?.Rules ?? [],
+    );
+    const tiering = rules.find((r: { Id: string }) => r.Id === 'raw-tiering');
+    expect(tiering.ExpirationInDays).toBeUndefined();
+    expect(tiering.Transitions).toEqual([{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }]);
+  });
+
+  it('deletes stateful resources with the stack when removalPolicy is destroy', () => {
+    const t = lean.template(lean.stacks.streams);
+    t.hasResource('AWS::Kinesis::Stream', { DeletionPolicy: 'Delete' });
+    t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+  });
+
+  it('omits the network, governance, Redshift, pollers and Fargate when they are off', () => {
+    expect(lean.stacks.network).toBeUndefined();
+    expect(lean.stacks.governance).toBeUndefined();
+    expect(lean.stacks.kafka).toBeUndefined();
+    const analytics = lean.template(lean.stacks.analytics);
+    analytics.resourceCountIs('AWS::RedshiftServerless::Workgroup', 0);
+    analytics.resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
+    const producers = lean.template(lean.stacks.producers);
+    producers.resourceCountIs('AWS::Lambda::Function', 0);
+    producers.resourceCountIs('AWS::ECS::Service', 0);
+  });
+
+  it('leaves IAM in charge of the tables when Lake Formation is off', () => {
+    lean.template(lean.stacks.lake).hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: Match.objectLike({ CreateTableDefaultPermissions: Match.absent() }),
+    });
+    lean.template(lean.stacks.ingestion).resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
+    lean.template(lean.stacks.analytics).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadLake', Action: 's3:GetObject' })]) },
+    });
+  });
+
+  it('subscribes the alarm e-mail to the alarm topic', () => {
+    lean.template(lean.stacks.foundation).hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('creates MSK Serverless with IAM authentication in the VPC when msk is on', () => {
+    expect(kafka.stacks.kafka).toBeDefined();
+    const t = kafka.template(kafka.stacks.kafka!);
+    t.hasResourceProperties('AWS::MSK::ServerlessCluster', {
+      ClusterName: 'gridstream-kafka-kafka',
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+      VpcConfigs: [{ SubnetIds: Match.anyValue(), SecurityGroups: Match.anyValue() }],
+    });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ FromPort: 9098, ToPort: 9098 })],
+    });
+  });
+
+  it('builds the network when only MSK needs it: three isolated subnets and the endpoints', () => {
+    const t = kafka.template(kafka.stacks.network!);
+    t.resourceCountIs('AWS::EC2::Subnet', 3);
+    t.resourceCountIs('AWS::EC2::NatGateway', 0);
+    t.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    t.resourceCountIs('AWS::EC2::VPCEndpoint', 6);
+    t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
+  });
+});
