@@ -44,16 +44,33 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
   const common = { config };
   const describe = (what: string) => `gridstream ${config.envName}: ${what}`;
 
-  const foundation = new FoundationStack(app, name('Foundation'), { ...common, description: describe('operations key and alarm topic') });
+  const foundation = new FoundationStack(app, name('Foundation'), {
+    ...common,
+    description: describe('operations key and alarm topic'),
+  });
   const opsKey = foundation.opsKey;
   const needsNetwork = config.producers.fargate || config.redshift.enabled || config.msk.enabled;
   const network = needsNetwork
-    ? new NetworkStack(app, name('Network'), { ...common, opsKey, description: describe('isolated VPC with endpoints') })
+    ? new NetworkStack(app, name('Network'), {
+        ...common,
+        opsKey,
+        description: describe('isolated VPC with endpoints'),
+      })
     : undefined;
-  const streams = new StreamsStack(app, name('Streams'), { ...common, description: describe('Kinesis data streams') });
-  const lake = new LakeStack(app, name('Lake'), { ...common, description: describe('lake buckets and Glue tables') });
+  const streams = new StreamsStack(app, name('Streams'), {
+    ...common,
+    description: describe('Kinesis data streams'),
+  });
+  const lake = new LakeStack(app, name('Lake'), {
+    ...common,
+    description: describe('lake buckets and Glue tables'),
+  });
   const governance = config.lakeFormation.enabled
-    ? new GovernanceStack(app, name('Governance'), { ...common, lake, description: describe('Lake Formation settings and locations') })
+    ? new GovernanceStack(app, name('Governance'), {
+        ...common,
+        lake,
+        description: describe('Lake Formation settings and locations'),
+      })
     : undefined;
   const ingestion = new IngestionStack(app, name('Ingestion'), {
     ...common,
@@ -62,7 +79,12 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     opsKey,
     description: describe('Firehose delivery to the raw zone'),
   });
-  const alerts = new AlertsStack(app, name('Alerts'), { ...common, streams, opsKey, description: describe('real-time alerts') });
+  const alerts = new AlertsStack(app, name('Alerts'), {
+    ...common,
+    streams,
+    opsKey,
+    description: describe('real-time alerts'),
+  });
   const processing = new ProcessingStack(app, name('Processing'), {
     ...common,
     lake,

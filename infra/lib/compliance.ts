@@ -1,4 +1,9 @@
-import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
+import type {
+  IPolicyValidationContext,
+  IPolicyValidationPlugin,
+  PolicyValidationPluginReport,
+  PolicyViolation,
+} from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
@@ -54,7 +59,7 @@ export function applyFindingPatterns(
  * pattern acknowledgements of {@link NAG_FINDING_PATTERNS}.
  */
 export class GridstreamNagChecks implements IPolicyValidationPlugin {
-  public readonly name = 'AwsSolutions (gridstream)';
+  public readonly name = 'AwsSolutions';
   private readonly pack: AwsSolutionsChecks;
 
   public constructor(scope: IConstruct) {
@@ -69,7 +74,8 @@ export class GridstreamNagChecks implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const app = (context as IPolicyValidationContext & { appConstruct?: IConstruct }).appConstruct;
-    if (!app) throw new Error('cdk-nag needs the construct tree on the validation context (aws-cdk-lib >= 2.257)');
+    if (!app)
+      throw new Error('cdk-nag needs the construct tree on the validation context (aws-cdk-lib >= 2.257)');
     return this.validateScope(app);
   }
 }
@@ -103,7 +109,8 @@ export const IAM_WILDCARD_ALLOW_LIST: readonly IamWildcardAllowance[] = [
     name: 'objects under one lake prefix',
     actions: /^s3:(GetObject|PutObject|DeleteObject|AbortMultipartUpload)$/,
     resource: /\/(raw\/(grid|weather|transactions)|raw|errors|curated|gold|athena|_tmp|curated\/_state)\/\*$/,
-    reason: 'S3 object permissions are scoped by key prefix; each role gets exactly the prefixes it reads or writes.',
+    reason:
+      'S3 object permissions are scoped by key prefix; each role gets exactly the prefixes it reads or writes.',
   },
   {
     name: 'Lake Formation data access role',

@@ -1,5 +1,5 @@
-import { Stack, Validations } from 'aws-cdk-lib';
 import type { CfnResource } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -11,7 +11,8 @@ import type { IConstruct } from 'constructs';
  * @param reason - why it is acceptable here
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
-  if (reason.trim().length < 20) throw new Error(`acknowledgement of ${id} needs a real reason, got ${JSON.stringify(reason)}`);
+  if (reason.trim().length < 20)
+    throw new Error(`acknowledgement of ${id} needs a real reason, got ${JSON.stringify(reason)}`);
   Validations.of(scope).acknowledge({ id, reason });
 }
 

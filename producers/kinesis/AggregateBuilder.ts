@@ -125,7 +125,9 @@ export class AggregateBuilder<T> {
       out[pos++] = 0x1a; // data
       pos = writeVarint(out, pos, length);
       const data = this.#data[i]!;
-      if (typeof data === 'string') pos += out.write(data, pos, 'utf8');
+      // ASCII text (UTF-8 length = string length, as every fast-path JSON is) has the same bytes in
+      // latin1, which Node copies without running the UTF-8 encoder.
+      if (typeof data === 'string') pos += out.write(data, pos, length === data.length ? 'latin1' : 'utf8');
       else {
         out.set(data, pos);
         pos += length;

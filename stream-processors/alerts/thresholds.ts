@@ -12,7 +12,10 @@ import type { AlertThresholds } from './types.js';
 export function validateThresholds(thresholds: AlertThresholds): AlertThresholds {
   for (const [name, value] of Object.entries(thresholds)) {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new InvalidThresholdError(name, `alert threshold ${name} must be a finite number, got ${JSON.stringify(value)}`);
+      throw new InvalidThresholdError(
+        name,
+        `alert threshold ${name} must be a finite number, got ${JSON.stringify(value)}`,
+      );
     }
   }
   const t = thresholds;

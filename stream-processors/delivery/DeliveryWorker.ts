@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient, createRetrier, type Retrier } from '../../producers/kinesis/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { BatchFlusher } from './BatchFlusher.js';
+import { BufferBudget } from './BufferBudget.js';
 import { CheckpointStore } from './CheckpointStore.js';
 import { DELIVERY_DEFAULTS, KINESIS_READ_LIMITS } from './constants.js';
 import { DeliveryConfigurationError, WorkerStateError } from './errors.js';
@@ -99,6 +100,12 @@ export class DeliveryWorker {
         options.idlePollIntervalMs ?? d.idlePollIntervalMs,
         0,
       ),
+      targetBytesPerCall: positive(
+        'targetBytesPerCall',
+        options.targetBytesPerCall ?? d.targetBytesPerCall,
+        1,
+        KINESIS_READ_LIMITS.maxBytesPerGetRecords,
+      ),
       maxEventBytes: positive('maxEventBytes', options.maxEventBytes ?? d.maxEventBytes, 1),
     };
     const syncIntervalMs = positive(
@@ -123,9 +130,13 @@ export class DeliveryWorker {
     const writer = await ParquetWriter.create({
       concurrency: positive('maxConcurrentWrites', options.maxConcurrentWrites ?? d.maxConcurrentWrites, 1),
       threads: positive('duckDbThreads', options.duckDbThreads ?? d.duckDbThreads, 1),
+      maxObjectBytes: 2 * settings.maxEventBytes + 1024 * 1024,
     });
     const kinesis = options.kinesis ?? createKinesisClient();
     const checkpoints = new CheckpointStore(options.storage);
+    const budget = new BufferBudget(
+      positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes, settings.bufferSizeBytes),
+    );
     const flusher = new BatchFlusher({
       storage: options.storage,
       writer,
@@ -146,6 +157,7 @@ export class DeliveryWorker {
               flusher,
               checkpoints,
               settings,
+              budget,
               now,
               ...(options.onFlush ? { onFlush: options.onFlush } : {}),
               ...(options.onMetric ? { onMetric: options.onMetric } : {}),

@@ -1,5 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Contract } from '../../schemas/index.js';
+import { MAX_EVENT_BYTES } from './constants.js';
 import { DeliveryConfigurationError, ParquetWriteError } from './errors.js';
 
 /** Options of {@link ParquetWriter.create}. */
@@ -8,8 +9,14 @@ export interface ParquetWriterOptions {
   readonly concurrency?: number;
   /** DuckDB worker threads. @default 2 */
   readonly threads?: number;
-  /** DuckDB memory limit. @default '512MB' */
+  /** DuckDB memory limit. @default '256MB' */
   readonly memoryLimit?: string;
+  /**
+   * Largest JSON row DuckDB must read. DuckDB sizes its per-thread read buffers from it, so a tight
+   * bound keeps memory down; larger records were already rejected (`maxEventBytes`).
+   * @default twice MAX_EVENT_BYTES (a re-serialised row can grow) plus 1 MiB
+   */
+  readonly maxObjectBytes?: number;
 }
 
 function sqlString(s: string): string {
@@ -67,10 +74,12 @@ export class ParquetWriter {
   readonly #idle: DuckDBConnection[];
   readonly #waiters: ((c: DuckDBConnection) => void)[] = [];
   readonly #sql = new Map<string, { select: string; columns: string }>();
+  readonly #maxObjectBytes: number;
 
-  private constructor(instance: DuckDBInstance, connections: DuckDBConnection[]) {
+  private constructor(instance: DuckDBInstance, connections: DuckDBConnection[], maxObjectBytes: number) {
     this.#instance = instance;
     this.#idle = connections;
+    this.#maxObjectBytes = maxObjectBytes;
   }
 
   /**
@@ -81,12 +90,16 @@ export class ParquetWriter {
   public static async create(options: ParquetWriterOptions = {}): Promise<ParquetWriter> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '512MB',
+      memory_limit: options.memoryLimit ?? '256MB',
     });
     const connections: DuckDBConnection[] = [];
     for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++)
       connections.push(await instance.connect());
-    return new ParquetWriter(instance, connections);
+    return new ParquetWriter(
+      instance,
+      connections,
+      options.maxObjectBytes ?? 2 * MAX_EVENT_BYTES + 1024 * 1024,
+    );
   }
 
   async #acquire(): Promise<DuckDBConnection> {
@@ -119,7 +132,7 @@ export class ParquetWriter {
     try {
       await c.run(
         `COPY (SELECT ${sql.select} FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited', ` +
-          `columns = ${sql.columns}, maximum_object_size = 16777216)) ` +
+          `columns = ${sql.columns}, maximum_object_size = ${this.#maxObjectBytes})) ` +
           `TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`,
       );
     } catch (err) {

@@ -1,3 +1,4 @@
+import type { BufferBudget } from './BufferBudget.js';
 import type { ErrorRecord, ErrorType } from './types.js';
 
 const HOUR_MS = 3_600_000;
@@ -51,6 +52,12 @@ export class ShardBatch {
   public bytes = 0;
   readonly #partitions = new Map<number, PartitionBuffer>();
   readonly #errors = new Map<string, ErrorBuffer>();
+  readonly #budget: BufferBudget | undefined;
+
+  /** @param budget - the worker's buffer budget, charged with every byte added */
+  public constructor(budget?: BufferBudget) {
+    this.#budget = budget;
+  }
 
   /** True while no Kinesis record was added. */
   public get isEmpty(): boolean {
@@ -93,6 +100,7 @@ export class ShardBatch {
     p.producedAt.push(producedAtMs);
     p.bytes += buf.length + 1;
     this.bytes += buf.length + 1;
+    this.#budget?.add(buf.length + 1);
     this.rows++;
   }
 
@@ -111,6 +119,7 @@ export class ShardBatch {
     }
     e.records.push(record);
     this.bytes += record.rawData.length;
+    this.#budget?.add(record.rawData.length);
     this.errorCount++;
   }
 

@@ -2,7 +2,7 @@ import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kin
 import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
-import { KINESIS_READ_LIMITS } from './constants.js';
+import type { BufferBudget } from './BufferBudget.js';
 import { ShardReadError } from './errors.js';
 import { type GetRecordsResult, getRecordsFast } from './getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
@@ -20,6 +20,7 @@ export interface ConsumerSettings {
   readonly maxRecordsPerCall: number;
   readonly minCallIntervalMs: number;
   readonly idlePollIntervalMs: number;
+  readonly targetBytesPerCall: number;
   readonly maxEventBytes: number;
 }
 
@@ -37,6 +38,8 @@ export interface ShardConsumerOptions {
   readonly checkpoint: ShardCheckpoint | undefined;
   readonly settings: ConsumerSettings;
   readonly counters: StreamCounters;
+  /** Shared across the worker's shards. */
+  readonly budget: BufferBudget;
   readonly now: () => number;
   readonly onFlush?: (info: FlushInfo) => void;
   readonly onMetric?: (metric: DeliveryMetric) => void;
@@ -62,7 +65,7 @@ export class ShardConsumer {
   #failure: unknown;
   #inflight: Promise<void> | undefined;
   #inflightRows = 0;
-  #batch = new ShardBatch();
+  #batch: ShardBatch;
   #committed: string | null;
   #lastRead: string | undefined;
   #replayUntil: string | undefined;
@@ -79,6 +82,7 @@ export class ShardConsumer {
   /** @param options - client, flusher, shard and settings */
   public constructor(options: ShardConsumerOptions) {
     this.#o = options;
+    this.#batch = new ShardBatch(options.budget);
     this.#committed = options.checkpoint?.sequenceNumber ?? null;
     this.#replayUntil = options.checkpoint?.pending?.lastSequenceNumber;
   }
@@ -152,13 +156,13 @@ export class ShardConsumer {
 
   /**
    * Records to ask for: the configured maximum, lowered so that records of the mean size seen so far
-   * add up to at most 10 MiB. Kinesis enforces that cap itself; emulators do not, and a client asking
-   * for 10,000 aggregates of 1 MiB would otherwise receive 10 GiB in one response.
+   * add up to about `targetBytesPerCall` (≤ 10 MiB). Kinesis caps a response at 10 MiB itself;
+   * emulators do not, and 10,000 aggregates of 1 MiB would be 10 GiB in one response.
    */
   #limit(settings: ConsumerSettings): number {
     // Until a record size is known, ask for few: an emulator would return 10,000 records of any size.
     if (this.#meanRecordBytes <= 0) return Math.min(settings.maxRecordsPerCall, FIRST_CALL_LIMIT);
-    const fit = Math.floor(KINESIS_READ_LIMITS.maxBytesPerGetRecords / this.#meanRecordBytes);
+    const fit = Math.floor(settings.targetBytesPerCall / this.#meanRecordBytes);
     return Math.max(1, Math.min(settings.maxRecordsPerCall, fit));
   }
 
@@ -177,7 +181,13 @@ export class ShardConsumer {
 
   async #flushBatch(batch: ShardBatch, replayed: boolean, finishesShard: boolean): Promise<void> {
     const { flusher, counters, onFlush, onMetric } = this.#o;
-    const { info, latencies } = await flusher.flush(batch, this.#target(replayed, finishesShard));
+    let result: Awaited<ReturnType<BatchFlusher['flush']>>;
+    try {
+      result = await flusher.flush(batch, this.#target(replayed, finishesShard));
+    } finally {
+      this.#o.budget.add(-batch.bytes);
+    }
+    const { info, latencies } = result;
     this.#committed = info.lastSequenceNumber;
     counters.delivered += info.rows;
     counters.rejected += info.errors;
@@ -206,7 +216,7 @@ export class ShardConsumer {
   /** Starts flushing the open batch in the background (after the previous flush is done). */
   async #startFlush(finishesShard = false): Promise<void> {
     const batch = this.#batch;
-    this.#batch = new ShardBatch();
+    this.#batch = new ShardBatch(this.#o.budget);
     if (this.#inflight) await this.#inflight; // backpressure: one batch flushing, one filling
     this.#throwIfFailed();
     this.#inflightRows = batch.rows;
@@ -274,6 +284,11 @@ export class ShardConsumer {
     for (;;) {
       this.#throwIfFailed();
       if (this.#stopping) break;
+      if (this.#o.budget.exceeded) {
+        // Over the worker's memory budget: flush early and let that flush finish before reading on.
+        if (this.#replayUntil === undefined && !this.#batch.isEmpty) await this.#startFlush();
+        await this.#drainInflight();
+      }
       await this.#pace();
       if (this.#stopping) break;
       const resp = await this.#getRecords(iterator);
@@ -293,7 +308,7 @@ export class ShardConsumer {
         if (this.#replayUntil !== undefined && r.sequenceNumber === this.#replayUntil) {
           // The interrupted batch is complete again: flush it as-is, under the names it had.
           const batch = this.#batch;
-          this.#batch = new ShardBatch();
+          this.#batch = new ShardBatch(this.#o.budget);
           await this.#drainInflight();
           this.#replayUntil = undefined;
           this.#inflightRows = batch.rows;
@@ -342,6 +357,7 @@ export class ShardConsumer {
     }
     // Stopping. A half-read replay must not be flushed: its range would differ from the pending one.
     if (this.#replayUntil === undefined && !this.#batch.isEmpty) await this.#startFlush();
+    else this.#o.budget.add(-this.#batch.bytes);
     await this.#drainInflight();
     return 'stopped';
   }

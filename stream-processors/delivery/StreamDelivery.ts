@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Retrier } from '../../producers/kinesis/index.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
 import type { BatchFlusher } from './BatchFlusher.js';
+import type { BufferBudget } from './BufferBudget.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import { listShards, parentsDone, type ShardInfo } from './listShards.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
@@ -17,6 +18,7 @@ export interface StreamDeliveryOptions {
   readonly flusher: BatchFlusher;
   readonly checkpoints: CheckpointStore;
   readonly settings: ConsumerSettings;
+  readonly budget: BufferBudget;
   readonly now: () => number;
   readonly onFlush?: (info: FlushInfo) => void;
   readonly onMetric?: (metric: DeliveryMetric) => void;
@@ -121,6 +123,7 @@ export class StreamDelivery {
       checkpoint,
       settings: this.#o.settings,
       counters: this.counters,
+      budget: this.#o.budget,
       now: this.#o.now,
       ...(this.#o.onFlush ? { onFlush: this.#o.onFlush } : {}),
       ...(this.#o.onMetric ? { onMetric: this.#o.onMetric } : {}),

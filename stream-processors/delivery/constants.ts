@@ -24,9 +24,20 @@ export const DELIVERY_DEFAULTS = {
   /** Buffer interval: a shard's batch is flushed this long after its first record was read. */
   bufferIntervalMs: 3_000,
   /** Buffer size: a shard's batch is flushed once its raw JSON reaches this many bytes. */
-  bufferSizeBytes: 16 * 1024 * 1024,
+  bufferSizeBytes: 8 * 1024 * 1024,
+  /**
+   * Bytes buffered across all shards (open batches plus batches being written) before shards flush
+   * early and wait: keeps memory bounded however many shards are read.
+   */
+  maxBufferedBytes: 64 * 1024 * 1024,
   /** Records asked for per GetRecords call. */
   maxRecordsPerCall: KINESIS_READ_LIMITS.maxRecordsPerGetRecords,
+  /**
+   * Bytes one GetRecords call aims at (the record limit is lowered to fit, from the mean record size).
+   * Below Kinesis' 10 MiB cap: a shard serves 2 MiB/s, so larger calls only earn throttling on AWS,
+   * and 4 MiB bounds what is in memory per shard.
+   */
+  targetBytesPerCall: 2 * 1024 * 1024,
   /** Min gap between two GetRecords calls on one shard: 200 ms = 5 calls/s. */
   minCallIntervalMs: 1_000 / KINESIS_READ_LIMITS.maxGetRecordsCallsPerSecond,
   /** Wait after a GetRecords call that found the shard drained (KCL's idleTimeBetweenReads is 1 s). */
@@ -35,8 +46,8 @@ export const DELIVERY_DEFAULTS = {
   shardSyncIntervalMs: 10_000,
   /** Parquet files written at once (each runs a DuckDB COPY on the libuv thread pool). */
   maxConcurrentWrites: 2,
-  /** Threads DuckDB may use per COPY. */
-  duckDbThreads: 2,
+  /** Threads DuckDB may use per COPY (concurrent COPYs already use both cores of a small machine). */
+  duckDbThreads: 1,
   /** Max user-record size before it is rejected as `record_too_large`. */
   maxEventBytes: MAX_EVENT_BYTES,
 } as const;

@@ -160,10 +160,17 @@ export interface DeliveryWorkerOptions {
   readonly kinesis?: KinesisClient;
   /** Flush a shard's batch this long after its first record was read, ms. @default 3000 */
   readonly bufferIntervalMs?: number;
-  /** Flush a shard's batch once its raw JSON reaches this many bytes. @default 16 MiB */
+  /** Flush a shard's batch once its raw JSON reaches this many bytes. @default 8 MiB */
   readonly bufferSizeBytes?: number;
+  /**
+   * Bytes buffered across all shards before they flush early and wait (≥ bufferSizeBytes).
+   * @default 64 MiB
+   */
+  readonly maxBufferedBytes?: number;
   /** Records per GetRecords call (1..10000). @default 10000 */
   readonly maxRecordsPerCall?: number;
+  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 4 MiB */
+  readonly targetBytesPerCall?: number;
   /** Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s). @default 200 */
   readonly minCallIntervalMs?: number;
   /** Wait after a call that found the shard drained, ms. @default 500 */
@@ -172,7 +179,7 @@ export interface DeliveryWorkerOptions {
   readonly shardSyncIntervalMs?: number;
   /** Parquet files written concurrently. @default 2 */
   readonly maxConcurrentWrites?: number;
-  /** DuckDB threads per COPY. @default 2 */
+  /** DuckDB threads per COPY. @default 1 */
   readonly duckDbThreads?: number;
   /** Larger user records are rejected as `record_too_large`. @default 1,024,000 bytes (Firehose's limit) */
   readonly maxEventBytes?: number;

@@ -2,13 +2,18 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { deaggregate } from '../../producers/kinesis/kplAggregation.js';
-import { type AlertThresholds, evaluateAlerts, thresholdsFromEnv } from '../alerts/index.js';
 import { contractFor, type Dataset, type EventByDataset } from '../../schemas/index.js';
+import { type AlertThresholds, evaluateAlerts, thresholdsFromEnv } from '../alerts/index.js';
 import { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import { type AlertPublisher, createSnsPublisher } from './snsPublisher.js';
 import { datasetOfSource, parseSourceDatasets } from './sourceDatasets.js';
-import type { KinesisBatchResponse, KinesisStreamEvent, KinesisStreamRecord, LambdaContext } from './types.js';
+import type {
+  KinesisBatchResponse,
+  KinesisStreamEvent,
+  KinesisStreamRecord,
+  LambdaContext,
+} from './types.js';
 
 /** Dependencies of {@link createAlertConsumerHandler}. */
 export interface AlertConsumerOptions {
@@ -42,7 +47,8 @@ export function createAlertConsumerHandler(
 ): (event: KinesisStreamEvent, context?: LambdaContext) => Promise<KinesisBatchResponse> {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.alertConsumer });
   const metrics =
-    options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.alertConsumer });
+    options.metrics ??
+    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.alertConsumer });
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
   const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
@@ -80,7 +86,11 @@ export function createAlertConsumerHandler(
       for (const alert of evaluateAlerts(dataset, valid, options.thresholds)) {
         await options.publish(alert);
         metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, 1);
-        logger.info('alert published', { kind: alert.kind, severity: alert.severity, eventId: alert.eventId });
+        logger.info('alert published', {
+          kind: alert.kind,
+          severity: alert.severity,
+          eventId: alert.eventId,
+        });
       }
     }
   };
@@ -97,7 +107,9 @@ export function createAlertConsumerHandler(
       for (const failure of processor.errors) {
         logger.error('record failed', { error: failure });
       }
-      return { batchItemFailures: response.batchItemFailures.map((f) => ({ itemIdentifier: f.itemIdentifier })) };
+      return {
+        batchItemFailures: response.batchItemFailures.map((f) => ({ itemIdentifier: f.itemIdentifier })),
+      };
     } finally {
       metrics.publishStoredMetrics();
     }
@@ -121,10 +133,15 @@ export function alertConsumerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
   };
 }
 
-let cached: ((event: KinesisStreamEvent, context?: LambdaContext) => Promise<KinesisBatchResponse>) | undefined;
+let cached:
+  | ((event: KinesisStreamEvent, context?: LambdaContext) => Promise<KinesisBatchResponse>)
+  | undefined;
 
 /** Lambda entry point: configured from the environment on first use. */
-export async function handler(event: KinesisStreamEvent, context: LambdaContext): Promise<KinesisBatchResponse> {
+export async function handler(
+  event: KinesisStreamEvent,
+  context: LambdaContext,
+): Promise<KinesisBatchResponse> {
   cached ??= createAlertConsumerHandler(alertConsumerOptionsFromEnv());
   return cached(event, context);
 }

@@ -21,10 +21,13 @@ export interface ErcotCredentials {
 export type SecretReader = (secretId: string) => Promise<string>;
 
 /** A {@link SecretReader} over Secrets Manager (standard AWS configuration). */
-export function secretsManagerReader(client: SecretsManagerClient = new SecretsManagerClient({})): SecretReader {
+export function secretsManagerReader(
+  client: SecretsManagerClient = new SecretsManagerClient({}),
+): SecretReader {
   return async (secretId) => {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    if (out.SecretString === undefined) throw new ConfigurationError(`secret ${secretId} has no string value`);
+    if (out.SecretString === undefined)
+      throw new ConfigurationError(`secret ${secretId} has no string value`);
     return out.SecretString;
   };
 }
@@ -64,7 +67,10 @@ export function parseErcotCredentials(text: string, secretId: string): ErcotCred
  * @param c - credentials with the grant fields
  * @param fetchFn - fetch to use
  */
-export async function passwordGrantToken(c: ErcotCredentials, fetchFn: FetchLike = globalThis.fetch as FetchLike): Promise<string> {
+export async function passwordGrantToken(
+  c: ErcotCredentials,
+  fetchFn: FetchLike = globalThis.fetch as FetchLike,
+): Promise<string> {
   const body = new URLSearchParams({
     grant_type: 'password',
     client_id: c.clientId ?? '',
@@ -85,6 +91,7 @@ export async function passwordGrantToken(c: ErcotCredentials, fetchFn: FetchLike
   }
   const json = (await response.json()) as { access_token?: string; id_token?: string };
   const token = json.access_token ?? json.id_token;
-  if (!token) throw new StreamProcessorError(`token response of ${c.tokenUrl} has no access_token or id_token`);
+  if (!token)
+    throw new StreamProcessorError(`token response of ${c.tokenUrl} has no access_token or id_token`);
   return token;
 }

@@ -3,7 +3,6 @@ import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { type ErcotQuery, ErcotSppPoller, type PollResult } from '../../producers/sources/adapters/index.js';
 import type { GridEvent } from '../../schemas/index.js';
 import { ENV } from './constants.js';
-import { ConfigurationError } from './errors.js';
 import {
   type ErcotCredentials,
   parseErcotCredentials,
@@ -11,6 +10,7 @@ import {
   type SecretReader,
   secretsManagerReader,
 } from './ercotCredentials.js';
+import { ConfigurationError } from './errors.js';
 import { deliverPoll, type PollerSink, type PollerSummary, streamNameFor } from './pollerDelivery.js';
 import type { ScheduledEvent } from './types.js';
 
@@ -75,7 +75,8 @@ export async function handler(event: ScheduledEvent): Promise<PollerSummary> {
     cached = createErcotPollerHandler({
       streamName: streamNameFor(process.env[ENV.streams], ENV.streams, 'grid'),
       poll: (query) => poller.poll(query),
-      createSink: (streamName) => new KinesisSink({ dataset: 'grid', streamName, rejectFile: null, metrics: 'emf' }),
+      createSink: (streamName) =>
+        new KinesisSink({ dataset: 'grid', streamName, rejectFile: null, metrics: 'emf' }),
     });
   }
   return cached(event);

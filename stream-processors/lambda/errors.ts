@@ -22,7 +22,9 @@ export class UnknownSourceError extends StreamProcessorError {
   /** Name of the source, as taken from its ARN. */
   public readonly source: string;
   public constructor(source: string, known: readonly string[]) {
-    super(`source ${JSON.stringify(source)} is not mapped to a dataset (known: ${known.join(', ') || 'none'})`);
+    super(
+      `source ${JSON.stringify(source)} is not mapped to a dataset (known: ${known.join(', ') || 'none'})`,
+    );
     this.name = 'UnknownSourceError';
     this.source = source;
   }

@@ -26,7 +26,11 @@ export interface TransformOutcome {
 
 const MAX_REASON_VIOLATIONS = 5;
 
-function failed(record: FirehoseTransformationEventRecord, reason: string, eventId?: string): TransformOutcome {
+function failed(
+  record: FirehoseTransformationEventRecord,
+  reason: string,
+  eventId?: string,
+): TransformOutcome {
   return {
     recordId: record.recordId,
     result: 'ProcessingFailed',
@@ -44,7 +48,10 @@ function failed(record: FirehoseTransformationEventRecord, reason: string, event
  * @param dataset - dataset of the delivery stream
  * @param record - one record of the invocation
  */
-export function transformRecord(dataset: Dataset, record: FirehoseTransformationEventRecord): TransformOutcome {
+export function transformRecord(
+  dataset: Dataset,
+  record: FirehoseTransformationEventRecord,
+): TransformOutcome {
   const bytes = Buffer.from(record.data, 'base64');
   // Firehose de-aggregates before invoking the Lambda when the RecordDeAggregation processor is set;
   // an aggregate here means that processor is missing, and one output record cannot carry many events.
@@ -61,7 +68,9 @@ export function transformRecord(dataset: Dataset, record: FirehoseTransformation
     return failed(record, `not JSON: ${(err as Error).message}`);
   }
   const eventId =
-    event !== null && typeof event === 'object' && typeof (event as { event_id?: unknown }).event_id === 'string'
+    event !== null &&
+    typeof event === 'object' &&
+    typeof (event as { event_id?: unknown }).event_id === 'string'
       ? (event as { event_id: string }).event_id
       : undefined;
   const violations = contractFor(dataset).validate(event);
@@ -70,10 +79,18 @@ export function transformRecord(dataset: Dataset, record: FirehoseTransformation
       .slice(0, MAX_REASON_VIOLATIONS)
       .map((v) => `${v.path || '<root>'}: ${v.reason}`)
       .join('; ');
-    const more = violations.length > MAX_REASON_VIOLATIONS ? ` (+${violations.length - MAX_REASON_VIOLATIONS} more)` : '';
+    const more =
+      violations.length > MAX_REASON_VIOLATIONS
+        ? ` (+${violations.length - MAX_REASON_VIOLATIONS} more)`
+        : '';
     return failed(record, `violates the ${dataset} contract: ${shown}${more}`, eventId);
   }
-  return { recordId: record.recordId, result: 'Ok', data: record.data, ...(eventId === undefined ? {} : { eventId }) };
+  return {
+    recordId: record.recordId,
+    result: 'Ok',
+    data: record.data,
+    ...(eventId === undefined ? {} : { eventId }),
+  };
 }
 
 /** Dependencies of {@link createFirehoseTransformHandler}. */
@@ -99,7 +116,8 @@ export function createFirehoseTransformHandler(
 ): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult> {
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.firehoseTransform });
   const metrics =
-    options.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform });
+    options.metrics ??
+    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform });
   return async (event) => {
     let outcomes: TransformOutcome[];
     let dataset: Dataset | undefined;

@@ -4,10 +4,6 @@ export {
   createAlertConsumerHandler,
 } from './alertConsumer.js';
 export { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
-export { AlertPublishError, ConfigurationError, StreamProcessorError, UnknownSourceError } from './errors.js';
-export { createFirehoseTransformHandler, type FirehoseTransformOptions, type TransformOutcome, transformRecord } from './firehoseTransform.js';
-export { type AlertPublisher, createSnsPublisher, type SnsLike } from './snsPublisher.js';
-export { createErcotPollerHandler, type ErcotPollerHandlerOptions, ercotPollerFromSecret } from './ercotPoller.js';
 export {
   type ErcotCredentials,
   parseErcotCredentials,
@@ -15,6 +11,18 @@ export {
   type SecretReader,
   secretsManagerReader,
 } from './ercotCredentials.js';
+export {
+  createErcotPollerHandler,
+  type ErcotPollerHandlerOptions,
+  ercotPollerFromSecret,
+} from './ercotPoller.js';
+export { AlertPublishError, ConfigurationError, StreamProcessorError, UnknownSourceError } from './errors.js';
+export {
+  createFirehoseTransformHandler,
+  type FirehoseTransformOptions,
+  type TransformOutcome,
+  transformRecord,
+} from './firehoseTransform.js';
 export { createOpenMeteoPollerHandler, type OpenMeteoPollerHandlerOptions } from './openMeteoPoller.js';
 export {
   deliverPoll,
@@ -24,5 +32,6 @@ export {
   type PollerSummary,
   streamNameFor,
 } from './pollerDelivery.js';
+export { type AlertPublisher, createSnsPublisher, type SnsLike } from './snsPublisher.js';
 export { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
 export type * from './types.js';

@@ -43,7 +43,8 @@ export async function handler(event: ScheduledEvent): Promise<PollerSummary> {
   cached ??= createOpenMeteoPollerHandler({
     streamName: streamNameFor(process.env[ENV.streams], ENV.streams, 'weather'),
     poll: () => new OpenMeteoPoller().poll(),
-    createSink: (streamName) => new KinesisSink({ dataset: 'weather', streamName, rejectFile: null, metrics: 'emf' }),
+    createSink: (streamName) =>
+      new KinesisSink({ dataset: 'weather', streamName, rejectFile: null, metrics: 'emf' }),
   });
   return cached(event);
 }

@@ -56,7 +56,8 @@ const MAX_LOGGED_REJECTS = 20;
  */
 export function streamNameFor(raw: string | undefined, variable: string, dataset: Dataset): string {
   const entry = Object.entries(parseSourceDatasets(raw, variable)).find(([, d]) => d === dataset);
-  if (!entry) throw new ConfigurationError(`${variable} has no stream for dataset ${dataset}: ${JSON.stringify(raw)}`);
+  if (!entry)
+    throw new ConfigurationError(`${variable} has no stream for dataset ${dataset}: ${JSON.stringify(raw)}`);
   return entry[0];
 }
 
@@ -78,7 +79,13 @@ export async function deliverPoll(
   logger: Logger,
 ): Promise<PollerSummary> {
   for (const r of result.rejected.slice(0, MAX_LOGGED_REJECTS)) {
-    logger.warn('upstream record rejected', { dataset, url: r.url, page: r.page, index: r.index, reason: r.reason });
+    logger.warn('upstream record rejected', {
+      dataset,
+      url: r.url,
+      page: r.page,
+      index: r.index,
+      reason: r.reason,
+    });
   }
   let counters: Readonly<SinkCounters>;
   try {

@@ -27,15 +27,21 @@ export function parseSourceDatasets(raw: string | undefined, variable: string): 
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new ConfigurationError(`${variable} is not JSON (${(err as Error).message}): ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(
+      `${variable} is not JSON (${(err as Error).message}): ${JSON.stringify(raw)}`,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigurationError(`${variable} must be a JSON object of name → dataset, got ${JSON.stringify(raw)}`);
+    throw new ConfigurationError(
+      `${variable} must be a JSON object of name → dataset, got ${JSON.stringify(raw)}`,
+    );
   }
   const out: Record<string, Dataset> = {};
   for (const [name, dataset] of Object.entries(parsed)) {
     if (typeof dataset !== 'string' || !isDataset(dataset)) {
-      throw new ConfigurationError(`${variable}: ${name} maps to ${JSON.stringify(dataset)}, which is not a dataset`);
+      throw new ConfigurationError(
+        `${variable}: ${name} maps to ${JSON.stringify(dataset)}, which is not a dataset`,
+      );
     }
     out[name] = dataset;
   }

@@ -40,8 +40,9 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * (two amended the next day, one cancelled, delivery windows over one to three days).
  *
  * @param seed - PRNG seed
+ * @param day0 - first day (UTC midnight, epoch ms)
  */
-export function buildScenario(seed = 7): Scenario {
+export function buildScenario(seed = 7, day0 = DAY0): Scenario {
   const r = prng(seed);
   const grid: GridEvent[] = [];
   const weather: WeatherEvent[] = [];
@@ -50,7 +51,7 @@ export function buildScenario(seed = 7): Scenario {
   const id = (p: string) => `${p}-s${seed}-${++n}`;
   for (const day of [0, 1]) {
     for (const hour of [0, 6, 12, 18, 23]) {
-      const h0 = DAY0 + day * DAY + hour * HOUR;
+      const h0 = day0 + day * DAY + hour * HOUR;
       for (const zone of ZONES) {
         for (const minute of [0, 5, 10]) {
           const t = h0 + minute * 60_000;
@@ -135,9 +136,9 @@ export function buildScenario(seed = 7): Scenario {
   }
   const books = ['ERCOT-POWER', 'ERCOT-HEDGE'];
   for (let i = 0; i < 8; i++) {
-    const exec = DAY0 + (i % 2) * DAY + 12 * HOUR + i * 60_000;
+    const exec = day0 + (i % 2) * DAY + 12 * HOUR + i * 60_000;
     // Windows start at a partial hour and span 1 to 3 days, so the day split is uneven.
-    const start = DAY0 + 2 * DAY + (i % 3) * 7 * HOUR;
+    const start = day0 + 2 * DAY + (i % 3) * 7 * HOUR;
     const end = start + (1 + (i % 3)) * DAY - (i % 2) * 5 * HOUR;
     const base = transactionEvent({
       event_id: id('t'),

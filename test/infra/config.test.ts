@@ -44,8 +44,16 @@ describe('config defaults', () => {
     ['lake.rawInfrequentAccessDays', (c: typeof DEFAULT_CONFIG) => c.lake.rawInfrequentAccessDays, 30],
     ['lake.rawExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.rawExpirationDays, 730],
     ['lake.errorExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.errorExpirationDays, 90],
-    ['lake.athenaResultsExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.athenaResultsExpirationDays, 30],
-    ['lake.noncurrentVersionExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.noncurrentVersionExpirationDays, 30],
+    [
+      'lake.athenaResultsExpirationDays',
+      (c: typeof DEFAULT_CONFIG) => c.lake.athenaResultsExpirationDays,
+      30,
+    ],
+    [
+      'lake.noncurrentVersionExpirationDays',
+      (c: typeof DEFAULT_CONFIG) => c.lake.noncurrentVersionExpirationDays,
+      30,
+    ],
     ['lake.projectionStartDate', (c: typeof DEFAULT_CONFIG) => c.lake.projectionStartDate, '2024-01-01'],
     ['lake.latenessDays', (c: typeof DEFAULT_CONFIG) => c.lake.latenessDays, 2],
     ['glue.workerType', (c: typeof DEFAULT_CONFIG) => c.glue.workerType, 'G.1X'],
@@ -58,7 +66,11 @@ describe('config defaults', () => {
     ['redshift.baseCapacityRpu', (c: typeof DEFAULT_CONFIG) => c.redshift.baseCapacityRpu, 8],
     ['msk.enabled', (c: typeof DEFAULT_CONFIG) => c.msk.enabled, false],
     ['producers.pollers', (c: typeof DEFAULT_CONFIG) => c.producers.pollers, true],
-    ['producers.openMeteoSchedule', (c: typeof DEFAULT_CONFIG) => c.producers.openMeteoSchedule, 'rate(1 hour)'],
+    [
+      'producers.openMeteoSchedule',
+      (c: typeof DEFAULT_CONFIG) => c.producers.openMeteoSchedule,
+      'rate(1 hour)',
+    ],
     ['producers.ercotSchedule', (c: typeof DEFAULT_CONFIG) => c.producers.ercotSchedule, 'rate(5 minutes)'],
     ['producers.fargate', (c: typeof DEFAULT_CONFIG) => c.producers.fargate, true],
     ['producers.desiredCount', (c: typeof DEFAULT_CONFIG) => c.producers.desiredCount, 1],
@@ -68,7 +80,11 @@ describe('config defaults', () => {
     ['lakeFormation.cdkQualifier', (c: typeof DEFAULT_CONFIG) => c.lakeFormation.cdkQualifier, 'hnb659fds'],
     ['monitoring.iteratorAgeMs', (c: typeof DEFAULT_CONFIG) => c.monitoring.iteratorAgeMs, 60_000],
     ['monitoring.dataFreshnessSeconds', (c: typeof DEFAULT_CONFIG) => c.monitoring.dataFreshnessSeconds, 900],
-    ['monitoring.putRecordsSuccessRatio', (c: typeof DEFAULT_CONFIG) => c.monitoring.putRecordsSuccessRatio, 0.99],
+    [
+      'monitoring.putRecordsSuccessRatio',
+      (c: typeof DEFAULT_CONFIG) => c.monitoring.putRecordsSuccessRatio,
+      0.99,
+    ],
     ['alerts', (c: typeof DEFAULT_CONFIG) => c.alerts, DEFAULT_ALERT_THRESHOLDS],
     ['alarmEmail', (c: typeof DEFAULT_CONFIG) => c.alarmEmail, ''],
     ['removalPolicy', (c: typeof DEFAULT_CONFIG) => c.removalPolicy, 'retain'],
@@ -77,7 +93,10 @@ describe('config defaults', () => {
   });
 
   it('merges partial inputs over the defaults, later inputs winning', () => {
-    const c = resolveConfig([{ streams: { mode: 'PROVISIONED', shardCount: 4 } }, { streams: { shardCount: 6 } }]);
+    const c = resolveConfig([
+      { streams: { mode: 'PROVISIONED', shardCount: 4 } },
+      { streams: { shardCount: 6 } },
+    ]);
     expect(c.streams).toEqual({ mode: 'PROVISIONED', shardCount: 6, retentionHours: 24 });
     expect(c.lake).toEqual(DEFAULT_CONFIG.lake);
   });
@@ -86,41 +105,216 @@ describe('config defaults', () => {
 describe('config validation', () => {
   it.each([
     ['envName', { envName: 'Prod!' }, 'envName must be 2-16 characters', '"Prod!"'],
-    ['streams.mode', { streams: { mode: 'SERVERLESS' } }, 'streams.mode must be one of ON_DEMAND, PROVISIONED', '"SERVERLESS"'],
-    ['streams.shardCount', { streams: { shardCount: 0 } }, 'streams.shardCount must be an integer in 1..500', 'got 0'],
-    ['streams.retentionHours', { streams: { retentionHours: 12 } }, 'streams.retentionHours must be an integer in 24..8760', 'got 12'],
-    ['firehose.bufferSizeMiB (min)', { firehose: { bufferSizeMiB: 5 } }, 'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning', 'got 5 MiB'],
-    ['firehose.bufferSizeMiB (max)', { firehose: { bufferSizeMiB: 256 } }, 'buffer size must be <= 128 MiB', 'got 256 MiB'],
-    ['firehose.bufferIntervalSeconds (min)', { firehose: { bufferIntervalSeconds: 30 } }, 'buffer interval must be >= 60 s', 'got 30 s'],
-    ['firehose.bufferIntervalSeconds (max)', { firehose: { bufferIntervalSeconds: 1200 }, monitoring: { dataFreshnessSeconds: 3600 } }, 'buffer interval must be <= 900 s', 'got 1200 s'],
-    ['lake.rawInfrequentAccessDays', { lake: { rawInfrequentAccessDays: 7 } }, 'lake.rawInfrequentAccessDays must be an integer >= 30', 'got 7'],
-    ['lake.rawExpirationDays', { lake: { rawExpirationDays: 20 } }, 'lake.rawExpirationDays must be 0 (never) or greater than lake.rawInfrequentAccessDays (30)', 'got 20'],
-    ['lake.errorExpirationDays', { lake: { errorExpirationDays: 0 } }, 'lake.errorExpirationDays must be an integer >= 1', 'got 0'],
-    ['lake.athenaResultsExpirationDays', { lake: { athenaResultsExpirationDays: 1.5 } }, 'lake.athenaResultsExpirationDays must be an integer >= 1', 'got 1.5'],
-    ['lake.noncurrentVersionExpirationDays', { lake: { noncurrentVersionExpirationDays: -1 } }, 'lake.noncurrentVersionExpirationDays must be an integer >= 1', 'got -1'],
-    ['lake.projectionStartDate', { lake: { projectionStartDate: '2024-02-30' } }, 'lake.projectionStartDate must be a date yyyy-MM-dd', '"2024-02-30"'],
-    ['lake.latenessDays', { lake: { latenessDays: 31 } }, 'lake.latenessDays must be an integer in 0..30', 'got 31'],
-    ['glue.workerType', { glue: { workerType: 'Standard' } }, 'glue.workerType must be one of G.1X, G.2X, G.4X, G.8X', '"Standard"'],
-    ['glue.numberOfWorkers', { glue: { numberOfWorkers: 1 } }, 'glue.numberOfWorkers must be an integer in 2..299', 'got 1'],
-    ['glue.timeoutMinutes', { glue: { timeoutMinutes: 0 } }, 'glue.timeoutMinutes must be an integer in 1..2880', 'got 0'],
-    ['glue.curateSchedule', { glue: { curateSchedule: 'rate(1 hour)' } }, 'glue.curateSchedule must be a cron(...) expression with 6 fields', '"rate(1 hour)"'],
-    ['glue.compactSchedule', { glue: { compactSchedule: 'cron(0 3 * * *)' } }, 'glue.compactSchedule must be a cron(...) expression with 6 fields', '"cron(0 3 * * *)"'],
-    ['athena.bytesScannedCutoffGiB', { athena: { bytesScannedCutoffGiB: 0.001 } }, 'athena.bytesScannedCutoffGiB must be at least 0.01', 'got 0.001'],
-    ['redshift.baseCapacityRpu', { redshift: { baseCapacityRpu: 12 } }, 'redshift.baseCapacityRpu must be a multiple of 8 in 8..1024', 'got 12'],
-    ['producers.openMeteoSchedule', { producers: { openMeteoSchedule: 'hourly' } }, 'producers.openMeteoSchedule must be rate(N unit) or cron(...)', '"hourly"'],
-    ['producers.ercotSchedule', { producers: { ercotSchedule: 'rate(5 fortnights)' } }, 'producers.ercotSchedule must be rate(N unit) or cron(...)', '"rate(5 fortnights)"'],
-    ['producers.desiredCount', { producers: { desiredCount: 21 } }, 'producers.desiredCount must be an integer in 0..20', 'got 21'],
-    ['producers.eventsPerSecond', { producers: { eventsPerSecond: 0 } }, 'producers.eventsPerSecond must be in (0, 10000]', 'got 0'],
-    ['lakeFormation.adminRoleArns', { lakeFormation: { adminRoleArns: ['arn:aws:iam::123:user/bob'] } }, 'lakeFormation.adminRoleArns[0] must be an IAM role ARN', '"arn:aws:iam::123:user/bob"'],
-    ['lakeFormation.cdkQualifier', { lakeFormation: { cdkQualifier: 'Has-Dash' } }, 'lakeFormation.cdkQualifier must be 1-10 lowercase letters or digits', '"Has-Dash"'],
-    ['monitoring.iteratorAgeMs', { monitoring: { iteratorAgeMs: 10 } }, 'monitoring.iteratorAgeMs must be an integer >= 1000', 'got 10'],
-    ['monitoring.dataFreshnessSeconds', { monitoring: { dataFreshnessSeconds: 30 } }, 'monitoring.dataFreshnessSeconds must be an integer >= 60', 'got 30'],
-    ['monitoring.dataFreshnessSeconds vs buffer', { monitoring: { dataFreshnessSeconds: 200 } }, 'monitoring.dataFreshnessSeconds must exceed firehose.bufferIntervalSeconds (300)', 'got 200'],
-    ['monitoring.putRecordsSuccessRatio', { monitoring: { putRecordsSuccessRatio: 1.5 } }, 'monitoring.putRecordsSuccessRatio must be in (0, 1]', 'got 1.5'],
-    ['alerts', { alerts: { largeTradeMwh: -5 } }, 'alerts: alert threshold largeTradeMwh must be > 0', 'got -5'],
-    ['alarmEmail', { alarmEmail: 'ops at example' }, 'alarmEmail must be an e-mail address or empty', '"ops at example"'],
-    ['removalPolicy', { removalPolicy: 'snapshot' }, 'removalPolicy must be one of retain, destroy', '"snapshot"'],
-    ['an unknown key', { streams: { shards: 2 } }, 'unknown key streams.shards', '(known: mode, shardCount, retentionHours)'],
+    [
+      'streams.mode',
+      { streams: { mode: 'SERVERLESS' } },
+      'streams.mode must be one of ON_DEMAND, PROVISIONED',
+      '"SERVERLESS"',
+    ],
+    [
+      'streams.shardCount',
+      { streams: { shardCount: 0 } },
+      'streams.shardCount must be an integer in 1..500',
+      'got 0',
+    ],
+    [
+      'streams.retentionHours',
+      { streams: { retentionHours: 12 } },
+      'streams.retentionHours must be an integer in 24..8760',
+      'got 12',
+    ],
+    [
+      'firehose.bufferSizeMiB (min)',
+      { firehose: { bufferSizeMiB: 5 } },
+      'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning',
+      'got 5 MiB',
+    ],
+    [
+      'firehose.bufferSizeMiB (max)',
+      { firehose: { bufferSizeMiB: 256 } },
+      'buffer size must be <= 128 MiB',
+      'got 256 MiB',
+    ],
+    [
+      'firehose.bufferIntervalSeconds (min)',
+      { firehose: { bufferIntervalSeconds: 30 } },
+      'buffer interval must be >= 60 s',
+      'got 30 s',
+    ],
+    [
+      'firehose.bufferIntervalSeconds (max)',
+      { firehose: { bufferIntervalSeconds: 1200 }, monitoring: { dataFreshnessSeconds: 3600 } },
+      'buffer interval must be <= 900 s',
+      'got 1200 s',
+    ],
+    [
+      'lake.rawInfrequentAccessDays',
+      { lake: { rawInfrequentAccessDays: 7 } },
+      'lake.rawInfrequentAccessDays must be an integer >= 30',
+      'got 7',
+    ],
+    [
+      'lake.rawExpirationDays',
+      { lake: { rawExpirationDays: 20 } },
+      'lake.rawExpirationDays must be 0 (never) or greater than lake.rawInfrequentAccessDays (30)',
+      'got 20',
+    ],
+    [
+      'lake.errorExpirationDays',
+      { lake: { errorExpirationDays: 0 } },
+      'lake.errorExpirationDays must be an integer >= 1',
+      'got 0',
+    ],
+    [
+      'lake.athenaResultsExpirationDays',
+      { lake: { athenaResultsExpirationDays: 1.5 } },
+      'lake.athenaResultsExpirationDays must be an integer >= 1',
+      'got 1.5',
+    ],
+    [
+      'lake.noncurrentVersionExpirationDays',
+      { lake: { noncurrentVersionExpirationDays: -1 } },
+      'lake.noncurrentVersionExpirationDays must be an integer >= 1',
+      'got -1',
+    ],
+    [
+      'lake.projectionStartDate',
+      { lake: { projectionStartDate: '2024-02-30' } },
+      'lake.projectionStartDate must be a date yyyy-MM-dd',
+      '"2024-02-30"',
+    ],
+    [
+      'lake.latenessDays',
+      { lake: { latenessDays: 31 } },
+      'lake.latenessDays must be an integer in 0..30',
+      'got 31',
+    ],
+    [
+      'glue.workerType',
+      { glue: { workerType: 'Standard' } },
+      'glue.workerType must be one of G.1X, G.2X, G.4X, G.8X',
+      '"Standard"',
+    ],
+    [
+      'glue.numberOfWorkers',
+      { glue: { numberOfWorkers: 1 } },
+      'glue.numberOfWorkers must be an integer in 2..299',
+      'got 1',
+    ],
+    [
+      'glue.timeoutMinutes',
+      { glue: { timeoutMinutes: 0 } },
+      'glue.timeoutMinutes must be an integer in 1..2880',
+      'got 0',
+    ],
+    [
+      'glue.curateSchedule',
+      { glue: { curateSchedule: 'rate(1 hour)' } },
+      'glue.curateSchedule must be a cron(...) expression with 6 fields',
+      '"rate(1 hour)"',
+    ],
+    [
+      'glue.compactSchedule',
+      { glue: { compactSchedule: 'cron(0 3 * * *)' } },
+      'glue.compactSchedule must be a cron(...) expression with 6 fields',
+      '"cron(0 3 * * *)"',
+    ],
+    [
+      'athena.bytesScannedCutoffGiB',
+      { athena: { bytesScannedCutoffGiB: 0.001 } },
+      'athena.bytesScannedCutoffGiB must be at least 0.01',
+      'got 0.001',
+    ],
+    [
+      'redshift.baseCapacityRpu',
+      { redshift: { baseCapacityRpu: 12 } },
+      'redshift.baseCapacityRpu must be a multiple of 8 in 8..1024',
+      'got 12',
+    ],
+    [
+      'producers.openMeteoSchedule',
+      { producers: { openMeteoSchedule: 'hourly' } },
+      'producers.openMeteoSchedule must be rate(N unit) or cron(...)',
+      '"hourly"',
+    ],
+    [
+      'producers.ercotSchedule',
+      { producers: { ercotSchedule: 'rate(5 fortnights)' } },
+      'producers.ercotSchedule must be rate(N unit) or cron(...)',
+      '"rate(5 fortnights)"',
+    ],
+    [
+      'producers.desiredCount',
+      { producers: { desiredCount: 21 } },
+      'producers.desiredCount must be an integer in 0..20',
+      'got 21',
+    ],
+    [
+      'producers.eventsPerSecond',
+      { producers: { eventsPerSecond: 0 } },
+      'producers.eventsPerSecond must be in (0, 10000]',
+      'got 0',
+    ],
+    [
+      'lakeFormation.adminRoleArns',
+      { lakeFormation: { adminRoleArns: ['arn:aws:iam::123:user/bob'] } },
+      'lakeFormation.adminRoleArns[0] must be an IAM role ARN',
+      '"arn:aws:iam::123:user/bob"',
+    ],
+    [
+      'lakeFormation.cdkQualifier',
+      { lakeFormation: { cdkQualifier: 'Has-Dash' } },
+      'lakeFormation.cdkQualifier must be 1-10 lowercase letters or digits',
+      '"Has-Dash"',
+    ],
+    [
+      'monitoring.iteratorAgeMs',
+      { monitoring: { iteratorAgeMs: 10 } },
+      'monitoring.iteratorAgeMs must be an integer >= 1000',
+      'got 10',
+    ],
+    [
+      'monitoring.dataFreshnessSeconds',
+      { monitoring: { dataFreshnessSeconds: 30 } },
+      'monitoring.dataFreshnessSeconds must be an integer >= 60',
+      'got 30',
+    ],
+    [
+      'monitoring.dataFreshnessSeconds vs buffer',
+      { monitoring: { dataFreshnessSeconds: 200 } },
+      'monitoring.dataFreshnessSeconds must exceed firehose.bufferIntervalSeconds (300)',
+      'got 200',
+    ],
+    [
+      'monitoring.putRecordsSuccessRatio',
+      { monitoring: { putRecordsSuccessRatio: 1.5 } },
+      'monitoring.putRecordsSuccessRatio must be in (0, 1]',
+      'got 1.5',
+    ],
+    [
+      'alerts',
+      { alerts: { largeTradeMwh: -5 } },
+      'alerts: alert threshold largeTradeMwh must be > 0',
+      'got -5',
+    ],
+    [
+      'alarmEmail',
+      { alarmEmail: 'ops at example' },
+      'alarmEmail must be an e-mail address or empty',
+      '"ops at example"',
+    ],
+    [
+      'removalPolicy',
+      { removalPolicy: 'snapshot' },
+      'removalPolicy must be one of retain, destroy',
+      '"snapshot"',
+    ],
+    [
+      'an unknown key',
+      { streams: { shards: 2 } },
+      'unknown key streams.shards',
+      '(known: mode, shardCount, retentionHours)',
+    ],
     ['a wrong type', { redshift: { enabled: 'yes' } }, 'redshift.enabled must be a boolean', '"yes"'],
     ['a non-object', 'prod', 'configuration must be an object', '"prod"'],
   ])('rejects %s, naming the value received', (_label, input, message, value) => {
@@ -145,9 +339,15 @@ describe('command-line overrides', () => {
     ['redshift.enabled', 'false', { redshift: { enabled: false } }],
     ['streams.shardCount', '4', { streams: { shardCount: 4 } }],
     ['streams.mode', 'PROVISIONED', { streams: { mode: 'PROVISIONED' } }],
-    ['lakeFormation.adminRoleArns', 'arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b', {
-      lakeFormation: { adminRoleArns: ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::123456789012:role/b'] },
-    }],
+    [
+      'lakeFormation.adminRoleArns',
+      'arn:aws:iam::123456789012:role/a,arn:aws:iam::123456789012:role/b',
+      {
+        lakeFormation: {
+          adminRoleArns: ['arn:aws:iam::123456789012:role/a', 'arn:aws:iam::123456789012:role/b'],
+        },
+      },
+    ],
     ['alerts', '{"priceSpikeUsdMwh":900}', { alerts: { priceSpikeUsdMwh: 900 } }],
   ])('converts %s=%s to the type of its default', (path, raw, expected) => {
     expect(overrideFromString(path, raw)).toEqual({ input: expected });
@@ -165,7 +365,10 @@ describe('command-line overrides', () => {
 
 describe('loadConfig', () => {
   it('reads the environment section of the config file, then the context object, then single overrides', () => {
-    const file = tempConfigFile({ prod: { streams: { retentionHours: 168 }, redshift: { enabled: false } }, dev: {} });
+    const file = tempConfigFile({
+      prod: { streams: { retentionHours: 168 }, redshift: { enabled: false } },
+      dev: {},
+    });
     const app = new App({
       context: {
         env: 'prod',
@@ -181,18 +384,24 @@ describe('loadConfig', () => {
   });
 
   it('accepts the context object as a JSON string (as -c passes it)', () => {
-    const app = new App({ context: { configFile: tempConfigFile({}), gridstream: '{"msk":{"enabled":true}}' } });
+    const app = new App({
+      context: { configFile: tempConfigFile({}), gridstream: '{"msk":{"enabled":true}}' },
+    });
     expect(loadConfig(app.node).msk.enabled).toBe(true);
   });
 
   it('uses the defaults for an environment the file does not mention', () => {
-    const app = new App({ context: { env: 'qa', configFile: tempConfigFile({ prod: { msk: { enabled: true } } }) } });
+    const app = new App({
+      context: { env: 'qa', configFile: tempConfigFile({ prod: { msk: { enabled: true } } }) },
+    });
     expect(loadConfig(app.node)).toEqual({ ...DEFAULT_CONFIG, envName: 'qa' });
   });
 
   it('fails on a missing config file named on the command line', () => {
     const app = new App({ context: { configFile: '/nonexistent/gridstream.config.json' } });
-    expect(() => loadConfig(app.node)).toThrow('configFile "/nonexistent/gridstream.config.json" does not exist');
+    expect(() => loadConfig(app.node)).toThrow(
+      'configFile "/nonexistent/gridstream.config.json" does not exist',
+    );
   });
 
   it('fails naming every bad override and its value', () => {
@@ -203,7 +412,9 @@ describe('loadConfig', () => {
         'gridstream.redshift.enabled': 'maybe',
       },
     });
-    expect(() => loadConfig(app.node)).toThrow(/redshift.enabled must be true or false, got "maybe"[\s\S]*shardCount must be a number, got "many"/);
+    expect(() => loadConfig(app.node)).toThrow(
+      /redshift.enabled must be true or false, got "maybe"[\s\S]*shardCount must be a number, got "many"/,
+    );
   });
 
   it('fails on an invalid environment name from -c env', () => {

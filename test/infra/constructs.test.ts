@@ -11,10 +11,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../infra/lib/config/index.js';
 import { FEATURE_FLAGS, SKIP_BUNDLING_CONTEXT_KEY } from '../../infra/lib/constants.js';
-import { bufferingHintProblems, FIREHOSE_BUFFERING_LIMITS } from '../../infra/lib/constructs/bufferingHints.js';
+import {
+  bufferingHintProblems,
+  FIREHOSE_BUFFERING_LIMITS,
+} from '../../infra/lib/constructs/bufferingHints.js';
 import { GridstreamFunction } from '../../infra/lib/constructs/GridstreamFunction.js';
 import { LakeBucket } from '../../infra/lib/constructs/LakeBucket.js';
-import { DEFAULT_BUFFERING_HINTS, type LakeDeliveryStreamProps, LakeDeliveryStream } from '../../infra/lib/constructs/LakeDeliveryStream.js';
+import {
+  DEFAULT_BUFFERING_HINTS,
+  LakeDeliveryStream,
+  type LakeDeliveryStreamProps,
+} from '../../infra/lib/constructs/LakeDeliveryStream.js';
 import { InfraValidationError } from '../../infra/lib/errors.js';
 import { requiredJobArguments } from '../../infra/lib/lake/glueJobs.js';
 import { LakeStack } from '../../infra/lib/stacks/LakeStack.js';
@@ -31,7 +38,10 @@ function newStack(): Stack {
   return new Stack(app, 'Test');
 }
 
-function deliveryProps(stack: Stack, overrides: Partial<LakeDeliveryStreamProps> = {}): LakeDeliveryStreamProps {
+function deliveryProps(
+  stack: Stack,
+  overrides: Partial<LakeDeliveryStreamProps> = {},
+): LakeDeliveryStreamProps {
   const key = new kms.Key(stack, `Key${stack.node.children.length}`);
   return {
     dataset: 'grid',
@@ -56,26 +66,48 @@ describe('buffering hints', () => {
   });
 
   it.each([
-    [{ sizeMiB: 63, intervalSeconds: 300 }, both, 'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning, got 63 MiB'],
-    [{ sizeMiB: 32, intervalSeconds: 300 }, { formatConversion: true, dynamicPartitioning: false }, 'buffer size must be >= 64 MiB with record format conversion, got 32 MiB'],
+    [
+      { sizeMiB: 63, intervalSeconds: 300 },
+      both,
+      'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning, got 63 MiB',
+    ],
+    [
+      { sizeMiB: 32, intervalSeconds: 300 },
+      { formatConversion: true, dynamicPartitioning: false },
+      'buffer size must be >= 64 MiB with record format conversion, got 32 MiB',
+    ],
     [{ sizeMiB: 129, intervalSeconds: 300 }, both, 'buffer size must be <= 128 MiB, got 129 MiB'],
     [{ sizeMiB: 0, intervalSeconds: 300 }, neither, 'buffer size must be >= 1 MiB, got 0 MiB'],
     [{ sizeMiB: 64.5, intervalSeconds: 300 }, both, 'buffer size must be a whole number of MiB, got 64.5'],
-    [{ sizeMiB: 128, intervalSeconds: 59 }, { formatConversion: false, dynamicPartitioning: true }, 'buffer interval must be >= 60 s with dynamic partitioning, got 59 s'],
+    [
+      { sizeMiB: 128, intervalSeconds: 59 },
+      { formatConversion: false, dynamicPartitioning: true },
+      'buffer interval must be >= 60 s with dynamic partitioning, got 59 s',
+    ],
     [{ sizeMiB: 128, intervalSeconds: 901 }, both, 'buffer interval must be <= 900 s, got 901 s'],
     [{ sizeMiB: 5, intervalSeconds: -1 }, neither, 'buffer interval must be >= 0 s, got -1 s'],
-    [{ sizeMiB: 128, intervalSeconds: 1.5 }, both, 'buffer interval must be a whole number of seconds, got 1.5'],
+    [
+      { sizeMiB: 128, intervalSeconds: 1.5 },
+      both,
+      'buffer interval must be a whole number of seconds, got 1.5',
+    ],
   ])('rejects %j (%j), naming the value', (hints, features, message) => {
     expect(bufferingHintProblems(hints, features)).toEqual([message]);
   });
 
   it('skips unresolved tokens (checked by the service at deploy time)', () => {
     const size = Token.asNumber({ Ref: 'Size' });
-    expect(bufferingHintProblems({ sizeMiB: size, intervalSeconds: Token.asNumber({ Ref: 'I' }) }, both)).toEqual([]);
+    expect(
+      bufferingHintProblems({ sizeMiB: size, intervalSeconds: Token.asNumber({ Ref: 'I' }) }, both),
+    ).toEqual([]);
   });
 
   it('publishes the limits it enforces', () => {
-    expect(FIREHOSE_BUFFERING_LIMITS).toMatchObject({ maxSizeMiB: 128, minSizeMiBConvertedOrPartitioned: 64, maxIntervalSeconds: 900 });
+    expect(FIREHOSE_BUFFERING_LIMITS).toMatchObject({
+      maxSizeMiB: 128,
+      minSizeMiBConvertedOrPartitioned: 64,
+      maxIntervalSeconds: 900,
+    });
   });
 });
 
@@ -88,7 +120,10 @@ describe('LakeDeliveryStream', () => {
       ExtendedS3DestinationConfiguration: Match.objectLike({
         BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 300 },
         DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 300 } },
-        ProcessingConfiguration: { Enabled: true, Processors: [Match.objectLike({ Type: 'MetadataExtraction' })] },
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [Match.objectLike({ Type: 'MetadataExtraction' })],
+        },
       }),
     });
   });
@@ -105,22 +140,40 @@ describe('LakeDeliveryStream', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'Transform', Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] } }),
+          Match.objectLike({
+            Sid: 'Transform',
+            Action: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Fn'), 'Arn'] },
+          }),
         ]),
       },
     });
   });
 
   it.each([
-    [{ bufferingHints: { sizeMiB: 32, intervalSeconds: 300 } }, 'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning, got 32 MiB'],
-    [{ bufferingHints: { sizeMiB: 256, intervalSeconds: 300 } }, 'buffer size must be <= 128 MiB, got 256 MiB'],
-    [{ bufferingHints: { sizeMiB: 128, intervalSeconds: 10 } }, 'buffer interval must be >= 60 s with record format conversion and dynamic partitioning, got 10 s'],
-    [{ bufferingHints: { sizeMiB: 128, intervalSeconds: 3600 } }, 'buffer interval must be <= 900 s, got 3600 s'],
+    [
+      { bufferingHints: { sizeMiB: 32, intervalSeconds: 300 } },
+      'buffer size must be >= 64 MiB with record format conversion and dynamic partitioning, got 32 MiB',
+    ],
+    [
+      { bufferingHints: { sizeMiB: 256, intervalSeconds: 300 } },
+      'buffer size must be <= 128 MiB, got 256 MiB',
+    ],
+    [
+      { bufferingHints: { sizeMiB: 128, intervalSeconds: 10 } },
+      'buffer interval must be >= 60 s with record format conversion and dynamic partitioning, got 10 s',
+    ],
+    [
+      { bufferingHints: { sizeMiB: 128, intervalSeconds: 3600 } },
+      'buffer interval must be <= 900 s, got 3600 s',
+    ],
     [{ partitioningRetry: Duration.hours(3) }, 'partitioningRetry must be <= 7200 s, got 10800 s'],
   ])('rejects %j at synth time, naming the value', (overrides, message) => {
     const stack = newStack();
     expect(() => new LakeDeliveryStream(stack, 'Delivery', deliveryProps(stack, overrides))).toThrow(message);
-    expect(() => new LakeDeliveryStream(stack, 'Delivery2', deliveryProps(stack, overrides))).toThrow(InfraValidationError);
+    expect(() => new LakeDeliveryStream(stack, 'Delivery2', deliveryProps(stack, overrides))).toThrow(
+      InfraValidationError,
+    );
   });
 });
 
@@ -132,12 +185,19 @@ describe('LakeBucket', () => {
     t.hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         LoggingConfiguration: Match.absent(),
         LifecycleConfiguration: {
-          Rules: [Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })],
+          Rules: [
+            Match.objectLike({
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            }),
+          ],
         },
       }),
     });
@@ -146,11 +206,22 @@ describe('LakeBucket', () => {
   it('uses SSE-KMS with a bucket key and logs to the given bucket under <id>/ by default', () => {
     const stack = newStack();
     const logsBucket = new s3.Bucket(stack, 'Logs');
-    new LakeBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'K'), accessLogsBucket: logsBucket, removalPolicy: RemovalPolicy.DESTROY });
+    new LakeBucket(stack, 'Data', {
+      encryptionKey: new kms.Key(stack, 'K'),
+      accessLogsBucket: logsBucket,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     Template.fromStack(stack).hasResource('AWS::S3::Bucket', {
       DeletionPolicy: 'Delete',
       Properties: Match.objectLike({
-        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true, ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+            }),
+          ],
+        },
         LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'Data/' },
       }),
     });
@@ -173,7 +244,10 @@ describe('GridstreamFunction', () => {
       Architectures: ['arm64'],
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: Match.anyValue() }),
     });
-    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 30, KmsKeyId: Match.anyValue() } });
+    t.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: { RetentionInDays: 30, KmsKeyId: Match.anyValue() },
+    });
     t.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 });
@@ -199,7 +273,15 @@ describe('stack validation', () => {
     writeFileSync(join(root, 'glue', 'jobs', 'x.py'), script);
     return root;
   }
-  const job = { name: 'x', script: 'glue/jobs/x.py', description: 'x', bookmarks: false, reads: [], writes: [{ bucket: 'raw' as const, prefixes: ['raw/*'] }], catalogWrite: false };
+  const job = {
+    name: 'x',
+    script: 'glue/jobs/x.py',
+    description: 'x',
+    bookmarks: false,
+    reads: [],
+    writes: [{ bucket: 'raw' as const, prefixes: ['raw/*'] }],
+    catalogWrite: false,
+  };
 
   it('rejects a Glue job whose script does not exist, naming it', () => {
     expect(() => processing([{ ...job, script: 'glue/jobs/missing.py' }], scriptRoot(''))).toThrow(
@@ -215,7 +297,11 @@ describe('stack validation', () => {
   });
 
   it('reads the required arguments of every getResolvedOptions(sys.argv, [...]) call', () => {
-    expect(requiredJobArguments("a = getResolvedOptions(sys.argv, ['JOB_NAME', 'b', \"c\"])\nx = getResolvedOptions(argv, present)")).toEqual(['b', 'c']);
+    expect(
+      requiredJobArguments(
+        "a = getResolvedOptions(sys.argv, ['JOB_NAME', 'b', \"c\"])\nx = getResolvedOptions(argv, present)",
+      ),
+    ).toEqual(['b', 'c']);
   });
 
   it('rejects a poller whose handler does not exist, and Fargate producers without a network', () => {
@@ -228,11 +314,18 @@ describe('stack validation', () => {
           config,
           streams,
           opsKey: key,
-          pollers: [{ name: 'Nope', entry: 'stream-processors/lambda/nope.ts', dataset: 'grid', description: 'x' }],
+          pollers: [
+            { name: 'Nope', entry: 'stream-processors/lambda/nope.ts', dataset: 'grid', description: 'x' },
+          ],
         }),
     ).toThrow('poller Nope: handler stream-processors/lambda/nope.ts does not exist');
     expect(
-      () => new ProducersStack(app, 'P2', { config: { ...config, producers: { ...config.producers, pollers: false } }, streams, opsKey: key }),
+      () =>
+        new ProducersStack(app, 'P2', {
+          config: { ...config, producers: { ...config.producers, pollers: false } },
+          streams,
+          opsKey: key,
+        }),
     ).toThrow('the Fargate producers need the network stack');
   });
 });

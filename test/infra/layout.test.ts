@@ -5,7 +5,7 @@ import { FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../../
 import { contractFor, DATASETS, PARTITION_KEYS, partitionOf, partitionPrefix } from '../../schemas/index.js';
 import { errorObjectKey } from '../../stream-processors/delivery/objectNames.js';
 import { eventOf } from '../helpers/events.js';
-import { type SynthesizedApp, synthApp } from './synthApp.js';
+import { type CfnJson, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // The AWS lake must look exactly like the local one: same columns, same keys for the same event.
 let app: SynthesizedApp;
@@ -22,18 +22,20 @@ const EVENT_TIMES = [
   Date.UTC(2040, 11, 31, 23, 0, 0, 0),
 ];
 
-function rawTableInput(dataset: string): Record<string, any> {
-  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
-  const tables = app.template(app.stacks.lake).findResources('AWS::Glue::Table') as Record<string, any>;
+function rawTableInput(dataset: string): Record<string, CfnJson> {
+  const tables = app.template(app.stacks.lake).findResources('AWS::Glue::Table') as Record<string, CfnJson>;
   const found = Object.values(tables).find((t) => t.Properties.TableInput.Name === `raw_${dataset}`);
   if (!found) throw new Error(`no raw_${dataset} table`);
   return found.Properties.TableInput;
 }
 
-function firehose(dataset: string): Record<string, any> {
-  // biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
-  const streams = app.template(app.stacks.ingestion).findResources('AWS::KinesisFirehose::DeliveryStream') as Record<string, any>;
-  const found = Object.values(streams).find((s) => s.Properties.DeliveryStreamName === `gridstream-dev-${dataset}-raw`);
+function firehose(dataset: string): Record<string, CfnJson> {
+  const streams = app
+    .template(app.stacks.ingestion)
+    .findResources('AWS::KinesisFirehose::DeliveryStream') as Record<string, CfnJson>;
+  const found = Object.values(streams).find(
+    (s) => s.Properties.DeliveryStreamName === `gridstream-dev-${dataset}-raw`,
+  );
   if (!found) throw new Error(`no delivery stream for ${dataset}`);
   return found.Properties.ExtendedS3DestinationConfiguration;
 }
@@ -43,13 +45,18 @@ const hasJq = spawnSync('jq', ['--version']).status === 0;
 describe.each(DATASETS)('%s: the AWS lake matches the local delivery', (dataset) => {
   it('has the contract columns, in order, with the same Hive types, in the raw table Firehose converts with', () => {
     const input = rawTableInput(dataset);
-    expect(input.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => ({ name: c.Name, type: c.Type }))).toEqual(
-      contractFor(dataset).columns.map((c) => ({ name: c.name, type: c.type })),
+    expect(
+      input.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => ({
+        name: c.Name,
+        type: c.Type,
+      })),
+    ).toEqual(contractFor(dataset).columns.map((c) => ({ name: c.name, type: c.type })));
+    expect(
+      input.PartitionKeys.map((k: { Name: string; Type: string }) => ({ name: k.Name, type: k.Type })),
+    ).toEqual(PARTITION_KEYS.map((k) => ({ name: k.name, type: k.hiveType })));
+    expect(firehose(dataset).DataFormatConversionConfiguration.SchemaConfiguration.TableName).toBe(
+      input.Name,
     );
-    expect(input.PartitionKeys.map((k: { Name: string; Type: string }) => ({ name: k.Name, type: k.Type }))).toEqual(
-      PARTITION_KEYS.map((k) => ({ name: k.name, type: k.hiveType })),
-    );
-    expect(firehose(dataset).DataFormatConversionConfiguration.SchemaConfiguration.TableName).toBe(input.Name);
   });
 
   it('writes the same object prefix as partitionPrefix for every event time (Firehose prefix with the JQ keys)', () => {
@@ -57,24 +64,31 @@ describe.each(DATASETS)('%s: the AWS lake matches the local delivery', (dataset)
     expect(prefix).toBe(firehosePrefix(dataset));
     for (const t of EVENT_TIMES) {
       const { dt, hr } = partitionOf(t);
-      const key = prefix.replace('!{partitionKeyFromQuery:dt}', dt).replace('!{partitionKeyFromQuery:hr}', hr);
+      const key = prefix
+        .replace('!{partitionKeyFromQuery:dt}', dt)
+        .replace('!{partitionKeyFromQuery:hr}', hr);
       expect(key).toBe(partitionPrefix('raw', dataset, t));
     }
   });
 
-  it.runIf(hasJq)('extracts the partition keys partitionOf computes, when the JQ query runs in jq 1.6', () => {
-    const query = firehose(dataset).ProcessingConfiguration.Processors.find(
-      (p: { Type: string }) => p.Type === 'MetadataExtraction',
-    ).Parameters[0].ParameterValue as string;
-    expect(query).toBe(partitionKeyQuery());
-    const events = EVENT_TIMES.map((t) => JSON.stringify(eventOf(dataset, { event_time: t }))).join('\n');
-    const out = execFileSync('jq', ['-c', query], { input: events, encoding: 'utf8' }).trim().split('\n');
-    expect(out.map((l) => JSON.parse(l))).toEqual(EVENT_TIMES.map((t) => partitionOf(t)));
-  });
+  it.runIf(hasJq)(
+    'extracts the partition keys partitionOf computes, when the JQ query runs in jq 1.6',
+    () => {
+      const query = firehose(dataset).ProcessingConfiguration.Processors.find(
+        (p: { Type: string }) => p.Type === 'MetadataExtraction',
+      ).Parameters[0].ParameterValue as string;
+      expect(query).toBe(partitionKeyQuery());
+      const events = EVENT_TIMES.map((t) => JSON.stringify(eventOf(dataset, { event_time: t }))).join('\n');
+      const out = execFileSync('jq', ['-c', query], { input: events, encoding: 'utf8' }).trim().split('\n');
+      expect(out.map((l) => JSON.parse(l))).toEqual(EVENT_TIMES.map((t) => partitionOf(t)));
+    },
+  );
 
   it('lets Athena find every partition by projection: the template filled with dt/hr is the object prefix', () => {
     const params = rawTableInput(dataset).Parameters;
-    const template = app.stacks.lake.resolve(params['storage.location.template']) as { 'Fn::Join': [string, unknown[]] };
+    const template = app.stacks.lake.resolve(params['storage.location.template']) as {
+      'Fn::Join': [string, unknown[]];
+    };
     const text = template['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<bucket>')).join('');
     expect(text).toBe(`s3://<bucket>/raw/${dataset}/dt=\${dt}/hr=\${hr}/`);
     for (const t of EVENT_TIMES.slice(0, 4)) {
@@ -83,7 +97,9 @@ describe.each(DATASETS)('%s: the AWS lake matches the local delivery', (dataset)
       expect(Number(hr)).toBeLessThanOrEqual(23);
       expect(hr).toHaveLength(Number(params['projection.hr.digits']));
       expect(dt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(text.replace('${dt}', dt).replace('${hr}', hr)).toBe(`s3://<bucket>/${partitionPrefix('raw', dataset, t)}`);
+      expect(text.replace(/\$\{dt\}/, dt).replace(/\$\{hr\}/, hr)).toBe(
+        `s3://<bucket>/${partitionPrefix('raw', dataset, t)}`,
+      );
     }
     expect(params['projection.dt.format']).toBe('yyyy-MM-dd');
     expect(params['projection.hr.range']).toBe('0,23');

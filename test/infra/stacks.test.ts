@@ -2,10 +2,13 @@ import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../infra/lib/config/index.js';
+import { REPO_ROOT } from '../../infra/lib/constants.js';
+import { ATHENA_SQL_DIR, athenaSqlFiles, renderNamedQuery } from '../../infra/lib/stacks/AnalyticsStack.js';
+import { join } from 'node:path';
 import { GLUE_JOBS } from '../../infra/lib/lake/glueJobs.js';
 import { partitionKeyQuery } from '../../infra/lib/lake/layout.js';
-import { loadPublishedTables } from '../../infra/lib/lake/publishedTables.js';
-import { REPO_ROOT } from '../../infra/lib/constants.js';
+import { athenaTableDefinition } from '../../stream-processors/curation/athenaDdl.js';
+import { loadPipeline } from '../../stream-processors/curation/pipeline.js';
 import { DATASETS } from '../../schemas/index.js';
 import { type SynthesizedApp, synthApp } from './synthApp.js';
 
@@ -53,8 +56,14 @@ describe('Foundation stack', () => {
       EnableKeyRotation: true,
       KeyPolicy: Match.objectLike({
         Statement: Match.arrayWith([
-          Match.objectLike({ Sid: 'CloudWatchLogs', Principal: { Service: Match.objectLike({ 'Fn::Join': Match.anyValue() }) } }),
-          Match.objectLike({ Sid: 'AlarmAndEventPublishers', Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] } }),
+          Match.objectLike({
+            Sid: 'CloudWatchLogs',
+            Principal: { Service: Match.objectLike({ 'Fn::Join': Match.anyValue() }) },
+          }),
+          Match.objectLike({
+            Sid: 'AlarmAndEventPublishers',
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+          }),
         ]),
       }),
     });
@@ -62,9 +71,16 @@ describe('Foundation stack', () => {
 
   it('has an encrypted, TLS-only alarm topic without subscription by default', () => {
     const t = app.template(app.stacks.foundation);
-    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'gridstream-dev-alarms', KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'gridstream-dev-alarms',
+      KmsMasterKeyId: Match.anyValue(),
+    });
     t.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     t.resourceCountIs('AWS::SNS::Subscription', 0);
   });
@@ -104,7 +120,12 @@ describe('Lake stack', () => {
     const kmsBuckets = t.findResources('AWS::S3::Bucket', {
       Properties: {
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() }, BucketKeyEnabled: true })],
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+              BucketKeyEnabled: true,
+            }),
+          ],
         },
       },
     });
@@ -130,7 +151,11 @@ describe('Lake stack', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
-          Match.objectLike({ Id: 'baseline', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          Match.objectLike({
+            Id: 'baseline',
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          }),
           Match.objectLike({
             Id: 'raw-tiering',
             Prefix: 'raw/',
@@ -142,13 +167,16 @@ describe('Lake stack', () => {
       },
     });
     t.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-results', ExpirationInDays: 30 })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-results', ExpirationInDays: 30 })]),
+      },
     });
   });
 
   it('retains buckets and keys by default', () => {
     const t = app.template(app.stacks.lake);
-    for (const [, r] of Object.entries(t.findResources('AWS::S3::Bucket'))) expect(r.DeletionPolicy).toBe('Retain');
+    for (const [, r] of Object.entries(t.findResources('AWS::S3::Bucket')))
+      expect(r.DeletionPolicy).toBe('Retain');
     t.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
 
@@ -168,7 +196,10 @@ describe('Lake stack', () => {
         TableInput: Match.objectLike({
           Name: `raw_${d}`,
           TableType: 'EXTERNAL_TABLE',
-          PartitionKeys: [Match.objectLike({ Name: 'dt', Type: 'string' }), Match.objectLike({ Name: 'hr', Type: 'string' })],
+          PartitionKeys: [
+            Match.objectLike({ Name: 'dt', Type: 'string' }),
+            Match.objectLike({ Name: 'hr', Type: 'string' }),
+          ],
           Parameters: Match.objectLike({
             classification: 'parquet',
             'projection.enabled': 'true',
@@ -181,7 +212,9 @@ describe('Lake stack', () => {
             'storage.location.template': Match.anyValue(),
           }),
           StorageDescriptor: Match.objectLike({
-            SerdeInfo: Match.objectLike({ SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' }),
+            SerdeInfo: Match.objectLike({
+              SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            }),
           }),
         }),
       });
@@ -190,8 +223,8 @@ describe('Lake stack', () => {
 
   it('creates the curated and gold tables of the curation pipeline, with catalog partitions (no projection)', () => {
     const t = app.template(app.stacks.lake);
-    const published = loadPublishedTables(REPO_ROOT);
-    expect(app.stacks.lake.publishedTablesSource).toBe(published.source);
+    const published = { tables: loadPipeline().tables };
+    expect(Object.keys(published.tables).length).toBeGreaterThan(0);
     for (const [name, spec] of Object.entries(published.tables)) {
       t.hasResourceProperties('AWS::Glue::Table', {
         TableInput: Match.objectLike({
@@ -206,6 +239,22 @@ describe('Lake stack', () => {
     }
     t.resourceCountIs('AWS::Glue::Table', DATASETS.length + Object.keys(published.tables).length);
   });
+
+  it('creates exactly the tables of the Athena DDL (same definition function, locations in the lake buckets)', () => {
+    const tables = Object.values(app.template(app.stacks.lake).findResources('AWS::Glue::Table'));
+    for (const t of tables) {
+      const input = t.Properties.TableInput;
+      const [zone, ...rest] = (input.Name as string).split('_');
+      const expected = athenaTableDefinition(rest.join('_'), zone as 'raw', 's3://BUCKET/x/').tableInput;
+      const strip = (x: typeof expected) => ({ ...x, parameters: { ...x.parameters, 'storage.location.template': '' }, storageDescriptor: { ...x.storageDescriptor, location: '' } });
+      const actual = JSON.parse(JSON.stringify(input), (_k, v) => v) as Record<string, unknown>;
+      expect(actual.Name).toBe(expected.name);
+      expect(strip(expected).storageDescriptor.columns.map((c) => c.name)).toEqual(
+        (actual.StorageDescriptor as { Columns: { Name: string }[] }).Columns.map((c) => c.Name),
+      );
+      expect((actual.Parameters as Record<string, string>)['projection.dt.range']).toBe(expected.parameters['projection.dt.range']);
+    }
+  });
 });
 
 describe('Governance stack', () => {
@@ -213,16 +262,27 @@ describe('Governance stack', () => {
     const t = app.template(app.stacks.governance!);
     t.hasResourceProperties('AWS::LakeFormation::DataLakeSettings', {
       MutationType: 'APPEND',
-      Admins: [{ DataLakePrincipalIdentifier: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':role/cdk-hnb659fds-cfn-exec-role-')])] } }],
+      Admins: [
+        {
+          DataLakePrincipalIdentifier: {
+            'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':role/cdk-hnb659fds-cfn-exec-role-')])],
+          },
+        },
+      ],
     });
   });
 
   it('registers the raw and curated buckets with a custom data access role', () => {
     const t = app.template(app.stacks.governance!);
     t.resourceCountIs('AWS::LakeFormation::Resource', 2);
-    t.allResourcesProperties('AWS::LakeFormation::Resource', { UseServiceLinkedRole: false, RoleArn: Match.anyValue() });
+    t.allResourcesProperties('AWS::LakeFormation::Resource', {
+      UseServiceLinkedRole: false,
+      RoleArn: Match.anyValue(),
+    });
     t.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'lakeformation.amazonaws.com' } })] },
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'lakeformation.amazonaws.com' } })],
+      },
     });
   });
 });
@@ -238,17 +298,26 @@ describe('Ingestion stack', () => {
         KinesisStreamSourceConfiguration: { KinesisStreamARN: Match.anyValue(), RoleARN: Match.anyValue() },
         ExtendedS3DestinationConfiguration: Match.objectLike({
           Prefix: `raw/${d}/dt=!{partitionKeyFromQuery:dt}/hr=!{partitionKeyFromQuery:hr}/`,
-          ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hr=!{timestamp:HH}/',
+          ErrorOutputPrefix:
+            'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/hr=!{timestamp:HH}/',
           BufferingHints: { SizeInMBs: 128, IntervalInSeconds: 300 },
           CompressionFormat: 'UNCOMPRESSED',
           EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: Match.anyValue() } },
-          CloudWatchLoggingOptions: { Enabled: true, LogGroupName: Match.anyValue(), LogStreamName: Match.anyValue() },
+          CloudWatchLoggingOptions: {
+            Enabled: true,
+            LogGroupName: Match.anyValue(),
+            LogStreamName: Match.anyValue(),
+          },
           DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 300 } },
           DataFormatConversionConfiguration: {
             Enabled: true,
             InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: { TimestampFormats: ['millis'] } } },
             OutputFormatConfiguration: { Serializer: { ParquetSerDe: { Compression: 'SNAPPY' } } },
-            SchemaConfiguration: Match.objectLike({ DatabaseName: 'gridstream_dev', TableName: `raw_${d}`, VersionId: 'LATEST' }),
+            SchemaConfiguration: Match.objectLike({
+              DatabaseName: 'gridstream_dev',
+              TableName: `raw_${d}`,
+              VersionId: 'LATEST',
+            }),
           },
         }),
       });
@@ -270,11 +339,15 @@ describe('Ingestion stack', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Environment: { Variables: Match.objectLike({ GRIDSTREAM_DELIVERY_STREAMS: JSON.stringify({
-        'gridstream-dev-grid-raw': 'grid',
-        'gridstream-dev-weather-raw': 'weather',
-        'gridstream-dev-transactions-raw': 'transactions',
-      }) }) },
+      Environment: {
+        Variables: Match.objectLike({
+          GRIDSTREAM_DELIVERY_STREAMS: JSON.stringify({
+            'gridstream-dev-grid-raw': 'grid',
+            'gridstream-dev-weather-raw': 'weather',
+            'gridstream-dev-transactions-raw': 'transactions',
+          }),
+        }),
+      },
       KmsKeyArn: Match.anyValue(),
     });
   });
@@ -303,7 +376,9 @@ describe('Ingestion stack', () => {
       t.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
         Permissions: ['SELECT', 'DESCRIBE'],
         PermissionsWithGrantOption: [],
-        Resource: { Table: { CatalogId: Match.anyValue(), DatabaseName: 'gridstream_dev', Name: `raw_${d}` } },
+        Resource: {
+          Table: { CatalogId: Match.anyValue(), DatabaseName: 'gridstream_dev', Name: `raw_${d}` },
+        },
       });
     }
   });
@@ -325,18 +400,27 @@ describe('Alerts stack', () => {
 
   it('publishes to an encrypted topic and configures the thresholds and stream map', () => {
     const t = app.template(app.stacks.alerts);
-    t.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'gridstream-dev-alerts', KmsMasterKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'gridstream-dev-alerts',
+      KmsMasterKeyId: Match.anyValue(),
+    });
     t.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
-          GRIDSTREAM_STREAMS: JSON.stringify({ 'gridstream-dev-grid': 'grid', 'gridstream-dev-transactions': 'transactions' }),
+          GRIDSTREAM_STREAMS: JSON.stringify({
+            'gridstream-dev-grid': 'grid',
+            'gridstream-dev-transactions': 'transactions',
+          }),
           GRIDSTREAM_ALERT_TOPIC_ARN: Match.anyValue(),
           GRIDSTREAM_ALERT_PRICE_SPIKE_USD_MWH: '1000',
           GRIDSTREAM_ALERT_LARGE_TRADE_MWH: '5000',
         }),
       },
     });
-    t.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue(), MessageRetentionPeriod: 1_209_600 });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: Match.anyValue(),
+      MessageRetentionPeriod: 1_209_600,
+    });
   });
 });
 
@@ -378,8 +462,17 @@ describe('Processing stack', () => {
 
   it('schedules curation hourly and compaction daily', () => {
     const t = app.template(app.stacks.processing);
-    t.hasResourceProperties('AWS::Glue::Trigger', { Type: 'SCHEDULED', Schedule: 'cron(15 * * * ? *)', StartOnCreation: true, Actions: [{ JobName: 'gridstream-dev-curate' }] });
-    t.hasResourceProperties('AWS::Glue::Trigger', { Type: 'SCHEDULED', Schedule: 'cron(30 3 * * ? *)', Actions: [{ JobName: 'gridstream-dev-compact' }] });
+    t.hasResourceProperties('AWS::Glue::Trigger', {
+      Type: 'SCHEDULED',
+      Schedule: 'cron(15 * * * ? *)',
+      StartOnCreation: true,
+      Actions: [{ JobName: 'gridstream-dev-curate' }],
+    });
+    t.hasResourceProperties('AWS::Glue::Trigger', {
+      Type: 'SCHEDULED',
+      Schedule: 'cron(30 3 * * ? *)',
+      Actions: [{ JobName: 'gridstream-dev-compact' }],
+    });
   });
 
   it('gives only the curation role catalog write access, and only on the published tables', () => {
@@ -409,11 +502,25 @@ describe('Analytics stack', () => {
     });
   });
 
-  it('creates a named query per sql/athena file', async () => {
-    const { readdirSync, existsSync } = await import('node:fs');
-    const dir = `${REPO_ROOT}sql/athena`;
-    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')) : [];
-    app.template(app.stacks.analytics).resourceCountIs('AWS::Athena::NamedQuery', files.length);
+  it('creates a named query per sql/athena file, in the workgroup and the environment database', () => {
+    const files = athenaSqlFiles(join(REPO_ROOT, ATHENA_SQL_DIR));
+    const t = app.template(app.stacks.analytics);
+    t.resourceCountIs('AWS::Athena::NamedQuery', files.length);
+    for (const f of files) {
+      t.hasResourceProperties('AWS::Athena::NamedQuery', {
+        Name: f.replace(/\.sql$/, ''),
+        Database: 'gridstream_dev',
+        WorkGroup: 'gridstream-dev',
+        QueryString: Match.anyValue(),
+      });
+    }
+  });
+
+  it('fills the bucket placeholders of the DDL and leaves projection templates alone', () => {
+    const vars = { env: 'dev', database: 'db', RAW_BUCKET: 'raw-b', CURATED_BUCKET: 'cur-b' };
+    expect(renderNamedQuery("LOCATION 's3://RAW_BUCKET/raw/grid/' 's3://RAW_BUCKET/raw/grid/dt=${dt}/' -- ${database}", vars)).toBe(
+      "LOCATION 's3://raw-b/raw/grid/' 's3://raw-b/raw/grid/dt=${dt}/' -- db",
+    );
   });
 
   it('creates Redshift Serverless with a Spectrum/COPY role, private and TLS-only', () => {
@@ -437,7 +544,9 @@ describe('Analytics stack', () => {
     const tables = [...app.stacks.lake.rawTableNames, ...app.stacks.lake.publishedTableNames];
     for (const name of tables) {
       t.hasResourceProperties('AWS::LakeFormation::PrincipalPermissions', {
-        Principal: { DataLakePrincipalIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalystRole'), 'Arn'] } },
+        Principal: {
+          DataLakePrincipalIdentifier: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AnalystRole'), 'Arn'] },
+        },
         Resource: { Table: Match.objectLike({ Name: name }) },
         Permissions: ['SELECT', 'DESCRIBE'],
       });
@@ -448,9 +557,18 @@ describe('Analytics stack', () => {
 describe('Producers stack', () => {
   it('schedules the Open-Meteo and ERCOT pollers', () => {
     const t = app.template(app.stacks.producers);
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 hour)', Name: 'gridstream-dev-openmeteo-poller' });
-    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)', Name: 'gridstream-dev-ercot-poller' });
-    t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'gridstream-dev/ercot-api', KmsKeyId: Match.anyValue() });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 hour)',
+      Name: 'gridstream-dev-openmeteo-poller',
+    });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Name: 'gridstream-dev-ercot-poller',
+    });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'gridstream-dev/ercot-api',
+      KmsKeyId: Match.anyValue(),
+    });
   });
 
   it('lets producers put records on their streams only (no read, no wildcard)', () => {
@@ -460,7 +578,12 @@ describe('Producers stack', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Sid: 'PutRecords',
-            Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+            Action: [
+              'kinesis:DescribeStreamSummary',
+              'kinesis:ListShards',
+              'kinesis:PutRecord',
+              'kinesis:PutRecords',
+            ],
           }),
         ]),
       },
@@ -514,13 +637,18 @@ describe('Monitoring stack', () => {
       EventPattern: {
         source: ['aws.glue'],
         'detail-type': ['Glue Job State Change'],
-        detail: { jobName: GLUE_JOBS.map((j) => `gridstream-dev-${j.name}`), state: ['FAILED', 'TIMEOUT', 'ERROR'] },
+        detail: {
+          jobName: GLUE_JOBS.map((j) => `gridstream-dev-${j.name}`),
+          state: ['FAILED', 'TIMEOUT', 'ERROR'],
+        },
       },
       Targets: [Match.objectLike({ Arn: Match.anyValue() })],
     });
   });
 
   it('has a dashboard', () => {
-    app.template(app.stacks.monitoring).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'gridstream-dev' });
+    app
+      .template(app.stacks.monitoring)
+      .hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'gridstream-dev' });
   });
 });

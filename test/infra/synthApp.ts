@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { createApp, type GridstreamApp } from '../../infra/lib/app.js';
 import { SKIP_BUNDLING_CONTEXT_KEY } from '../../infra/lib/constants.js';
 
@@ -48,3 +48,7 @@ export function synthApp(context: Record<string, unknown> = {}, bundle = false):
     },
   };
 }
+
+/** CloudFormation JSON, navigated freely in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON has no static shape; the assertions check it.
+export type CfnJson = any;

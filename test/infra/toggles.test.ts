@@ -32,8 +32,12 @@ beforeAll(() => {
 describe('toggles and options', () => {
   it('names every stack and resource after the environment', () => {
     expect(lean.stacks.streams.stackName).toBe('Gridstream-Prod-Streams');
-    lean.template(lean.stacks.streams).hasResourceProperties('AWS::Kinesis::Stream', { Name: 'gridstream-prod-grid' });
-    lean.template(lean.stacks.lake).hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'gridstream_prod' }) });
+    lean
+      .template(lean.stacks.streams)
+      .hasResourceProperties('AWS::Kinesis::Stream', { Name: 'gridstream-prod-grid' });
+    lean.template(lean.stacks.lake).hasResourceProperties('AWS::Glue::Database', {
+      DatabaseInput: Match.objectLike({ Name: 'gridstream_prod' }),
+    });
   });
 
   it('creates provisioned streams with the configured shard count and retention', () => {
@@ -53,10 +57,14 @@ describe('toggles and options', () => {
     t.resourceCountIs('AWS::Lambda::Function', 0);
     for (const s of Object.values(t.findResources('AWS::KinesisFirehose::DeliveryStream'))) {
       const c = s.Properties.ExtendedS3DestinationConfiguration;
-      expect(c.ProcessingConfiguration.Processors.map((p: { Type: string }) => p.Type)).toEqual(['MetadataExtraction']);
+      expect(c.ProcessingConfiguration.Processors.map((p: { Type: string }) => p.Type)).toEqual([
+        'MetadataExtraction',
+      ]);
       expect(c.BufferingHints).toEqual({ SizeInMBs: 64, IntervalInSeconds: 60 });
     }
-    const alarms = Object.values(lean.template(lean.stacks.monitoring).findResources('AWS::CloudWatch::Alarm'));
+    const alarms = Object.values(
+      lean.template(lean.stacks.monitoring).findResources('AWS::CloudWatch::Alarm'),
+    );
     expect(alarms.some((a) => a.Properties.MetricName === 'ExecuteProcessing.Success')).toBe(false);
   });
 
@@ -93,7 +101,9 @@ describe('toggles and options', () => {
     });
     lean.template(lean.stacks.ingestion).resourceCountIs('AWS::LakeFormation::PrincipalPermissions', 0);
     lean.template(lean.stacks.analytics).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadLake', Action: 's3:GetObject' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadLake', Action: 's3:GetObject' })]),
+      },
     });
   });
 

@@ -17,7 +17,11 @@ import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js'
 import { kinesisStreamEvent, lambdaContext } from '../helpers/lambdaEvents.js';
 import { captureStdout, metricValue } from './captureOutput.js';
 
-const STREAMS = { 'gs-test-grid': 'grid', 'gs-test-transactions': 'transactions', 'gs-test-weather': 'weather' } as const;
+const STREAMS = {
+  'gs-test-grid': 'grid',
+  'gs-test-transactions': 'transactions',
+  'gs-test-weather': 'weather',
+} as const;
 const spike = () => gridEvent({ lmp_usd_mwh: 2500 });
 const calm = () => gridEvent({ lmp_usd_mwh: 30 });
 
@@ -25,7 +29,8 @@ const calm = () => gridEvent({ lmp_usd_mwh: 30 });
 function recordingPublisher(failFor: ReadonlySet<string> = new Set()) {
   const published: Alert[] = [];
   const publish = async (alert: Alert) => {
-    if (failFor.has(alert.eventId)) throw new AlertPublishError(`injected failure for ${alert.eventId}`, undefined);
+    if (failFor.has(alert.eventId))
+      throw new AlertPublishError(`injected failure for ${alert.eventId}`, undefined);
     published.push(alert);
   };
   return { published, publish };
@@ -81,7 +86,9 @@ describe('alert consumer', () => {
   });
 
   it('reports a corrupt aggregate (checksum mismatch) as a batch item failure', async () => {
-    const aggregate = encodeAggregatedRecord([{ partitionKey: 'a', data: Buffer.from(JSON.stringify(spike())) }]);
+    const aggregate = encodeAggregatedRecord([
+      { partitionKey: 'a', data: Buffer.from(JSON.stringify(spike())) },
+    ]);
     aggregate[aggregate.length - 1]! ^= 0xff;
     const event = kinesisStreamEvent('gs-test-grid', [{ plain: calm() }, { raw: aggregate }]);
     const { publish } = recordingPublisher();
@@ -172,7 +179,9 @@ describe('alert consumer configuration', () => {
     ['not an object', '["grid"]', /must be a JSON object of name → dataset, got "\[\\"grid\\"\]"/],
     ['an unknown dataset', '{"s":"prices"}', /s maps to "prices", which is not a dataset/],
   ])('rejects a stream map that is %s, naming the value', (_label, raw, message) => {
-    expect(() => alertConsumerOptionsFromEnv({ [ENV.alertTopicArn]: 'arn:topic', [ENV.streams]: raw })).toThrow(message);
+    expect(() =>
+      alertConsumerOptionsFromEnv({ [ENV.alertTopicArn]: 'arn:topic', [ENV.streams]: raw }),
+    ).toThrow(message);
   });
 
   it('builds the options from a complete environment', () => {

@@ -4,7 +4,9 @@ import { vi } from 'vitest';
  * JSON lines written to stdout and stderr (Powertools logs: WARN and ERROR go to stderr; EMF metrics)
  * while `fn` ran; the output is kept out of the test report.
  */
-export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; lines: Record<string, unknown>[] }> {
+export async function captureStdout<T>(
+  fn: () => Promise<T>,
+): Promise<{ result: T; lines: Record<string, unknown>[] }> {
   const chunks: string[] = [];
   const capture = (chunk: string | Uint8Array) => {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));

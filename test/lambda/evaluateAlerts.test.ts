@@ -47,7 +47,10 @@ describe('evaluateAlerts: grid prices', () => {
     ['a normal price', { lmp_usd_mwh: 42.5 }],
     ['a price just under the spike threshold', { lmp_usd_mwh: T.priceSpikeUsdMwh - 0.01 }],
     ['a missing price', { lmp_usd_mwh: null }],
-    ['system conditions', { record_type: 'SYSTEM_CONDITIONS' as const, lmp_usd_mwh: 9000, settlement_point: null }],
+    [
+      'system conditions',
+      { record_type: 'SYSTEM_CONDITIONS' as const, lmp_usd_mwh: 9000, settlement_point: null },
+    ],
   ])('raises nothing for %s', (_label, overrides) => {
     expect(evaluateAlerts('grid', gridEvent(overrides), T)).toEqual([]);
   });
@@ -73,19 +76,33 @@ describe('evaluateAlerts: trades', () => {
   });
 
   it('raises a large trade on notional alone', () => {
-    const alerts = evaluateAlerts('transactions', transactionEvent({ quantity_mwh: 100, price_usd_mwh: 10_000 }), T);
-    expect(alerts[0]).toMatchObject({ value: 1_000_000, threshold: T.largeTradeNotionalUsd, severity: 'WARNING' });
+    const alerts = evaluateAlerts(
+      'transactions',
+      transactionEvent({ quantity_mwh: 100, price_usd_mwh: 10_000 }),
+      T,
+    );
+    expect(alerts[0]).toMatchObject({
+      value: 1_000_000,
+      threshold: T.largeTradeNotionalUsd,
+      severity: 'WARNING',
+    });
   });
 
   it('makes a trade large on both quantity and notional CRITICAL', () => {
-    const alerts = evaluateAlerts('transactions', transactionEvent({ quantity_mwh: 20_000, price_usd_mwh: 60 }), T);
+    const alerts = evaluateAlerts(
+      'transactions',
+      transactionEvent({ quantity_mwh: 20_000, price_usd_mwh: 60 }),
+      T,
+    );
     expect(alerts[0]?.severity).toBe('CRITICAL');
     expect(alerts[0]?.message).toContain('quantity');
     expect(alerts[0]?.message).toContain('notional');
   });
 
   it('ignores cancellations and small trades', () => {
-    expect(evaluateAlerts('transactions', transactionEvent({ status: 'CANCEL', quantity_mwh: 50_000 }), T)).toEqual([]);
+    expect(
+      evaluateAlerts('transactions', transactionEvent({ status: 'CANCEL', quantity_mwh: 50_000 }), T),
+    ).toEqual([]);
     expect(evaluateAlerts('transactions', transactionEvent(), T)).toEqual([]);
   });
 });
@@ -102,8 +119,16 @@ describe('alert thresholds', () => {
   });
 
   it.each([
-    ['priceSpikeUsdMwh', { priceSpikeUsdMwh: Number.NaN }, /priceSpikeUsdMwh must be a finite number, got null/],
-    ['criticalPriceUsdMwh', { criticalPriceUsdMwh: 500 }, /criticalPriceUsdMwh \(500\) must be >= priceSpikeUsdMwh/],
+    [
+      'priceSpikeUsdMwh',
+      { priceSpikeUsdMwh: Number.NaN },
+      /priceSpikeUsdMwh must be a finite number, got null/,
+    ],
+    [
+      'criticalPriceUsdMwh',
+      { criticalPriceUsdMwh: 500 },
+      /criticalPriceUsdMwh \(500\) must be >= priceSpikeUsdMwh/,
+    ],
     ['negativePriceUsdMwh', { negativePriceUsdMwh: 2000 }, /negativePriceUsdMwh \(2000\) must be below/],
     ['largeTradeMwh', { largeTradeMwh: 0 }, /largeTradeMwh must be > 0, got 0/],
     ['largeTradeNotionalUsd', { largeTradeNotionalUsd: -1 }, /largeTradeNotionalUsd must be > 0, got -1/],
@@ -120,7 +145,10 @@ describe('alert thresholds', () => {
   });
 
   it('reads overrides from the environment and keeps defaults for unset variables', () => {
-    const t = thresholdsFromEnv({ [THRESHOLD_ENV_VARS.priceSpikeUsdMwh]: '800', [THRESHOLD_ENV_VARS.largeTradeMwh]: '' });
+    const t = thresholdsFromEnv({
+      [THRESHOLD_ENV_VARS.priceSpikeUsdMwh]: '800',
+      [THRESHOLD_ENV_VARS.largeTradeMwh]: '',
+    });
     expect(t).toEqual({ ...DEFAULT_ALERT_THRESHOLDS, priceSpikeUsdMwh: 800 });
   });
 

@@ -4,12 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { encodeAggregatedRecord } from '../../producers/kinesis/kplAggregation.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { handler } from '../../stream-processors/lambda/firehoseTransform.js';
-import { createFirehoseTransformHandler, ENV, transformRecord } from '../../stream-processors/lambda/index.js';
+import {
+  createFirehoseTransformHandler,
+  ENV,
+  transformRecord,
+} from '../../stream-processors/lambda/index.js';
 import { eventOf } from '../helpers/events.js';
 import { firehoseTransformationEvent } from '../helpers/lambdaEvents.js';
 import { captureStdout, metricValue } from './captureOutput.js';
 
-const STREAMS: Record<string, Dataset> = { 'gs-test-grid': 'grid', 'gs-test-weather': 'weather', 'gs-test-transactions': 'transactions' };
+const STREAMS: Record<string, Dataset> = {
+  'gs-test-grid': 'grid',
+  'gs-test-weather': 'weather',
+  'gs-test-transactions': 'transactions',
+};
 const streamOf = (d: Dataset) => `gs-test-${d}`;
 
 function makeHandler() {
@@ -27,7 +35,9 @@ describe.each(DATASETS)('Firehose transformation of %s records', (dataset) => {
     // Act
     const { result } = await captureStdout(() => makeHandler()(event));
     // Assess
-    expect(result.records).toEqual(event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data })));
+    expect(result.records).toEqual(
+      event.records.map((r) => ({ recordId: r.recordId, result: 'Ok', data: r.data })),
+    );
   });
 
   it('fails an event that violates the contract, logging the field path as the reason', async () => {
@@ -38,14 +48,17 @@ describe.each(DATASETS)('Firehose transformation of %s records', (dataset) => {
     expect(result.records[1]!.data).toBe(event.records[1]!.data);
     const log = lines.find((l) => l.message === 'record rejected');
     expect(log).toMatchObject({ recordId: event.records[1]!.recordId, eventId: bad.event_id, dataset });
-    expect(String(log?.reason)).toMatch(new RegExp(`violates the ${dataset} contract: event_time: expected long`));
+    expect(String(log?.reason)).toMatch(
+      new RegExp(`violates the ${dataset} contract: event_time: expected long`),
+    );
     expect(metricValue(lines, 'RecordsRejected')).toBe(1);
     expect(metricValue(lines, 'RecordsValid')).toBe(1);
   });
 });
 
 describe('transformRecord', () => {
-  const record = (payload: Buffer | string) => firehoseTransformationEvent('gs-test-grid', [payload]).records[0]!;
+  const record = (payload: Buffer | string) =>
+    firehoseTransformationEvent('gs-test-grid', [payload]).records[0]!;
 
   it('fails a payload that is not JSON, with the parser message', () => {
     const out = transformRecord('grid', record('{"event_id": '));
@@ -61,7 +74,9 @@ describe('transformRecord', () => {
   });
 
   it('fails a KPL aggregate: Firehose must de-aggregate before the Lambda', () => {
-    const aggregate = encodeAggregatedRecord([{ partitionKey: 'a', data: Buffer.from(JSON.stringify(eventOf('grid'))) }]);
+    const aggregate = encodeAggregatedRecord([
+      { partitionKey: 'a', data: Buffer.from(JSON.stringify(eventOf('grid'))) },
+    ]);
     const out = transformRecord('grid', record(aggregate));
     expect(out.result).toBe('ProcessingFailed');
     expect(out.reason).toContain('RecordDeAggregation');

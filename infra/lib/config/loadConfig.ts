@@ -49,7 +49,9 @@ export function loadConfig(node: Node, cwd: string = process.cwd()): GridstreamC
     }
     if (all[envName] !== undefined) {
       inputs.push(all[envName]);
-      sources.push(`${isAbsolute(fileContext ?? '') ? file : (fileContext ?? DEFAULT_CONFIG_FILE)}#${envName}`);
+      sources.push(
+        `${isAbsolute(fileContext ?? '') ? file : (fileContext ?? DEFAULT_CONFIG_FILE)}#${envName}`,
+      );
     }
   } else if (fileContext !== undefined) {
     throw new ConfigError([`configFile ${JSON.stringify(fileContext)} does not exist`]);

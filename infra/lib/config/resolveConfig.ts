@@ -35,7 +35,9 @@ function shapeProblems(input: unknown, shape: unknown, path: string, problems: s
     const expected = model[key];
     if (isPlainObject(expected)) shapeProblems(value, expected, at, problems);
     else if (kindOf(value) !== kindOf(expected)) {
-      problems.push(`${at} must be a${kindOf(expected) === 'array' ? 'n' : ''} ${kindOf(expected)}, got ${show(value)}`);
+      problems.push(
+        `${at} must be a${kindOf(expected) === 'array' ? 'n' : ''} ${kindOf(expected)}, got ${show(value)}`,
+      );
     }
   }
 }
@@ -59,17 +61,20 @@ export function overrideFromString(path: string, raw: unknown): { input: Json } 
   const keys = path.split('.');
   let model: unknown = DEFAULT_CONFIG;
   for (const k of keys) {
-    if (!isPlainObject(model) || !(k in model)) return { problem: `unknown key ${path} in override gridstream.${path}` };
+    if (!isPlainObject(model) || !(k in model))
+      return { problem: `unknown key ${path} in override gridstream.${path}` };
     model = model[k];
   }
   let value: Json;
   if (typeof raw !== 'string') value = raw as Json;
   else if (typeof model === 'boolean') {
-    if (raw !== 'true' && raw !== 'false') return { problem: `${path} must be true or false, got ${show(raw)}` };
+    if (raw !== 'true' && raw !== 'false')
+      return { problem: `${path} must be true or false, got ${show(raw)}` };
     value = raw === 'true';
   } else if (typeof model === 'number') {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) return { problem: `${path} must be a number, got ${show(raw)}` };
+    if (raw.trim() === '' || !Number.isFinite(n))
+      return { problem: `${path} must be a number, got ${show(raw)}` };
     value = n;
   } else if (Array.isArray(model)) {
     value = raw.trim().startsWith('[')
@@ -141,7 +146,11 @@ function semanticProblems(c: GridstreamConfig): string[] {
   int('lake.latenessDays', l.latenessDays, 0, 30);
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(l.projectionStartDate);
   const parsed = date ? new Date(`${l.projectionStartDate}T00:00:00Z`) : undefined;
-  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== l.projectionStartDate) {
+  if (
+    !parsed ||
+    Number.isNaN(parsed.getTime()) ||
+    parsed.toISOString().slice(0, 10) !== l.projectionStartDate
+  ) {
     p.push(`lake.projectionStartDate must be a date yyyy-MM-dd, got ${show(l.projectionStartDate)}`);
   }
 
@@ -149,12 +158,15 @@ function semanticProblems(c: GridstreamConfig): string[] {
   int('glue.numberOfWorkers', c.glue.numberOfWorkers, 2, 299);
   int('glue.timeoutMinutes', c.glue.timeoutMinutes, 1, 2880);
   for (const key of ['curateSchedule', 'compactSchedule'] as const) {
-    if (!CRON.test(c.glue[key])) p.push(`glue.${key} must be a cron(...) expression with 6 fields, got ${show(c.glue[key])}`);
+    if (!CRON.test(c.glue[key]))
+      p.push(`glue.${key} must be a cron(...) expression with 6 fields, got ${show(c.glue[key])}`);
   }
 
   const cutoff = c.athena.bytesScannedCutoffGiB;
   if (!(cutoff * 1024 ** 3 >= 10_000_000)) {
-    p.push(`athena.bytesScannedCutoffGiB must be at least 0.01 (Athena's 10 MB minimum), got ${show(cutoff)}`);
+    p.push(
+      `athena.bytesScannedCutoffGiB must be at least 0.01 (Athena's 10 MB minimum), got ${show(cutoff)}`,
+    );
   }
 
   const rpu = c.redshift.baseCapacityRpu;
@@ -179,13 +191,16 @@ function semanticProblems(c: GridstreamConfig): string[] {
     }
   }
   if (!/^[a-z0-9]{1,10}$/.test(c.lakeFormation.cdkQualifier)) {
-    p.push(`lakeFormation.cdkQualifier must be 1-10 lowercase letters or digits, got ${show(c.lakeFormation.cdkQualifier)}`);
+    p.push(
+      `lakeFormation.cdkQualifier must be 1-10 lowercase letters or digits, got ${show(c.lakeFormation.cdkQualifier)}`,
+    );
   }
 
   int('monitoring.iteratorAgeMs', c.monitoring.iteratorAgeMs, 1000);
   int('monitoring.dataFreshnessSeconds', c.monitoring.dataFreshnessSeconds, 60);
   const ratio = c.monitoring.putRecordsSuccessRatio;
-  if (!(ratio > 0 && ratio <= 1)) p.push(`monitoring.putRecordsSuccessRatio must be in (0, 1], got ${show(ratio)}`);
+  if (!(ratio > 0 && ratio <= 1))
+    p.push(`monitoring.putRecordsSuccessRatio must be in (0, 1], got ${show(ratio)}`);
   if (c.monitoring.dataFreshnessSeconds <= c.firehose.bufferIntervalSeconds) {
     p.push(
       `monitoring.dataFreshnessSeconds must exceed firehose.bufferIntervalSeconds (${c.firehose.bufferIntervalSeconds}), got ${c.monitoring.dataFreshnessSeconds}`,
@@ -221,7 +236,10 @@ export function resolveConfig(inputs: readonly unknown[] = [], source?: string):
   const problems: string[] = [];
   for (const input of inputs) shapeProblems(input, DEFAULT_CONFIG, '', problems);
   if (problems.length > 0) throw new ConfigError(problems, source);
-  const merged = inputs.reduce<unknown>((acc, input) => deepMerge(acc, input), DEFAULT_CONFIG) as GridstreamConfig;
+  const merged = inputs.reduce<unknown>(
+    (acc, input) => deepMerge(acc, input),
+    DEFAULT_CONFIG,
+  ) as GridstreamConfig;
   const semantic = semanticProblems(merged);
   if (semantic.length > 0) throw new ConfigError(semantic, source);
   return merged;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -5,7 +6,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { LAMBDA_BUNDLE_TARGET, LAMBDA_RUNTIME, REPO_ROOT } from '../constants.js';
 import { acknowledge } from '../nag.js';
 
@@ -95,7 +95,8 @@ export class GridstreamFunction extends Construct {
         target: LAMBDA_BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         // CommonJS dependencies (avsc) call require(); ESM bundles need it defined.
-        banner: "import { createRequire as __gsCreateRequire } from 'node:module';const require = __gsCreateRequire(import.meta.url);",
+        banner:
+          "import { createRequire as __gsCreateRequire } from 'node:module';const require = __gsCreateRequire(import.meta.url);",
         minify: true,
         sourceMap: true,
         externalModules: ['@aws-sdk/*'],

@@ -58,7 +58,10 @@ export class LakeBucket extends Construct {
         ? { encryption: s3.BucketEncryption.KMS, encryptionKey: props.encryptionKey, bucketKeyEnabled: true }
         : { encryption: s3.BucketEncryption.S3_MANAGED }),
       ...(props.accessLogsBucket
-        ? { serverAccessLogsBucket: props.accessLogsBucket, serverAccessLogsPrefix: props.accessLogsPrefix ?? `${id}/` }
+        ? {
+            serverAccessLogsBucket: props.accessLogsBucket,
+            serverAccessLogsPrefix: props.accessLogsPrefix ?? `${id}/`,
+          }
         : {}),
       lifecycleRules: [
         {

@@ -10,8 +10,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Dataset } from '../../../schemas/index.js';
 import { InfraValidationError } from '../errors.js';
-import { acknowledge } from '../nag.js';
 import { ERRORS_ZONE, FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../lake/layout.js';
+import { acknowledge } from '../nag.js';
 import { type BufferingHints, bufferingHintProblems } from './bufferingHints.js';
 
 /** The Glue table whose schema Firehose converts records with. */
@@ -81,7 +81,10 @@ export class LakeDeliveryStream extends Construct {
     const retry = props.partitioningRetry ?? Duration.seconds(300);
     const retrySeconds = retry.toSeconds();
     if (retrySeconds > 7200) {
-      throw new InfraValidationError(this.node.path, `partitioningRetry must be <= 7200 s, got ${retrySeconds} s`);
+      throw new InfraValidationError(
+        this.node.path,
+        `partitioningRetry must be <= 7200 s, got ${retrySeconds} s`,
+      );
     }
 
     const stack = Stack.of(this);
@@ -100,7 +103,10 @@ export class LakeDeliveryStream extends Construct {
       new iam.PolicyStatement({
         sid: 'WriteOwnPrefixes',
         actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-        resources: [props.bucket.arnForObjects(`${dataPrefix}*`), props.bucket.arnForObjects(`${errorPrefix}*`)],
+        resources: [
+          props.bucket.arnForObjects(`${dataPrefix}*`),
+          props.bucket.arnForObjects(`${errorPrefix}*`),
+        ],
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -186,7 +192,10 @@ export class LakeDeliveryStream extends Construct {
     this.resource = new firehose.CfnDeliveryStream(this, 'Resource', {
       deliveryStreamName: props.deliveryStreamName,
       deliveryStreamType: 'KinesisStreamAsSource',
-      kinesisStreamSourceConfiguration: { kinesisStreamArn: props.sourceStream.streamArn, roleArn: this.role.roleArn },
+      kinesisStreamSourceConfiguration: {
+        kinesisStreamArn: props.sourceStream.streamArn,
+        roleArn: this.role.roleArn,
+      },
       extendedS3DestinationConfiguration: {
         bucketArn: props.bucket.bucketArn,
         roleArn: this.role.roleArn,
@@ -201,7 +210,10 @@ export class LakeDeliveryStream extends Construct {
           logGroupName: props.logGroup.logGroupName,
           logStreamName: logStream.logStreamName,
         },
-        dynamicPartitioningConfiguration: { enabled: true, retryOptions: { durationInSeconds: retrySeconds } },
+        dynamicPartitioningConfiguration: {
+          enabled: true,
+          retryOptions: { durationInSeconds: retrySeconds },
+        },
         processingConfiguration: { enabled: true, processors },
         dataFormatConversionConfiguration: {
           enabled: true,

@@ -48,14 +48,19 @@ export function bufferingHintProblems(hints: BufferingHints, features: Buffering
   const size = hints.sizeMiB;
   if (!Token.isUnresolved(size)) {
     if (!Number.isInteger(size)) problems.push(`buffer size must be a whole number of MiB, got ${size}`);
-    else if (size > L.maxSizeMiB) problems.push(`buffer size must be <= ${L.maxSizeMiB} MiB, got ${size} MiB`);
+    else if (size > L.maxSizeMiB)
+      problems.push(`buffer size must be <= ${L.maxSizeMiB} MiB, got ${size} MiB`);
     else if (constrained && size < L.minSizeMiBConvertedOrPartitioned) {
-      problems.push(`buffer size must be >= ${L.minSizeMiBConvertedOrPartitioned} MiB with ${why}, got ${size} MiB`);
-    } else if (size < L.minSizeMiB) problems.push(`buffer size must be >= ${L.minSizeMiB} MiB, got ${size} MiB`);
+      problems.push(
+        `buffer size must be >= ${L.minSizeMiBConvertedOrPartitioned} MiB with ${why}, got ${size} MiB`,
+      );
+    } else if (size < L.minSizeMiB)
+      problems.push(`buffer size must be >= ${L.minSizeMiB} MiB, got ${size} MiB`);
   }
   const interval = hints.intervalSeconds;
   if (!Token.isUnresolved(interval)) {
-    if (!Number.isInteger(interval)) problems.push(`buffer interval must be a whole number of seconds, got ${interval}`);
+    if (!Number.isInteger(interval))
+      problems.push(`buffer interval must be a whole number of seconds, got ${interval}`);
     else if (interval > L.maxIntervalSeconds) {
       problems.push(`buffer interval must be <= ${L.maxIntervalSeconds} s, got ${interval} s`);
     } else if (constrained && interval < L.minIntervalSecondsConvertedOrPartitioned) {

@@ -31,12 +31,23 @@ class QueueDestination implements lambda.IEventSourceDlq {
     private readonly key: kms.IKey,
   ) {}
 
-  public bind(_target: lambda.IEventSourceMapping, targetHandler: lambda.IFunction): lambda.DlqDestinationConfig {
+  public bind(
+    _target: lambda.IEventSourceMapping,
+    targetHandler: lambda.IFunction,
+  ): lambda.DlqDestinationConfig {
     targetHandler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'DeadLetters', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+      new iam.PolicyStatement({
+        sid: 'DeadLetters',
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+      }),
     );
     targetHandler.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'DeadLetterKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'DeadLetterKey',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.key.keyArn],
+      }),
     );
     return { destination: this.queue.queueArn };
   }
@@ -83,7 +94,10 @@ export class AlertsStack extends Stack {
     );
 
     const thresholds = Object.fromEntries(
-      Object.entries(THRESHOLD_ENV_VARS).map(([k, v]) => [v, String(config.alerts[k as keyof typeof config.alerts])]),
+      Object.entries(THRESHOLD_ENV_VARS).map(([k, v]) => [
+        v,
+        String(config.alerts[k as keyof typeof config.alerts]),
+      ]),
     );
     this.consumer = new GridstreamFunction(this, 'Consumer', {
       entry: 'stream-processors/lambda/alertConsumer.ts',
@@ -103,10 +117,18 @@ export class AlertsStack extends Stack {
       removalPolicy: removalPolicyOf(config),
     });
     this.consumer.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'PublishAlerts', actions: ['sns:Publish'], resources: [this.alertTopic.topicArn] }),
+      new iam.PolicyStatement({
+        sid: 'PublishAlerts',
+        actions: ['sns:Publish'],
+        resources: [this.alertTopic.topicArn],
+      }),
     );
     this.consumer.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'TopicKey', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [opsKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'TopicKey',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [opsKey.keyArn],
+      }),
     );
     for (const dataset of ALERT_DATASETS) {
       this.consumer.function.addEventSource(

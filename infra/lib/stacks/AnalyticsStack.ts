@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -25,17 +25,43 @@ export interface AnalyticsStackProps extends GridstreamStackProps {
 export const ATHENA_SQL_DIR = 'sql/athena';
 
 /**
- * The placeholders a named query may use, replaced at synth time: `${database}`, `${raw_bucket}`,
- * `${curated_bucket}`, `${env}`. Queries name tables unqualified (`curated_grid`), as locally; the named
- * query's database is the environment's.
+ * The placeholders a named query may use, replaced at synth time: `RAW_BUCKET` and `CURATED_BUCKET` (the
+ * bucket names in the generated DDL's locations), `${database}` and `${env}`. Queries name tables unqualified
+ * (`curated_grid`), as locally; the named query's database is the environment's.
  */
 export function namedQueryVariables(envName: string, lake: LakeStack): Record<string, string> {
   return {
     env: envName,
     database: lake.databaseName,
-    raw_bucket: lake.rawBucket.bucketName,
-    curated_bucket: lake.curatedBucket.bucketName,
+    RAW_BUCKET: lake.rawBucket.bucketName,
+    CURATED_BUCKET: lake.curatedBucket.bucketName,
   };
+}
+
+/**
+ * A file of sql/athena with its placeholders replaced; anything else (`${dt}` in projection templates) is
+ * left alone.
+ *
+ * @param text - the SQL
+ * @param vars - {@link namedQueryVariables}
+ */
+export function renderNamedQuery(text: string, vars: Readonly<Record<string, string>>): string {
+  return text
+    .replace(/\$\{(\w+)\}/g, (m, k: string) => (k in vars && k === k.toLowerCase() ? vars[k]! : m))
+    .replace(/\b(RAW_BUCKET|CURATED_BUCKET)\b/g, (m) => vars[m] ?? m);
+}
+
+/**
+ * The `.sql` files under a folder, recursively, as sorted relative paths (`queries/price_spikes_last_hour.sql`).
+ *
+ * @param dir - sql/athena
+ */
+export function athenaSqlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.sql'))
+    .map((f) => f.split(sep).join('/'))
+    .sort();
 }
 
 /**
@@ -76,17 +102,14 @@ export class AnalyticsStack extends Stack {
       },
     });
 
-    const sqlDir = join(REPO_ROOT, ATHENA_SQL_DIR);
-    const files = existsSync(sqlDir) ? readdirSync(sqlDir).filter((f) => f.endsWith('.sql')).sort() : [];
     const vars = namedQueryVariables(config.envName, lake);
-    for (const file of files) {
-      const text = readFileSync(join(sqlDir, file), 'utf8').replace(/\$\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
-      const name = basename(file, '.sql');
+    for (const file of athenaSqlFiles(join(REPO_ROOT, ATHENA_SQL_DIR))) {
+      const name = file.replace(/\.sql$/, '');
       const query = new athena.CfnNamedQuery(this, `Query-${name}`, {
         name,
         description: `${ATHENA_SQL_DIR}/${file}`,
         database: lake.databaseName,
-        queryString: text,
+        queryString: renderNamedQuery(readFileSync(join(REPO_ROOT, ATHENA_SQL_DIR, file), 'utf8'), vars),
         workGroup: this.workgroup.name,
       });
       query.addResourceDependency(this.workgroup);
@@ -118,12 +141,22 @@ export class AnalyticsStack extends Stack {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'ReadCatalog',
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
+          actions: [
+            'glue:GetDatabase',
+            'glue:GetTable',
+            'glue:GetTables',
+            'glue:GetPartition',
+            'glue:GetPartitions',
+          ],
           resources: [
             this.formatArn({ service: 'glue', resource: 'catalog' }),
             this.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName }),
             ...tables.map((t) =>
-              this.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/${t}` }),
+              this.formatArn({
+                service: 'glue',
+                resource: 'table',
+                resourceName: `${lake.databaseName}/${t}`,
+              }),
             ),
           ],
         }),
@@ -145,11 +178,19 @@ export class AnalyticsStack extends Stack {
       }),
     );
     this.analystRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'DataKey', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [lake.dataKey.keyArn] }),
+      new iam.PolicyStatement({
+        sid: 'DataKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [lake.dataKey.keyArn],
+      }),
     );
     if (config.lakeFormation.enabled) {
       this.analystRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: 'LakeFormationCredentials', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }),
+        new iam.PolicyStatement({
+          sid: 'LakeFormationCredentials',
+          actions: ['lakeformation:GetDataAccess'],
+          resources: ['*'],
+        }),
       );
       acknowledge(
         this.analystRole,
@@ -166,7 +207,10 @@ export class AnalyticsStack extends Stack {
         new iam.PolicyStatement({
           sid: 'ReadLake',
           actions: ['s3:GetObject'],
-          resources: [lake.rawBucket.arnForObjects('raw/*'), ...['curated/*', 'gold/*'].map((p) => lake.curatedBucket.arnForObjects(p))],
+          resources: [
+            lake.rawBucket.arnForObjects('raw/*'),
+            ...['curated/*', 'gold/*'].map((p) => lake.curatedBucket.arnForObjects(p)),
+          ],
         }),
       );
     }
@@ -197,11 +241,19 @@ export class AnalyticsStack extends Stack {
         }),
       );
       rs.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid: 'DataKey', actions: ['kms:Decrypt'], resources: [lake.dataKey.keyArn] }),
+        new iam.PolicyStatement({
+          sid: 'DataKey',
+          actions: ['kms:Decrypt'],
+          resources: [lake.dataKey.keyArn],
+        }),
       );
       if (config.lakeFormation.enabled) {
         rs.addToPrincipalPolicy(
-          new iam.PolicyStatement({ sid: 'LakeFormationCredentials', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }),
+          new iam.PolicyStatement({
+            sid: 'LakeFormationCredentials',
+            actions: ['lakeformation:GetDataAccess'],
+            resources: ['*'],
+          }),
         );
         acknowledge(
           rs,
@@ -232,7 +284,11 @@ export class AnalyticsStack extends Stack {
         description: 'Redshift Serverless workgroup: SQL clients inside the VPC only',
         allowAllOutbound: false,
       });
-      securityGroup.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(5439), 'SQL clients in the VPC');
+      securityGroup.addIngressRule(
+        ec2.Peer.ipv4(vpc.vpcCidrBlock),
+        ec2.Port.tcp(5439),
+        'SQL clients in the VPC',
+      );
       acknowledge(
         securityGroup,
         'AwsSolutions-EC23',
@@ -240,7 +296,11 @@ export class AnalyticsStack extends Stack {
       );
       // HTTPS to the Glue endpoint and, through the gateway endpoint, to S3 (enhanced VPC routing); the
       // subnets have no route to the internet, so 443 anywhere reaches only those endpoints.
-      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'AWS endpoints (Glue, S3) for Spectrum and COPY');
+      securityGroup.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(443),
+        'AWS endpoints (Glue, S3) for Spectrum and COPY',
+      );
       this.redshiftWorkgroup = new redshift.CfnWorkgroup(this, 'RedshiftWorkgroup', {
         workgroupName: prefix,
         namespaceName: prefix,

@@ -80,6 +80,5 @@ export class GovernanceStack extends Stack {
       location.node.addDependency(this.dataAccessRole.node.findChild('DefaultPolicy'));
       location.addResourceDependency(this.settings);
     }
-
   }
 }

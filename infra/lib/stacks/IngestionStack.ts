@@ -66,9 +66,16 @@ export class IngestionStack extends Stack {
         sourceStream: streams.streams[dataset],
         bucket: lake.rawBucket,
         dataKey: lake.dataKey,
-        table: { catalogId: this.account, databaseName: lake.databaseName, tableName: catalogTableName('raw', dataset) },
+        table: {
+          catalogId: this.account,
+          databaseName: lake.databaseName,
+          tableName: catalogTableName('raw', dataset),
+        },
         logGroup,
-        bufferingHints: { sizeMiB: config.firehose.bufferSizeMiB, intervalSeconds: config.firehose.bufferIntervalSeconds },
+        bufferingHints: {
+          sizeMiB: config.firehose.bufferSizeMiB,
+          intervalSeconds: config.firehose.bufferIntervalSeconds,
+        },
         ...(this.transform ? { transformFunction: this.transform.function } : {}),
       });
       if (config.lakeFormation.enabled) {
@@ -81,6 +88,8 @@ export class IngestionStack extends Stack {
       }
       return stream;
     };
-    this.deliveryStreams = Object.fromEntries(DATASETS.map((d) => [d, make(d)])) as IngestionStack['deliveryStreams'];
+    this.deliveryStreams = Object.fromEntries(
+      DATASETS.map((d) => [d, make(d)]),
+    ) as IngestionStack['deliveryStreams'];
   }
 }

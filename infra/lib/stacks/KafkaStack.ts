@@ -29,7 +29,11 @@ export class KafkaStack extends Stack {
       description: 'MSK Serverless: IAM-authenticated Kafka (9098) from inside the VPC',
       allowAllOutbound: false,
     });
-    this.clientSecurityGroup.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(9098), 'Kafka clients (IAM auth)');
+    this.clientSecurityGroup.addIngressRule(
+      ec2.Peer.ipv4(vpc.vpcCidrBlock),
+      ec2.Port.tcp(9098),
+      'Kafka clients (IAM auth)',
+    );
     this.cluster = new msk.CfnServerlessCluster(this, 'Cluster', {
       clusterName: `${resourcePrefix(props.config.envName)}-kafka`,
       clientAuthentication: { sasl: { iam: { enabled: true } } },

@@ -3,12 +3,16 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { contractFor, DATASETS, type Dataset } from '../../../schemas/index.js';
-import { REPO_ROOT } from '../constants.js';
+import { DATASETS, type Dataset } from '../../../schemas/index.js';
+import {
+  athenaTableDefinition,
+  type GlueTableInput,
+  lakeTables,
+  type TableZone,
+} from '../../../stream-processors/curation/athenaDdl.js';
+import { loadPipeline } from '../../../stream-processors/curation/pipeline.js';
 import { LakeBucket } from '../constructs/LakeBucket.js';
 import { datasetPrefix } from '../lake/layout.js';
-import { loadPublishedTables } from '../lake/publishedTables.js';
-import { PROJECTION_FUTURE_DAYS, parquetTableInput } from '../lake/tables.js';
 import { acknowledge } from '../nag.js';
 import { catalogTableName, glueDatabaseName, resourcePrefix } from '../naming.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
@@ -16,7 +20,8 @@ import { type GridstreamStackProps, removalPolicyOf } from './types.js';
 /**
  * The lake: the raw, curated, Athena-results and access-log buckets, the data key, and the Glue database with
  * its tables: raw tables generated from the contracts with partition projection over the dt/hr layout Firehose
- * writes, curated and gold tables from the curation pipeline's table schemas (`sql/curated/tables.json`).
+ * writes, curated and gold tables from the curation pipeline's table schemas (`sql/curated/tables.json`),
+ * all through the same definitions as the Athena DDL in `sql/athena/ddl`.
  */
 export class LakeStack extends Stack {
   /** Key encrypting the data buckets (rotated yearly). */
@@ -35,10 +40,8 @@ export class LakeStack extends Stack {
   public readonly databaseName: string;
   /** Raw table of each dataset, `raw_<dataset>` (Firehose converts records with its schema). */
   public readonly rawTables: { readonly [D in Dataset]: glue.CfnTable };
-  /** Curated and gold tables, by catalog name (`curated_grid`, `gold_grid_weather_hourly`, ...). */
+  /** Curated and gold tables of the curation pipeline, by catalog name (`curated_grid`, `gold_grid_weather_hourly`). */
   public readonly publishedTables: Readonly<Record<string, glue.CfnTable>>;
-  /** Where the curated and gold schemas came from: `sql/curated/tables.json` or `fallback`. */
-  public readonly publishedTablesSource: string;
 
   public constructor(scope: Construct, id: string, props: GridstreamStackProps) {
     super(scope, id, props);
@@ -74,7 +77,10 @@ export class LakeStack extends Stack {
           id: 'raw-tiering',
           prefix: 'raw/',
           transitions: [
-            { storageClass: { value: 'STANDARD_IA' }, transitionAfter: Duration.days(lake.rawInfrequentAccessDays) },
+            {
+              storageClass: { value: 'STANDARD_IA' },
+              transitionAfter: Duration.days(lake.rawInfrequentAccessDays),
+            },
           ],
           ...(lake.rawExpirationDays > 0 ? { expiration: Duration.days(lake.rawExpirationDays) } : {}),
         },
@@ -113,52 +119,41 @@ export class LakeStack extends Stack {
       },
     });
 
-    const rawTable = (dataset: Dataset): glue.CfnTable => {
-      const contract = contractFor(dataset);
-      const table = new glue.CfnTable(this, `RawTable-${dataset}`, {
-        catalogId: this.account,
-        databaseName: this.databaseName,
-        tableInput: parquetTableInput({
-          name: catalogTableName('raw', dataset),
-          description: `Raw ${dataset} events as Firehose delivers them (columns from schemas/avro/${dataset}.avsc).`,
-          columns: contract.columns,
-          partitionKeys: contract.partitionKeys,
-          bucketName: this.rawBucket.bucketName,
-          prefix: datasetPrefix('raw', dataset),
-          projection: {
-            zone: 'raw',
-            dataset,
-            startDate: lake.projectionStartDate,
-            futureDays: PROJECTION_FUTURE_DAYS[dataset],
-          },
-        }),
+    // Table definitions come from the curation module's athenaTableDefinition, which also writes the DDL in
+    // sql/athena/ddl: the Glue tables and the DDL are the same tables by construction. Raw tables (columns from
+    // the contracts) project dt/hr partitions; curated and gold tables (schemas from sql/curated/tables.json)
+    // get their partitions from the curation job, pointing at each run's version folder.
+    const definition = (zone: TableZone, table: string, bucket: s3.IBucket) =>
+      athenaTableDefinition(table, zone, `s3://${bucket.bucketName}/${datasetPrefix(zone, table)}`, {
+        projectionStartDate: lake.projectionStartDate,
       });
+    const cfnTable = (id: string, input: GlueTableInput): glue.CfnTable => {
+      // The definition's arrays are readonly; CloudFormation's property types want mutable copies.
+      const tableInput: glue.CfnTable.TableInputProperty = {
+        ...input,
+        parameters: { ...input.parameters },
+        partitionKeys: [...input.partitionKeys],
+        storageDescriptor: {
+          ...input.storageDescriptor,
+          columns: [...input.storageDescriptor.columns],
+          serdeInfo: { ...input.storageDescriptor.serdeInfo, parameters: { ...input.storageDescriptor.serdeInfo.parameters } },
+        },
+      };
+      const table = new glue.CfnTable(this, id, { catalogId: this.account, databaseName: this.databaseName, tableInput });
       table.addResourceDependency(this.database);
       return table;
     };
-    this.rawTables = Object.fromEntries(DATASETS.map((d) => [d, rawTable(d)])) as LakeStack['rawTables'];
-
-    const published = loadPublishedTables(REPO_ROOT);
-    this.publishedTablesSource = published.source;
+    this.rawTables = Object.fromEntries(
+      DATASETS.map((d) => [d, cfnTable(`RawTable-${d}`, definition('raw', d, this.rawBucket).tableInput)]),
+    ) as LakeStack['rawTables'];
+    const pipelineTables = loadPipeline().tables;
     this.publishedTables = Object.fromEntries(
-      Object.entries(published.tables).map(([name, spec]) => {
-        // Partitions point at the versioned folders each curation run publishes (the Glue job updates
-        // them), so these tables use catalog partitions, not projection.
-        const table = new glue.CfnTable(this, `Table-${name}`, {
-          catalogId: this.account,
-          databaseName: this.databaseName,
-          tableInput: parquetTableInput({
-            name,
-            description: `${spec.zone} ${spec.table}, written by the curation job (schema: ${published.source}).`,
-            columns: spec.columns,
-            partitionKeys: spec.partitionKeys,
-            bucketName: this.curatedBucket.bucketName,
-            prefix: datasetPrefix(spec.zone, spec.table),
-          }),
-        });
-        table.addResourceDependency(this.database);
-        return [name, table];
-      }),
+      lakeTables(pipelineTables)
+        .filter((t) => t.zone !== 'raw')
+        .map(({ zone, table }) => {
+          const def = definition(zone, table, this.curatedBucket);
+          return [def.name, cfnTable(`Table-${def.name}`, def.tableInput)];
+        }),
     );
   }
 

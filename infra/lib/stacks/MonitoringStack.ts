@@ -86,8 +86,22 @@ export class MonitoringStack extends Stack {
         period,
       });
       const D = dataset.charAt(0).toUpperCase() + dataset.slice(1);
-      alarm(`${D}IteratorAge`, iteratorAge, m.iteratorAgeMs, GT, `${dataset} stream readers are more than ${m.iteratorAgeMs} ms behind`, 2);
-      alarm(`${D}WriteThrottles`, throttled, 0, GT, `${dataset} stream throttles writes (add shards or use on-demand)`, 2);
+      alarm(
+        `${D}IteratorAge`,
+        iteratorAge,
+        m.iteratorAgeMs,
+        GT,
+        `${dataset} stream readers are more than ${m.iteratorAgeMs} ms behind`,
+        2,
+      );
+      alarm(
+        `${D}WriteThrottles`,
+        throttled,
+        0,
+        GT,
+        `${dataset} stream throttles writes (add shards or use on-demand)`,
+        2,
+      );
       alarm(
         `${D}PutRecordsSuccess`,
         putSuccess,
@@ -103,7 +117,14 @@ export class MonitoringStack extends Stack {
         GT,
         `${dataset} Firehose holds data older than ${m.dataFreshnessSeconds} s`,
       );
-      alarm(`${D}DeliveryToS3`, delivery.metricDeliverySuccess({ period }), 1, LT, `${dataset} Firehose S3 delivery failing`, 2);
+      alarm(
+        `${D}DeliveryToS3`,
+        delivery.metricDeliverySuccess({ period }),
+        1,
+        LT,
+        `${dataset} Firehose S3 delivery failing`,
+        2,
+      );
       alarm(
         `${D}FormatConversion`,
         delivery.metricFailedConversionRecords({ period }),
@@ -131,7 +152,10 @@ export class MonitoringStack extends Stack {
       widgets.push([
         new cloudwatch.GraphWidget({
           title: `${dataset}: records in (stream, Firehose)`,
-          left: [stream.metricIncomingRecords({ statistic: 'Sum', period }), delivery.metricIncomingRecords({ period })],
+          left: [
+            stream.metricIncomingRecords({ statistic: 'Sum', period }),
+            delivery.metricIncomingRecords({ period }),
+          ],
           width: 6,
         }),
         new cloudwatch.GraphWidget({
@@ -156,9 +180,16 @@ export class MonitoringStack extends Stack {
 
     const functions: [string, GridstreamFunction][] = [['AlertConsumer', alerts.consumer]];
     if (ingestion.transform) functions.push(['FirehoseTransform', ingestion.transform]);
-    for (const [name, fn] of Object.entries(props.producers?.pollers ?? {})) functions.push([`${name}Poller`, fn]);
+    for (const [name, fn] of Object.entries(props.producers?.pollers ?? {}))
+      functions.push([`${name}Poller`, fn]);
     for (const [name, fn] of functions) {
-      alarm(`${name}Errors`, fn.function.metricErrors({ statistic: 'Sum', period }), 0, GT, `${name} Lambda errors`);
+      alarm(
+        `${name}Errors`,
+        fn.function.metricErrors({ statistic: 'Sum', period }),
+        0,
+        GT,
+        `${name} Lambda errors`,
+      );
     }
     const consumerAge = new cloudwatch.Metric({
       namespace: 'AWS/Lambda',
@@ -167,7 +198,14 @@ export class MonitoringStack extends Stack {
       statistic: 'Maximum',
       period,
     });
-    alarm('AlertConsumerIteratorAge', consumerAge, m.iteratorAgeMs, GT, 'The alert consumer is behind the streams', 2);
+    alarm(
+      'AlertConsumerIteratorAge',
+      consumerAge,
+      m.iteratorAgeMs,
+      GT,
+      'The alert consumer is behind the streams',
+      2,
+    );
     alarm(
       'AlertConsumerDeadLetters',
       alerts.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period }),
@@ -181,7 +219,11 @@ export class MonitoringStack extends Stack {
         left: functions.map(([, fn]) => fn.function.metricErrors({ statistic: 'Sum', period })),
         width: 12,
       }),
-      new cloudwatch.GraphWidget({ title: 'Alert consumer iterator age (ms)', left: [consumerAge], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Alert consumer iterator age (ms)',
+        left: [consumerAge],
+        width: 12,
+      }),
     ]);
 
     const jobNames = Object.values(processing.jobs).map((j) => j.name!);

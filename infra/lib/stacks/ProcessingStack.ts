@@ -10,7 +10,13 @@ import type { Construct } from 'constructs';
 import { REPO_ROOT } from '../constants.js';
 import { LakeFormationGrants, onTables, TABLE_READ, TABLE_WRITE } from '../constructs/lakeFormation.js';
 import { InfraValidationError } from '../errors.js';
-import { GLUE_JOBS, GLUE_LIBRARY_DIR, type GlueJobSpec, readJobScript, requiredJobArguments } from '../lake/glueJobs.js';
+import {
+  GLUE_JOBS,
+  GLUE_LIBRARY_DIR,
+  type GlueJobSpec,
+  readJobScript,
+  requiredJobArguments,
+} from '../lake/glueJobs.js';
 import { acknowledge } from '../nag.js';
 import { resourcePrefix } from '../naming.js';
 import type { LakeStack } from './LakeStack.js';
@@ -71,9 +77,16 @@ export class ProcessingStack extends Stack {
         })
       : undefined;
 
-    const buckets: Record<'raw' | 'curated', s3.IBucket> = { raw: lake.rawBucket, curated: lake.curatedBucket };
+    const buckets: Record<'raw' | 'curated', s3.IBucket> = {
+      raw: lake.rawBucket,
+      curated: lake.curatedBucket,
+    };
     const catalogArn = this.formatArn({ service: 'glue', resource: 'catalog' });
-    const databaseArn = this.formatArn({ service: 'glue', resource: 'database', resourceName: lake.databaseName });
+    const databaseArn = this.formatArn({
+      service: 'glue',
+      resource: 'database',
+      resourceName: lake.databaseName,
+    });
     const tableArn = (name: string) =>
       this.formatArn({ service: 'glue', resource: 'table', resourceName: `${lake.databaseName}/${name}` });
 
@@ -96,7 +109,11 @@ export class ProcessingStack extends Stack {
         access.flatMap((a) => a.prefixes.map((p) => buckets[a.bucket].arnForObjects(p)));
       if (spec.reads.length > 0) {
         role.addToPrincipalPolicy(
-          new iam.PolicyStatement({ sid: 'ReadObjects', actions: ['s3:GetObject'], resources: objects(spec.reads) }),
+          new iam.PolicyStatement({
+            sid: 'ReadObjects',
+            actions: ['s3:GetObject'],
+            resources: objects(spec.reads),
+          }),
         );
       }
       role.addToPrincipalPolicy(
@@ -149,7 +166,12 @@ export class ProcessingStack extends Stack {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'JobLogs',
-          actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+          actions: [
+            'logs:CreateLogGroup',
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+            'logs:AssociateKmsKey',
+          ],
           resources: [
             this.formatArn({
               service: 'logs',
@@ -189,12 +211,19 @@ export class ProcessingStack extends Stack {
       }
       if (spec.catalogWrite && config.lakeFormation.enabled) {
         role.addToPrincipalPolicy(
-          new iam.PolicyStatement({ sid: 'LakeFormationCredentials', actions: ['lakeformation:GetDataAccess'], resources: ['*'] }),
+          new iam.PolicyStatement({
+            sid: 'LakeFormationCredentials',
+            actions: ['lakeformation:GetDataAccess'],
+            resources: ['*'],
+          }),
         );
         new LakeFormationGrants(this, `${spec.name}Lf`, {
           role,
           databaseName: lake.databaseName,
-          tables: { ...onTables(lake.rawTableNames, TABLE_READ), ...onTables(lake.publishedTableNames, TABLE_WRITE) },
+          tables: {
+            ...onTables(lake.rawTableNames, TABLE_READ),
+            ...onTables(lake.publishedTableNames, TABLE_WRITE),
+          },
           dataLocations: [lake.curatedBucket.bucketArn],
         });
       }
@@ -206,7 +235,10 @@ export class ProcessingStack extends Stack {
     for (const spec of props.jobs ?? GLUE_JOBS) {
       const text = readJobScript(root, spec);
       if (text === undefined) {
-        throw new InfraValidationError(this.node.path, `Glue job ${spec.name}: script ${spec.script} does not exist`);
+        throw new InfraValidationError(
+          this.node.path,
+          `Glue job ${spec.name}: script ${spec.script} does not exist`,
+        );
       }
       const missing = requiredJobArguments(text).filter((a) => !(`--${a}` in args));
       if (missing.length > 0) {
@@ -257,7 +289,10 @@ export class ProcessingStack extends Stack {
     this.jobRoles = roles;
     this.jobs = jobs;
 
-    const schedules: Record<string, string> = { curate: config.glue.curateSchedule, compact: config.glue.compactSchedule };
+    const schedules: Record<string, string> = {
+      curate: config.glue.curateSchedule,
+      compact: config.glue.compactSchedule,
+    };
     for (const [name, job] of Object.entries(jobs)) {
       const schedule = schedules[name];
       if (schedule === undefined) continue;

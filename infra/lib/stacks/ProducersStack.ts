@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -10,7 +10,6 @@ import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { IgnoreMode } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { ENV } from '../../../stream-processors/lambda/constants.js';
@@ -77,11 +76,20 @@ export const PRODUCER_IMAGE_FILES = [
  * Least-privilege write access to streams: PutRecords/PutRecord (the sink), ListShards and
  * DescribeStreamSummary (shard map and existence check), and GenerateDataKey on the stream key.
  */
-export function grantStreamWrite(grantee: iam.IGrantable, streams: readonly kinesis.IStream[], key: kms.IKey): void {
+export function grantStreamWrite(
+  grantee: iam.IGrantable,
+  streams: readonly kinesis.IStream[],
+  key: kms.IKey,
+): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'PutRecords',
-      actions: ['kinesis:PutRecords', 'kinesis:PutRecord', 'kinesis:ListShards', 'kinesis:DescribeStreamSummary'],
+      actions: [
+        'kinesis:PutRecords',
+        'kinesis:PutRecord',
+        'kinesis:ListShards',
+        'kinesis:DescribeStreamSummary',
+      ],
       resources: streams.map((s) => s.streamArn),
     }),
   );
@@ -131,7 +139,10 @@ export class ProducersStack extends Stack {
       const scheduleOf = (name: string) => schedules[name] ?? config.producers.openMeteoSchedule;
       for (const spec of props.pollers ?? POLLERS) {
         if (!existsSync(join(REPO_ROOT, spec.entry))) {
-          throw new InfraValidationError(this.node.path, `poller ${spec.name}: handler ${spec.entry} does not exist`);
+          throw new InfraValidationError(
+            this.node.path,
+            `poller ${spec.name}: handler ${spec.entry} does not exist`,
+          );
         }
         const fn = new GridstreamFunction(this, `${spec.name}Poller`, {
           entry: spec.entry,
@@ -139,7 +150,9 @@ export class ProducersStack extends Stack {
           encryptionKey: opsKey,
           timeout: Duration.minutes(2),
           environment: {
-            [ENV.streams]: JSON.stringify({ [kinesisStreamName(config.envName, spec.dataset)]: spec.dataset }),
+            [ENV.streams]: JSON.stringify({
+              [kinesisStreamName(config.envName, spec.dataset)]: spec.dataset,
+            }),
             POWERTOOLS_SERVICE_NAME: `${spec.name.toLowerCase()}-poller`,
             POWERTOOLS_METRICS_NAMESPACE: 'Gridstream',
           },
@@ -156,14 +169,20 @@ export class ProducersStack extends Stack {
             }),
           );
           fn.role.addToPrincipalPolicy(
-            new iam.PolicyStatement({ sid: 'SecretKey', actions: ['kms:Decrypt'], resources: [opsKey.keyArn] }),
+            new iam.PolicyStatement({
+              sid: 'SecretKey',
+              actions: ['kms:Decrypt'],
+              resources: [opsKey.keyArn],
+            }),
           );
         }
         new events.Rule(this, `${spec.name}Schedule`, {
           ruleName: `${prefix}-${spec.name.toLowerCase()}-poller`,
           description: `Runs the ${spec.name} poller`,
           schedule: events.Schedule.expression(scheduleOf(spec.name)),
-          targets: [new targets.LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.minutes(30) })],
+          targets: [
+            new targets.LambdaFunction(fn.function, { retryAttempts: 2, maxEventAge: Duration.minutes(30) }),
+          ],
         });
         pollers[spec.name] = fn;
       }
@@ -171,7 +190,8 @@ export class ProducersStack extends Stack {
     this.pollers = pollers;
 
     if (config.producers.fargate) {
-      if (!props.network) throw new InfraValidationError(this.node.path, 'the Fargate producers need the network stack');
+      if (!props.network)
+        throw new InfraValidationError(this.node.path, 'the Fargate producers need the network stack');
       const vpc = props.network.vpc;
       const cluster = new ecs.Cluster(this, 'Cluster', {
         clusterName: `${prefix}-producers`,
@@ -181,7 +201,10 @@ export class ProducersStack extends Stack {
       const taskDefinition = new ecs.FargateTaskDefinition(this, 'ProducerTask', {
         cpu: 512,
         memoryLimitMiB: 1024,
-        runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+        runtimePlatform: {
+          cpuArchitecture: ecs.CpuArchitecture.X86_64,
+          operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+        },
         volumes: [{ name: 'tmp' }],
       });
       const logGroup = new logs.LogGroup(this, 'ProducerLogs', {
@@ -232,8 +255,16 @@ export class ProducersStack extends Stack {
         description: 'gridstream producers: HTTPS to the VPC endpoints only',
         allowAllOutbound: false,
       });
-      securityGroup.addEgressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'Kinesis, ECR and Logs endpoints');
-      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'ECR image layers through the S3 gateway endpoint');
+      securityGroup.addEgressRule(
+        ec2.Peer.ipv4(vpc.vpcCidrBlock),
+        ec2.Port.tcp(443),
+        'Kinesis, ECR and Logs endpoints',
+      );
+      securityGroup.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(443),
+        'ECR image layers through the S3 gateway endpoint',
+      );
       this.service = new ecs.FargateService(this, 'ProducerService', {
         serviceName: `${prefix}-producers`,
         cluster,

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dataset } from '../../schemas/index.js';
+import { CURATION_TEST_DEFAULTS, loadPipeline, runCuration } from '../../stream-processors/curation/index.js';
+import { eventOf } from '../helpers/events.js';
+import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
+import { readTable } from './tables.js';
+
+type Overrides = Record<string, unknown>;
+/** `partition`: write the event into another hour's folder than its event_time's. */
+const MISPLACED = 'misplaced';
+
+/** One violation per rule (the rule is the first one the row fails), and rows at the bounds that pass. */
+const CASES: Record<Dataset, { fail: Record<string, Overrides | typeof MISPLACED>; pass: Overrides[] }> = {
+  grid: {
+    fail: {
+      required_fields: { market: null },
+      event_in_its_partition: MISPLACED,
+      record_type_known: { record_type: 'FORECAST_PRICE' },
+      market_known: { market: 'HASP' },
+      interval_minutes_known: { interval_minutes: 7 },
+      price_has_settlement_point_and_lmp: { settlement_point: null },
+      lmp_within_ercot_band: { lmp_usd_mwh: 5000.01 },
+      conditions_have_load: { record_type: 'SYSTEM_CONDITIONS', lmp_usd_mwh: null, load_mw: null },
+      load_within_range: { record_type: 'SYSTEM_CONDITIONS', lmp_usd_mwh: null, load_mw: -1 },
+      wind_non_negative: { wind_mw: -5 },
+      solar_non_negative: { solar_mw: -0.5 },
+    },
+    pass: [{ lmp_usd_mwh: 5000 }, { lmp_usd_mwh: -250 }, { record_type: 'SYSTEM_CONDITIONS', lmp_usd_mwh: null, load_mw: 0 }],
+  },
+  weather: {
+    fail: {
+      required_fields: { location_id: null },
+      event_in_its_partition: MISPLACED,
+      record_type_known: { record_type: 'NOWCAST' },
+      temperature_plausible: { temperature_c: 60.5 },
+      latitude_valid: { latitude_deg: 91 },
+      longitude_valid: { longitude_deg: -181 },
+      humidity_is_percentage: { relative_humidity_pct: 101 },
+      cloud_cover_is_percentage: { cloud_cover_pct: -1 },
+      wind_speed_plausible: { wind_speed_mps: -0.1 },
+      radiation_non_negative: { shortwave_radiation_w_m2: -1 },
+      precipitation_non_negative: { precipitation_mm: -0.5 },
+      forecast_has_issue_time: { record_type: 'FORECAST', forecast_issued_at: null, forecast_horizon_hours: 6 },
+    },
+    pass: [{ temperature_c: 60 }, { temperature_c: -40 }, { relative_humidity_pct: null }],
+  },
+  transactions: {
+    fail: {
+      required_fields: { book: null },
+      event_in_its_partition: MISPLACED,
+      status_known: { status: 'OPEN' },
+      side_known: { side: 'HOLD' },
+      version_positive: { version: 0 },
+      new_trade_is_version_1: { version: 2 },
+      quantity_positive: { quantity_mwh: 0 },
+      price_within_ercot_band: { price_usd_mwh: 5000.5 },
+      delivery_end_after_start: { delivery_end: Date.UTC(2026, 10, 23, 12) },
+    },
+    pass: [{ price_usd_mwh: -250 }, { status: 'AMEND', version: 2 }],
+  },
+};
+
+const RULES = loadPipeline().qualityRules;
+
+describe('every quality rule has a test case', () => {
+  it.each(Object.keys(CASES) as Dataset[])('%s', (dataset) => {
+    expect(Object.keys(CASES[dataset].fail).sort()).toEqual(RULES[dataset].map((r) => r.rule).sort());
+  });
+});
+
+describe.each(Object.keys(CASES) as Dataset[])('quarantine of %s rows failing a rule', (dataset) => {
+  let lake: string;
+  const ids = new Map<string, string>();
+  const passIds: string[] = [];
+
+  beforeAll(async () => {
+    // Prepare: one row per rule violation, rows at the bounds, and a valid row.
+    lake = await makeLake();
+    const rows: Record<string, unknown>[] = [];
+    for (const [rule, o] of Object.entries(CASES[dataset].fail)) {
+      const tradeId = { trade_id: `T-${rule}` };
+      if (o === MISPLACED) {
+        const e = eventOf(dataset, dataset === 'transactions' ? (tradeId as never) : {});
+        ids.set(rule, e.event_id);
+        await writeRawEvents(lake, dataset, [e], { partition: { dt: '2026-11-22', hr: '13' } });
+        continue;
+      }
+      const e = { ...eventOf(dataset, dataset === 'transactions' ? (tradeId as never) : {}), ...o };
+      ids.set(rule, e.event_id);
+      rows.push(e);
+    }
+    for (const [i, o] of CASES[dataset].pass.entries()) {
+      const e = { ...eventOf(dataset, dataset === 'transactions' ? ({ trade_id: `T-pass-${i}` } as never) : {}), ...o };
+      passIds.push(e.event_id);
+      rows.push(e);
+    }
+    await writeRawEvents(lake, dataset, rows);
+    // Act
+    await runCuration({ lake, ...CURATION_TEST_DEFAULTS, datasets: [dataset] });
+  });
+  afterAll(() => removeLake(lake));
+
+  it.each(Object.keys(CASES[dataset].fail))('%s: quarantined with the rule name, not curated', async (rule) => {
+    const id = ids.get(rule)!;
+    const quarantined = await readTable(lake, `curated_${dataset}_quarantine`, `event_id = '${id}'`);
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toMatchObject({ dq_rule: rule, event_id: id });
+    expect(String(quarantined[0]!.dq_rules).split(',')).toContain(rule);
+    expect(String(quarantined[0]!.ingest_file)).toMatch(/\.parquet$/);
+    expect(await readTable(lake, `curated_${dataset}`, `event_id = '${id}'`)).toHaveLength(0);
+  });
+
+  it('rows at the bounds of every range pass', async () => {
+    const curated = await readTable(lake, `curated_${dataset}`);
+    expect(curated.map((r) => r.event_id).sort()).toEqual(expect.arrayContaining([...passIds].sort()));
+    if (dataset !== 'transactions') expect(curated).toHaveLength(passIds.length);
+  });
+
+  it('no row is lost: curated + quarantined = rows written', async () => {
+    const curated = await readTable(lake, `curated_${dataset}`);
+    const quarantined = await readTable(lake, `curated_${dataset}_quarantine`);
+    const written = ids.size + passIds.length;
+    if (dataset === 'transactions') {
+      // Curated keeps one row per trade; every version is either a trade's row, superseded, or quarantined.
+      expect(quarantined).toHaveLength(ids.size);
+      expect(curated).toHaveLength(passIds.length);
+    } else {
+      expect(curated.length + quarantined.length).toBe(written);
+    }
+  });
+});
