@@ -1,7 +1,7 @@
 import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
 import {
-  CURATION_DEFAULTS,
   type CompactionSummary,
+  CURATION_DEFAULTS,
   type CurationSummary,
   compactRaw,
   runCuration,
@@ -9,7 +9,16 @@ import {
 import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
 import { type Command, intOption, UsageError } from '../command.js';
 
-const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 /**
  * Parses a size like `128MiB`, `64MB` or `1048576`.
@@ -20,7 +29,9 @@ export function parseSize(value: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) {
-    throw new UsageError(`--target-file-size must be a size like 128MiB, 64MB or 1048576, got ${JSON.stringify(value)}`);
+    throw new UsageError(
+      `--target-file-size must be a size like 128MiB, 64MB or 1048576, got ${JSON.stringify(value)}`,
+    );
   }
   return Math.round(Number(m[1]) * unit);
 }
@@ -30,7 +41,8 @@ function datasetsOf(value: unknown): Dataset[] | undefined {
   const list = (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(','));
   const out: Dataset[] = [];
   for (const d of list.map((x) => x.trim()).filter(Boolean)) {
-    if (!isDataset(d)) throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(d)}`);
+    if (!isDataset(d))
+      throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(d)}`);
     out.push(d);
   }
   return out;
@@ -61,7 +73,9 @@ export function formatSummary(s: CurationSummary, compaction?: CompactionSummary
   }
   for (const f of s.skippedFiles) lines.push(`  skipped ${f.file}: ${f.reason}`);
   for (const [t, r] of Object.entries(s.tables)) {
-    lines.push(`${t.padEnd(32)} v${r.version}  ${r.dts.length} dt  ${r.rows} rows  ${r.files} files  ${mib(r.bytes)}`);
+    lines.push(
+      `${t.padEnd(32)} v${r.version}  ${r.dts.length} dt  ${r.rows} rows  ${r.files} files  ${mib(r.bytes)}`,
+    );
   }
   const rows = Object.values(s.datasets).reduce((n, d) => n + d.rows, 0);
   const quarantined = Object.entries(s.tables)
@@ -80,7 +94,8 @@ export function formatSummary(s: CurationSummary, compaction?: CompactionSummary
 /** `gridstream curate`: raw -> curated + gold on DuckDB. */
 export const command: Command = {
   name: 'curate',
-  summary: 'Curate the raw zone into curated and gold tables on DuckDB (dedup, quality rules, gold aggregates)',
+  summary:
+    'Curate the raw zone into curated and gold tables on DuckDB (dedup, quality rules, gold aggregates)',
   usage: '[--lake DIR] [--dataset grid,weather,transactions] [--since YYYY-MM-DD | --full] [--compact]',
   details: `
 Runs the pipeline of sql/curated (the same SQL the Glue jobs run on Spark) over the raw partitions
@@ -108,7 +123,10 @@ Examples:
     },
     since: { type: 'string', description: 'Re-curate every raw dt >= this date', valueName: 'YYYY-MM-DD' },
     full: { type: 'boolean', description: 'Re-curate every raw partition' },
-    compact: { type: 'boolean', description: 'First compact closed raw partitions (older than the lateness window)' },
+    compact: {
+      type: 'boolean',
+      description: 'First compact closed raw partitions (older than the lateness window)',
+    },
     'target-file-size': {
       type: 'string',
       description: 'Target Parquet file size',
@@ -117,7 +135,8 @@ Examples:
     },
     'lateness-hours': {
       type: 'string',
-      description: 'Lateness window: how far back late raw files are picked up; compaction leaves younger partitions',
+      description:
+        'Lateness window: how far back late raw files are picked up; compaction leaves younger partitions',
       valueName: 'H',
       default: String(CURATION_DEFAULTS.latenessMs / 3_600_000),
     },
@@ -134,12 +153,21 @@ Examples:
     if (since !== undefined && values.full) throw new UsageError('give either --since or --full, not both');
     const targetFileSizeBytes = parseSize(String(values['target-file-size'] ?? '128MiB'));
     const latenessMs = intOption('lateness-hours', values['lateness-hours'], 48) * 3_600_000;
-    const progress = values.quiet || values.json ? undefined : (e: { step: string; message: string }) => {
-      process.stderr.write(`${e.step}: ${e.message}\n`);
-    };
+    const progress =
+      values.quiet || values.json
+        ? undefined
+        : (e: { step: string; message: string }) => {
+            process.stderr.write(`${e.step}: ${e.message}\n`);
+          };
     let compaction: CompactionSummary | undefined;
     if (values.compact) {
-      compaction = await compactRaw({ lake, datasets, latenessMs, targetFileSizeBytes, onProgress: progress });
+      compaction = await compactRaw({
+        lake,
+        datasets,
+        latenessMs,
+        targetFileSizeBytes,
+        onProgress: progress,
+      });
     }
     const summary = await runCuration({
       lake,
@@ -151,7 +179,9 @@ Examples:
       onProgress: progress,
     });
     process.stdout.write(
-      values.json ? `${JSON.stringify({ compaction, ...summary }, null, 2)}\n` : formatSummary(summary, compaction),
+      values.json
+        ? `${JSON.stringify({ compaction, ...summary }, null, 2)}\n`
+        : formatSummary(summary, compaction),
     );
     return 0;
   },

@@ -1,13 +1,376 @@
-import type { Command } from '../command.js';
+import { randomInt } from 'node:crypto';
+import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
+import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
+import { runProducer } from '../../producers/runProducer.js';
+import { createGenerator } from '../../producers/sources/index.js';
+import { DATASETS, type Dataset } from '../../schemas/index.js';
+import {
+  DELIVERY_DEFAULTS,
+  type DeliveryStats,
+  DeliveryWorker,
+  formatCount,
+  formatFreshness,
+  formatMs,
+} from '../../stream-processors/delivery/index.js';
+import { DEFAULT_LAKE, type LakeStorage, openLakeStorage } from '../../stream-processors/storage/index.js';
+import { type Command, intOption, UsageError } from '../command.js';
 
-// Placeholder while the command is being built; replaced by its real implementation.
+/** Events per second each producer sends by default. */
+export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
+  grid: 200,
+  weather: 50,
+  transactions: 100,
+};
+
+/** Shards per stream of the embedded Kinesis. */
+const UP_DEFAULT_SHARDS = 2;
+/** How long shutdown waits for delivery to catch up with what was produced. */
+const DRAIN_DEADLINE_MS = 60_000;
+
+/**
+ * Work `gridstream up` runs on a schedule beside delivery, e.g. local curation of the raw zone.
+ * Runs never overlap; the last run happens after delivery has flushed, so it sees every event.
+ */
+export interface UpScheduledTask {
+  /** Name shown in the status. */
+  readonly name: string;
+  /** Interval between the end of one run and the start of the next, ms. */
+  readonly everyMs: number;
+  /** Run once more at shutdown, after delivery flushed everything. @default true */
+  readonly runOnShutdown?: boolean;
+  /**
+   * One run.
+   *
+   * @returns a short status shown in the live view (e.g. "curated 12,000 rows")
+   */
+  run(context: { readonly lake: LakeStorage; readonly signal: AbortSignal }): Promise<string | undefined>;
+}
+
+/**
+ * CURATION HOOK: the scheduled tasks `gridstream up` runs. The curation engineer adds local curation
+ * here (e.g. `curateEvery(60_000)` returning an {@link UpScheduledTask}); `runUp` callers may pass
+ * their own list instead.
+ */
+export function defaultScheduledTasks(): UpScheduledTask[] {
+  return [];
+}
+
+/** Options of {@link runUp}. */
+export interface UpOptions {
+  /** Lake location. @default ./lake */
+  readonly lake?: string;
+  /** Events per second per dataset (0 disables a producer). @default grid 200, weather 50, transactions 100 */
+  readonly rates?: Partial<Record<Dataset, number>>;
+  /** Shards per stream. @default 2 */
+  readonly shards?: number;
+  /** Stop by itself after this long, ms. @default until SIGINT/SIGTERM */
+  readonly durationMs?: number;
+  /** Generator seed. @default random */
+  readonly seed?: number;
+  /** Delivery buffer interval, ms. @default DELIVERY_DEFAULTS.bufferIntervalMs */
+  readonly bufferIntervalMs?: number;
+  /** Scheduled tasks (local curation). @default {@link defaultScheduledTasks} */
+  readonly scheduledTasks?: readonly UpScheduledTask[];
+  /** Where the live status goes (redrawn in place on a terminal). @default process.stderr */
+  readonly out?: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Stops everything (like Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a run of `gridstream up` did. */
+export interface UpResult {
+  /** Events acknowledged by Kinesis per dataset. */
+  readonly produced: Readonly<Record<Dataset, number>>;
+  /** Delivery's final stats. */
+  readonly delivery: DeliveryStats;
+  /** True when delivery caught up with everything produced before exiting. */
+  readonly drained: boolean;
+}
+
+interface TaskState {
+  readonly task: UpScheduledTask;
+  status: string;
+  runs: number;
+}
+
+function statusLines(
+  sinks: readonly KinesisSink[],
+  stats: DeliveryStats,
+  tasks: readonly TaskState[],
+  elapsedMs: number,
+  final: boolean,
+): string[] {
+  const header = [
+    'dataset',
+    'produced',
+    'delivered',
+    'rejected',
+    'files',
+    'iterator age',
+    'freshness (last flush)',
+  ];
+  const rows = sinks.map((sink) => {
+    const s = stats.streams.find((x) => x.dataset === sink.dataset)!;
+    return [
+      sink.dataset,
+      formatCount(sink.counters.sent),
+      formatCount(s.delivered),
+      formatCount(s.rejected + sink.counters.rejected),
+      formatCount(s.files),
+      formatMs(s.iteratorAgeMs),
+      formatFreshness(s.lastFlushFreshness),
+    ];
+  });
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const fmt = (r: string[]): string =>
+    r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const title = `gridstream up — ${(elapsedMs / 1000).toFixed(0)} s — ${final ? 'stopped' : 'Ctrl-C to stop'}`;
+  const lines = [title, fmt(header), ...rows.map(fmt)];
+  for (const t of tasks) lines.push(`${t.task.name}: ${t.status} (${t.runs} runs)`);
+  return lines;
+}
+
+/**
+ * The whole local pipeline in one process: the embedded Kinesis, one producer per dataset at its
+ * rate, the delivery worker into the lake, the scheduled tasks (local curation), and a live status —
+ * until `durationMs` passes or `signal` aborts. Then it stops the producers, lets delivery catch up
+ * with everything they sent and flush it, runs the scheduled tasks a last time, and returns.
+ *
+ * @param options - lake, rates, duration, tasks
+ */
+export async function runUp(options: UpOptions = {}): Promise<UpResult> {
+  const out = options.out ?? process.stderr;
+  const tty = out.isTTY === true;
+  const rates = { ...UP_DEFAULT_RATES, ...options.rates };
+  const shards = options.shards ?? UP_DEFAULT_SHARDS;
+  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const storage = openLakeStorage(options.lake ?? DEFAULT_LAKE);
+  const tasks: TaskState[] = (options.scheduledTasks ?? defaultScheduledTasks()).map((task) => ({
+    task,
+    status: 'waiting',
+    runs: 0,
+  }));
+  const stop = new AbortController();
+  const onExternalAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const kinesis = await EmbeddedKinesis.start({
+    streams: Object.fromEntries(DATASETS.map((d) => [d, shards])),
+  });
+  const warnings: string[] = [];
+  const worker = await DeliveryWorker.create({
+    storage,
+    kinesis: kinesis.client,
+    ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
+    onWarning: (w) => warnings.push(w),
+  });
+  const sinks = DATASETS.filter((d) => rates[d] > 0).map(
+    (dataset) => new KinesisSink({ dataset, client: kinesis.client, metrics: 'off' }),
+  );
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let drawn = 0;
+  const draw = (final = false): void => {
+    const lines = statusLines(sinks, worker.stats(), tasks, performance.now() - started, final);
+    if (tty) {
+      out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
+      drawn = lines.length;
+    } else {
+      out.write(`${lines.join('\n')}\n`);
+    }
+  };
+  const taskLoops: Promise<void>[] = [];
+  try {
+    out.write(
+      `gridstream up: embedded Kinesis at ${kinesis.endpoint} (${shards} shards per stream, in memory), ` +
+        `lake ${storage.location}\n` +
+        `producing ${sinks.map((s) => `${s.dataset} ${rates[s.dataset]}/s`).join(', ')} (seed ${seed})\n`,
+    );
+    await worker.start();
+    const producers = sinks.map((sink) =>
+      runProducer({
+        generator: createGenerator(sink.dataset, { seed }),
+        sink,
+        rate: rates[sink.dataset],
+        signal: stop.signal,
+        ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+      }),
+    );
+    for (const t of tasks) {
+      taskLoops.push(
+        (async () => {
+          while (!stop.signal.aborted) {
+            await new Promise<void>((resolve) => {
+              const h = setTimeout(resolve, t.task.everyMs);
+              stop.signal.addEventListener('abort', () => {
+                clearTimeout(h);
+                resolve();
+              });
+            });
+            if (stop.signal.aborted) break;
+            try {
+              t.status = (await t.task.run({ lake: storage, signal: stop.signal })) ?? 'ok';
+            } catch (err) {
+              t.status = `failed: ${(err as Error).message}`;
+            }
+            t.runs++;
+          }
+        })(),
+      );
+    }
+    timer = setInterval(() => draw(), tty ? 1_000 : 10_000);
+    // Producers end on their own with a duration, else on Ctrl-C; a delivery failure ends everything.
+    await Promise.race([Promise.all(producers), worker.done.then(() => undefined)]);
+    stop.abort();
+    await Promise.all(producers);
+    out.write(`${tty ? '' : '\n'}gridstream up: stopping — flushing producers and delivery...\n`);
+    drawn = 0;
+    await Promise.all(sinks.map((s) => s.close({ deadlineMs: 10_000 })));
+    const produced = sinks.reduce((a, s) => a + s.counters.sent, 0);
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
+    let drained = false;
+    while (Date.now() < deadline) {
+      await Promise.race([worker.waitUntilDrained(), worker.done, new Promise((r) => setTimeout(r, 1_000))]);
+      const s = worker.stats();
+      if (s.totals.delivered + s.totals.rejected >= produced) {
+        drained = true;
+        break;
+      }
+    }
+    await worker.stop();
+    await worker.done;
+    await Promise.all(taskLoops);
+    for (const t of tasks) {
+      if (t.task.runOnShutdown === false) continue;
+      try {
+        t.status = (await t.task.run({ lake: storage, signal: new AbortController().signal })) ?? 'ok';
+      } catch (err) {
+        t.status = `failed: ${(err as Error).message}`;
+      }
+      t.runs++;
+    }
+    draw(true);
+    const producedBy = Object.fromEntries(DATASETS.map((d) => [d, 0])) as Record<Dataset, number>;
+    for (const s of sinks) producedBy[s.dataset] = s.counters.sent;
+    return { produced: producedBy, delivery: worker.stats(), drained };
+  } finally {
+    if (timer) clearInterval(timer);
+    options.signal?.removeEventListener('abort', onExternalAbort);
+    stop.abort();
+    await worker.stop().catch(() => undefined);
+    await kinesis.stop();
+    await storage.close();
+  }
+}
+
+/** `gridstream up` (= `npm start`): the whole local pipeline with a live status. */
 export const command: Command = {
   name: 'up',
-  summary: '(in progress)',
-  usage: '',
-  options: {},
-  async run() {
-    process.stderr.write('gridstream up is not built yet\n');
-    return 1;
+  summary: 'Run the local pipeline: embedded Kinesis, the three producers, delivery to the lake, live status',
+  usage:
+    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N]',
+  details: `
+Starts an in-memory Kinesis, produces synthetic grid, weather and transactions events at the given rates,
+delivers them to the Parquet lake (raw/<dataset>/dt=…/hr=…/) and shows, per dataset, events produced,
+delivered, rejected, files, iterator age and freshness. Ctrl-C (or --duration) stops the producers,
+waits until delivery has written everything they sent, and exits. Then query the lake:
+  npx gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"
+
+Examples:
+  npm start
+  gridstream up --duration 30 --grid-rate 1000 --lake /tmp/lake`,
+  options: {
+    lake: {
+      type: 'string',
+      description: 'Lake directory or s3://bucket/prefix',
+      valueName: 'DIR',
+      default: DEFAULT_LAKE,
+    },
+    'grid-rate': {
+      type: 'string',
+      description: 'grid events/s',
+      valueName: 'N',
+      default: String(UP_DEFAULT_RATES.grid),
+    },
+    'weather-rate': {
+      type: 'string',
+      description: 'weather events/s',
+      valueName: 'N',
+      default: String(UP_DEFAULT_RATES.weather),
+    },
+    'transactions-rate': {
+      type: 'string',
+      description: 'transactions events/s',
+      valueName: 'N',
+      default: String(UP_DEFAULT_RATES.transactions),
+    },
+    shards: {
+      type: 'string',
+      description: 'Shards per stream',
+      valueName: 'N',
+      default: String(UP_DEFAULT_SHARDS),
+    },
+    duration: { type: 'string', description: 'Stop by itself after S seconds', valueName: 'S' },
+    'buffer-interval': {
+      type: 'string',
+      description: 'Delivery buffer interval, seconds',
+      valueName: 'S',
+      default: String(DELIVERY_DEFAULTS.bufferIntervalMs / 1000),
+    },
+    seed: { type: 'string', description: 'Generator seed (default: random)', valueName: 'N' },
+  },
+  async run(values) {
+    const rates = {
+      grid: intOption('grid-rate', values['grid-rate'], UP_DEFAULT_RATES.grid),
+      weather: intOption('weather-rate', values['weather-rate'], UP_DEFAULT_RATES.weather),
+      transactions: intOption(
+        'transactions-rate',
+        values['transactions-rate'],
+        UP_DEFAULT_RATES.transactions,
+      ),
+    };
+    if (Object.values(rates).every((r) => r === 0))
+      throw new UsageError('every rate is 0: nothing to produce');
+    const shards = intOption('shards', values.shards, UP_DEFAULT_SHARDS);
+    if (!Number.isInteger(shards) || shards < 1)
+      throw new UsageError(`--shards must be a whole number ≥ 1, got ${JSON.stringify(values.shards)}`);
+    const duration = intOption('duration', values.duration);
+    const interval = intOption('buffer-interval', values['buffer-interval']);
+    const seed = intOption('seed', values.seed);
+    const lake = String(values.lake ?? DEFAULT_LAKE);
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (): void => {
+      signals++;
+      if (signals > 1) process.exit(130);
+      process.stderr.write('\ngridstream up: stopping (Ctrl-C again to abort without flushing)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      const r = await runUp({
+        lake,
+        rates,
+        shards,
+        signal: controller.signal,
+        ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
+        ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      });
+      const produced = Object.values(r.produced).reduce((a, b) => a + b, 0);
+      const t = r.delivery.totals;
+      process.stdout.write(
+        `gridstream up: produced ${formatCount(produced)} events, delivered ${formatCount(t.delivered)} in ` +
+          `${formatCount(t.files)} files, rejected ${formatCount(t.rejected)}, freshness ${formatFreshness(r.delivery.freshness)}` +
+          `${r.drained ? '' : ' (delivery had not caught up when it stopped: run `gridstream deliver` to finish)'}\n` +
+          `Query it:\n  npx gridstream query${lake === DEFAULT_LAKE ? '' : ` --lake ${lake}`} ` +
+          `"select dt, hr, count(*) as events from raw_grid group by all order by all"\n`,
+      );
+      return r.drained ? 0 : 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   },
 };

@@ -14,5 +14,8 @@ COPY bin ./bin
 COPY cli ./cli
 COPY schemas ./schemas
 COPY producers ./producers
+# Writable scratch for the reject file: the task mounts a volume here (the root file system is read-only),
+# and Fargate takes the volume's owner from this directory of the image.
+RUN mkdir -p /var/lib/gridstream && chown node:node /var/lib/gridstream
 USER node
 ENTRYPOINT ["node", "bin/gridstream.js", "produce"]

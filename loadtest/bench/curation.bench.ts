@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { athenaToDuckDb, compactRaw, runCuration, SQL_ATHENA_DIR } from '../../stream-processors/curation/index.js';
+import { contractFor, type Dataset } from '../../schemas/index.js';
+import {
+  athenaToDuckDb,
+  compactRaw,
+  runCuration,
+  SQL_ATHENA_DIR,
+} from '../../stream-processors/curation/index.js';
 import { registerLakeViews } from '../../stream-processors/query/index.js';
 
 const HOUR = 3_600_000;
@@ -99,8 +105,12 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
     for (let chunk = 0; chunk <= FILES_PER_PARTITION; chunk++) {
       // The last chunk re-delivers 1 % of the events (at-least-once duplicates).
       const where = chunk < FILES_PER_PARTITION ? `i % ${FILES_PER_PARTITION} = ${chunk}` : 'i % 100 = 7';
+      // Exactly the contract's column types, as delivery writes them.
+      const typed = contractFor(dataset as Dataset)
+        .duckDbColumns.map((col) => `CAST("${col.name}" AS ${col.type}) AS "${col.name}"`)
+        .join(', ');
       await c.run(
-        `COPY (${select(where)}) TO '${join(lake, 'raw', dataset)}' (FORMAT parquet, COMPRESSION snappy, ` +
+        `COPY (SELECT ${typed}, dt, hr FROM (${select(where)})) TO '${join(lake, 'raw', dataset)}' (FORMAT parquet, COMPRESSION snappy, ` +
           `PARTITION_BY (dt, hr), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'gridstream-${dataset}-1-bench-c${String(chunk).padStart(2, '0')}-{i}')`,
       );
     }
@@ -111,7 +121,8 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
 
 /** The hand-written baseline: the same dedup, checks and gold as one CREATE TABLE AS script. */
 function baselineSql(lake: string): string[] {
-  const raw = (d: string) => `read_parquet('${join(lake, 'raw', d)}/*/*/*.parquet', filename = true, hive_partitioning = false)`;
+  const raw = (d: string) =>
+    `read_parquet('${join(lake, 'raw', d)}/*/*/*.parquet', filename = true, hive_partitioning = false)`;
   const latest = (d: string) =>
     `SELECT * EXCLUDE (rn, filename) FROM (SELECT *, row_number() OVER (PARTITION BY event_id ORDER BY produced_at DESC, filename DESC) AS rn FROM ${raw(d)}) WHERE rn = 1`;
   return [
@@ -130,7 +141,7 @@ function baselineSql(lake: string): string[] {
                     count(*) n, count(*) FILTER (WHERE lmp_usd_mwh >= 1000) spikes FROM grid WHERE record_type = 'SETTLEMENT_POINT_PRICE' GROUP BY ALL),
             c AS (SELECT dt, date_trunc('hour', event_time) h, load_zone, avg(load_mw) load_avg, avg(wind_mw) wind_avg, avg(solar_mw) solar_avg
                     FROM grid WHERE record_type = 'SYSTEM_CONDITIONS' GROUP BY ALL),
-            w AS (SELECT dt, date_trunc('hour', event_time) h, load_zone, avg(temperature_c) temp FROM weather GROUP BY ALL)
+            w AS (SELECT dt, date_trunc('hour', event_time) h, load_zone, avg(temperature_c) temperature FROM weather GROUP BY ALL)
        SELECT * FROM p FULL JOIN c USING (dt, h, load_zone) LEFT JOIN w USING (dt, h, load_zone)`,
     `CREATE TABLE positions AS
        SELECT strftime(d, '%Y-%m-%d') AS dt, book, product,
@@ -162,7 +173,10 @@ async function child(task: string, lake: string): Promise<void> {
       curatedFiles: Object.values(s.tables).reduce((n, t) => n + t.files, 0),
     };
   } else {
-    const instance = await DuckDBInstance.create(join(lake, 'baseline.duckdb'), { threads: '2', memory_limit: '4GB' });
+    const instance = await DuckDBInstance.create(join(lake, 'baseline.duckdb'), {
+      threads: '2',
+      memory_limit: '4GB',
+    });
     const c = await instance.connect();
     await c.run("SET TimeZone = 'UTC'");
     for (const sql of baselineSql(lake)) await c.run(sql);
@@ -174,12 +188,16 @@ async function child(task: string, lake: string): Promise<void> {
 }
 
 function runChild(task: string, lake: string): { ms: number; rss: number; detail: Record<string, number> } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--child', task, lake], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', here, '--child', task, lake], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${task} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-async function pruning(lake: string): Promise<{ lastHour: Record<string, number>; full: Record<string, number> }> {
+async function pruning(
+  lake: string,
+): Promise<{ lastHour: Record<string, number>; full: Record<string, number> }> {
   const { instance, c } = await duck();
   await registerLakeViews(c, lake, { zones: ['raw'] });
   const profile = join(lake, 'profile.json');
@@ -196,7 +214,9 @@ async function pruning(lake: string): Promise<{ lastHour: Record<string, number>
     for (const ch of p.children) walk(ch as never);
     return { rows, bytes: p.total_bytes_read, files };
   };
-  const lastHourSql = athenaToDuckDb(readFileSync(join(SQL_ATHENA_DIR, 'queries', 'price_spikes_last_hour.sql'), 'utf8'));
+  const lastHourSql = athenaToDuckDb(
+    readFileSync(join(SQL_ATHENA_DIR, 'queries', 'price_spikes_last_hour.sql'), 'utf8'),
+  );
   const lastHour = await measure(lastHourSql);
   const full = await measure(
     "SELECT event_time, settlement_point, load_zone, max(lmp_usd_mwh) FROM raw_grid WHERE record_type = 'SETTLEMENT_POINT_PRICE' " +
@@ -210,7 +230,9 @@ async function pruning(lake: string): Promise<{ lastHour: Record<string, number>
 async function countFiles(lake: string): Promise<{ files: number; bytes: number }> {
   const { instance, c } = await duck();
   const [r] = (
-    await c.runAndReadAll(`SELECT count(*) AS files, sum(size) AS bytes FROM read_blob('${join(lake, 'raw')}/*/*/*/*.parquet')`)
+    await c.runAndReadAll(
+      `SELECT count(*) AS files, sum(size) AS bytes FROM read_blob('${join(lake, 'raw')}/*/*/*/*.parquet')`,
+    )
   ).getRowObjectsJS();
   c.closeSync();
   instance.closeSync();
@@ -240,15 +262,32 @@ async function main(): Promise<void> {
     const byteShare = prune.lastHour.bytes / prune.full.bytes;
     const fileShare = prune.lastHour.files / prune.full.files;
     const rows: [string, string, string][] = [
-      ['curation (runCuration, DuckDB)', `${(cur.ms / 1000).toFixed(1)} s, peak RSS ${mib(cur.rss)}`,
-        `${Math.round(cur.detail.rows / (cur.ms / 1000)).toLocaleString('en')} raw rows/s; ${cur.detail.duplicates} duplicates, ${cur.detail.quarantined} quarantined, ${cur.detail.curatedFiles} files written`],
-      ['baseline (hand-written CTAS)', `${(base.ms / 1000).toFixed(1)} s, peak RSS ${mib(base.rss)}`, 'same dedup/checks/gold, no Parquet output'],
+      [
+        'curation (runCuration, DuckDB)',
+        `${(cur.ms / 1000).toFixed(1)} s, peak RSS ${mib(cur.rss)}`,
+        `${Math.round(cur.detail.rows / (cur.ms / 1000)).toLocaleString('en')} raw rows/s; ${cur.detail.duplicates} duplicates, ${cur.detail.quarantined} quarantined, ${cur.detail.curatedFiles} files written`,
+      ],
+      [
+        'baseline (hand-written CTAS)',
+        `${(base.ms / 1000).toFixed(1)} s, peak RSS ${mib(base.rss)}`,
+        'same dedup/checks/gold, no Parquet output',
+      ],
       ['curation / baseline', ratio.toFixed(2), `floor <= 1.50: ${ratio <= 1.5 ? 'met' : 'NOT MET'}`],
-      ['compaction (compactRaw)', `${compaction.filesBefore} -> ${compaction.filesAfter} files`,
-        `${mib(compaction.bytesBefore)} -> ${mib(compaction.bytesAfter)}, ${compaction.partitions} partitions, ${(compactMs / 1000).toFixed(1)} s`],
-      ['last-hour query vs full scan (bytes)', `${prune.lastHour.bytes.toLocaleString('en')} / ${prune.full.bytes.toLocaleString('en')}`,
-        `1/${Math.round(1 / byteShare)}; floor <= 1/100: ${byteShare <= 0.01 ? 'met' : 'NOT MET'}`],
-      ['last-hour query vs full scan (files)', `${prune.lastHour.files} / ${prune.full.files}`, `1/${Math.round(1 / fileShare)}`],
+      [
+        'compaction (compactRaw)',
+        `${compaction.filesBefore} -> ${compaction.filesAfter} files`,
+        `${mib(compaction.bytesBefore)} -> ${mib(compaction.bytesAfter)}, ${compaction.partitions} partitions, ${(compactMs / 1000).toFixed(1)} s`,
+      ],
+      [
+        'last-hour query vs full scan (bytes)',
+        `${prune.lastHour.bytes.toLocaleString('en')} / ${prune.full.bytes.toLocaleString('en')}`,
+        `1/${Math.round(1 / byteShare)}; floor <= 1/100: ${byteShare <= 0.01 ? 'met' : 'NOT MET'}`,
+      ],
+      [
+        'last-hour query vs full scan (files)',
+        `${prune.lastHour.files} / ${prune.full.files}`,
+        `1/${Math.round(1 / fileShare)}`,
+      ],
     ];
     process.stdout.write('\n| measure | value | note |\n|---|---|---|\n');
     for (const r of rows) process.stdout.write(`| ${r.join(' | ')} |\n`);
@@ -259,4 +298,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!);
+// `--generate DIR`: only write the raw zone (to look at it or profile a step by hand).
+else if (process.argv[2] === '--generate')
+  await generate(process.argv[3]!, Math.floor(Date.now() / HOUR) * HOUR);
 else await main();

@@ -170,7 +170,11 @@ export class DuckDbCurationRun {
     }
   }
 
-  async #registerTable(source: PipelineStep, viewName: string, dts: ReadonlySet<string> | undefined): Promise<void> {
+  async #registerTable(
+    source: PipelineStep,
+    viewName: string,
+    dts: ReadonlySet<string> | undefined,
+  ): Promise<void> {
     const dir = this.#tableDir(source);
     const manifest = await readManifest(dir);
     const files = manifest ? manifestFiles(dir, manifest, dts) : [];
@@ -207,7 +211,10 @@ export class DuckDbCurationRun {
     });
     const view =
       check.usable.length === 0
-        ? `${emptyRelationSql(contract.columns)}`.replace(' WHERE false', ', CAST(NULL AS VARCHAR) AS ingest_path WHERE false')
+        ? `${emptyRelationSql(contract.columns)}`.replace(
+            ' WHERE false',
+            ', CAST(NULL AS VARCHAR) AS ingest_path WHERE false',
+          )
         : `SELECT ${cols.join(', ')}, filename AS ingest_path FROM read_parquet(${sqlList(check.usable.map((f) => f.path))}, ` +
           'filename = true, union_by_name = true, hive_partitioning = false)';
     await this.#db.connection.run(`CREATE OR REPLACE TEMP VIEW ${ident(`raw_${dataset}`)} AS ${view}`);
@@ -262,8 +269,14 @@ export class DuckDbCurationRun {
     return bad;
   }
 
-  async #runAligned(working: PipelineStep | undefined, tables: readonly PipelineStep[], dts: string[]): Promise<void> {
-    const written = new Map<string, Map<string, ManifestPartition | null>>(tables.map((t) => [t.name, new Map()]));
+  async #runAligned(
+    working: PipelineStep | undefined,
+    tables: readonly PipelineStep[],
+    dts: string[],
+  ): Promise<void> {
+    const written = new Map<string, Map<string, ManifestPartition | null>>(
+      tables.map((t) => [t.name, new Map()]),
+    );
     for (const dt of dts) {
       const only = new Set([dt]);
       this.#settings.onProgress({ step: working?.name ?? tables[0]!.name, message: `dt=${dt}` });
@@ -313,7 +326,9 @@ export class DuckDbCurationRun {
 
   async #checkSchema(step: PipelineStep, src: string): Promise<void> {
     const described = await this.#db.rows(`DESCRIBE SELECT * FROM ${src}`);
-    const got = described.map((r) => `${r.column_name}:${duckDbToHiveType(String(r.column_type))}`).join(', ');
+    const got = described
+      .map((r) => `${r.column_name}:${duckDbToHiveType(String(r.column_type))}`)
+      .join(', ');
     const want = this.#columnsOf(step)
       .map((c) => `${c.name}:${c.type}`)
       .join(', ');
@@ -354,7 +369,8 @@ export class DuckDbCurationRun {
     const location = `${VERSIONS_DIR}/${this.#settings.runId}/${DT_COLUMN}=${dt}`;
     const dir = join(this.#tableDir(step), location);
     await mkdir(dirname(dir), { recursive: true });
-    const order = step.sortBy && step.sortBy.length > 0 ? ` ORDER BY ${step.sortBy.map(ident).join(', ')}` : '';
+    const order =
+      step.sortBy && step.sortBy.length > 0 ? ` ORDER BY ${step.sortBy.map(ident).join(', ')}` : '';
     const stats = await this.#db.rows(
       `COPY (SELECT ${schema.columns.map((c) => ident(c.name)).join(', ')} FROM ${src} WHERE dt = ${sqlString(dt)}${order}) ` +
         `TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, FILE_SIZE_BYTES ${this.#settings.targetFileSizeBytes}, ` +
@@ -379,7 +395,9 @@ export class DuckDbCurationRun {
     const dir = this.#tableDir(step);
     const old = await readManifest(dir);
     // Removing a partition that does not exist changes nothing: not a publish.
-    const written = new Map([...all].filter(([dt, entry]) => entry !== null || old?.partitions[dt] !== undefined));
+    const written = new Map(
+      [...all].filter(([dt, entry]) => entry !== null || old?.partitions[dt] !== undefined),
+    );
     this.#changed.set(step.name, new Set(written.keys()));
     if (written.size === 0) return;
     const now = new Date(this.#settings.nowMs()).toISOString();

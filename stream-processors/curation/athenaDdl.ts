@@ -56,7 +56,10 @@ export interface GlueTableInput {
     readonly location: string;
     readonly inputFormat: string;
     readonly outputFormat: string;
-    readonly serdeInfo: { readonly serializationLibrary: string; readonly parameters: Readonly<Record<string, string>> };
+    readonly serdeInfo: {
+      readonly serializationLibrary: string;
+      readonly parameters: Readonly<Record<string, string>>;
+    };
     readonly compressed: boolean;
     readonly storedAsSubDirectories: boolean;
   };
@@ -82,7 +85,9 @@ function glueColumn(c: HiveColumn): GlueColumn {
 }
 
 function ddlColumn(c: HiveColumn): string {
-  const comment = c.comment ? ` COMMENT '${c.comment.slice(0, 255).replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'` : '';
+  const comment = c.comment
+    ? ` COMMENT '${c.comment.slice(0, 255).replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+    : '';
   return `\`${c.name}\` ${c.type}${comment}`;
 }
 
@@ -92,14 +97,24 @@ function columnsOf(
   tables: Readonly<Record<string, TableSchema>> | undefined,
 ): { columns: HiveColumn[]; partitionKeys: HiveColumn[] } {
   if (zone === 'raw') {
-    if (!isDataset(table)) throw new CurationOptionError('table', table, 'a dataset (grid, weather, transactions) for the raw zone');
+    if (!isDataset(table))
+      throw new CurationOptionError(
+        'table',
+        table,
+        'a dataset (grid, weather, transactions) for the raw zone',
+      );
     return {
       columns: [...contractFor(table).columns],
       partitionKeys: PARTITION_KEYS.map((p) => ({ name: p.name, type: p.hiveType, comment: p.comment })),
     };
   }
   const schema = (tables ?? loadPipeline().tables)[`${zone}_${table}`];
-  if (!schema) throw new CurationOptionError('table', `${zone}/${table}`, 'a curated or gold table of sql/curated/tables.json');
+  if (!schema)
+    throw new CurationOptionError(
+      'table',
+      `${zone}/${table}`,
+      'a curated or gold table of sql/curated/tables.json',
+    );
   // Contract columns keep their schema documentation.
   const docs = new Map<string, string>();
   const base = table.replace(/_quarantine$/, '');
@@ -143,10 +158,15 @@ export function athenaTableDefinition(
   const root = location.endsWith('/') ? location : `${location}/`;
   const { columns, partitionKeys } = columnsOf(zone, table, options.tables);
   const name = `${zone}_${table}`;
-  const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'SNAPPY' };
+  const parameters: Record<string, string> = {
+    classification: 'parquet',
+    EXTERNAL: 'TRUE',
+    'parquet.compression': 'SNAPPY',
+  };
   if (zone === 'raw') {
     const start = options.projectionStartDate ?? DEFAULT_PROJECTION_START_DATE;
-    const future = options.projectionFutureDays ?? PROJECTION_FUTURE_DAYS[table as keyof typeof PROJECTION_FUTURE_DAYS];
+    const future =
+      options.projectionFutureDays ?? PROJECTION_FUTURE_DAYS[table as keyof typeof PROJECTION_FUTURE_DAYS];
     Object.assign(parameters, {
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
@@ -176,7 +196,10 @@ export function athenaTableDefinition(
       location: root,
       inputFormat: PARQUET_STORAGE.inputFormat,
       outputFormat: PARQUET_STORAGE.outputFormat,
-      serdeInfo: { serializationLibrary: PARQUET_STORAGE.serializationLibrary, parameters: { 'serialization.format': '1' } },
+      serdeInfo: {
+        serializationLibrary: PARQUET_STORAGE.serializationLibrary,
+        parameters: { 'serialization.format': '1' },
+      },
       compressed: true,
       storedAsSubDirectories: false,
     },

@@ -53,8 +53,10 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
   const started = now();
   const target = options.targetFileSizeBytes ?? CURATION_DEFAULTS.targetFileSizeBytes;
   const minFiles = options.minFiles ?? CURATION_DEFAULTS.compactionMinFiles;
-  if (!Number.isInteger(minFiles) || minFiles < 2) throw new CurationOptionError('minFiles', minFiles, 'an integer >= 2');
-  if (!Number.isFinite(target) || target < 1024) throw new CurationOptionError('targetFileSizeBytes', target, 'at least 1024');
+  if (!Number.isInteger(minFiles) || minFiles < 2)
+    throw new CurationOptionError('minFiles', minFiles, 'an integer >= 2');
+  if (!Number.isFinite(target) || target < 1024)
+    throw new CurationOptionError('targetFileSizeBytes', target, 'at least 1024');
   const latenessHours = Math.ceil((options.latenessMs ?? CURATION_DEFAULTS.latenessMs) / 3_600_000);
   // A partition is closed when its hour ended at or before now - lateness.
   const closedBefore = shiftHour(new Date(started).toISOString().slice(0, 13), -latenessHours);
@@ -63,7 +65,11 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
   const skipped: SkippedFile[] = [];
 
   const lock = await acquireLock(lake, 'compaction');
-  const staging = join(lake, CURATION_PATHS.tmp, `compaction-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const staging = join(
+    lake,
+    CURATION_PATHS.tmp,
+    `compaction-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
   const db = await openDuckDb({
     threads: options.threads ?? CURATION_DEFAULTS.threads,
     memoryLimit: options.memoryLimit ?? CURATION_DEFAULTS.memoryLimit,
@@ -82,7 +88,11 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
             ok = false;
           }
           if (ok) exact.push(f);
-          else skipped.push({ file: f.key, reason: "not the contract's exact schema or unreadable: left as is" });
+          else
+            skipped.push({
+              file: f.key,
+              reason: "not the contract's exact schema or unreadable: left as is",
+            });
         }
         if (exact.length < minFiles) continue;
         const prefix = compactedPrefix(exact);
@@ -93,7 +103,9 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
         const [{ n: expected } = { n: 0n }] = await db.rows(
           `SELECT sum(num_rows) AS n FROM parquet_file_metadata(${sources})`,
         );
-        const cols = contract.columns.map((c, i) => `CAST(${ident(c.name)} AS ${contract.duckDbColumns[i]!.type}) AS ${ident(c.name)}`);
+        const cols = contract.columns.map(
+          (c, i) => `CAST(${ident(c.name)} AS ${contract.duckDbColumns[i]!.type}) AS ${ident(c.name)}`,
+        );
         const stats = await db.rows(
           `COPY (SELECT ${cols.join(', ')} FROM read_parquet(${sources}, hive_partitioning = false)) TO ${sqlString(out)} ` +
             `(FORMAT parquet, COMPRESSION snappy, FILE_SIZE_BYTES ${target}, FILENAME_PATTERN 'part-{i}', RETURN_STATS)`,
@@ -101,10 +113,14 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
         const written = stats.reduce((n, s) => n + Number(s.count), 0);
         if (written !== Number(expected)) {
           await rm(out, { recursive: true, force: true });
-          throw new CurationError(`compaction of ${p.dt}/${p.hr} of ${dataset} wrote ${written} rows, expected ${expected}`);
+          throw new CurationError(
+            `compaction of ${p.dt}/${p.hr} of ${dataset} wrote ${written} rows, expected ${expected}`,
+          );
         }
         const dir = join(lake, 'raw', dataset, `dt=${p.dt}`, `hr=${p.hr}`);
-        const staged = (await readdir(out)).filter((f) => f.endsWith('.parquet')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+        const staged = (await readdir(out))
+          .filter((f) => f.endsWith('.parquet'))
+          .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
         const names: string[] = [];
         for (const [i, f] of staged.entries()) {
           const name = `${prefix}-${i}.parquet`;
@@ -123,7 +139,10 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
         summary.filesAfter += names.length;
         summary.bytesBefore += exact.reduce((n, f) => n + f.bytes, 0);
         summary.rows += written;
-        onProgress({ step: `compact raw_${dataset}`, message: `dt=${p.dt}/hr=${p.hr}: ${exact.length} files -> ${names.length}` });
+        onProgress({
+          step: `compact raw_${dataset}`,
+          message: `dt=${p.dt}/hr=${p.hr}: ${exact.length} files -> ${names.length}`,
+        });
       }
     }
   } finally {

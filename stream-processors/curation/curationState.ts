@@ -1,6 +1,6 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import type { Dataset } from '../../schemas/index.js';
 import { CURATION_PATHS, STATE_FORMAT } from './constants.js';
 import { CurationLockedError, ManifestError } from './errors.js';
@@ -38,9 +38,17 @@ export async function readState(lake: string, dataset: Dataset): Promise<Dataset
     return s;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { format: STATE_FORMAT, dataset, watermark: null, partitions: {}, updatedAt: new Date(0).toISOString() };
+      return {
+        format: STATE_FORMAT,
+        dataset,
+        watermark: null,
+        partitions: {},
+        updatedAt: new Date(0).toISOString(),
+      };
     }
-    throw new ManifestError(`cannot read ${statePath(lake, dataset)}: ${(err as Error).message}`, { cause: err });
+    throw new ManifestError(`cannot read ${statePath(lake, dataset)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -81,7 +89,13 @@ export interface RawChanges {
 export function detectChanges(
   state: DatasetState,
   partitions: readonly RawPartition[],
-  options: { fromHour: string | undefined; since?: string; full?: boolean; latenessHours: number; nowMs: number },
+  options: {
+    fromHour: string | undefined;
+    since?: string;
+    full?: boolean;
+    latenessHours: number;
+    nowMs: number;
+  },
 ): RawChanges {
   const dts = new Set<string>();
   const listed = new Map(partitions.map((p) => [p.hour, p]));
@@ -91,12 +105,17 @@ export function detectChanges(
   }
   for (const hour of Object.keys(state.partitions)) {
     // A partition that disappeared (deleted by hand) empties its dt's curated rows of that hour.
-    if ((options.fromHour === undefined || hour >= options.fromHour) && !listed.has(hour)) dts.add(hour.slice(0, 10));
+    if ((options.fromHour === undefined || hour >= options.fromHour) && !listed.has(hour))
+      dts.add(hour.slice(0, 10));
   }
-  const newest = partitions.reduce<string | null>((m, p) => (m === null || p.hour > m ? p.hour : m), state.watermark);
+  const newest = partitions.reduce<string | null>(
+    (m, p) => (m === null || p.hour > m ? p.hour : m),
+    state.watermark,
+  );
   const keepFrom = newest === null ? undefined : shiftHour(newest, -options.latenessHours);
   const fingerprints: Record<string, string> = {};
-  for (const p of partitions) if (keepFrom === undefined || p.hour >= keepFrom) fingerprints[p.hour] = p.fingerprint;
+  for (const p of partitions)
+    if (keepFrom === undefined || p.hour >= keepFrom) fingerprints[p.hour] = p.fingerprint;
   return {
     dts,
     fromHour: options.fromHour,
@@ -135,7 +154,12 @@ export interface LakeLock {
 export async function acquireLock(lake: string, purpose: string): Promise<LakeLock> {
   const path = join(lake, CURATION_PATHS.lock);
   await mkdir(join(lake, CURATION_PATHS.state), { recursive: true });
-  const body = JSON.stringify({ pid: process.pid, host: hostname(), purpose, since: new Date().toISOString() });
+  const body = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    purpose,
+    since: new Date().toISOString(),
+  });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(path, 'wx');

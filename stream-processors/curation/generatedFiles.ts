@@ -8,7 +8,9 @@ import { loadPipeline, PIPELINE_FILES } from './pipeline.js';
 import { describePipelineTables, tablesJson } from './tableSchemas.js';
 
 /** Where the Glue jobs read the pipeline from: shipped inside the gridstream_glue package. */
-export const GLUE_BUNDLE = fileURLToPath(new URL('../../glue/gridstream_glue/resources/pipeline_bundle.json', import.meta.url));
+export const GLUE_BUNDLE = fileURLToPath(
+  new URL('../../glue/gridstream_glue/resources/pipeline_bundle.json', import.meta.url),
+);
 
 /**
  * The Glue package's copy of the pipeline: pipeline.json, dialects.json, quality_rules.json,
@@ -23,10 +25,15 @@ export function glueBundle(sqlDir: string, tablesText: string): string {
   const read = (f: string) => JSON.parse(readFileSync(join(sqlDir, f), 'utf8')) as unknown;
   const pipeline = read(PIPELINE_FILES.pipeline) as { steps: { sql: string }[] };
   const sql = Object.fromEntries(
-    [...new Set(pipeline.steps.map((s) => s.sql))].sort().map((f) => [f, readFileSync(join(sqlDir, f), 'utf8')]),
+    [...new Set(pipeline.steps.map((s) => s.sql))]
+      .sort()
+      .map((f) => [f, readFileSync(join(sqlDir, f), 'utf8')]),
   );
   const contracts = Object.fromEntries(
-    DATASETS.map((d) => [d, { columns: contractFor(d).columns.map((c) => ({ name: c.name, type: c.type })) }]),
+    DATASETS.map((d) => [
+      d,
+      { columns: contractFor(d).columns.map((c) => ({ name: c.name, type: c.type })) },
+    ]),
   );
   return `${JSON.stringify(
     {

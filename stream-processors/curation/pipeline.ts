@@ -39,14 +39,20 @@ export function rawInputDataset(input: string): Dataset | undefined {
 function validate(steps: readonly PipelineStep[], sqlDir: string): void {
   const byName = new Map<string, PipelineStep>();
   steps.forEach((s, i) => {
-    if (!/^[a-z][a-z0-9_]*$/.test(s.name)) throw new PipelineDefinitionError(`step name ${JSON.stringify(s.name)} is invalid`);
+    if (!/^[a-z][a-z0-9_]*$/.test(s.name))
+      throw new PipelineDefinitionError(`step name ${JSON.stringify(s.name)} is invalid`);
     if (byName.has(s.name)) throw new PipelineDefinitionError(`step ${s.name} is declared twice`);
     if (s.mode !== 'aligned' && s.mode !== 'full') {
-      throw new PipelineDefinitionError(`step ${s.name}: mode must be aligned or full, got ${JSON.stringify(s.mode)}`);
+      throw new PipelineDefinitionError(
+        `step ${s.name}: mode must be aligned or full, got ${JSON.stringify(s.mode)}`,
+      );
     }
-    if (!existsSync(join(sqlDir, s.sql))) throw new PipelineDefinitionError(`step ${s.name}: ${s.sql} does not exist`);
+    if (!existsSync(join(sqlDir, s.sql)))
+      throw new PipelineDefinitionError(`step ${s.name}: ${s.sql} does not exist`);
     if (s.table && `${s.table.zone}_${s.table.name}` !== s.name) {
-      throw new PipelineDefinitionError(`step ${s.name} publishes ${s.table.zone}/${s.table.name}: its name must be ${s.table.zone}_${s.table.name}`);
+      throw new PipelineDefinitionError(
+        `step ${s.name} publishes ${s.table.zone}/${s.table.name}: its name must be ${s.table.zone}_${s.table.name}`,
+      );
     }
     if (s.dataset !== undefined && !isDataset(s.dataset)) {
       throw new PipelineDefinitionError(`step ${s.name}: unknown dataset ${JSON.stringify(s.dataset)}`);
@@ -54,16 +60,23 @@ function validate(steps: readonly PipelineStep[], sqlDir: string): void {
     for (const input of s.inputs) {
       if (rawInputDataset(input)) continue;
       const source = byName.get(input);
-      if (!source) throw new PipelineDefinitionError(`step ${s.name}: input ${input} is not raw_<dataset> or an earlier step`);
+      if (!source)
+        throw new PipelineDefinitionError(
+          `step ${s.name}: input ${input} is not raw_<dataset> or an earlier step`,
+        );
       if (!source.table) {
         // A working table exists only while its consumers run: they must follow it directly and
         // agree on the mode (an aligned working table holds one dt at a time).
         if (source.mode !== s.mode) {
-          throw new PipelineDefinitionError(`step ${s.name} (${s.mode}) cannot read working table ${input} (${source.mode})`);
+          throw new PipelineDefinitionError(
+            `step ${s.name} (${s.mode}) cannot read working table ${input} (${source.mode})`,
+          );
         }
         const between = steps.slice(steps.indexOf(source) + 1, i);
         if (between.some((b) => !b.inputs.includes(input))) {
-          throw new PipelineDefinitionError(`step ${s.name} must directly follow ${input} (with its other readers)`);
+          throw new PipelineDefinitionError(
+            `step ${s.name} must directly follow ${input} (with its other readers)`,
+          );
         }
       }
     }
@@ -78,12 +91,21 @@ function validate(steps: readonly PipelineStep[], sqlDir: string): void {
  * @param options - `withoutTables` while tables.json is being generated
  * @throws PipelineDefinitionError naming the file and the problem
  */
-export function loadPipeline(dir: string = SQL_CURATED_DIR, options: { withoutTables?: boolean } = {}): Pipeline {
-  const spec = readJson(dir, PIPELINE_FILES.pipeline) as { params?: Record<string, string | number>; steps?: PipelineStep[] };
+export function loadPipeline(
+  dir: string = SQL_CURATED_DIR,
+  options: { withoutTables?: boolean } = {},
+): Pipeline {
+  const spec = readJson(dir, PIPELINE_FILES.pipeline) as {
+    params?: Record<string, string | number>;
+    steps?: PipelineStep[];
+  };
   const steps = spec.steps ?? [];
   validate(steps, dir);
   const rules = readJson(dir, PIPELINE_FILES.qualityRules) as Record<string, QualityRule[]>;
-  const qualityRules = Object.fromEntries(DATASETS.map((d) => [d, rules[d] ?? []])) as Record<Dataset, QualityRule[]>;
+  const qualityRules = Object.fromEntries(DATASETS.map((d) => [d, rules[d] ?? []])) as Record<
+    Dataset,
+    QualityRule[]
+  >;
   const dialects = readJson(dir, PIPELINE_FILES.dialects) as { macros?: Record<string, DialectMacro> };
   const tables =
     options.withoutTables || !existsSync(join(dir, PIPELINE_FILES.tables))
@@ -91,7 +113,9 @@ export function loadPipeline(dir: string = SQL_CURATED_DIR, options: { withoutTa
       : (readJson(dir, PIPELINE_FILES.tables) as { tables: Record<string, TableSchema> }).tables;
   for (const s of steps) {
     if (s.table && !options.withoutTables && !tables[s.name]) {
-      throw new PipelineDefinitionError(`tables.json has no schema for ${s.name}: regenerate it (see stream-processors/curation/writeGenerated.ts)`);
+      throw new PipelineDefinitionError(
+        `tables.json has no schema for ${s.name}: regenerate it (see stream-processors/curation/writeGenerated.ts)`,
+      );
     }
   }
   return {
@@ -115,7 +139,11 @@ export function ingestOrderSql(dataset: Dataset): string {
   const rest = contractFor(dataset)
     .columns.map((c) => c.name)
     .filter((n) => n !== 'event_id' && n !== 'produced_at');
-  return ['produced_at DESC NULLS LAST', 'ingest_file DESC NULLS LAST', ...rest.map((n) => `${n} DESC NULLS LAST`)].join(', ');
+  return [
+    'produced_at DESC NULLS LAST',
+    'ingest_file DESC NULLS LAST',
+    ...rest.map((n) => `${n} DESC NULLS LAST`),
+  ].join(', ');
 }
 
 /**
@@ -126,14 +154,21 @@ export function ingestOrderSql(dataset: Dataset): string {
  * @param engine - `duckdb` or `spark`
  */
 export function renderStep(pipeline: Pipeline, step: PipelineStep, engine: Engine): string {
-  const values: Record<string, string> = Object.fromEntries(Object.entries(pipeline.params).map(([k, v]) => [k, String(v)]));
+  const values: Record<string, string> = Object.fromEntries(
+    Object.entries(pipeline.params).map(([k, v]) => [k, String(v)]),
+  );
   if (step.dataset) {
     const dq = compileQualityRules(pipeline.qualityRules[step.dataset]);
     values.dq_rule = dq.first;
     values.dq_rules = dq.all;
     values.ingest_order = ingestOrderSql(step.dataset);
   }
-  return renderTemplate(pipeline.sqlText[step.name]!, { engine, macros: pipeline.macros, values, source: step.sql });
+  return renderTemplate(pipeline.sqlText[step.name]!, {
+    engine,
+    macros: pipeline.macros,
+    values,
+    source: step.sql,
+  });
 }
 
 /** Published steps, in pipeline order. */

@@ -14,7 +14,9 @@ function literal(v: string | number): string {
 
 function column(rule: QualityRule, name: string | undefined): string {
   if (name === undefined || !IDENT.test(name)) {
-    throw new PipelineDefinitionError(`quality rule ${rule.rule}: column ${JSON.stringify(name)} is not a column name`);
+    throw new PipelineDefinitionError(
+      `quality rule ${rule.rule}: column ${JSON.stringify(name)} is not a column name`,
+    );
   }
   return name;
 }
@@ -30,14 +32,16 @@ export function ruleFailureSql(rule: QualityRule): string {
   switch (rule.kind) {
     case 'not_null': {
       const cols = rule.columns ?? [];
-      if (cols.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: not_null needs columns`);
+      if (cols.length === 0)
+        throw new PipelineDefinitionError(`quality rule ${rule.rule}: not_null needs columns`);
       failure = `(${cols.map((c) => `${column(rule, c)} IS NULL`).join(' OR ')})`;
       break;
     }
     case 'in': {
       const c = column(rule, rule.column);
       const values = rule.values ?? [];
-      if (values.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: in needs values`);
+      if (values.length === 0)
+        throw new PipelineDefinitionError(`quality rule ${rule.rule}: in needs values`);
       failure = `(${c} IS NOT NULL AND ${c} NOT IN (${values.map(literal).join(', ')}))`;
       break;
     }
@@ -46,7 +50,8 @@ export function ruleFailureSql(rule: QualityRule): string {
       const bounds: string[] = [];
       if (rule.min !== undefined) bounds.push(`${c} < ${literal(rule.min)}`);
       if (rule.max !== undefined) bounds.push(`${c} > ${literal(rule.max)}`);
-      if (bounds.length === 0) throw new PipelineDefinitionError(`quality rule ${rule.rule}: range needs min or max`);
+      if (bounds.length === 0)
+        throw new PipelineDefinitionError(`quality rule ${rule.rule}: range needs min or max`);
       failure = `(${c} IS NOT NULL AND (${bounds.join(' OR ')}))`;
       break;
     }
@@ -74,7 +79,8 @@ export function compileQualityRules(rules: readonly QualityRule[]): { first: str
   if (rules.length === 0) return { first: 'CAST(NULL AS STRING)', all: 'CAST(NULL AS STRING)' };
   const seen = new Set<string>();
   const parts = rules.map((r) => {
-    if (!RULE_NAME.test(r.rule)) throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
+    if (!RULE_NAME.test(r.rule))
+      throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
     if (seen.has(r.rule)) throw new PipelineDefinitionError(`quality rule ${r.rule} is declared twice`);
     seen.add(r.rule);
     return { name: literal(r.rule), failure: ruleFailureSql(r) };

@@ -48,7 +48,11 @@ async function entries(dir: string): Promise<string[]> {
  * @param dataset - dataset
  * @param fromHour - only partitions with `<dt>T<hr>` >= this
  */
-export async function listRawPartitions(lake: string, dataset: Dataset, fromHour?: string): Promise<RawPartition[]> {
+export async function listRawPartitions(
+  lake: string,
+  dataset: Dataset,
+  fromHour?: string,
+): Promise<RawPartition[]> {
   const root = join(lake, ZONES.raw, dataset);
   const out: RawPartition[] = [];
   const fromDt = fromHour?.slice(0, 10);
@@ -126,7 +130,10 @@ export interface RawFileCheck {
   readonly skipped: readonly SkippedFile[];
 }
 
-async function schemasOf(db: DuckDbSession, files: readonly RawFile[]): Promise<Map<string, ParquetColumn[]>> {
+async function schemasOf(
+  db: DuckDbSession,
+  files: readonly RawFile[],
+): Promise<Map<string, ParquetColumn[]>> {
   const rows = await db.rows(
     `SELECT file_name, name, type, converted_type, logical_type, num_children FROM parquet_schema(${sqlList(files.map((f) => f.path))})`,
   );
@@ -158,7 +165,11 @@ function firstLine(err: unknown): string {
  * @param dataset - the files' dataset
  * @param files - the files
  */
-export async function checkRawFiles(db: DuckDbSession, dataset: Dataset, files: readonly RawFile[]): Promise<RawFileCheck> {
+export async function checkRawFiles(
+  db: DuckDbSession,
+  dataset: Dataset,
+  files: readonly RawFile[],
+): Promise<RawFileCheck> {
   const contract = contractFor(dataset);
   const schemas = new Map<string, ParquetColumn[]>();
   const skipped: SkippedFile[] = [];
@@ -208,7 +219,11 @@ export async function checkRawFiles(db: DuckDbSession, dataset: Dataset, files: 
  * @param dataset - dataset
  * @param file - the file
  */
-export async function hasExactContractSchema(db: DuckDbSession, dataset: Dataset, file: RawFile): Promise<boolean> {
+export async function hasExactContractSchema(
+  db: DuckDbSession,
+  dataset: Dataset,
+  file: RawFile,
+): Promise<boolean> {
   const cols = (await schemasOf(db, [file])).get(file.path) ?? [];
   const contract = contractFor(dataset).columns;
   return (

@@ -30,7 +30,8 @@ export function makeRunId(nowMs: number): string {
 }
 
 function validateOptions(o: CurationOptions): void {
-  if (typeof o.lake !== 'string' || o.lake.length === 0) throw new CurationOptionError('lake', o.lake, 'a directory');
+  if (typeof o.lake !== 'string' || o.lake.length === 0)
+    throw new CurationOptionError('lake', o.lake, 'a directory');
   for (const d of o.datasets ?? []) {
     if (!isDataset(d)) throw new CurationOptionError('datasets', d, `one of ${DATASETS.join(', ')}`);
   }
@@ -43,7 +44,8 @@ function validateOptions(o: CurationOptions): void {
     ['retentionMs', o.retentionMs],
     ['threads', o.threads],
   ] as const) {
-    if (v !== undefined && (!Number.isFinite(v) || v < 0)) throw new CurationOptionError(name, v, 'a non-negative number');
+    if (v !== undefined && (!Number.isFinite(v) || v < 0))
+      throw new CurationOptionError(name, v, 'a non-negative number');
   }
   if (o.targetFileSizeBytes !== undefined && o.targetFileSizeBytes < 1024) {
     throw new CurationOptionError('targetFileSizeBytes', o.targetFileSizeBytes, 'at least 1024');
@@ -105,7 +107,8 @@ export async function runCuration(options: CurationOptions): Promise<CurationSum
     const nextStates: DatasetState[] = [];
     for (const d of datasets) {
       const state = await readState(lake, d);
-      let fromHour = options.full || state.watermark === null ? undefined : shiftHour(state.watermark, -latenessHours);
+      let fromHour =
+        options.full || state.watermark === null ? undefined : shiftHour(state.watermark, -latenessHours);
       if (fromHour !== undefined && options.since !== undefined && `${options.since}T00` < fromHour) {
         fromHour = `${options.since}T00`;
       }
@@ -119,7 +122,8 @@ export async function runCuration(options: CurationOptions): Promise<CurationSum
       });
       changes.set(d, c.dts);
       nextStates.push(c.next);
-      if (c.dts.size > 0) onProgress({ step: `raw_${d}`, message: `${c.dts.size} dt partition(s) to curate` });
+      if (c.dts.size > 0)
+        onProgress({ step: `raw_${d}`, message: `${c.dts.size} dt partition(s) to curate` });
     }
 
     const db = await openDuckDb({

@@ -1,5 +1,5 @@
-import { CURATION_DEFAULTS } from './constants.js';
 import { compactRaw } from './compactRaw.js';
+import { CURATION_DEFAULTS } from './constants.js';
 import { runCuration } from './runCuration.js';
 import type { CompactionSummary, CurationOptions, CurationSummary } from './types.js';
 

@@ -18,16 +18,22 @@ export async function readManifest(tableDir: string): Promise<TableManifest | un
     text = await readFile(join(tableDir, MANIFEST_FILE), 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ManifestError(`cannot read ${join(tableDir, MANIFEST_FILE)}: ${(err as Error).message}`, { cause: err });
+    throw new ManifestError(`cannot read ${join(tableDir, MANIFEST_FILE)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   try {
     const m = JSON.parse(text) as TableManifest;
-    if (typeof m.version !== 'number' || typeof m.partitions !== 'object') throw new Error('not a table manifest');
+    if (typeof m.version !== 'number' || typeof m.partitions !== 'object')
+      throw new Error('not a table manifest');
     return m;
   } catch (err) {
-    throw new ManifestError(`${join(tableDir, MANIFEST_FILE)} is not a table manifest: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new ManifestError(
+      `${join(tableDir, MANIFEST_FILE)} is not a table manifest: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -68,8 +74,13 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * @param manifest - the new manifest
  */
 export async function writeManifest(tableDir: string, manifest: TableManifest): Promise<void> {
-  const partitions = Object.fromEntries(Object.entries(manifest.partitions).sort(([a], [b]) => a.localeCompare(b)));
-  await writeFileAtomic(join(tableDir, MANIFEST_FILE), `${JSON.stringify({ ...manifest, partitions }, null, 2)}\n`);
+  const partitions = Object.fromEntries(
+    Object.entries(manifest.partitions).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  await writeFileAtomic(
+    join(tableDir, MANIFEST_FILE),
+    `${JSON.stringify({ ...manifest, partitions }, null, 2)}\n`,
+  );
 }
 
 /**
@@ -79,7 +90,11 @@ export async function writeManifest(tableDir: string, manifest: TableManifest): 
  * @param manifest - the manifest
  * @param dts - only these partitions (default all)
  */
-export function manifestFiles(tableDir: string, manifest: TableManifest, dts?: ReadonlySet<string>): string[] {
+export function manifestFiles(
+  tableDir: string,
+  manifest: TableManifest,
+  dts?: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   for (const [dt, p] of Object.entries(manifest.partitions)) {
     if (dts && !dts.has(dt)) continue;

@@ -1,7 +1,7 @@
 import { contractFor } from '../../schemas/index.js';
 import { DT_COLUMN } from './constants.js';
-import { duckDbToHiveType, ident, openDuckDb } from './duckDb.js';
 import { emptyRelationSql } from './DuckDbCurationRun.js';
+import { duckDbToHiveType, ident, openDuckDb } from './duckDb.js';
 import { PipelineDefinitionError } from './errors.js';
 import { PARTITION_COLUMN, rawInputDataset, renderStep } from './pipeline.js';
 import type { Pipeline, TableSchema } from './types.js';
@@ -28,7 +28,9 @@ export async function describePipelineTables(pipeline: Pipeline): Promise<Record
         );
         await db.connection.run(`CREATE OR REPLACE TEMP VIEW ${ident(input)} AS ${empty}`);
       }
-      await db.connection.run(`CREATE OR REPLACE TEMP TABLE ${ident(step.name)} AS ${renderStep(pipeline, step, 'duckdb')}`);
+      await db.connection.run(
+        `CREATE OR REPLACE TEMP TABLE ${ident(step.name)} AS ${renderStep(pipeline, step, 'duckdb')}`,
+      );
       if (!step.table) continue;
       const cols = (await db.rows(`DESCRIBE ${ident(step.name)}`)).map((r) => ({
         name: String(r.column_name),
@@ -36,9 +38,16 @@ export async function describePipelineTables(pipeline: Pipeline): Promise<Record
       }));
       const last = cols.pop();
       if (last?.name !== DT_COLUMN || last.type !== 'string') {
-        throw new PipelineDefinitionError(`${step.sql} must end with a string column ${DT_COLUMN} (the partition)`);
+        throw new PipelineDefinitionError(
+          `${step.sql} must end with a string column ${DT_COLUMN} (the partition)`,
+        );
       }
-      out[step.name] = { zone: step.table.zone, table: step.table.name, columns: cols, partitionKeys: [PARTITION_COLUMN] };
+      out[step.name] = {
+        zone: step.table.zone,
+        table: step.table.name,
+        columns: cols,
+        partitionKeys: [PARTITION_COLUMN],
+      };
     }
     return out;
   } finally {

@@ -2,10 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeStorage } from '../storage/index.js';
+import { athenaToDuckDb } from './athenaShim.js';
 import { MANIFEST_FILE, SQL_ATHENA_DIR } from './constants.js';
 import { tableScanSql } from './DuckDbCurationRun.js';
 import { ident } from './duckDb.js';
-import { athenaToDuckDb } from './athenaShim.js';
 import { ManifestError } from './errors.js';
 import { loadPipeline, tableSteps } from './pipeline.js';
 import type { TableManifest } from './types.js';
@@ -104,7 +104,9 @@ export async function registerCurationViews(
   }
   if (options.analystViews !== false) {
     const dir = join(options.athenaDir ?? SQL_ATHENA_DIR, 'views');
-    for (const file of (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.sql')).sort()) {
+    for (const file of (await readdir(dir).catch(() => [] as string[]))
+      .filter((f) => f.endsWith('.sql'))
+      .sort()) {
       await connection.run(athenaToDuckDb(await readFile(join(dir, file), 'utf8')));
       names.push(file.replace(/\.sql$/, ''));
     }

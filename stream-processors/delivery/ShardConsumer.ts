@@ -62,6 +62,8 @@ export class ShardConsumer {
   readonly #o: ShardConsumerOptions;
   readonly #sleep = new Wakeable();
   #stopping = false;
+  /** Cuts Kinesis retry waits short on stop (flushes are never aborted). */
+  readonly #abort = new AbortController();
   #failure: unknown;
   #inflight: Promise<void> | undefined;
   #inflightRows = 0;
@@ -105,6 +107,7 @@ export class ShardConsumer {
   /** Asks the consumer to stop: it finishes the current call, flushes what it read, and returns. */
   public stop(): void {
     this.#stopping = true;
+    this.#abort.abort();
     this.#sleep.wake();
   }
 
@@ -125,7 +128,7 @@ export class ShardConsumer {
         if (!isRetriable(err)) bail(err);
         throw err;
       }
-    });
+    }, this.#abort.signal);
     if (!r.ShardIterator)
       throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
     return r.ShardIterator;
@@ -151,7 +154,7 @@ export class ShardConsumer {
         if (!isRetriable(err)) bail(err);
         throw err;
       }
-    });
+    }, this.#abort.signal);
   }
 
   /**
@@ -280,7 +283,13 @@ export class ShardConsumer {
         `${this.#o.stream}/${this.#o.shardId}: replaying the interrupted flush up to ${this.#replayUntil}`,
       );
     }
-    let iterator = await this.#getIterator(this.#committed);
+    let iterator: string;
+    try {
+      iterator = await this.#getIterator(this.#committed);
+    } catch (err) {
+      if (this.#stopping) return 'stopped';
+      throw err;
+    }
     for (;;) {
       this.#throwIfFailed();
       if (this.#stopping) break;
@@ -291,7 +300,14 @@ export class ShardConsumer {
       }
       await this.#pace();
       if (this.#stopping) break;
-      const resp = await this.#getRecords(iterator);
+      let resp: GetRecordsResult | 'expired';
+      try {
+        resp = await this.#getRecords(iterator);
+      } catch (err) {
+        // Stopping while Kinesis is failing: keep what was read, flush it below.
+        if (this.#stopping) break;
+        throw err;
+      }
       if (resp === 'expired') {
         iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
         continue;

@@ -22,7 +22,7 @@ export const MAX_EVENT_BYTES = 1_000 * 1024;
 /** Tuning defaults of the delivery worker (see `DeliveryWorkerOptions` for what each does). */
 export const DELIVERY_DEFAULTS = {
   /** Buffer interval: a shard's batch is flushed this long after its first record was read. */
-  bufferIntervalMs: 3_000,
+  bufferIntervalMs: 2_000,
   /** Buffer size: a shard's batch is flushed once its raw JSON reaches this many bytes. */
   bufferSizeBytes: 8 * 1024 * 1024,
   /**
@@ -35,7 +35,7 @@ export const DELIVERY_DEFAULTS = {
   /**
    * Bytes one GetRecords call aims at (the record limit is lowered to fit, from the mean record size).
    * Below Kinesis' 10 MiB cap: a shard serves 2 MiB/s, so larger calls only earn throttling on AWS,
-   * and 4 MiB bounds what is in memory per shard.
+   * and 2 MiB bounds what a response holds in memory per shard.
    */
   targetBytesPerCall: 2 * 1024 * 1024,
   /** Min gap between two GetRecords calls on one shard: 200 ms = 5 calls/s. */

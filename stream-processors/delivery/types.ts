@@ -158,7 +158,7 @@ export interface DeliveryWorkerOptions {
   readonly streams?: readonly StreamBinding[];
   /** Kinesis client. @default `createKinesisClient()` (env-based endpoint) */
   readonly kinesis?: KinesisClient;
-  /** Flush a shard's batch this long after its first record was read, ms. @default 3000 */
+  /** Flush a shard's batch this long after its first record was read, ms. @default 2000 */
   readonly bufferIntervalMs?: number;
   /** Flush a shard's batch once its raw JSON reaches this many bytes. @default 8 MiB */
   readonly bufferSizeBytes?: number;
@@ -169,7 +169,7 @@ export interface DeliveryWorkerOptions {
   readonly maxBufferedBytes?: number;
   /** Records per GetRecords call (1..10000). @default 10000 */
   readonly maxRecordsPerCall?: number;
-  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 4 MiB */
+  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 2 MiB */
   readonly targetBytesPerCall?: number;
   /** Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s). @default 200 */
   readonly minCallIntervalMs?: number;

@@ -69,7 +69,8 @@ describe('atomic publish: readers never see missing or duplicated rows', () => {
 
   it('while curation re-publishes every partition and compaction rewrites the raw files', async () => {
     const work = (async () => {
-      for (let i = 0; i < 3; i++) await runCuration({ lake, ...CURATION_TEST_DEFAULTS, retentionMs: 60_000, full: true });
+      for (let i = 0; i < 3; i++)
+        await runCuration({ lake, ...CURATION_TEST_DEFAULTS, retentionMs: 60_000, full: true });
       await compactRaw({ lake, ...CURATION_TEST_DEFAULTS, latenessMs: 0, now: () => DAY0 + 5 * 24 * HOUR });
       // The compacted partitions have new fingerprints: this run re-reads them all.
       await runCuration({ lake, ...CURATION_TEST_DEFAULTS, retentionMs: 60_000 });

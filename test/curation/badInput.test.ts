@@ -1,7 +1,11 @@
 import { open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURATION_TEST_DEFAULTS, type CurationSummary, runCuration } from '../../stream-processors/curation/index.js';
+import {
+  CURATION_TEST_DEFAULTS,
+  type CurationSummary,
+  runCuration,
+} from '../../stream-processors/curation/index.js';
 import { gridEvent } from '../helpers/events.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
 import { readTable } from './tables.js';
@@ -20,7 +24,9 @@ describe('bad raw input: quarantined or skipped by name, the rest curated', () =
   beforeAll(async () => {
     lake = await makeLake();
     await writeRawEvents(lake, 'grid', good);
-    await writeRawEvents(lake, 'grid', [extra], { extraColumns: { unexpected_column: "'surprise'", other: '42' } });
+    await writeRawEvents(lake, 'grid', [extra], {
+      extraColumns: { unexpected_column: "'surprise'", other: '42' },
+    });
     await writeRawEvents(lake, 'grid', [noWind], { dropColumns: ['wind_mw'] });
     await writeRawEvents(lake, 'grid', [noMarket], { dropColumns: ['market'] });
     [file.retyped] = await writeRawEvents(lake, 'grid', [gridEvent({ event_time: T })], {
@@ -58,7 +64,10 @@ describe('bad raw input: quarantined or skipped by name, the rest curated', () =
   });
 
   it.each([
-    ['retyped', /column type mismatch: event_time is BYTE_ARRAY.*contract says timestamp; interval_minutes is BYTE_ARRAY/],
+    [
+      'retyped',
+      /column type mismatch: event_time is BYTE_ARRAY.*contract says timestamp; interval_minutes is BYTE_ARRAY/,
+    ],
     ['garbage', /unreadable Parquet: .*magic bytes/i],
     ['truncated', /unreadable Parquet/],
     ['corruptPage', /unreadable Parquet data/],

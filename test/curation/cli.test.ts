@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
 import { parseSize } from '../../cli/commands/curate.js';
+import { main } from '../../cli/main.js';
 import { scheduleCuration } from '../../stream-processors/curation/index.js';
 import type { CurationSummary } from '../../stream-processors/curation/types.js';
 import { gridEvent } from '../helpers/events.js';
@@ -38,7 +38,9 @@ describe('gridstream curate', () => {
     expect(r.code).toBe(0);
     expect(r.err).toContain('curated_grid: published version 1');
     expect(r.out).toMatch(/curated_grid +v1 +1 dt +1 rows/);
-    expect(r.out).toMatch(/curated 2 raw rows into \d+ tables \(1 quarantined, 0 files skipped\) in [\d.]+ s, \d+ rows\/s\n$/);
+    expect(r.out).toMatch(
+      /curated 2 raw rows into \d+ tables \(1 quarantined, 0 files skipped\) in [\d.]+ s, \d+ rows\/s\n$/,
+    );
   });
 
   it('says so when nothing changed, and prints JSON on request', async () => {

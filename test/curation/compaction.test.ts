@@ -2,8 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CURATION_TEST_DEFAULTS,
   type CompactionSummary,
+  CURATION_TEST_DEFAULTS,
   compactRaw,
   runCuration,
 } from '../../stream-processors/curation/index.js';
@@ -20,7 +20,10 @@ async function partitionFiles(lake: string, dataset: string): Promise<Map<string
   const root = join(lake, 'raw', dataset);
   for (const dt of await readdir(root)) {
     for (const hr of await readdir(join(root, dt))) {
-      out.set(`${dt}/${hr}`, (await readdir(join(root, dt, hr))).filter((f) => f.endsWith('.parquet')).sort());
+      out.set(
+        `${dt}/${hr}`,
+        (await readdir(join(root, dt, hr))).filter((f) => f.endsWith('.parquet')).sort(),
+      );
     }
   }
   return out;
@@ -66,7 +69,10 @@ describe('raw compaction (DuckDB)', () => {
     for (const [key, files] of after) {
       const closed = key < 'dt=2026-11-22/hr=12';
       if (closed) {
-        expect(files.filter((f) => f.startsWith('0-compacted-')), key).toHaveLength(1);
+        expect(
+          files.filter((f) => f.startsWith('0-compacted-')),
+          key,
+        ).toHaveLength(1);
         expect(files.length, key).toBeLessThan(before.get(key)!.length);
       } else {
         expect(files, key).toEqual(before.get(key));
@@ -80,8 +86,12 @@ describe('raw compaction (DuckDB)', () => {
       expect(await content(lake, 'grid', dt!, hr!), key).toBe(contentBefore.get(key));
     }
     const [compacted] = (await partitionFiles(lake, 'weather')).get('dt=2026-11-21/hr=00')!;
-    const schema = await query(`DESCRIBE SELECT * FROM read_parquet('${join(lake, 'raw/weather/dt=2026-11-21/hr=00', compacted!)}')`);
-    expect(schema.map((c) => `${c.column_name} ${c.column_type}`)).toContain('event_time TIMESTAMP WITH TIME ZONE');
+    const schema = await query(
+      `DESCRIBE SELECT * FROM read_parquet('${join(lake, 'raw/weather/dt=2026-11-21/hr=00', compacted!)}')`,
+    );
+    expect(schema.map((c) => `${c.column_name} ${c.column_type}`)).toContain(
+      'event_time TIMESTAMP WITH TIME ZONE',
+    );
     expect(summary.rows).toBeGreaterThan(0);
   });
 
@@ -90,7 +100,12 @@ describe('raw compaction (DuckDB)', () => {
   });
 
   it('is idempotent: a second compaction finds nothing to do', async () => {
-    const again = await compactRaw({ lake, ...CURATION_TEST_DEFAULTS, latenessMs: 48 * HOUR, now: () => NOW });
+    const again = await compactRaw({
+      lake,
+      ...CURATION_TEST_DEFAULTS,
+      latenessMs: 48 * HOUR,
+      now: () => NOW,
+    });
     expect(again.partitions).toBe(0);
   });
 

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURATION_TEST_DEFAULTS, type CurationSummary, runCuration } from '../../stream-processors/curation/index.js';
+import {
+  CURATION_TEST_DEFAULTS,
+  type CurationSummary,
+  runCuration,
+} from '../../stream-processors/curation/index.js';
 import { gridEvent } from '../helpers/events.js';
 import { expectedHourly, expectedPositions, expectedSummary, liveTrades } from './goldOracle.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
@@ -44,7 +48,9 @@ describe('curation on DuckDB', () => {
       expect(r.produced_at).toBe(new Date(e.produced_at).toISOString());
     }
     // A corrected copy (later produced_at) won; a stale copy (earlier produced_at, later file) lost.
-    expect(rows.some((r) => scenario.grid.find((g) => g.event_id === r.event_id)!.lmp_usd_mwh !== r.lmp_usd_mwh)).toBe(true);
+    expect(
+      rows.some((r) => scenario.grid.find((g) => g.event_id === r.event_id)!.lmp_usd_mwh !== r.lmp_usd_mwh),
+    ).toBe(true);
     expect(await readTable(lake, 'curated_grid_quarantine')).toEqual([]);
   });
 
@@ -76,7 +82,10 @@ describe('curation on DuckDB', () => {
   });
 
   it('gold_grid_weather_hourly matches values computed from the events', async () => {
-    const expected = expectedHourly([...latestIngest(files.grid).values()], [...latestIngest(files.weather).values()]);
+    const expected = expectedHourly(
+      [...latestIngest(files.grid).values()],
+      [...latestIngest(files.weather).values()],
+    );
     const rows = await readTable(lake, 'gold_grid_weather_hourly');
     expect(rows).toHaveLength(expected.size);
     for (const r of rows) {
@@ -117,7 +126,9 @@ describe('curation on DuckDB', () => {
       [...latestIngest(files.grid).values()],
       [...latestIngest(files.transactions).values()],
     );
-    const rows = (await readTable(lake, 'gold_daily_market_summary')).sort((a, b) => String(a.dt).localeCompare(String(b.dt)));
+    const rows = (await readTable(lake, 'gold_daily_market_summary')).sort((a, b) =>
+      String(a.dt).localeCompare(String(b.dt)),
+    );
     expect(rows.map((r) => r.dt)).toEqual([...expected.keys()].sort());
     for (const r of rows) {
       const e = expected.get(String(r.dt))!;
@@ -154,14 +165,22 @@ describe('curation on DuckDB', () => {
       lmp_usd_mwh: 2500,
       produced_at: DAY0 + 30 * HOUR,
     });
-    const hourBefore = await readTable(lake, 'gold_grid_weather_hourly', `load_zone = 'LZ_NORTH' AND hr = '06' AND dt = '2026-11-21'`);
+    const hourBefore = await readTable(
+      lake,
+      'gold_grid_weather_hourly',
+      `load_zone = 'LZ_NORTH' AND hr = '06' AND dt = '2026-11-21'`,
+    );
     await writeRawEvents(lake, 'grid', [late]);
 
     const run = await runCuration({ lake, ...CURATION_TEST_DEFAULTS });
 
     expect(run.datasets.grid?.dts).toEqual(['2026-11-21']);
     expect(await readTable(lake, 'curated_grid', `event_id = '${late.event_id}'`)).toHaveLength(1);
-    const hourAfter = await readTable(lake, 'gold_grid_weather_hourly', `load_zone = 'LZ_NORTH' AND hr = '06' AND dt = '2026-11-21'`);
+    const hourAfter = await readTable(
+      lake,
+      'gold_grid_weather_hourly',
+      `load_zone = 'LZ_NORTH' AND hr = '06' AND dt = '2026-11-21'`,
+    );
     expect(hourAfter[0]!.price_intervals).toBe(Number(hourBefore[0]!.price_intervals) + 1);
     expect(hourAfter[0]!.spike_intervals).toBe(Number(hourBefore[0]!.spike_intervals) + 1);
     expect(run.tables.gold_daily_market_summary?.dts).toEqual(['2026-11-21']);
@@ -174,7 +193,12 @@ describe('curation on DuckDB', () => {
     const incremental = await runCuration({ lake, ...CURATION_TEST_DEFAULTS });
     expect(incremental.datasets.grid).toBeUndefined();
 
-    const since = await runCuration({ lake, ...CURATION_TEST_DEFAULTS, datasets: ['grid'], since: '2026-11-11' });
+    const since = await runCuration({
+      lake,
+      ...CURATION_TEST_DEFAULTS,
+      datasets: ['grid'],
+      since: '2026-11-11',
+    });
     expect(since.datasets.grid?.dts).toEqual(['2026-11-11', '2026-11-21', '2026-11-22']);
     expect(await readTable(lake, 'curated_grid', `event_id = '${ancient.event_id}'`)).toHaveLength(1);
   });

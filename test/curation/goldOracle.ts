@@ -92,7 +92,17 @@ export function expectedPositions(trades: readonly TransactionsEvent[]) {
 
 /** Expected gold_daily_market_summary rows by dt. */
 export function expectedSummary(grid: readonly GridEvent[], trades: readonly TransactionsEvent[]) {
-  const out = new Map<string, { min: number | null; avg: number | null; max: number | null; spikes: number; peak: number | null; traded: number }>();
+  const out = new Map<
+    string,
+    {
+      min: number | null;
+      avg: number | null;
+      max: number | null;
+      spikes: number;
+      peak: number | null;
+      traded: number;
+    }
+  >();
   const prices = new Map<string, number[]>();
   const zoneHour = new Map<string, number[]>();
   for (const e of grid) {

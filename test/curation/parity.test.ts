@@ -1,7 +1,12 @@
 import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CURATION_TEST_DEFAULTS, loadPipeline, renderStep, runCuration } from '../../stream-processors/curation/index.js';
+import {
+  CURATION_TEST_DEFAULTS,
+  loadPipeline,
+  renderStep,
+  runCuration,
+} from '../../stream-processors/curation/index.js';
 import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js';
 import { makeLake, rawFileName, removeLake, writeRawEvents } from './rawLake.js';
 import { buildScenario, DAY0 } from './scenario.js';
@@ -28,12 +33,16 @@ describe('one definition, two engines: DuckDB and Spark over the same raw files'
       gridEvent({ event_time: t, interval_minutes: 7 }),
     ]);
     await writeRawEvents(duck, 'weather', [weatherEvent({ event_time: t, temperature_c: 75 })]);
-    await writeRawEvents(duck, 'transactions', [transactionEvent({ event_time: t, trade_id: 'BAD-QTY', quantity_mwh: 0 })]);
+    await writeRawEvents(duck, 'transactions', [
+      transactionEvent({ event_time: t, trade_id: 'BAD-QTY', quantity_mwh: 0 }),
+    ]);
     await writeRawEvents(duck, 'grid', [gridEvent({ event_time: t })], {
       dropColumns: ['wind_mw', 'solar_mw'],
       extraColumns: { unexpected_note: "'x'" },
     });
-    await writeRawEvents(duck, 'grid', [gridEvent({ event_time: t })], { retype: { lmp_usd_mwh: 'VARCHAR' } });
+    await writeRawEvents(duck, 'grid', [gridEvent({ event_time: t })], {
+      retype: { lmp_usd_mwh: 'VARCHAR' },
+    });
     await writeFile(join(duck, 'raw/grid/dt=2026-11-21/hr=12', rawFileName('grid')), 'not parquet at all');
     await cp(join(duck, 'raw'), join(spark, 'raw'), { recursive: true });
 
@@ -65,7 +74,10 @@ describe('one definition, two engines: DuckDB and Spark over the same raw files'
   });
 
   it('the same raw files skipped for the same reasons, the same duplicates dropped', () => {
-    const sparkDatasets = sparkSummary.datasets as Record<string, { rows: number; duplicates: number; files: number }>;
+    const sparkDatasets = sparkSummary.datasets as Record<
+      string,
+      { rows: number; duplicates: number; files: number }
+    >;
     for (const [d, r] of Object.entries(duckSummary.datasets)) {
       expect(sparkDatasets[d], d).toMatchObject({ rows: r.rows, duplicates: r.duplicates, files: r.files });
     }

@@ -25,7 +25,11 @@ const CASES: Record<Dataset, { fail: Record<string, Overrides | typeof MISPLACED
       wind_non_negative: { wind_mw: -5 },
       solar_non_negative: { solar_mw: -0.5 },
     },
-    pass: [{ lmp_usd_mwh: 5000 }, { lmp_usd_mwh: -250 }, { record_type: 'SYSTEM_CONDITIONS', lmp_usd_mwh: null, load_mw: 0 }],
+    pass: [
+      { lmp_usd_mwh: 5000 },
+      { lmp_usd_mwh: -250 },
+      { record_type: 'SYSTEM_CONDITIONS', lmp_usd_mwh: null, load_mw: 0 },
+    ],
   },
   weather: {
     fail: {
@@ -40,7 +44,11 @@ const CASES: Record<Dataset, { fail: Record<string, Overrides | typeof MISPLACED
       wind_speed_plausible: { wind_speed_mps: -0.1 },
       radiation_non_negative: { shortwave_radiation_w_m2: -1 },
       precipitation_non_negative: { precipitation_mm: -0.5 },
-      forecast_has_issue_time: { record_type: 'FORECAST', forecast_issued_at: null, forecast_horizon_hours: 6 },
+      forecast_has_issue_time: {
+        record_type: 'FORECAST',
+        forecast_issued_at: null,
+        forecast_horizon_hours: 6,
+      },
     },
     pass: [{ temperature_c: 60 }, { temperature_c: -40 }, { relative_humidity_pct: null }],
   },
@@ -90,7 +98,10 @@ describe.each(Object.keys(CASES) as Dataset[])('quarantine of %s rows failing a 
       rows.push(e);
     }
     for (const [i, o] of CASES[dataset].pass.entries()) {
-      const e = { ...eventOf(dataset, dataset === 'transactions' ? ({ trade_id: `T-pass-${i}` } as never) : {}), ...o };
+      const e = {
+        ...eventOf(dataset, dataset === 'transactions' ? ({ trade_id: `T-pass-${i}` } as never) : {}),
+        ...o,
+      };
       passIds.push(e.event_id);
       rows.push(e);
     }
@@ -100,15 +111,18 @@ describe.each(Object.keys(CASES) as Dataset[])('quarantine of %s rows failing a 
   });
   afterAll(() => removeLake(lake));
 
-  it.each(Object.keys(CASES[dataset].fail))('%s: quarantined with the rule name, not curated', async (rule) => {
-    const id = ids.get(rule)!;
-    const quarantined = await readTable(lake, `curated_${dataset}_quarantine`, `event_id = '${id}'`);
-    expect(quarantined).toHaveLength(1);
-    expect(quarantined[0]).toMatchObject({ dq_rule: rule, event_id: id });
-    expect(String(quarantined[0]!.dq_rules).split(',')).toContain(rule);
-    expect(String(quarantined[0]!.ingest_file)).toMatch(/\.parquet$/);
-    expect(await readTable(lake, `curated_${dataset}`, `event_id = '${id}'`)).toHaveLength(0);
-  });
+  it.each(Object.keys(CASES[dataset].fail))(
+    '%s: quarantined with the rule name, not curated',
+    async (rule) => {
+      const id = ids.get(rule)!;
+      const quarantined = await readTable(lake, `curated_${dataset}_quarantine`, `event_id = '${id}'`);
+      expect(quarantined).toHaveLength(1);
+      expect(quarantined[0]).toMatchObject({ dq_rule: rule, event_id: id });
+      expect(String(quarantined[0]!.dq_rules).split(',')).toContain(rule);
+      expect(String(quarantined[0]!.ingest_file)).toMatch(/\.parquet$/);
+      expect(await readTable(lake, `curated_${dataset}`, `event_id = '${id}'`)).toHaveLength(0);
+    },
+  );
 
   it('rows at the bounds of every range pass', async () => {
     const curated = await readTable(lake, `curated_${dataset}`);

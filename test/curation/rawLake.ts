@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -80,7 +80,8 @@ export async function writeRawEvents<D extends Dataset>(
         const retype = options.retype?.[col.name];
         select.push(retype ? `CAST(${value} AS ${retype}) AS "${col.name}"` : `${value} AS "${col.name}"`);
       });
-      for (const [name, value] of Object.entries(options.extraColumns ?? {})) select.push(`${value} AS "${name}"`);
+      for (const [name, value] of Object.entries(options.extraColumns ?? {}))
+        select.push(`${value} AS "${name}"`);
       const path = join(dir, options.name ?? rawFileName(dataset));
       await c.run(
         `COPY (SELECT ${select.join(', ')} FROM read_json('${json}', format = 'newline_delimited', columns = {${columns.join(', ')}})) ` +

@@ -215,8 +215,12 @@ export function deliveries<E extends { event_id: string; event_time: number; pro
     out.push({ name: nextName(), events: group.filter((_e, i) => i % 2 === 1) });
   }
   const copies = events.filter((_e, i) => i % 10 === 3);
-  const corrected = events.filter((_e, i) => i % 25 === 7).map((e) => ({ ...change(e), produced_at: e.produced_at + 60_000 }));
-  const stale = events.filter((_e, i) => i % 40 === 11).map((e) => ({ ...change(e), produced_at: e.produced_at - 60_000 }));
+  const corrected = events
+    .filter((_e, i) => i % 25 === 7)
+    .map((e) => ({ ...change(e), produced_at: e.produced_at + 60_000 }));
+  const stale = events
+    .filter((_e, i) => i % 40 === 11)
+    .map((e) => ({ ...change(e), produced_at: e.produced_at - 60_000 }));
   for (const extra of [copies, corrected, stale]) {
     const perHour = new Map<number, E[]>();
     for (const e of extra) {
@@ -234,12 +238,18 @@ export function deliveries<E extends { event_id: string; event_time: number; pro
  *
  * @param files - deliveries (any order)
  */
-export function latestIngest<E extends { event_id: string; produced_at: number }>(files: readonly Delivery<E>[]): Map<string, E> {
+export function latestIngest<E extends { event_id: string; produced_at: number }>(
+  files: readonly Delivery<E>[],
+): Map<string, E> {
   const best = new Map<string, { e: E; file: string }>();
   for (const f of files) {
     for (const e of f.events) {
       const cur = best.get(e.event_id);
-      if (!cur || e.produced_at > cur.e.produced_at || (e.produced_at === cur.e.produced_at && f.name > cur.file)) {
+      if (
+        !cur ||
+        e.produced_at > cur.e.produced_at ||
+        (e.produced_at === cur.e.produced_at && f.name > cur.file)
+      ) {
         best.set(e.event_id, { e, file: f.name });
       }
     }

@@ -44,7 +44,10 @@ export function runPython(args: readonly string[], timeoutMs = 240_000): Promise
  * @param lake - lake folder
  * @param extra - more job arguments
  */
-export async function runSparkCuration(lake: string, extra: readonly string[] = []): Promise<Record<string, unknown>> {
+export async function runSparkCuration(
+  lake: string,
+  extra: readonly string[] = [],
+): Promise<Record<string, unknown>> {
   const out = await runPython([
     'glue/local_runner.py',
     'curate',

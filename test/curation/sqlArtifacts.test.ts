@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractFor, DATASETS } from '../../schemas/index.js';
+import { contractFor } from '../../schemas/index.js';
+import { generatedFiles } from '../../stream-processors/curation/generatedFiles.js';
 import {
   athenaTableDefinition,
   athenaToDuckDb,
@@ -12,7 +13,6 @@ import {
   runCuration,
   SQL_ATHENA_DIR,
 } from '../../stream-processors/curation/index.js';
-import { generatedFiles } from '../../stream-processors/curation/generatedFiles.js';
 import { registerLakeViews } from '../../stream-processors/query/index.js';
 import { gridEvent, transactionEvent } from '../helpers/events.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
@@ -41,10 +41,13 @@ describe('athenaTableDefinition', () => {
       'projection.hr.type': 'integer',
       'projection.hr.range': '0,23',
       'projection.hr.digits': '2',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Athena's projection template, not a JS template
       'storage.location.template': 's3://lake-bucket/raw/grid/dt=${dt}/hr=${hr}/',
     });
     expect(def.tableInput.storageDescriptor.location).toBe('s3://lake-bucket/raw/grid/');
-    expect(def.ddl).toMatch(/^CREATE EXTERNAL TABLE IF NOT EXISTS `raw_grid` \(\n {2}`event_id` string COMMENT/);
+    expect(def.ddl).toMatch(
+      /^CREATE EXTERNAL TABLE IF NOT EXISTS `raw_grid` \(\n {2}`event_id` string COMMENT/,
+    );
     expect(def.ddl).toContain("PARTITIONED BY (`dt` string COMMENT 'event_time date, UTC, yyyy-MM-dd'");
   });
 
@@ -62,29 +65,6 @@ describe('athenaTableDefinition', () => {
     expect(() => athenaTableDefinition('nope', 'gold', 's3://b/gold/nope/')).toThrow(/gold\/nope/);
     expect(() => athenaTableDefinition('grid', 'raw', '/tmp/x')).toThrow(/s3:\/\//);
   });
-
-  it.each(DATASETS)('raw %s: the same Glue table input as the CDK app builds', async (dataset) => {
-    const infra = (await import('../../infra/lib/lake/tables.js').catch(() => undefined)) as
-      | { parquetTableInput?: (spec: Record<string, unknown>) => Record<string, unknown> }
-      | undefined;
-    if (!infra?.parquetTableInput) return;
-    const mine = athenaTableDefinition(dataset, 'raw', `s3://bucket/raw/${dataset}/`).tableInput;
-    const theirs = infra.parquetTableInput({
-      name: mine.name,
-      description: mine.description,
-      columns: contractFor(dataset).columns,
-      partitionKeys: contractFor(dataset).partitionKeys,
-      bucketName: 'bucket',
-      prefix: `raw/${dataset}/`,
-      projection: {
-        zone: 'raw',
-        dataset,
-        startDate: '2024-01-01',
-        futureDays: { grid: 2, weather: 16, transactions: 1 }[dataset],
-      },
-    });
-    expect(mine).toEqual(JSON.parse(JSON.stringify(theirs)));
-  });
 });
 
 describe('Redshift gold tables', () => {
@@ -93,14 +73,19 @@ describe('Redshift gold tables', () => {
   it.each(['grid_weather_hourly', 'trading_positions_daily', 'daily_market_summary'])(
     'gold.%s has the columns of tables.json plus dt DATE',
     (table) => {
-      const body = new RegExp(`CREATE TABLE IF NOT EXISTS gold\\.${table} \\(([^;]*?)\\n\\)`, 's').exec(ddl)?.[1];
+      const body = new RegExp(`CREATE TABLE IF NOT EXISTS gold\\.${table} \\(([^;]*?)\\n\\)`, 's').exec(
+        ddl,
+      )?.[1];
       expect(body, table).toBeDefined();
       const cols = body!
         .split(',\n')
         .map((l) => l.trim().split(/\s+/)[0])
         .filter(Boolean);
       expect(cols).toEqual([...loadPipeline().tables[`gold_${table}`]!.columns.map((c) => c.name), 'dt']);
-      const select = new RegExp(`INSERT INTO gold\\.${table}\\s+SELECT([^;]*?)FROM lake\\.gold_${table}\\b`, 's').exec(load)?.[1];
+      const select = new RegExp(
+        `INSERT INTO gold\\.${table}\\s+SELECT([^;]*?)FROM lake\\.gold_${table}\\b`,
+        's',
+      ).exec(load)?.[1];
       expect(select, table).toBeDefined();
       expect(select!.split(',').map((c) => c.trim())).toEqual([...cols.slice(0, -1), 'CAST(dt AS DATE)']);
     },
@@ -121,7 +106,10 @@ describe('analyst SQL (sql/athena) runs locally through the Athena shim', () => 
   beforeAll(async () => {
     lake = await makeLake();
     // Scenario days in the past, so "last hour" and "open" are decided by the rows below.
-    await writeScenarioLake(lake, buildScenario(4, Math.floor(now / 86_400_000) * 86_400_000 - 3 * 86_400_000));
+    await writeScenarioLake(
+      lake,
+      buildScenario(4, Math.floor(now / 86_400_000) * 86_400_000 - 3 * 86_400_000),
+    );
     await writeRawEvents(lake, 'grid', spikes);
     await writeRawEvents(lake, 'grid', [spikes[1]!]); // re-delivered copy
     await writeRawEvents(lake, 'transactions', [
@@ -147,7 +135,11 @@ describe('analyst SQL (sql/athena) runs locally through the Athena shim', () => 
   });
 
   const run = async (file: string) =>
-    (await connection.runAndReadAll(athenaToDuckDb(readFileSync(join(SQL_ATHENA_DIR, 'queries', file), 'utf8')))).getRowObjectsJS();
+    (
+      await connection.runAndReadAll(
+        athenaToDuckDb(readFileSync(join(SQL_ATHENA_DIR, 'queries', file), 'utf8')),
+      )
+    ).getRowObjectsJS();
 
   it('every query file is covered here', () => {
     expect(readdirSync(join(SQL_ATHENA_DIR, 'queries')).sort()).toEqual([
@@ -169,7 +161,9 @@ describe('analyst SQL (sql/athena) runs locally through the Athena shim', () => 
     const rows = await run('freshest_partition.sql');
     expect(rows.map((r) => r.dataset)).toEqual(['grid', 'transactions', 'weather']);
     const grid = rows.find((r) => r.dataset === 'grid')!;
-    expect(String(grid.freshest_partition)).toBe(new Date(now - 10 * 60_000).toISOString().slice(0, 13).replace('T', ' '));
+    expect(String(grid.freshest_partition)).toBe(
+      new Date(now - 10 * 60_000).toISOString().slice(0, 13).replace('T', ' '),
+    );
     expect(Number(grid.lag_seconds)).toBeGreaterThanOrEqual(600);
   });
 
@@ -189,13 +183,22 @@ describe('analyst SQL (sql/athena) runs locally through the Athena shim', () => 
   it('market_summary_last_week: the curated days, newest first', async () => {
     const rows = await run('market_summary_last_week.sql');
     expect(rows.length).toBeGreaterThanOrEqual(3);
-    expect(rows.map((r) => String(r.dt))).toEqual(rows.map((r) => String(r.dt)).sort().reverse());
+    expect(rows.map((r) => String(r.dt))).toEqual(
+      rows
+        .map((r) => String(r.dt))
+        .sort()
+        .reverse(),
+    );
   });
 
   it('the analyst views exist', async () => {
-    const spikesView = await connection.runAndReadAll('SELECT count(*) AS n FROM v_rtm_prices WHERE is_spike');
+    const spikesView = await connection.runAndReadAll(
+      'SELECT count(*) AS n FROM v_rtm_prices WHERE is_spike',
+    );
     expect(Number(spikesView.getRowObjectsJS()[0]!.n)).toBeGreaterThan(0);
-    const live = await connection.runAndReadAll("SELECT count(*) AS n FROM v_live_trades WHERE trade_id = 'OPEN-1'");
+    const live = await connection.runAndReadAll(
+      "SELECT count(*) AS n FROM v_live_trades WHERE trade_id = 'OPEN-1'",
+    );
     expect(Number(live.getRowObjectsJS()[0]!.n)).toBe(1);
   });
 });

@@ -56,7 +56,11 @@ export async function writeScenarioLake(lake: string, s: Scenario): Promise<Scen
           : { ...e, load_mw: (e.load_mw ?? 0) + 1 },
       () => rawFileName('grid'),
     ),
-    weather: deliveries(s.weather, (e) => ({ ...e, temperature_c: e.temperature_c + 0.5 }), () => rawFileName('weather')),
+    weather: deliveries(
+      s.weather,
+      (e) => ({ ...e, temperature_c: e.temperature_c + 0.5 }),
+      () => rawFileName('weather'),
+    ),
     transactions: deliveries(
       s.transactions,
       (e) => ({ ...e, price_usd_mwh: e.price_usd_mwh + 0.25 }),

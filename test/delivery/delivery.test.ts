@@ -72,6 +72,35 @@ describe.each(DATASETS)('delivery of %s', (dataset) => {
 });
 
 describe('delivery', () => {
+  it('stays within a tiny memory budget by flushing early, and still delivers everything once', async () => {
+    // Prepare
+    const stream = uniqueStream('budget');
+    await kinesis.createStream(stream, 2);
+    const lake = new LocalLakeStorage(`${dir}/${stream}`);
+    const events = makeEvents('grid', 3_000, Date.UTC(2026, 10, 20, 10, 0, 0));
+    await putEvents(kinesis.client, stream, events, { perAggregate: 20 });
+    // Act
+    const { stats, flushes } = await deliverOnce(
+      kinesis.client,
+      lake,
+      [{ dataset: 'grid', streamName: stream }],
+      {
+        bufferIntervalMs: 60_000,
+        targetBytesPerCall: 40_000,
+        bufferSizeBytes: 150_000,
+        maxBufferedBytes: 150_000,
+      },
+    );
+    const rows = await duckRows(
+      `select count(distinct event_id) as ids, count(*) as n from ${rawParquet(lake.location, 'grid')}`,
+    );
+    // Assess
+    expect(stats.totals.delivered).toBe(3_000);
+    expect(rows).toEqual([{ ids: 3_000n, n: 3_000n }]);
+    expect(flushes.length).toBeGreaterThan(4);
+    expect(Math.max(...flushes.map((f) => f.rows))).toBeLessThan(3_000);
+  });
+
   it('puts a 3-days-late event in its own day partition', async () => {
     // Prepare
     const stream = uniqueStream('late');

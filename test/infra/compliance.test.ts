@@ -83,7 +83,9 @@ describe('bundled Lambda code', () => {
     for (const b of bundles) expect(statSync(b).size).toBeGreaterThan(50_000);
     // The transformation bundle has no external import: load it as Lambda would and run it.
     const transformFn = app.stacks.ingestion.transform!.function.node.defaultChild as CfnResource;
-    const code = app.stacks.ingestion.resolve((transformFn as unknown as { code: { s3Key: string } }).code.s3Key) as string;
+    const code = app.stacks.ingestion.resolve(
+      (transformFn as unknown as { code: { s3Key: string } }).code.s3Key,
+    ) as string;
     const transform = join(app.outdir, `asset.${code.replace(/\.zip$/, '')}`, 'index.mjs');
     expect(bundles).toContain(transform);
     process.env.GRIDSTREAM_DELIVERY_STREAMS = JSON.stringify({ 'bundle-grid': 'grid' });
@@ -102,6 +104,21 @@ describe('bundled Lambda code', () => {
       delete process.env.POWERTOOLS_METRICS_DISABLED;
       delete process.env.POWERTOOLS_LOG_LEVEL;
     }
+  });
+});
+
+describe('Glue assets', () => {
+  it("ships exactly the gridstream_glue package (with its resources) as the jobs' --extra-py-files", () => {
+    const libraries = readdirSync(app.outdir)
+      .map((d) => join(app.outdir, d))
+      .filter((d) => existsSync(join(d, 'gridstream_glue', '__init__.py')));
+    expect(libraries).toHaveLength(1);
+    expect(readdirSync(libraries[0]!)).toEqual(['gridstream_glue']);
+    expect(existsSync(join(libraries[0]!, 'gridstream_glue', 'resources', 'pipeline_bundle.json'))).toBe(
+      true,
+    );
+    const files = readdirSync(join(libraries[0]!, 'gridstream_glue'), { recursive: true }) as string[];
+    expect(files.filter((f) => f.endsWith('.pyc') || f.includes('__pycache__'))).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { GridstreamNagChecks } from '../../infra/lib/compliance.js';
 import { DATASETS } from '../../schemas/index.js';
 import { type SynthesizedApp, synthApp } from './synthApp.js';
 
@@ -30,6 +31,13 @@ beforeAll(() => {
 });
 
 describe('toggles and options', () => {
+  it('passes cdk-nag AwsSolutions with the other toggles too', () => {
+    for (const app of [lean, kafka]) {
+      const report = new GridstreamNagChecks(app.app).validateScope(app.app);
+      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    }
+  });
+
   it('names every stack and resource after the environment', () => {
     expect(lean.stacks.streams.stackName).toBe('Gridstream-Prod-Streams');
     lean
@@ -133,6 +141,11 @@ describe('toggles and options', () => {
     t.resourceCountIs('AWS::EC2::NatGateway', 0);
     t.resourceCountIs('AWS::EC2::InternetGateway', 0);
     t.resourceCountIs('AWS::EC2::VPCEndpoint', 6);
+    const interfaces = Object.values(t.findResources('AWS::EC2::VPCEndpoint')).filter(
+      (e) => e.Properties.VpcEndpointType === 'Interface',
+    );
+    expect(interfaces).toHaveLength(5);
+    for (const e of interfaces) expect(e.Properties.SubnetIds).toHaveLength(2);
     t.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -78,6 +78,10 @@ export class AlertsStack extends Stack {
       displayName: `gridstream ${config.envName} real-time alerts`,
       masterKey: opsKey,
       enforceSSL: true,
+    });
+    new CfnOutput(this, 'AlertTopicArn', {
+      value: this.alertTopic.topicArn,
+      description: 'Subscribe here for real-time alerts',
     });
     this.deadLetterQueue = new sqs.Queue(this, 'ConsumerDlq', {
       queueName: `${prefix}-alert-consumer-dlq`,

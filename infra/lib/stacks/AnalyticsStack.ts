@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -115,6 +115,10 @@ export class AnalyticsStack extends Stack {
       query.addResourceDependency(this.workgroup);
     }
 
+    new CfnOutput(this, 'AthenaWorkgroupName', {
+      value: prefix,
+      description: 'Athena workgroup (enforced settings)',
+    });
     this.analystRole = new iam.Role(this, 'AnalystRole', {
       roleName: `${prefix}-analyst`,
       assumedBy: new iam.AccountRootPrincipal(),
@@ -218,6 +222,8 @@ export class AnalyticsStack extends Stack {
     if (config.redshift.enabled) {
       if (!props.network) throw new Error('AnalyticsStack: Redshift needs the network stack');
       this.redshiftRole = new iam.Role(this, 'RedshiftRole', {
+        // The name sql/redshift/01_external_schema.sql uses.
+        roleName: `${prefix}-redshift-spectrum`,
         assumedBy: new iam.CompositePrincipal(
           new iam.ServicePrincipal('redshift.amazonaws.com'),
           new iam.ServicePrincipal('redshift-serverless.amazonaws.com'),
@@ -315,6 +321,14 @@ export class AnalyticsStack extends Stack {
         ],
       });
       this.redshiftWorkgroup.addResourceDependency(namespace);
+      new CfnOutput(this, 'RedshiftWorkgroupName', {
+        value: prefix,
+        description: 'Redshift Serverless workgroup',
+      });
+      new CfnOutput(this, 'RedshiftRoleArn', {
+        value: rs.roleArn,
+        description: 'IAM_ROLE of sql/redshift/01_external_schema.sql (Spectrum and COPY)',
+      });
     }
   }
 }

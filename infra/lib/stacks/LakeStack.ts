@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -108,7 +108,19 @@ export class LakeStack extends Stack {
       lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(lake.athenaResultsExpirationDays) }],
     }).bucket;
 
+    new CfnOutput(this, 'RawBucketName', {
+      value: this.rawBucket.bucketName,
+      description: 'Raw zone (Firehose output)',
+    });
+    new CfnOutput(this, 'CuratedBucketName', {
+      value: this.curatedBucket.bucketName,
+      description: 'Curated and gold zones',
+    });
     this.databaseName = glueDatabaseName(config.envName);
+    new CfnOutput(this, 'GlueDatabaseName', {
+      value: this.databaseName,
+      description: 'Glue database of every lake table',
+    });
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: this.account,
       databaseInput: {
@@ -136,10 +148,17 @@ export class LakeStack extends Stack {
         storageDescriptor: {
           ...input.storageDescriptor,
           columns: [...input.storageDescriptor.columns],
-          serdeInfo: { ...input.storageDescriptor.serdeInfo, parameters: { ...input.storageDescriptor.serdeInfo.parameters } },
+          serdeInfo: {
+            ...input.storageDescriptor.serdeInfo,
+            parameters: { ...input.storageDescriptor.serdeInfo.parameters },
+          },
         },
       };
-      const table = new glue.CfnTable(this, id, { catalogId: this.account, databaseName: this.databaseName, tableInput });
+      const table = new glue.CfnTable(this, id, {
+        catalogId: this.account,
+        databaseName: this.databaseName,
+        tableInput,
+      });
       table.addResourceDependency(this.database);
       return table;
     };

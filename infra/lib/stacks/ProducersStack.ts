@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -59,6 +59,9 @@ export const POLLERS: readonly PollerSpec[] = [
     description: 'polls ERCOT for settlement-point prices and system conditions',
   },
 ];
+
+/** Writable directory of the producer container (a task volume; the root file system is read-only). */
+export const PRODUCER_SCRATCH_DIR = '/var/lib/gridstream';
 
 /** Files of the repository the producer image needs (everything else stays out of the Docker context). */
 export const PRODUCER_IMAGE_FILES = [
@@ -126,6 +129,10 @@ export class ProducersStack extends Stack {
           'ERCOT Public API credentials for the ERCOT poller: JSON {subscriptionKey, accessToken} or {subscriptionKey, tokenUrl, clientId, scope, username, password}',
         encryptionKey: opsKey,
         removalPolicy,
+      });
+      new CfnOutput(this, 'ErcotSecretName', {
+        value: `${prefix}/ercot-api`,
+        description: 'Put the ERCOT API credentials here (docs/DEPLOY.md)',
       });
       acknowledge(
         this.ercotSecret,
@@ -205,7 +212,7 @@ export class ProducersStack extends Stack {
           cpuArchitecture: ecs.CpuArchitecture.X86_64,
           operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
         },
-        volumes: [{ name: 'tmp' }],
+        volumes: [{ name: 'scratch' }],
       });
       const logGroup = new logs.LogGroup(this, 'ProducerLogs', {
         retention: logs.RetentionDays.ONE_MONTH,
@@ -228,13 +235,17 @@ export class ProducersStack extends Stack {
           '--endpoint',
           `https://kinesis.${this.region}.${this.urlSuffix}`,
           '--reject-file',
-          '/tmp/gridstream-rejects.jsonl',
+          `${PRODUCER_SCRATCH_DIR}/rejects.jsonl`,
         ],
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'producer' }),
         readonlyRootFilesystem: true,
         essential: true,
       });
-      container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+      container.addMountPoints({
+        containerPath: PRODUCER_SCRATCH_DIR,
+        sourceVolume: 'scratch',
+        readOnly: false,
+      });
       acknowledge(
         taskDefinition.obtainExecutionRole(),
         'AwsSolutions-IAM5[Resource::*]',

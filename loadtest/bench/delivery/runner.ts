@@ -18,8 +18,6 @@ const storage = new LocalLakeStorage(o.lake);
 // The worker creates its own client from the environment, as `gridstream deliver` does.
 process.env.AWS_ENDPOINT_URL_KINESIS = o.endpoint;
 const worker = await DeliveryWorker.create({ storage, streams: o.streams });
-const peaks: Record<string, number> = {};
-setInterval(() => { for (const [k, v] of Object.entries(process.memoryUsage())) peaks[k] = Math.max(peaks[k] ?? 0, Math.round(v / 1048576)); }, 50).unref();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 await worker.start();
@@ -46,7 +44,6 @@ process.stdout.write(
     elapsedMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
     freshness: stats.freshness,
-    peaks,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
   })}\n`,
 );
