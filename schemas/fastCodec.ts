@@ -3,20 +3,17 @@ import type avro from 'avsc';
 /**
  * Checks and serializes one event in a single pass.
  *
- * @returns the event's JSON, byte-identical to `JSON.stringify(event)`, when the event takes the fast
- *   path; `undefined` when it does not — invalid, or valid in a form the fast path does not handle
- *   (see {@link compileFastEncoder}). `undefined` is never a verdict: the caller decides with the
- *   contract's exact check.
+ * @returns the event's JSON, byte-identical to `JSON.stringify(event)` and printable ASCII only (so
+ *   its UTF-8 length is its length), when the event takes the fast path; `undefined` when it does
+ *   not — invalid, or valid in a form the fast path leaves to the exact one (see
+ *   {@link compileFastEncoder}). `undefined` is never a verdict on its own.
  */
 export type FastEncoder = (event: unknown) => string | undefined;
 
 /** Highest magnitude avsc accepts for a `long` (its `isSafeLong` bound). */
 const MAX_LONG = 9_007_199_254_740_990;
 
-/** Enums up to this many symbols compare with `===` chains; larger ones look the value up. */
-const MAX_INLINE_SYMBOLS = 8;
-
-/** The field shapes the fast path handles: avsc's own type objects, unions unwrapped. */
+/** The field shapes the fast path handles, read from avsc's own type objects (unions unwrapped). */
 interface FieldPlan {
   readonly name: string;
   readonly nullable: boolean;
@@ -50,72 +47,8 @@ function planOf(name: string, type: avro.Type): FieldPlan | undefined {
   }
 }
 
-/**
- * JavaScript that checks `v` (the field's value) and appends `"name":<json>` to `s`, or returns
- * `undefined` from the encoder. Every check accepts a subset of what avsc's `_check` of the same type
- * accepts, and every value it accepts prints exactly as `JSON.stringify` prints it.
- */
-function fieldCode(plan: FieldPlan, index: number, first: boolean): string {
-  const key = JSON.stringify(`${first ? '{' : ','}${JSON.stringify(plan.name)}:`);
-  const lines: string[] = [`  v = e[${JSON.stringify(plan.name)}];`];
-  const onNull = plan.nullable || plan.kind === 'null' ? `if (v === null) s += ${key} + 'null';\n  else ` : '';
-  switch (plan.kind) {
-    case 'null':
-      lines.push(`  ${onNull}return undefined;`);
-      break;
-    case 'string':
-      // Strings of printable ASCII without `"` or `\` need no escaping; anything else (controls,
-      // quotes, non-ASCII, lone surrogates) is escaped by JSON.stringify itself.
-      lines.push(
-        `  ${onNull}if (typeof v === 'string') s += ${key} + (isPlain(v) ? '"' + v + '"' : stringify(v));`,
-        '  else return undefined;',
-      );
-      break;
-    case 'int':
-      lines.push(`  ${onNull}if (v === (v | 0)) s += ${key} + v;`, '  else return undefined;');
-      break;
-    case 'long':
-      lines.push(
-        `  ${onNull}if (typeof v === 'number' && v % 1 === 0 && v >= ${-MAX_LONG} && v <= ${MAX_LONG}) s += ${key} + v;`,
-        '  else return undefined;',
-      );
-      break;
-    case 'double':
-      // avsc accepts NaN and ±Infinity as doubles and JSON.stringify prints them as null: that rare
-      // case goes to the exact path, so the fast path only prints finite numbers.
-      lines.push(
-        `  ${onNull}if (typeof v === 'number' && v - v === 0) s += ${key} + v;`,
-        '  else return undefined;',
-      );
-      break;
-    case 'boolean':
-      lines.push(
-        `  ${onNull}if (v === true) s += ${key} + 'true';`,
-        `  else if (v === false) s += ${key} + 'false';`,
-        '  else return undefined;',
-      );
-      break;
-    case 'enum': {
-      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*: they print without escaping.
-      if (plan.symbols.length <= MAX_INLINE_SYMBOLS) {
-        const branches = plan.symbols.map(
-          (sym) => `if (v === ${JSON.stringify(sym)}) s += ${JSON.stringify(`${JSON.parse(key)}"${sym}"`)};`,
-        );
-        lines.push(`  ${onNull}${branches.join('\n  else ')}`, '  else return undefined;');
-      } else {
-        lines.push(
-          `  ${onNull}if (typeof v === 'string' && symbols${index}.has(v)) s += ${key} + '"' + v + '"';`,
-          '  else return undefined;',
-        );
-      }
-      break;
-    }
-  }
-  return lines.join('\n');
-}
-
-/** True when `s` is printable ASCII without `"` or `\`, i.e. JSON prints it between quotes as it is. */
-function isPlain(s: string): boolean {
+/** True when JSON prints `s` between quotes as it is: printable ASCII without `"` or `\`. */
+function isPlainLoop(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
@@ -123,26 +56,89 @@ function isPlain(s: string): boolean {
   return true;
 }
 
+/** Any character JSON escapes, or that is not ASCII. */
+const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/;
+
+/** One piece of the output: a constant, or an expression of the checked values. */
+type Segment = { readonly text: string } | { readonly code: string };
+
+const lit = (s: string): string => JSON.stringify(s);
+
+/**
+ * JavaScript that reads field `i` into `v<i>` and checks it — returning `undefined` from the encoder
+ * when the check fails — plus the output segments that print it. Every check accepts a subset of what
+ * avsc's `_check` of the same type accepts, and each accepted value prints as `JSON.stringify` does.
+ */
+function fieldCode(plan: FieldPlan, i: number, plain: string): { check: string; segments: Segment[] } {
+  const v = `v${i}`;
+  const key: Segment = { text: `${i === 0 ? '{' : ','}${lit(plan.name)}:` };
+  const read = `  const ${v} = e[${lit(plan.name)}];\n`;
+  const orNull = plan.nullable || plan.kind === 'null' ? `${v} !== null && ` : '';
+  const value = (expr: string): Segment => ({
+    code: plan.nullable ? `(${v} === null ? 'null' : ${expr})` : expr,
+  });
+  switch (plan.kind) {
+    case 'null':
+      return { check: `${read}  if (${v} !== null) return undefined;`, segments: [key, { text: 'null' }] };
+    case 'string': {
+      // Strings that need escaping (or are not ASCII) go to the exact path: fast output stays ASCII.
+      const check = `${read}  if (${orNull}(typeof ${v} !== 'string' || !${plain}(${v}))) return undefined;`;
+      if (!plan.nullable) return { check, segments: [{ text: `${key.text}"` }, { code: v }, { text: '"' }] };
+      const quote = `(${v} === null ? '' : '"')`;
+      return { check, segments: [key, { code: quote }, { code: `(${v} === null ? 'null' : ${v})` }, { code: quote }] };
+    }
+    case 'int':
+      return { check: `${read}  if (${orNull}${v} !== (${v} | 0)) return undefined;`, segments: [key, value(v)] };
+    case 'long':
+      return {
+        check: `${read}  if (${orNull}(typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG})) return undefined;`,
+        segments: [key, value(v)],
+      };
+    case 'double':
+      // avsc accepts NaN and ±Infinity as doubles and JSON.stringify prints them as null: that rare
+      // case goes to the exact path, so the fast path prints finite numbers only (as String(n) does).
+      return {
+        check: `${read}  if (${orNull}(typeof ${v} !== 'number' || ${v} - ${v} !== 0)) return undefined;`,
+        segments: [key, value(v)],
+      };
+    case 'boolean':
+      return {
+        check: `${read}  if (${orNull}${v} !== true && ${v} !== false) return undefined;`,
+        segments: [key, value(`(${v} ? 'true' : 'false')`)],
+      };
+    case 'enum': {
+      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*, so they print without escaping.
+      const q = `q${i}`;
+      const branches = plan.symbols.map((sym) => `if (${v} === ${lit(sym)}) ${q} = ${lit(`"${sym}"`)};`);
+      if (plan.nullable) branches.unshift(`if (${v} === null) ${q} = 'null';`);
+      return {
+        check: `${read}  let ${q};\n  ${branches.join('\n  else ')}\n  else return undefined;`,
+        segments: [key, { code: q }],
+      };
+    }
+  }
+}
+
 /**
  * Compiles a record type into a {@link FastEncoder} (once, with `new Function`, like avsc's own
- * checkers): for each field in schema order an inline type check and the JSON text appended.
+ * checkers): for each field in schema order an inline type check, then the JSON assembled in one
+ * `join` of a reused array whose constant pieces (keys, punctuation) are filled in once.
  *
- * The fast path takes only the common shape — a plain object (prototype `Object.prototype`) whose own
- * enumerable keys are exactly the schema's fields, in schema order, with finite numbers. That shape
- * makes the output byte-identical to `JSON.stringify` (same keys, same order, same number and string
- * printing). Anything else — a missing optional field, other key order, NaN, a class instance —
- * returns `undefined` and is decided by the contract's exact check.
+ * The fast path takes only the common shape: a plain object (prototype `Object.prototype`) whose own
+ * enumerable keys are exactly the schema's fields in schema order, with finite numbers and strings of
+ * printable ASCII. For that shape the output is byte-identical to `JSON.stringify` (same keys, same
+ * order, same printing). Anything else — a missing optional field, another key order, NaN, a string
+ * to escape, a class instance — returns `undefined` and is decided by the contract's exact path.
  *
  * @param type - a record type compiled with `wrapUnions: false` (see `compileSchema`)
  * @returns the encoder, or `undefined` when a field's type is outside what the fast path handles
  * @example
  * ```ts
  * const encode = compileFastEncoder(contractFor('grid').type);
- * const json = encode?.(event) ?? slowPath(event);
+ * const json = encode?.(event) ?? exactPath(event);
  * ```
  */
-export function compileFastEncoder(type: avro.Type, FLAT = true, EXP = ''): FastEncoder | undefined {
-  if (EXP === 'noflat') FLAT = false;
+export function compileFastEncoder(type: avro.Type, EXP = ''): FastEncoder | undefined {
   const record = type as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type }[] };
   if (record.typeName !== 'record' || !record.fields || record.fields.length === 0) return undefined;
   const plans: FieldPlan[] = [];
@@ -152,37 +148,52 @@ export function compileFastEncoder(type: avro.Type, FLAT = true, EXP = ''): Fast
     plans.push(plan);
   }
   const names = plans.map((p) => p.name);
-  const symbolSets = plans.map((p) => new Set(p.symbols));
+  const plain = EXP === 'loop' ? 'isPlainLoop' : '!NOT_PLAIN.test';
+  const fields = plans.map((p, i) => fieldCode(p, i, plain === '!NOT_PLAIN.test' ? 'plainRe' : 'isPlainLoop'));
+  // Adjacent constants merge into one slot of the reused array; expressions get a slot each.
+  const slots: Segment[] = [];
+  for (const s of [...fields.flatMap((f) => f.segments), { text: '}' }]) {
+    const last = slots[slots.length - 1];
+    if ('text' in s && last && 'text' in last) slots[slots.length - 1] = { text: last.text + s.text };
+    else slots.push(s);
+  }
+  const parts = slots.map((s) => ('text' in s ? s.text : ''));
+  const fills = slots.flatMap((s, k) => ('code' in s ? [`  parts[${k}] = ${s.code};`] : []));
+  const lastName = names[names.length - 1]!;
   const body = [
     "  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;",
-    // Own enumerable keys exactly the fields, in schema order: JSON.stringify then prints them in
-    // that order. (With the prototype being Object.prototype, for-in sees own keys first, so an
-    // enumerable key added to Object.prototype makes the count differ and the event go slow.)
-    ...(EXP === 'nokeys' ? [] : EXP === 'keysObj' ? ['  const ks = Object.keys(e);', `  if (ks.length !== ${names.length}) return undefined;`, ...names.map((nm, i) => `  if (ks[${i}] !== ${JSON.stringify(nm)}) return undefined;`)] : [
+    // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
+    // in that order. for-in lists own keys first, then enumerable inherited ones, so the sequence
+    // matching and the last field being own means every field is own.
     '  let n = 0;',
     '  for (const k in e) {',
     '    if (k !== names[n]) return undefined;',
     '    n++;',
     '  }',
-    `  if (n !== ${names.length}) return undefined;`]),
-    '  let v;',
-    "  let s = '';",
-    ...plans.map((p, i) => fieldCode(p, i, i === 0)).map((c) => EXP === 'noplain' ? c.replace(/isPlain\(v\)/g, 'true') : EXP === 'regex' ? c.replace(/isPlain\(v\)/g, '!UNSAFE.test(v)') : EXP === 'nocheck' ? c.replace(/if \(typeof v === 'number'[^)]*\)/g, 'if (true)').replace(/if \(typeof v === 'string'\)/g, 'if (true)') : c),
-    "  s += '}';",
-    "  if (FLAT) s.charCodeAt(0) !== 123 && (s = '');",
-    '  return s;',
+    `  if (n !== ${names.length} || !hasOwn(e, ${lit(lastName)})) return undefined;`,
+    // Every value is read and checked before the shared array is written: a getter that encodes
+    // another event cannot interleave with this one.
+    ...fields.map((f) => f.check),
+    ...fills,
+    "  return parts.join('');",
   ].join('\n');
-  const params = ['getPrototypeOf', 'objectPrototype', 'names', 'isPlain', 'stringify'];
-  const symbolParams = symbolSets.map((_, i) => `symbols${i}`);
-  const factory = new Function('FLAT', 'UNSAFE', ...params, ...symbolParams, `return function encode(e) {\n${body}\n};`);
+  const factory = new Function(
+    'getPrototypeOf',
+    'objectPrototype',
+    'hasOwn',
+    'names',
+    'parts',
+    'isPlainLoop',
+    'NOT_PLAIN',
+    `const plainRe = (s) => !NOT_PLAIN.test(s);\nreturn function encode(e) {\n${body}\n};`,
+  );
   return factory(
-    FLAT,
-    /[^\u0020\u0021\u0023-\u005b\u005d-\u007e]/,
     Object.getPrototypeOf,
     Object.prototype,
+    Object.hasOwn,
     names,
-    isPlain,
-    JSON.stringify,
-    ...symbolSets,
+    parts,
+    isPlainLoop,
+    NOT_PLAIN,
   ) as FastEncoder;
 }

@@ -1,5 +1,5 @@
 // Curation benchmark (`npm run bench -- curation`): one run over >= 10 M raw events.
-//   1. generates a raw zone with DuckDB range(): 7 days x 24 hourly partitions, ~10 files each, 1 %
+//   1. generates a raw zone with DuckDB range(): 14 days x 24 hourly partitions, 2-10 files each, 1 %
 //      re-delivered duplicates and a few rows failing quality rules;
 //   2. runs runCuration (DuckDB) and, over the same files, a hand-written DuckDB CREATE TABLE AS
 //      baseline doing the same dedup/checks/gold in one script; each in its own process for its
@@ -23,7 +23,7 @@ import {
 import { registerLakeViews } from '../../stream-processors/query/index.js';
 
 const HOUR = 3_600_000;
-const DAYS = 7;
+const DAYS = 14;
 // GRIDSTREAM_BENCH_SCALE (e.g. 0.05) shrinks the run while working on the script; the recorded run uses 1.
 const SCALE = Number(process.env.GRIDSTREAM_BENCH_SCALE ?? 1);
 const EVENTS = {
@@ -31,7 +31,8 @@ const EVENTS = {
   weather: Math.round(600_000 * SCALE),
   transactions: Math.round(300_000 * SCALE),
 } as const;
-const FILES_PER_PARTITION = 10;
+// Files per hourly partition (delivery flushes every few seconds: many small files, the compaction case).
+const FILES_PER_PARTITION = { grid: 10, weather: 4, transactions: 2 } as const;
 const here = fileURLToPath(import.meta.url);
 
 function rss(): number {
@@ -54,7 +55,7 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
   const ts = (ms: string) => `make_timestamptz((${ms}) * 1000)`;
   const part = (t: string) => `strftime(${t}, '%Y-%m-%d') AS dt, strftime(${t}, '%H') AS hr`;
   const grid = (where: string) => {
-    const t = `${start} + ((i // ${FILES_PER_PARTITION}) % ${intervals}) * 300000`;
+    const t = `${start} + ((i // ${FILES_PER_PARTITION.grid}) % ${intervals}) * 300000`;
     const isPrice = 'i % 10 <> 0';
     return `SELECT 'g-' || i AS event_id, ${ts(t)} AS event_time,
       CASE WHEN ${isPrice} THEN 'SETTLEMENT_POINT_PRICE' ELSE 'SYSTEM_CONDITIONS' END AS record_type,
@@ -75,7 +76,7 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
       FROM range(${EVENTS.grid}) r(i) WHERE ${where}`;
   };
   const weather = (where: string) => {
-    const t = `${start} + ((i // ${FILES_PER_PARTITION}) % ${DAYS * 24}) * ${HOUR}`;
+    const t = `${start} + ((i // ${FILES_PER_PARTITION.weather}) % ${DAYS * 24}) * ${HOUR}`;
     return `SELECT 'w-' || i AS event_id, ${ts(t)} AS event_time, 'OBSERVATION' AS record_type,
       'loc-' || (i % 500) AS location_id, 'Location ' || (i % 500) AS location_name,
       ['LZ_HOUSTON','LZ_NORTH','LZ_SOUTH','LZ_WEST','LZ_AEN','LZ_CPS'][1 + (i // 10) % 6] AS load_zone,
@@ -86,7 +87,7 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
       FROM range(${EVENTS.weather}) r(i) WHERE ${where}`;
   };
   const trades = (where: string) => {
-    const t = `${start} + ((i // ${FILES_PER_PARTITION}) % ${DAYS * 24 * 60}) * 60000`;
+    const t = `${start} + ((i // ${FILES_PER_PARTITION.transactions}) % ${DAYS * 24 * 60}) * 60000`;
     return `SELECT 't-' || i AS event_id, ${ts(t)} AS event_time, 'T-' || (i // 2) AS trade_id,
       CAST(1 + i % 2 AS INTEGER) AS version, CASE WHEN i % 2 = 0 THEN 'NEW' WHEN i % 40 = 1 THEN 'CANCEL' ELSE 'AMEND' END AS status,
       CASE WHEN (i // 2) % 3 = 0 THEN 'SELL' ELSE 'BUY' END AS side, 'PRODUCT_' || ((i // 2) % 40) AS product,
@@ -102,9 +103,10 @@ async function generate(lake: string, endHourMs: number): Promise<void> {
     ['weather', weather],
     ['transactions', trades],
   ] as const) {
-    for (let chunk = 0; chunk <= FILES_PER_PARTITION; chunk++) {
+    const files = FILES_PER_PARTITION[dataset];
+    for (let chunk = 0; chunk <= files; chunk++) {
       // The last chunk re-delivers 1 % of the events (at-least-once duplicates).
-      const where = chunk < FILES_PER_PARTITION ? `i % ${FILES_PER_PARTITION} = ${chunk}` : 'i % 100 = 7';
+      const where = chunk < files ? `i % ${files} = ${chunk}` : 'i % 100 = 7';
       // Exactly the contract's column types, as delivery writes them.
       const typed = contractFor(dataset as Dataset)
         .duckDbColumns.map((col) => `CAST("${col.name}" AS ${col.type}) AS "${col.name}"`)

@@ -8,7 +8,7 @@
 // orchestrates and runs the DuckDB baseline.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,14 @@ import { KinesisSink } from '../../producers/kinesis/index.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { conversionSql } from '../../stream-processors/delivery/index.js';
+
+// The pinned AWS SDK warns about Node 20 support on first use; it is noise in a results table.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === 'string' ? warning : warning.message;
+  if (text.includes('NodeVersionSupportWarning') || text.includes('will require node >=22')) return;
+  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 300_000);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 60);
@@ -37,13 +45,35 @@ function tsx(script: string, args: string[]): ChildProcess {
   return child;
 }
 
+/** The emulator's CPU time so far (SIGUSR2), or at its exit (`last`: closes its stdin). */
+async function emulatorCpu(emulator: ChildProcess, last = false): Promise<number> {
+  const result = nextJsonLine<{ cpuMs: number }>(emulator);
+  if (last) emulator.stdin!.end();
+  else emulator.kill('SIGUSR2');
+  return (await result).cpuMs;
+}
+
+function nextJsonLine<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.startsWith('{"cpuMs"')) {
+        rl.close();
+        resolve(JSON.parse(line) as T);
+      }
+    });
+  });
+}
+
 function firstJsonLine<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
     rl.on('line', (line) => {
       if (line.startsWith('{')) resolve(JSON.parse(line) as T);
     });
-    child.on('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing a result`)));
+    child.on('exit', (code) =>
+      reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing a result`)),
+    );
   });
 }
 
@@ -51,19 +81,29 @@ interface RunnerResult {
   delivered: number;
   files: number;
   elapsedMs: number;
+  cpuMs: number;
   freshness: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
   maxRssMiB: number;
 }
 
 async function main(): Promise<void> {
+  const loadStart = loadavg()[0]!.toFixed(1);
   // Emulator
   const emulator = tsx('emulatorProcess.ts', [`bench-tput:${SHARDS}`, `bench-fresh:${SHARDS}`]);
   const { endpoint } = await firstJsonLine<{ endpoint: string }>(emulator);
 
   // Pre-fill with gridstream's own sink (KPL aggregation, as producers send), keeping the same events as NDJSON.
-  process.stdout.write(`pre-filling ${EVENTS.toLocaleString('en-US')} grid events into ${SHARDS} shards...\n`);
+  process.stdout.write(
+    `pre-filling ${EVENTS.toLocaleString('en-US')} grid events into ${SHARDS} shards...\n`,
+  );
   const generator = createGenerator('grid', { seed: 3 });
-  const sink = new KinesisSink({ dataset: 'grid', streamName: 'bench-tput', endpoint, metrics: 'off', rejectFile: null });
+  const sink = new KinesisSink({
+    dataset: 'grid',
+    streamName: 'bench-tput',
+    endpoint,
+    metrics: 'off',
+    rejectFile: null,
+  });
   const lines: string[] = [];
   for (let i = 0; i < EVENTS; i++) {
     const e = generator.next();
@@ -80,12 +120,16 @@ async function main(): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   const sql = conversionSql(contractFor('grid'));
+  let baselineCpuMs = Number.POSITIVE_INFINITY;
   const copy = async (): Promise<number> => {
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     await db.run(
       `COPY (SELECT ${sql.select} FROM read_json('${ndjson}', format = 'newline_delimited', columns = ${sql.columns})) ` +
         `TO '${join(work, 'baseline.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
     );
+    const cpu = process.cpuUsage(cpu0);
+    baselineCpuMs = Math.min(baselineCpuMs, (cpu.user + cpu.system) / 1000);
     return performance.now() - t;
   };
   await copy();
@@ -96,27 +140,43 @@ async function main(): Promise<void> {
   // 1. Delivery throughput from the pre-filled stream.
   const tputLake = join(work, 'lake-throughput');
   const tput = await firstJsonLine<RunnerResult>(
-    tsx('runner.ts', [JSON.stringify({ endpoint, lake: tputLake, streams: [{ dataset: 'grid', streamName: 'bench-tput' }], mode: 'drain' })]),
+    tsx('runner.ts', [
+      JSON.stringify({
+        endpoint,
+        lake: tputLake,
+        streams: [{ dataset: 'grid', streamName: 'bench-tput' }],
+        mode: 'drain',
+      }),
+    ]),
   );
   if (tput.delivered !== EVENTS) throw new Error(`delivered ${tput.delivered} of ${EVENTS} events`);
 
   // 2. Freshness under sustained load.
   process.stdout.write(`sustaining ${RATE.toLocaleString('en-US')} events/s for ${SECONDS} s...\n`);
   const runner = tsx('runner.ts', [
-    JSON.stringify({ endpoint, lake: join(work, 'lake-freshness'), streams: [{ dataset: 'grid', streamName: 'bench-fresh' }], mode: 'stdin' }),
+    JSON.stringify({
+      endpoint,
+      lake: join(work, 'lake-freshness'),
+      streams: [{ dataset: 'grid', streamName: 'bench-fresh' }],
+      mode: 'stdin',
+    }),
   ]);
   const freshResult = firstJsonLine<RunnerResult>(runner);
-  const load = await firstJsonLine<{ accepted: number; elapsedMs: number }>(
-    tsx('loadGenerator.ts', [JSON.stringify({ endpoint, streamName: 'bench-fresh', rate: RATE, durationMs: SECONDS * 1000 })]),
+  const emulatorCpuBefore = await emulatorCpu(emulator);
+  const load = await firstJsonLine<{ accepted: number; elapsedMs: number; cpuMs: number }>(
+    tsx('loadGenerator.ts', [
+      JSON.stringify({ endpoint, streamName: 'bench-fresh', rate: RATE, durationMs: SECONDS * 1000 }),
+    ]),
   );
   runner.stdin!.end();
   const fresh = await freshResult;
-  emulator.stdin!.end();
+  const emulatorCpuMs = (await emulatorCpu(emulator, true)) - emulatorCpuBefore;
 
   const deliveryRate = tput.delivered / (tput.elapsedMs / 1000);
   const baselineRate = EVENTS / (baselineMs / 1000);
   const ratio = deliveryRate / baselineRate;
   const rss = Math.max(tput.maxRssMiB, fresh.maxRssMiB);
+  const share = (cpuMs: number): string => `${((100 * cpuMs) / load.elapsedMs).toFixed(0)}%`;
   const achieved = load.accepted / (load.elapsedMs / 1000);
   const rows: string[][] = [
     ['measure', 'gridstream delivery', 'baseline', 'ratio / value', 'floor', 'verdict'],
@@ -144,12 +204,29 @@ async function main(): Promise<void> {
       '<= 5 s',
       fresh.freshness.p99Ms <= 5_000 ? 'PASS' : 'BELOW',
     ],
+    [
+      'delivery CPU per event (JS + DuckDB threads), throughput run',
+      `${((tput.cpuMs * 1000) / tput.delivered).toFixed(1)} µs`,
+      `${((baselineCpuMs * 1000) / EVENTS).toFixed(1)} µs`,
+      '',
+      '',
+      '',
+    ],
+    [
+      `CPU during the ${SECONDS} s load, % of one core`,
+      `delivery ${share(fresh.cpuMs)}`,
+      `producer ${share(load.cpuMs)}, emulator ${share(emulatorCpuMs)}`,
+      '',
+      '',
+      '',
+    ],
     ['delivery peak RSS', `${rss.toFixed(0)} MiB`, '', '', '<= 512 MiB', rss <= 512 ? 'PASS' : 'BELOW'],
   ];
   const widths = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
   const fmt = (r: string[]): string => `| ${r.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`;
   process.stdout.write(`\n${fmt(rows[0]!)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
   for (const r of rows.slice(1)) process.stdout.write(`${fmt(r)}\n`);
+  process.stdout.write(`\nload average (1 min) at start ${loadStart}, at end ${loadavg()[0]!.toFixed(1)}`);
   process.stdout.write(
     `\nthroughput run: ${tput.files} files in ${(tput.elapsedMs / 1000).toFixed(1)} s; freshness run: ${fresh.delivered.toLocaleString('en-US')} rows in ${fresh.files} files\n`,
   );

@@ -17,6 +17,8 @@ export interface FlushTarget {
   readonly stream: string;
   readonly shardId: string;
   readonly shardStartingSequenceNumber: string;
+  /** The stream's creation time, epoch ms (tells a re-created stream of the same name apart). */
+  readonly streamCreatedMs: number;
   /** The checkpoint before this batch (null: none yet). */
   readonly previousSequenceNumber: string | null;
   /** True when the batch replays a pending flush whose intent is already durable. */
@@ -71,6 +73,7 @@ export class BatchFlusher {
         stream: target.stream,
         shardId: target.shardId,
         shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        streamCreatedMs: target.streamCreatedMs,
         sequenceNumber: target.previousSequenceNumber,
         subSequenceNumber: null,
         finished: false,
@@ -166,6 +169,7 @@ export class BatchFlusher {
         stream: target.stream,
         shardId: target.shardId,
         shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        streamCreatedMs: target.streamCreatedMs,
         sequenceNumber: identity.lastSequenceNumber,
         subSequenceNumber: null,
         finished: target.finishesShard,
@@ -186,6 +190,7 @@ export class BatchFlusher {
         stream: target.stream,
         shardId: target.shardId,
         shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+        streamCreatedMs: target.streamCreatedMs,
         sequenceNumber: target.previousSequenceNumber,
         subSequenceNumber: null,
         finished: true,

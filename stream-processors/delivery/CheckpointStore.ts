@@ -44,9 +44,13 @@ export class CheckpointStore {
     if (
       doc.stream !== stream ||
       doc.shardId !== shardId ||
-      typeof doc.shardStartingSequenceNumber !== 'string'
+      typeof doc.shardStartingSequenceNumber !== 'string' ||
+      typeof doc.streamCreatedMs !== 'number'
     ) {
-      throw new CheckpointError(key, 'names another stream or shard, or lacks shardStartingSequenceNumber');
+      throw new CheckpointError(
+        key,
+        'names another stream or shard, or lacks shardStartingSequenceNumber/streamCreatedMs',
+      );
     }
     return doc;
   }

@@ -34,6 +34,8 @@ export interface ShardConsumerOptions {
   readonly stream: string;
   readonly shardId: string;
   readonly shardStartingSequenceNumber: string;
+  /** The stream's creation time, epoch ms. */
+  readonly streamCreatedMs: number;
   /** The shard's valid checkpoint, if any (stale ones are dropped by the caller). */
   readonly checkpoint: ShardCheckpoint | undefined;
   readonly settings: ConsumerSettings;
@@ -176,6 +178,7 @@ export class ShardConsumer {
       stream: this.#o.stream,
       shardId: this.#o.shardId,
       shardStartingSequenceNumber: this.#o.shardStartingSequenceNumber,
+      streamCreatedMs: this.#o.streamCreatedMs,
       previousSequenceNumber: this.#committed,
       replayed,
       finishesShard,

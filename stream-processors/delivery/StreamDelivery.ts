@@ -4,7 +4,7 @@ import { type Contract, contractFor, type Dataset } from '../../schemas/index.js
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { CheckpointStore } from './CheckpointStore.js';
-import { listShards, parentsDone, type ShardInfo } from './listShards.js';
+import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
 import { StreamCounters } from './StreamCounters.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint, StreamStats } from './types.js';
@@ -43,6 +43,7 @@ export class StreamDelivery {
   readonly #checkpoints = new Map<string, ShardCheckpoint | undefined>();
   readonly #consumers = new Map<string, { consumer: ShardConsumer; done: Promise<void> }>();
   #sync: Promise<void> | undefined;
+  #createdMs = 0;
   #syncAgain = false;
   #stopped = false;
 
@@ -82,7 +83,11 @@ export class StreamDelivery {
   async #checkpointOf(shard: ShardInfo): Promise<ShardCheckpoint | undefined> {
     if (this.#checkpoints.has(shard.shardId)) return this.#checkpoints.get(shard.shardId);
     let cp = await this.#o.checkpoints.read(this.#o.stream, shard.shardId);
-    if (cp && cp.shardStartingSequenceNumber !== shard.startingSequenceNumber) {
+    if (
+      cp &&
+      (cp.shardStartingSequenceNumber !== shard.startingSequenceNumber ||
+        cp.streamCreatedMs !== this.#createdMs)
+    ) {
       this.#o.onWarning?.(
         `${this.#o.stream}/${shard.shardId}: checkpoint belongs to an earlier stream of the same name ` +
           '(shard starts at another sequence number); reading this shard from the beginning',
@@ -96,6 +101,13 @@ export class StreamDelivery {
 
   async #syncOnce(): Promise<void> {
     if (this.#stopped) return;
+    const createdMs = await streamCreatedMs(this.#o.kinesis, this.#o.retrier, this.#o.stream);
+    if (this.#createdMs !== 0 && createdMs !== this.#createdMs) {
+      // Deleted and created again while we ran: the new incarnation's shards start from scratch.
+      this.#o.onWarning?.(`${this.#o.stream}: the stream was re-created while being read`);
+      this.#checkpoints.clear();
+    }
+    this.#createdMs = createdMs;
     const listed = await listShards(this.#o.kinesis, this.#o.retrier, this.#o.stream);
     this.#shards = new Map(listed.map((s) => [s.shardId, s]));
     const ids = new Set(this.#shards.keys());
@@ -120,6 +132,7 @@ export class StreamDelivery {
       stream: this.#o.stream,
       shardId: shard.shardId,
       shardStartingSequenceNumber: shard.startingSequenceNumber,
+      streamCreatedMs: this.#createdMs,
       checkpoint,
       settings: this.#o.settings,
       counters: this.counters,

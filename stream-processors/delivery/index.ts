@@ -28,7 +28,7 @@ export {
   formatStreamStatus,
 } from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
-export { listShards, parentsDone, type ShardInfo } from './listShards.js';
+export { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
 export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey } from './objectNames.js';
 export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
 export { parseStreams } from './parseStreams.js';

@@ -1,4 +1,9 @@
-import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
 import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
 
 /** A shard as delivery sees it: id, lineage and where its sequence numbers start. */
@@ -72,4 +77,28 @@ export function parentsDone(
     if (p !== undefined && listed.has(p) && !finished.has(p)) return false;
   }
   return true;
+}
+
+/**
+ * A stream's StreamCreationTimestamp, epoch ms (DescribeStreamSummary).
+ *
+ * @param kinesis - client
+ * @param retrier - retries throttling and 5xx
+ * @param stream - stream name
+ * @throws ResourceNotFoundException when the stream does not exist
+ */
+export async function streamCreatedMs(
+  kinesis: KinesisClient,
+  retrier: Retrier,
+  stream: string,
+): Promise<number> {
+  const r = await retrier(async (bail) => {
+    try {
+      return await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+    } catch (err) {
+      if (!isRetriable(err)) bail(err);
+      throw err;
+    }
+  });
+  return r.StreamDescriptionSummary?.StreamCreationTimestamp?.getTime() ?? 0;
 }

@@ -66,6 +66,11 @@ export interface ShardCheckpoint {
    * again reuses shard ids, not sequence numbers: a mismatch means "new stream, start over".
    */
   readonly shardStartingSequenceNumber: string;
+  /**
+   * The stream's StreamCreationTimestamp, epoch ms: with the starting sequence number, tells a stream
+   * re-created under the same name apart even when an emulator reuses sequence numbers.
+   */
+  readonly streamCreatedMs: number;
   /** Last Kinesis record whose rows and errors are durable; null before the first batch. */
   readonly sequenceNumber: string | null;
   /**

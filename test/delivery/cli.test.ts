@@ -87,12 +87,16 @@ describe('gridstream deliver', () => {
     // Prepare
     const stream = uniqueStream('recreated');
     const lake = new LocalLakeStorage(join(dir, stream));
+    const createdSecond = Math.floor(Date.now() / 1000);
     await kinesis.createStream(stream, 1);
     await putEvents(kinesis.client, stream, [
       gridEvent({ event_id: 'old-1' }),
       gridEvent({ event_id: 'old-2' }),
     ]);
     await deliverOnce(kinesis.client, lake, [{ dataset: 'grid', streamName: stream }]);
+    // kinesalite stamps streams and sequence numbers by the second: a stream re-created within the same
+    // second would be indistinguishable from the old one (AWS never reuses them).
+    await waitFor('the next second', () => (Math.floor(Date.now() / 1000) > createdSecond ? true : undefined));
     await kinesis.client.send(new DeleteStreamCommand({ StreamName: stream }));
     await waitFor('stream deleted', async () => {
       try {

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/lib/constants.js';
 
 describe('the CDK app entry point (what cdk.json runs)', () => {
-  it('synthesizes every stack with cdk-nag and without AWS credentials', () => {
+  it('`cdk synth` with the pinned CLI synthesizes every stack with cdk-nag and without AWS credentials', () => {
     // Prepare: no credentials of any kind, no metadata service.
     const outdir = mkdtempSync(join(tmpdir(), 'gridstream-bin-'));
     const env: NodeJS.ProcessEnv = {
@@ -17,8 +17,10 @@ describe('the CDK app entry point (what cdk.json runs)', () => {
     };
     const app = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).app as string;
     expect(app).toBe('npx tsx infra/bin/gridstream.ts');
-    // Act: the command cdk.json names, as the CLI would run it.
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'infra/bin/gridstream.ts'], {
+    // Act: the pinned CDK CLI runs the command cdk.json names (this also proves the CLI reads the
+    // cloud-assembly schema aws-cdk-lib writes).
+    const cdk = join(REPO_ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+    const r = spawnSync(process.execPath, [cdk, 'synth', '--quiet', '--output', outdir, '-c', 'env=dev'], {
       cwd: REPO_ROOT,
       env,
       encoding: 'utf8',
@@ -38,5 +40,6 @@ describe('the CDK app entry point (what cdk.json runs)', () => {
       pluginReports: { summary: { status: string } }[];
     };
     for (const p of report.pluginReports) expect(p.summary.status).not.toBe('failure');
+    rmSync(outdir, { recursive: true, force: true });
   }, 300_000);
 });

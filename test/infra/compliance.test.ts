@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { CfnResource, type Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyFindingPatterns,
   GridstreamNagChecks,
@@ -15,7 +15,7 @@ import {
 import { REPO_ROOT } from '../../infra/lib/constants.js';
 import { eventOf } from '../helpers/events.js';
 import { firehoseTransformationEvent } from '../helpers/lambdaEvents.js';
-import { type CfnJson, type SynthesizedApp, synthApp } from './synthApp.js';
+import { type CfnJson, removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // One synthesis with real esbuild bundling, checked by cdk-nag, cfn-lint, checkov and the IAM scan.
 const VENV_BIN = join(REPO_ROOT, '.venv-iac', 'bin');
@@ -27,6 +27,7 @@ beforeAll(() => {
     .filter((f) => f.endsWith('.template.json'))
     .map((f) => join(app.outdir, f));
 }, 240_000);
+afterAll(removeSynthOutputs);
 
 /** Acknowledgements recorded on the construct tree: rule id → reasons. */
 function acknowledgements(root: IConstruct): { id: string; reason: string; path: string }[] {

@@ -1,17 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../../infra/lib/lake/layout.js';
 import { contractFor, DATASETS, PARTITION_KEYS, partitionOf, partitionPrefix } from '../../schemas/index.js';
 import { errorObjectKey } from '../../stream-processors/delivery/objectNames.js';
 import { eventOf } from '../helpers/events.js';
-import { type CfnJson, type SynthesizedApp, synthApp } from './synthApp.js';
+import { type CfnJson, removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // The AWS lake must look exactly like the local one: same columns, same keys for the same event.
 let app: SynthesizedApp;
 beforeAll(() => {
   app = synthApp({ 'gridstream.producers.fargate': 'false', 'gridstream.producers.pollers': 'false' });
 });
+afterAll(removeSynthOutputs);
 
 /** Event times that exercise the partitioning: midnight, the last millisecond of a day, a leap day, 2038+. */
 const EVENT_TIMES = [

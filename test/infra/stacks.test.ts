@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../infra/lib/config/index.js';
 import { REPO_ROOT } from '../../infra/lib/constants.js';
 import { GLUE_JOBS } from '../../infra/lib/lake/glueJobs.js';
@@ -10,13 +10,14 @@ import { ATHENA_SQL_DIR, athenaSqlFiles, renderNamedQuery } from '../../infra/li
 import { DATASETS } from '../../schemas/index.js';
 import { athenaTableDefinition } from '../../stream-processors/curation/athenaDdl.js';
 import { loadPipeline } from '../../stream-processors/curation/pipeline.js';
-import { type SynthesizedApp, synthApp } from './synthApp.js';
+import { removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // One synthesis with every default (no config file, no context), shared by the whole file.
 let app: SynthesizedApp;
 beforeAll(() => {
   app = synthApp();
 });
+afterAll(removeSynthOutputs);
 
 describe('app', () => {
   it('creates the stacks of the dev environment, environment-agnostic', () => {

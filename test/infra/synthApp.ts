@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,13 @@ import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createApp, type GridstreamApp } from '../../infra/lib/app.js';
 import { SKIP_BUNDLING_CONTEXT_KEY } from '../../infra/lib/constants.js';
+
+const outdirs: string[] = [];
+
+/** Deletes the assemblies {@link synthApp} wrote (bundled ones are megabytes); call it in `afterAll`. */
+export function removeSynthOutputs(): void {
+  for (const d of outdirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
 
 /** A synthesized app and the templates of its stacks. */
 export interface SynthesizedApp extends GridstreamApp {
@@ -24,6 +31,7 @@ export interface SynthesizedApp extends GridstreamApp {
  */
 export function synthApp(context: Record<string, unknown> = {}, bundle = false): SynthesizedApp {
   const outdir = mkdtempSync(join(tmpdir(), 'gridstream-cdk-'));
+  outdirs.push(outdir);
   const created = createApp({
     outdir,
     builtinValidation: false,

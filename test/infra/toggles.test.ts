@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridstreamNagChecks } from '../../infra/lib/compliance.js';
 import { DATASETS } from '../../schemas/index.js';
-import { type SynthesizedApp, synthApp } from './synthApp.js';
+import { removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // The toggles the defaults leave on, turned off (and the off ones on), in two syntheses.
 let lean: SynthesizedApp;
@@ -29,12 +29,17 @@ beforeAll(() => {
     'gridstream.producers.pollers': 'false',
   });
 });
+afterAll(removeSynthOutputs);
 
 describe('toggles and options', () => {
   it('passes cdk-nag AwsSolutions with the other toggles too', () => {
     for (const app of [lean, kafka]) {
       const report = new GridstreamNagChecks(app.app).validateScope(app.app);
-      expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+      expect(
+        report.violations.map(
+          (v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+        ),
+      ).toEqual([]);
     }
   });
 

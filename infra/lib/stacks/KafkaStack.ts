@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import type { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
 import { resourcePrefix } from '../naming.js';
 import type { NetworkStack } from './NetworkStack.js';
 import type { GridstreamStackProps } from './types.js';
@@ -33,6 +34,11 @@ export class KafkaStack extends Stack {
       ec2.Peer.ipv4(vpc.vpcCidrBlock),
       ec2.Port.tcp(9098),
       'Kafka clients (IAM auth)',
+    );
+    acknowledge(
+      this.clientSecurityGroup,
+      'AwsSolutions-EC23',
+      'Ingress is from the VPC CIDR only; cdk-nag cannot resolve the CIDR token and reports it as open.',
     );
     this.cluster = new msk.CfnServerlessCluster(this, 'Cluster', {
       clusterName: `${resourcePrefix(props.config.envName)}-kafka`,

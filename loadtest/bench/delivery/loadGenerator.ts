@@ -6,7 +6,12 @@ import { runProducer } from '../../../producers/index.js';
 import { KinesisSink } from '../../../producers/kinesis/index.js';
 import { createGenerator } from '../../../producers/sources/index.js';
 
-const o = JSON.parse(process.argv[2]!) as { endpoint: string; streamName: string; rate: number; durationMs: number };
+const o = JSON.parse(process.argv[2]!) as {
+  endpoint: string;
+  streamName: string;
+  rate: number;
+  durationMs: number;
+};
 const sink = new KinesisSink({
   dataset: 'grid',
   streamName: o.streamName,
@@ -14,6 +19,13 @@ const sink = new KinesisSink({
   metrics: 'off',
   rejectFile: null,
 });
-const result = await runProducer({ generator: createGenerator('grid', { seed: 11 }), sink, rate: o.rate, durationMs: o.durationMs });
+const cpu0 = process.cpuUsage();
+const result = await runProducer({
+  generator: createGenerator('grid', { seed: 11 }),
+  sink,
+  rate: o.rate,
+  durationMs: o.durationMs,
+});
 await sink.close({ deadlineMs: 30_000 });
-process.stdout.write(`${JSON.stringify(result)}\n`);
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

@@ -1,14 +1,15 @@
 -- Real-time price spikes (LMP >= 1000 $/MWh) of the last hour, straight from the raw zone (fresh
 -- within a minute of delivery). The raw zone is at-least-once: grouping by point and interval folds
--- re-delivered copies. The dt/hr predicates prune partitions to the last one or two hours.
+-- re-delivered copies. The dt and hr predicates (one column each, so both engines can prune folders
+-- with them) keep the scan to the current and the previous hour's partitions.
 SELECT
   event_time,
   settlement_point,
   load_zone,
   max(lmp_usd_mwh) AS lmp_usd_mwh
 FROM raw_grid
-WHERE CAST(dt AS varchar) >= date_format(current_timestamp - INTERVAL '1' HOUR, '%Y-%m-%d')
-  AND CAST(dt AS varchar) || lpad(CAST(hr AS varchar), 2, '0') >= date_format(current_timestamp - INTERVAL '1' HOUR, '%Y-%m-%d%H')
+WHERE CAST(dt AS varchar) IN (date_format(current_timestamp - INTERVAL '1' HOUR, '%Y-%m-%d'), date_format(current_timestamp, '%Y-%m-%d'))
+  AND lpad(CAST(hr AS varchar), 2, '0') IN (date_format(current_timestamp - INTERVAL '1' HOUR, '%H'), date_format(current_timestamp, '%H'))
   AND event_time >= current_timestamp - INTERVAL '1' HOUR
   AND record_type = 'SETTLEMENT_POINT_PRICE'
   AND market = 'RTM'
