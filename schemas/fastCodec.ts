@@ -148,8 +148,7 @@ export function compileFastEncoder(type: avro.Type, EXP = ''): FastEncoder | und
     plans.push(plan);
   }
   const names = plans.map((p) => p.name);
-  const plain = EXP === 'loop' ? 'isPlainLoop' : '!NOT_PLAIN.test';
-  const fields = plans.map((p, i) => fieldCode(p, i, plain === '!NOT_PLAIN.test' ? 'plainRe' : 'isPlainLoop'));
+  const fields = plans.map((p, i) => fieldCode(p, i, EXP.includes('loop') ? 'isPlainLoop' : 'plainRe'));
   // Adjacent constants merge into one slot of the reused array; expressions get a slot each.
   const slots: Segment[] = [];
   for (const s of [...fields.flatMap((f) => f.segments), { text: '}' }]) {
@@ -174,8 +173,10 @@ export function compileFastEncoder(type: avro.Type, EXP = ''): FastEncoder | und
     // Every value is read and checked before the shared array is written: a getter that encodes
     // another event cannot interleave with this one.
     ...fields.map((f) => f.check),
-    ...fills,
-    "  return parts.join('');",
+    ...(EXP.includes('join') ? [...fills, "  return parts.join('');"] : [
+      `  const s = ${slots.map((sl) => ('text' in sl ? lit(sl.text) : sl.code)).join(' + ')};`,
+      EXP.includes('noflat') ? '  return s;' : "  return s.charCodeAt(0) === 123 ? s : undefined;",
+    ]),
   ].join('\n');
   const factory = new Function(
     'getPrototypeOf',

@@ -37,7 +37,7 @@ Ctrl-C flushes what was read and exits.
 Examples:
   gridstream deliver
   gridstream deliver --streams grid=grid-dev --lake s3://my-bucket/lake --buffer-interval 10
-  gridstream deliver --stop-when-caught-up --lake /tmp/lake`,
+  gridstream deliver --stop-when-caught-up --lake ./lake-dev`,
   options: {
     streams: {
       type: 'string',

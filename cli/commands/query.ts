@@ -19,7 +19,8 @@ export const command: Command = {
 Every <zone>/<table>/ folder of the lake is a view <zone>_<table>: raw_grid, raw_weather,
 raw_transactions (and curated_<dataset>, gold_<table> once curation writes them). Partition columns
 dt (DATE) and hr (INTEGER) prune folders: WHERE dt = DATE '2026-11-22' AND hr = 12 reads one hour.
-Timestamps are TIMESTAMPTZ shown in UTC. An empty lake gives empty views.
+Timestamps are TIMESTAMPTZ shown in UTC. An empty lake gives empty views. An s3:// lake needs DuckDB's
+httpfs extension (DuckDB installs it on first use when it can reach its extension repository).
 
 Examples:
   gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"

@@ -278,7 +278,7 @@ waits until delivery has written everything they sent, and exits. Then query the
 
 Examples:
   npm start
-  gridstream up --duration 30 --grid-rate 1000 --lake /tmp/lake`,
+  gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev`,
   options: {
     lake: {
       type: 'string',

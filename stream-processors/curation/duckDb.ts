@@ -45,6 +45,9 @@ export async function openDuckDb(options: {
   const instance = await DuckDBInstance.create(':memory:', config);
   const connection = await instance.connect();
   await connection.run("SET TimeZone = 'UTC'");
+  // Footers are read by the file check and again by the scan: read them once.
+  await connection.run('LOAD parquet');
+  await connection.run('SET parquet_metadata_cache = true');
   return {
     instance,
     connection,

@@ -66,7 +66,7 @@ export function conversionSql(contract: Contract): { select: string; columns: st
  * @example
  * ```ts
  * const writer = await ParquetWriter.create();
- * await writer.write(contractFor('grid'), '/tmp/batch.ndjson', '/tmp/batch.parquet');
+ * await writer.write(contractFor('grid'), 'batch.ndjson', 'batch.parquet');
  * ```
  */
 export class ParquetWriter {

@@ -9,7 +9,7 @@ SELECT
   max(lmp_usd_mwh) AS lmp_usd_mwh
 FROM raw_grid
 WHERE CAST(dt AS varchar) IN (date_format(current_timestamp - INTERVAL '1' HOUR, '%Y-%m-%d'), date_format(current_timestamp, '%Y-%m-%d'))
-  AND lpad(CAST(hr AS varchar), 2, '0') IN (date_format(current_timestamp - INTERVAL '1' HOUR, '%H'), date_format(current_timestamp, '%H'))
+  AND CAST(hr AS integer) IN (hour(current_timestamp - INTERVAL '1' HOUR), hour(current_timestamp))
   AND event_time >= current_timestamp - INTERVAL '1' HOUR
   AND record_type = 'SETTLEMENT_POINT_PRICE'
   AND market = 'RTM'
