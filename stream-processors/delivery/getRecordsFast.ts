@@ -30,7 +30,7 @@ interface HttpResponseLike {
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(chunks);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 function arrivalMs(v: number | string | undefined): number {
@@ -39,12 +39,66 @@ function arrivalMs(v: number | string | undefined): number {
   return 0;
 }
 
+const DATA_KEY = Buffer.from('"Data":"');
+const QUOTE = 0x22;
+
+/** The response's records with their payloads decoded, and the rest of the document. */
+interface ParsedBody {
+  readonly doc: { Records?: WireRecord[] } & Record<string, unknown>;
+  /** Decoded `Data` of each record, in order. */
+  readonly data: Buffer[];
+}
+
+/**
+ * Parses a GetRecords response body without turning the base64 payloads into JavaScript strings
+ * inside the document: each `"Data":"…"` value (base64 has no quote or backslash, and the byte
+ * sequence `"Data":"` can only be a key in JSON text) is located with a byte search and decoded
+ * straight from the response bytes into one buffer shared by the response's records; the remaining skeleton (keys, sequence numbers, iterator) is parsed with `JSON.parse`.
+ * Any surprise (a record whose `Data` was not found) falls back to parsing the whole body.
+ */
+function parseBody(body: Buffer): ParsedBody {
+  const spans: number[] = [];
+  const pieces: Buffer[] = [];
+  let last = 0;
+  let decodedBytes = 0;
+  for (let pos = body.indexOf(DATA_KEY); pos !== -1; pos = body.indexOf(DATA_KEY, pos)) {
+    const start = pos + DATA_KEY.length;
+    const end = body.indexOf(QUOTE, start);
+    if (end === -1) break;
+    spans.push(start, end);
+    pieces.push(body.subarray(last, start));
+    last = end;
+    pos = end + 1;
+    decodedBytes += Math.ceil((end - start) / 4) * 3;
+  }
+  pieces.push(body.subarray(last));
+  const doc = JSON.parse(
+    (pieces.length === 1 ? body : Buffer.concat(pieces)).toString('utf8'),
+  ) as ParsedBody['doc'];
+  const records = doc.Records ?? [];
+  if (records.length !== spans.length / 2 || records.some((r) => r.Data !== '')) {
+    // Not the layout we expected: parse everything the plain way.
+    const full = JSON.parse(body.toString('utf8')) as ParsedBody['doc'];
+    return { doc: full, data: (full.Records ?? []).map((r) => Buffer.from(r.Data, 'base64')) };
+  }
+  // One allocation for every payload of the response (each user record is a view into it).
+  const out = Buffer.allocUnsafeSlow(decodedBytes);
+  const data: Buffer[] = [];
+  let off = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    const n = out.write(body.toString('latin1', spans[i]!, spans[i + 1]!), off, 'base64');
+    data.push(out.subarray(off, off + n));
+    off += n;
+  }
+  return { doc, data };
+}
+
 /**
  * GetRecords through the SDK (endpoint, signing, retries and error parsing unchanged) with the records
  * taken out of the successful response before the SDK deserializes it: the SDK checks each base64
  * `Data` against a regular expression and builds its output shapes, which together cost more CPU than
- * de-aggregating, parsing and validating the events. A middleware just above the HTTP handler parses the
- * body once, decodes `Data` with Node's native base64, and hands the SDK the response without records.
+ * de-aggregating, parsing and validating the events. A middleware just above the HTTP handler takes the
+ * payloads out of the body (see {@link parseBody}), and hands the SDK the response without records.
  *
  * @param client - Kinesis client
  * @param shardIterator - the iterator
@@ -58,17 +112,16 @@ export async function getRecordsFast(
 ): Promise<GetRecordsResult> {
   const command = new GetRecordsCommand({ ShardIterator: shardIterator, Limit: limit });
   let wire: WireRecord[] | undefined;
+  let payloads: Buffer[] = [];
   command.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const response = result.response as HttpResponseLike;
       if (response.statusCode !== 200 || response.body === undefined) return result;
-      const doc = JSON.parse(
-        (await collect(response.body as AsyncIterable<Uint8Array>)).toString('utf8'),
-      ) as {
-        Records?: WireRecord[];
-      };
+      const parsed = parseBody(await collect(response.body as AsyncIterable<Uint8Array>));
+      const doc = parsed.doc;
       wire = doc.Records ?? [];
+      payloads = parsed.data;
       doc.Records = [];
       const rest = Buffer.from(JSON.stringify(doc));
       response.body = Readable.from([rest]);
@@ -80,8 +133,8 @@ export async function getRecordsFast(
   );
   const out = await client.send(command);
   let bytes = 0;
-  const records = (wire ?? []).map((r) => {
-    const data = Buffer.from(r.Data, 'base64');
+  const records = (wire ?? []).map((r, i) => {
+    const data = payloads[i]!;
     bytes += data.length;
     return {
       data,

@@ -174,7 +174,7 @@ export interface DeliveryWorkerOptions {
   readonly maxBufferedBytes?: number;
   /** Records per GetRecords call (1..10000). @default 10000 */
   readonly maxRecordsPerCall?: number;
-  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 2 MiB */
+  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 8 MiB */
   readonly targetBytesPerCall?: number;
   /** Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s). @default 200 */
   readonly minCallIntervalMs?: number;

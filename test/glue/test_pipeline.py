@@ -86,3 +86,26 @@ def test_quality_rules_compile_to_first_and_all_failed_rules():
 def test_malformed_rules_are_named(rules, message):
     with pytest.raises(PipelineDefinitionError, match=message.replace("(", r"\(")):
         compile_quality_rules(rules)
+
+
+def test_the_package_works_from_the_extra_py_files_zip(tmp_path):
+    # Glue imports --extra-py-files from the zip without extracting it: the SQL must load as package data.
+    import subprocess
+    import sys
+    import zipfile
+
+    lib = tmp_path / "gridstream_glue.zip"
+    root = os.path.join(REPO, "glue")
+    with zipfile.ZipFile(lib, "w") as z:
+        for folder, _dirs, files in os.walk(os.path.join(root, "gridstream_glue")):
+            for f in files:
+                if "__pycache__" not in folder:
+                    path = os.path.join(folder, f)
+                    z.write(path, os.path.relpath(path, root))
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import gridstream_glue; "
+        "from gridstream_glue.pipeline import load_pipeline, render_step; p = load_pipeline(); "
+        "assert gridstream_glue.__file__.startswith(sys.argv[1]); print(len([render_step(p, s) for s in p.steps]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(lib)], capture_output=True, text=True, cwd=str(tmp_path), check=True)
+    assert out.stdout.strip() == str(len(load_pipeline().steps))
