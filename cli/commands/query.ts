@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { athenaToDuckDb, registerCurationViews } from '../../stream-processors/curation/index.js';
 import {
   formatResult,
   OUTPUT_FORMATS,
@@ -59,9 +60,14 @@ Examples:
       sql = positionals.join(' ');
     }
     if (sql.trim() === '') throw new UsageError('the SQL is empty');
-    const { instance, connection } = await openLakeConnection(String(values.lake ?? DEFAULT_LAKE));
+    const lake = String(values.lake ?? DEFAULT_LAKE);
+    // Raw views glob the partitions; curated and gold tables are read through their manifests (a glob
+    // would also read superseded version folders), plus the analyst views of sql/athena/views.
+    const { instance, connection } = await openLakeConnection(lake, { zones: ['raw'] });
     try {
-      const results = await runQuery(connection, sql);
+      await registerCurationViews(connection, lake);
+      // Analyst SQL is written for Athena; the shim rewrites the few functions DuckDB spells otherwise.
+      const results = await runQuery(connection, athenaToDuckDb(sql));
       results.forEach((r, i) => {
         if (i > 0 && format === 'table') process.stdout.write('\n');
         process.stdout.write(formatResult(r, format as OutputFormat));
