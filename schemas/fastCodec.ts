@@ -3,21 +3,29 @@ import type avro from 'avsc';
 /**
  * Checks and serializes one event in a single pass.
  *
- * @returns the event's JSON, byte-identical to `JSON.stringify(event)` and printable ASCII only (so
- *   its UTF-8 length is its length), when the event takes the fast path; `undefined` when it does
- *   not — invalid, or valid in a form the fast path leaves to the exact one (see
- *   {@link compileFastEncoder}). `undefined` is never a verdict on its own.
+ * @returns the event's JSON — byte-identical to `JSON.stringify(event)`, printable ASCII only (so its
+ *   UTF-8 length is its length), and a flat string — when the event takes the fast path; `undefined`
+ *   when it does not: invalid, or valid in a form left to the exact path (see
+ *   {@link compileFastEncoder}). `undefined` alone is not a verdict.
  */
 export type FastEncoder = (event: unknown) => string | undefined;
 
 /** Highest magnitude avsc accepts for a `long` (its `isSafeLong` bound). */
 const MAX_LONG = 9_007_199_254_740_990;
 
+/**
+ * A character JSON.stringify would escape, or one that is not ASCII. A negated class is the cheapest
+ * form for V8's regexp engine (measured: about half the cost of a charCodeAt loop).
+ */
+const NOT_PLAIN = /[^\u0020\u0021\u0023-\u005b\u005d-\u007e]/;
+
 /** The field shapes the fast path handles, read from avsc's own type objects (unions unwrapped). */
+type Kind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'enum' | 'null';
+
 interface FieldPlan {
   readonly name: string;
   readonly nullable: boolean;
-  readonly kind: 'string' | 'int' | 'long' | 'double' | 'boolean' | 'enum' | 'null';
+  readonly kind: Kind;
   readonly symbols: readonly string[];
 }
 
@@ -47,88 +55,159 @@ function planOf(name: string, type: avro.Type): FieldPlan | undefined {
   }
 }
 
-/** True when JSON prints `s` between quotes as it is: printable ASCII without `"` or `\`. */
-function isPlainLoop(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
-}
-
-/** Any character JSON escapes, or that is not ASCII. */
-const NOT_PLAIN = /["\\\u0000-\u001f\u007f-\uffff]/;
-
-/** One piece of the output: a constant, or an expression of the checked values. */
-type Segment = { readonly text: string } | { readonly code: string };
-
 const lit = (s: string): string => JSON.stringify(s);
 
 /**
- * JavaScript that reads field `i` into `v<i>` and checks it — returning `undefined` from the encoder
- * when the check fails — plus the output segments that print it. Every check accepts a subset of what
- * avsc's `_check` of the same type accepts, and each accepted value prints as `JSON.stringify` does.
+ * The condition under which field `i`'s value `v<i>` fails the fast path. Each accepts a subset of what
+ * avsc's `_check` of the type accepts (so the fast path never accepts an invalid event), and every
+ * value it lets through prints under `JSON.stringify` exactly as the emitted code prints it.
  */
-function fieldCode(plan: FieldPlan, i: number, plain: string): { check: string; segments: Segment[] } {
-  const v = `v${i}`;
-  const key: Segment = { text: `${i === 0 ? '{' : ','}${lit(plan.name)}:` };
-  const read = `  const ${v} = e[${lit(plan.name)}];\n`;
-  const orNull = plan.nullable || plan.kind === 'null' ? `${v} !== null && ` : '';
-  const value = (expr: string): Segment => ({
-    code: plan.nullable ? `(${v} === null ? 'null' : ${expr})` : expr,
-  });
-  switch (plan.kind) {
+function failure(p: FieldPlan, v: string): string {
+  const orNull = p.nullable ? `${v} !== null && ` : '';
+  switch (p.kind) {
     case 'null':
-      return { check: `${read}  if (${v} !== null) return undefined;`, segments: [key, { text: 'null' }] };
-    case 'string': {
-      // Strings that need escaping (or are not ASCII) go to the exact path: fast output stays ASCII.
-      const check = `${read}  if (${orNull}(typeof ${v} !== 'string' || !${plain}(${v}))) return undefined;`;
-      if (!plan.nullable) return { check, segments: [{ text: `${key.text}"` }, { code: v }, { text: '"' }] };
-      const quote = `(${v} === null ? '' : '"')`;
-      return { check, segments: [key, { code: quote }, { code: `(${v} === null ? 'null' : ${v})` }, { code: quote }] };
-    }
+      return `${v} !== null`;
+    case 'string':
+      // Strings to escape (or not ASCII) go to the exact path, so fast output stays ASCII.
+      return `${orNull}(typeof ${v} !== 'string' || notPlain.test(${v}))`;
     case 'int':
-      return { check: `${read}  if (${orNull}${v} !== (${v} | 0)) return undefined;`, segments: [key, value(v)] };
+      return `${orNull}${v} !== (${v} | 0)`;
     case 'long':
-      return {
-        check: `${read}  if (${orNull}(typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG})) return undefined;`,
-        segments: [key, value(v)],
-      };
+      return `${orNull}(typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG})`;
     case 'double':
-      // avsc accepts NaN and ±Infinity as doubles and JSON.stringify prints them as null: that rare
-      // case goes to the exact path, so the fast path prints finite numbers only (as String(n) does).
-      return {
-        check: `${read}  if (${orNull}(typeof ${v} !== 'number' || ${v} - ${v} !== 0)) return undefined;`,
-        segments: [key, value(v)],
-      };
+      // avsc takes NaN and ±Infinity as doubles, which JSON.stringify prints as null: the exact path
+      // keeps that rare case, so here numbers are finite and print as String(n) does.
+      return `${orNull}(typeof ${v} !== 'number' || ${v} - ${v} !== 0)`;
     case 'boolean':
-      return {
-        check: `${read}  if (${orNull}${v} !== true && ${v} !== false) return undefined;`,
-        segments: [key, value(`(${v} ? 'true' : 'false')`)],
-      };
+      return `${orNull}${v} !== true && ${v} !== false`;
+    case 'enum':
+      // Checked where it prints: the symbol chain ends in `return undefined`.
+      return 'false';
+  }
+}
+
+/**
+ * Emits the statements appending the JSON of the fields to `s`. Constant text (keys, quotes, `null`,
+ * enum symbols, booleans) is folded at compile time into as few string pieces as possible: each piece
+ * costs V8 a concatenation and a step of the final flattening, which dominate the encoder's cost.
+ */
+class Emitter {
+  readonly #lines: string[] = [];
+  /** Constant text not yet appended: it joins the next piece appended. */
+  #pending = '';
+
+  text(t: string): void {
+    this.#pending += t;
+  }
+
+  /** Appends the pending text and the value of expression `code` (a string or a finite number). */
+  value(code: string, indent = '  '): void {
+    this.#lines.push(
+      this.#pending === '' ? `${indent}s = s + ${code};` : `${indent}s = s + ${lit(this.#pending)} + ${code};`,
+    );
+    this.#pending = '';
+  }
+
+  /**
+   * A choice between constant texts (enum symbols, booleans, `null`): each branch appends the pending
+   * text and its own as one piece. The last branch's condition is `else`.
+   */
+  choice(branches: readonly { when: string | undefined; text: string }[], indent = '  '): void {
+    const p = this.#pending;
+    this.#pending = '';
+    branches.forEach((b, k) => {
+      const head = k === 0 ? `if (${b.when})` : b.when === undefined ? 'else' : `else if (${b.when})`;
+      this.#lines.push(`${indent}${head} s = s + ${lit(p + b.text)};`);
+    });
+  }
+
+  /** Appends the pending text (to end a branch with nothing pending). */
+  flush(indent = '  '): void {
+    if (this.#pending !== '') this.#lines.push(`${indent}s = s + ${lit(this.#pending)};`);
+    this.#pending = '';
+  }
+
+  raw(line: string): void {
+    this.#lines.push(line);
+  }
+
+  get pending(): string {
+    return this.#pending;
+  }
+
+  get code(): string {
+    return this.#lines.join('\n');
+  }
+}
+
+/** Emits one field's key and value; `v` holds the checked value. */
+function emitField(out: Emitter, p: FieldPlan, v: string, key: string, indent: string): void {
+  out.text(key);
+  const nullBranch = p.nullable ? [{ when: `${v} === null`, text: 'null' }] : [];
+  switch (p.kind) {
+    case 'null':
+      out.text('null');
+      return;
     case 'enum': {
-      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*, so they print without escaping.
-      const q = `q${i}`;
-      const branches = plan.symbols.map((sym) => `if (${v} === ${lit(sym)}) ${q} = ${lit(`"${sym}"`)};`);
-      if (plan.nullable) branches.unshift(`if (${v} === null) ${q} = 'null';`);
-      return {
-        check: `${read}  let ${q};\n  ${branches.join('\n  else ')}\n  else return undefined;`,
-        segments: [key, { code: q }],
-      };
+      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*: they print without escaping.
+      const symbols = p.symbols.map((sym) => ({ when: `${v} === ${lit(sym)}`, text: `"${sym}"` }));
+      out.choice([...nullBranch, ...symbols], indent);
+      out.raw(`${indent}else return undefined;`);
+      return;
     }
+    case 'boolean':
+      out.choice([...nullBranch, { when: `${v} === true`, text: 'true' }, { when: undefined, text: 'false' }], indent);
+      return;
+    case 'string':
+      if (!p.nullable) {
+        out.text('"');
+        out.value(v, indent);
+        out.text('"');
+        return;
+      }
+      out.raw(`${indent}if (${v} === null) {`);
+      {
+        const pending = out.pending;
+        out.text('null');
+        out.flush(`${indent}  `);
+        out.raw(`${indent}} else {`);
+        out.text(pending);
+        out.text('"');
+        out.value(v, `${indent}  `);
+        out.text('"');
+        out.flush(`${indent}  `);
+        out.raw(`${indent}}`);
+      }
+      return;
+    default: // int, long, double
+      if (!p.nullable) {
+        out.value(v, indent);
+        return;
+      }
+      out.raw(`${indent}if (${v} === null) {`);
+      {
+        const pending = out.pending;
+        out.text('null');
+        out.flush(`${indent}  `);
+        out.raw(`${indent}} else {`);
+        out.text(pending);
+        out.value(v, `${indent}  `);
+        out.raw(`${indent}}`);
+      }
   }
 }
 
 /**
  * Compiles a record type into a {@link FastEncoder} (once, with `new Function`, like avsc's own
- * checkers): for each field in schema order an inline type check, then the JSON assembled in one
- * `join` of a reused array whose constant pieces (keys, punctuation) are filled in once.
+ * checkers): every field read and checked inline, in schema order, then its JSON appended with the
+ * constant text folded in at compile time. Runs of two or more nullable fields that are all null
+ * print as one constant.
  *
  * The fast path takes only the common shape: a plain object (prototype `Object.prototype`) whose own
  * enumerable keys are exactly the schema's fields in schema order, with finite numbers and strings of
- * printable ASCII. For that shape the output is byte-identical to `JSON.stringify` (same keys, same
- * order, same printing). Anything else — a missing optional field, another key order, NaN, a string
- * to escape, a class instance — returns `undefined` and is decided by the contract's exact path.
+ * printable ASCII without `"` or `\`. For that shape the output is byte-identical to `JSON.stringify`
+ * (same keys, same order, same printing). Anything else — a missing optional field, another key
+ * order, NaN, a string to escape, a class instance — returns `undefined` for the exact path.
  *
  * @param type - a record type compiled with `wrapUnions: false` (see `compileSchema`)
  * @returns the encoder, or `undefined` when a field's type is outside what the fast path handles
@@ -138,7 +217,7 @@ function fieldCode(plan: FieldPlan, i: number, plain: string): { check: string; 
  * const json = encode?.(event) ?? exactPath(event);
  * ```
  */
-export function compileFastEncoder(type: avro.Type, EXP = ''): FastEncoder | undefined {
+export function compileFastEncoder(type: avro.Type): FastEncoder | undefined {
   const record = type as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type }[] };
   if (record.typeName !== 'record' || !record.fields || record.fields.length === 0) return undefined;
   const plans: FieldPlan[] = [];
@@ -148,53 +227,65 @@ export function compileFastEncoder(type: avro.Type, EXP = ''): FastEncoder | und
     plans.push(plan);
   }
   const names = plans.map((p) => p.name);
-  const fields = plans.map((p, i) => fieldCode(p, i, EXP.includes('loop') ? 'isPlainLoop' : 'plainRe'));
-  // Adjacent constants merge into one slot of the reused array; expressions get a slot each.
-  const slots: Segment[] = [];
-  for (const s of [...fields.flatMap((f) => f.segments), { text: '}' }]) {
-    const last = slots[slots.length - 1];
-    if ('text' in s && last && 'text' in last) slots[slots.length - 1] = { text: last.text + s.text };
-    else slots.push(s);
+  const keyOf = (i: number) => `${i === 0 ? '{' : ','}${lit(names[i]!)}:`;
+  const out = new Emitter();
+  out.raw("  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;");
+  // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
+  // in that order. for-in lists own keys before inherited enumerable ones, so a matching sequence
+  // whose last key is own has only own keys.
+  out.raw('  let n = 0;');
+  out.raw('  for (const k in e) {');
+  out.raw('    if (k !== names[n]) return undefined;');
+  out.raw('    n++;');
+  out.raw('  }');
+  out.raw(`  if (n !== ${names.length} || !hasOwn(e, ${lit(names[names.length - 1]!)})) return undefined;`);
+  // Every value is read (getters run) and checked before anything is printed.
+  plans.forEach((p, i) => {
+    out.raw(`  const v${i} = e[${lit(p.name)}];`);
+    const fails = failure(p, `v${i}`);
+    if (fails !== 'false') out.raw(`  if (${fails}) return undefined;`);
+  });
+  out.raw("  let s = '';");
+  for (let i = 0; i < plans.length; ) {
+    let j = i;
+    while (j < plans.length && plans[j]!.nullable) j++;
+    if (j - i >= 2) {
+      // A run of nullable fields: all null (common: the unused half of a union-like record) is one piece.
+      const allNull = plans
+        .slice(i, j)
+        .map((_, k) => `v${i + k} === null`)
+        .join(' && ');
+      const runText = plans
+        .slice(i, j)
+        .map((_, k) => `${keyOf(i + k)}null`)
+        .join('');
+      const pending = out.pending;
+      out.raw(`  if (${allNull}) {`);
+      out.text(runText);
+      out.flush('    ');
+      out.raw('  } else {');
+      out.text(pending);
+      for (let k = i; k < j; k++) emitField(out, plans[k]!, `v${k}`, keyOf(k), '    ');
+      out.flush('    ');
+      out.raw('  }');
+      i = j;
+    } else {
+      emitField(out, plans[i]!, `v${i}`, keyOf(i), '  ');
+      i++;
+    }
   }
-  const parts = slots.map((s) => ('text' in s ? s.text : ''));
-  const fills = slots.flatMap((s, k) => ('code' in s ? [`  parts[${k}] = ${s.code};`] : []));
-  const lastName = names[names.length - 1]!;
-  const body = [
-    "  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;",
-    // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
-    // in that order. for-in lists own keys first, then enumerable inherited ones, so the sequence
-    // matching and the last field being own means every field is own.
-    '  let n = 0;',
-    '  for (const k in e) {',
-    '    if (k !== names[n]) return undefined;',
-    '    n++;',
-    '  }',
-    `  if (n !== ${names.length} || !hasOwn(e, ${lit(lastName)})) return undefined;`,
-    // Every value is read and checked before the shared array is written: a getter that encodes
-    // another event cannot interleave with this one.
-    ...fields.map((f) => f.check),
-    ...(EXP.includes('join') ? [...fills, "  return parts.join('');"] : [
-      `  const s = ${slots.map((sl) => ('text' in sl ? lit(sl.text) : sl.code)).join(' + ')};`,
-      EXP.includes('noflat') ? '  return s;' : "  return s.charCodeAt(0) === 123 ? s : undefined;",
-    ]),
-  ].join('\n');
+  out.text('}');
+  out.flush();
+  // Flat before it leaves: one contiguous copy now is far cheaper than every later reader (UTF-8
+  // length, Buffer write) walking the pieces; reading a character is what makes V8 flatten it.
+  out.raw('  return s.charCodeAt(0) === 123 ? s : undefined;');
   const factory = new Function(
     'getPrototypeOf',
     'objectPrototype',
     'hasOwn',
     'names',
-    'parts',
-    'isPlainLoop',
-    'NOT_PLAIN',
-    `const plainRe = (s) => !NOT_PLAIN.test(s);\nreturn function encode(e) {\n${body}\n};`,
+    'notPlain',
+    `return function encode(e) {\n${out.code}\n};`,
   );
-  return factory(
-    Object.getPrototypeOf,
-    Object.prototype,
-    Object.hasOwn,
-    names,
-    parts,
-    isPlainLoop,
-    NOT_PLAIN,
-  ) as FastEncoder;
+  return factory(Object.getPrototypeOf, Object.prototype, Object.hasOwn, names, NOT_PLAIN) as FastEncoder;
 }

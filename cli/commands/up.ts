@@ -4,6 +4,7 @@ import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { runProducer } from '../../producers/runProducer.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
+import { runCuration } from '../../stream-processors/curation/index.js';
 import {
   DELIVERY_DEFAULTS,
   type DeliveryStats,
@@ -46,13 +47,38 @@ export interface UpScheduledTask {
   run(context: { readonly lake: LakeStorage; readonly signal: AbortSignal }): Promise<string | undefined>;
 }
 
+/** How often `gridstream up` curates the raw zone by default. */
+const UP_DEFAULT_CURATE_EVERY_MS = 60_000;
+
 /**
- * CURATION HOOK: the scheduled tasks `gridstream up` runs. The curation engineer adds local curation
- * here (e.g. `curateEvery(60_000)` returning an {@link UpScheduledTask}); `runUp` callers may pass
- * their own list instead.
+ * Local curation as a scheduled task of `gridstream up`: each run curates the raw partitions that
+ * changed since the last run (`runCuration`, the same SQL the Glue jobs run), skipping a run while a
+ * manual `gridstream curate` holds the lake's lock. Curation runs on DuckDB over a local lake; an
+ * `s3://` lake is curated by the Glue jobs instead.
+ *
+ * @param everyMs - interval between the end of one run and the start of the next
  */
+export function curationTask(everyMs: number = UP_DEFAULT_CURATE_EVERY_MS): UpScheduledTask {
+  return {
+    name: 'curation',
+    everyMs,
+    async run({ lake }) {
+      if (lake.kind !== 'local') return 'skipped: an s3:// lake is curated by the Glue jobs';
+      const summary = await runCuration({ lake: lake.location, skipIfLocked: true });
+      if (summary.locked) return 'skipped: another curation holds the lake';
+      const tables = Object.values(summary.tables);
+      if (tables.length === 0) return 'up to date';
+      const rows = tables.reduce((n, t) => n + t.rows, 0);
+      const skipped =
+        summary.skippedFiles.length > 0 ? `, ${summary.skippedFiles.length} raw files skipped` : '';
+      return `published ${tables.length} tables, ${formatCount(rows)} rows in ${(summary.durationMs / 1000).toFixed(1)} s${skipped}`;
+    },
+  };
+}
+
+/** The scheduled tasks `gridstream up` runs unless told otherwise: local curation every minute. */
 export function defaultScheduledTasks(): UpScheduledTask[] {
-  return [];
+  return [curationTask()];
 }
 
 /** Options of {@link runUp}. */
@@ -318,6 +344,12 @@ Examples:
       default: String(DELIVERY_DEFAULTS.bufferIntervalMs / 1000),
     },
     seed: { type: 'string', description: 'Generator seed (default: random)', valueName: 'N' },
+    'curate-every': {
+      type: 'string',
+      description: 'Run local curation every S seconds; 0 turns it off',
+      valueName: 'S',
+      default: String(UP_DEFAULT_CURATE_EVERY_MS / 1000),
+    },
   },
   async run(values) {
     const rates = {
@@ -337,6 +369,7 @@ Examples:
     const duration = intOption('duration', values.duration);
     const interval = intOption('buffer-interval', values['buffer-interval']);
     const seed = intOption('seed', values.seed);
+    const curateEvery = intOption('curate-every', values['curate-every'], UP_DEFAULT_CURATE_EVERY_MS / 1000);
     const lake = String(values.lake ?? DEFAULT_LAKE);
     const controller = new AbortController();
     let signals = 0;
@@ -357,6 +390,7 @@ Examples:
         ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
         ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
         ...(seed !== undefined ? { seed } : {}),
+        scheduledTasks: curateEvery > 0 ? [curationTask(curateEvery * 1000)] : [],
       });
       const produced = Object.values(r.produced).reduce((a, b) => a + b, 0);
       const t = r.delivery.totals;

@@ -96,7 +96,9 @@ describe('gridstream deliver', () => {
     await deliverOnce(kinesis.client, lake, [{ dataset: 'grid', streamName: stream }]);
     // kinesalite stamps streams and sequence numbers by the second: a stream re-created within the same
     // second would be indistinguishable from the old one (AWS never reuses them).
-    await waitFor('the next second', () => (Math.floor(Date.now() / 1000) > createdSecond ? true : undefined));
+    await waitFor('the next second', () =>
+      Math.floor(Date.now() / 1000) > createdSecond ? true : undefined,
+    );
     await kinesis.client.send(new DeleteStreamCommand({ StreamName: stream }));
     await waitFor('stream deleted', async () => {
       try {
