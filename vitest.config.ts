@@ -5,9 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // 2-core machines: integration suites start servers; keep parallelism modest.
+    // One test file at a time: the integration suites start servers and child processes (emulator,
+    // moto, Spark, cdk synth, checkov) that already use both cores of the 2-core machines we run on; two
+    // forks starved vitest's own worker RPC under load ("Timeout calling onTaskUpdate").
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
     reporters: ['default'],
   },
 });

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
+import type { Retrier } from '../retry/index.js';
 import { classifyCallError } from './classifyCallError.js';
 import { KinesisCallError } from './errors.js';
-import type { Retrier } from './retrier.js';
 
 /** One open shard and its hash key range, as 32-digit lowercase hex (compares like the number). */
 export interface ShardRange {

@@ -1,6 +1,6 @@
+import { isRetriable } from '../retry/index.js';
 import { THROTTLING_ERROR_NAMES } from './constants.js';
 import { KinesisCallError } from './errors.js';
-import { isRetriable } from './retrier.js';
 
 /**
  * Wraps whatever a Kinesis API call threw (SDK service exception, socket error, timeout) in a

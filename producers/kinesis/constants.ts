@@ -1,3 +1,5 @@
+import { RETRY_DEFAULTS, RETRY_TEST_DEFAULTS, type RetryTiming } from '../retry/index.js';
+
 /**
  * Kinesis Data Streams service limits the sink packs batches against.
  * Source: the PutRecords API reference (quotas as of 2026).
@@ -14,87 +16,11 @@ export const KINESIS_LIMITS = {
 } as const;
 
 /**
- * PutRecords per-entry `ErrorCode`s and whole-call error names that mean "too fast for the stream":
- * the sink slows down (halves its concurrency, backs off) and re-sends, never drops.
+ * PutRecords per-entry `ErrorCode`s and whole-call error names that mean "too fast for the stream"
+ * (the sink then halves its concurrency and backs off), and the names a later attempt may not see.
+ * They live with the shared retrier, whose `isRetriable` decides on them.
  */
-export const THROTTLING_ERROR_NAMES: ReadonlySet<string> = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'SlowDown',
-]);
-
-/**
- * Error names that a later attempt may not see: service-side failures, timeouts and dropped
- * connections. Throttling names count as transient too.
- */
-export const TRANSIENT_ERROR_NAMES: ReadonlySet<string> = new Set([
-  ...THROTTLING_ERROR_NAMES,
-  'InternalFailure',
-  'InternalFailureException',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TimeoutError',
-  'AbortError',
-]);
-
-/** Node socket error codes that mean the connection, not the request, failed. */
-export const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
-/** Retry timing: jittered exponential backoff bounded by a total time. */
-export interface RetryDefaults {
-  /** First backoff delay, ms. */
-  readonly initialRetryTimeMs: number;
-  /** Growth factor of the delay per attempt. */
-  readonly multiplier: number;
-  /** Jitter: each delay is scaled by a random factor in [1 - factor, 1 + factor]. */
-  readonly factor: number;
-  /** Cap on a single delay, ms. */
-  readonly maxBackoffMs: number;
-  /** Total time after the first attempt after which the retrier gives up, ms. */
-  readonly maxRetryTimeMs: number;
-  /** Max attempts after the first one. */
-  readonly retries: number;
-}
-
-/**
- * Production retry defaults. The total time matches the default record TTL: a batch is retried as long
- * as its records are allowed to live.
- */
-export const RETRY_DEFAULTS: RetryDefaults = {
-  initialRetryTimeMs: 100,
-  multiplier: 2,
-  factor: 0.2,
-  maxBackoffMs: 5_000,
-  maxRetryTimeMs: 300_000,
-  retries: Number.POSITIVE_INFINITY,
-};
-
-/** Fast retry defaults for tests: same shape, milliseconds instead of seconds. */
-export const RETRY_TEST_DEFAULTS: RetryDefaults = {
-  initialRetryTimeMs: 2,
-  multiplier: 2,
-  factor: 0.2,
-  maxBackoffMs: 25,
-  maxRetryTimeMs: 20_000,
-  retries: Number.POSITIVE_INFINITY,
-};
+export { THROTTLING_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../retry/index.js';
 
 /** Sink tuning defaults (see `KinesisSinkOptions` for what each one does). */
 export interface SinkDefaults {
@@ -136,6 +62,22 @@ export const SINK_TEST_DEFAULTS: SinkDefaults = {
   requestTimeoutMs: 10_000,
   closeDeadlineMs: 20_000,
   metricsIntervalMs: 1_000,
+};
+
+/**
+ * The sink's production retry timing: a batch is retried as long as its records are allowed to live
+ * (the total time is the default record TTL), with waits between 100 ms and 5 s. Kinesis errors carry
+ * no Retry-After. These are the shared defaults, named here where the sink and delivery use them.
+ */
+export const KINESIS_RETRY_DEFAULTS: RetryTiming = {
+  ...RETRY_DEFAULTS,
+  maxRetryTimeMs: SINK_DEFAULTS.recordTtlMs,
+};
+
+/** Fast sink retry timing for tests: same shape, milliseconds instead of seconds. */
+export const KINESIS_RETRY_TEST_DEFAULTS: RetryTiming = {
+  ...RETRY_TEST_DEFAULTS,
+  maxRetryTimeMs: SINK_TEST_DEFAULTS.recordTtlMs,
 };
 
 /** CloudWatch namespace of the EMF metrics. */

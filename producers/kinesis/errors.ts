@@ -96,17 +96,8 @@ export class PartialFailureError extends KinesisProducerError {
   }
 }
 
-/** The retrier gave up: the total retry time or the number of attempts ran out. */
-export class RetriesExhaustedError extends KinesisProducerError {
-  /** Attempts made, the first one included. */
-  public readonly attempts: number;
-  public constructor(attempts: number, cause: unknown) {
-    const causeName = cause instanceof Error ? cause.name : 'Error';
-    super(`gave up after ${attempts} attempts; last error: ${causeName}`, { retriable: false, cause });
-    this.name = 'RetriesExhaustedError';
-    this.attempts = attempts;
-  }
-}
+/** The retrier gave up; one class for every retrier user, re-exported where the sink imports it. */
+export { RetriesExhaustedError } from '../retry/index.js';
 
 /** `put()` was called after `close()`. */
 export class SinkClosedError extends KinesisProducerError {

@@ -1,14 +1,25 @@
+export {
+  type Bail,
+  backoffDelayMs,
+  createRetrier,
+  isRetriable,
+  type Retrier,
+  type RetryOptions,
+  type RetryTiming as RetryDefaults,
+} from '../retry/index.js';
 export { AggregateBuilder } from './AggregateBuilder.js';
 export { classifyCallError } from './classifyCallError.js';
 export {
   DEFAULT_REJECT_FILE,
   KINESIS_LIMITS,
+  KINESIS_RETRY_DEFAULTS,
+  // The sink's timing under the names this unit exported before the retrier moved to producers/retry.
+  KINESIS_RETRY_DEFAULTS as RETRY_DEFAULTS,
+  KINESIS_RETRY_TEST_DEFAULTS,
+  KINESIS_RETRY_TEST_DEFAULTS as RETRY_TEST_DEFAULTS,
   METRICS_ENV,
   METRICS_NAMESPACE,
   METRICS_SERVICE,
-  RETRY_DEFAULTS,
-  RETRY_TEST_DEFAULTS,
-  type RetryDefaults,
   SINK_DEFAULTS,
   SINK_TEST_DEFAULTS,
   type SinkDefaults,
@@ -42,14 +53,6 @@ export {
 } from './kplAggregation.js';
 export { PARTITION_KEY_FIELDS, partitionKeyOf } from './partitionKeys.js';
 export { REJECT_KINDS, type RejectKind, RejectWriter } from './RejectWriter.js';
-export {
-  type Bail,
-  backoffDelayMs,
-  createRetrier,
-  isRetriable,
-  type Retrier,
-  type RetryOptions,
-} from './retrier.js';
 export { hashKeyOf, ShardMap, type ShardRange } from './ShardMap.js';
 export { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 export type {

@@ -1,9 +1,9 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ContractViolationError, Dataset, EventByDataset } from '../../schemas/index.js';
+import type { Retrier } from '../retry/index.js';
 import type { SinkDefaults } from './constants.js';
 import type { InvalidPartitionKeyError, RecordTooLargeError } from './errors.js';
 import type { RejectWriter } from './RejectWriter.js';
-import type { Retrier } from './retrier.js';
 
 /** Where EMF metrics go: `emf` prints CloudWatch Embedded Metric Format lines to stdout; `off` does not. */
 export type MetricsMode = 'emf' | 'off';

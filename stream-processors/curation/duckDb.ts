@@ -1,20 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 
-/** A SQL string literal. */
-export function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-/** A quoted SQL identifier. */
-export function ident(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
-/** A DuckDB list literal of string literals, e.g. for read_parquet's file list. */
-export function sqlList(items: readonly string[]): string {
-  return `[${items.map(sqlString).join(', ')}]`;
-}
-
 /** An in-memory DuckDB for one run, in UTC. */
 export interface DuckDbSession {
   readonly instance: DuckDBInstance;

@@ -1,3 +1,4 @@
+import { sqlString } from '../duckdb/index.js';
 import { PipelineDefinitionError } from './errors.js';
 import type { QualityRule } from './types.js';
 
@@ -9,7 +10,7 @@ function literal(v: string | number): string {
     if (!Number.isFinite(v)) throw new PipelineDefinitionError(`quality rule value ${v} is not finite`);
     return String(v);
   }
-  return `'${v.replaceAll("'", "''")}'`;
+  return sqlString(v);
 }
 
 function column(rule: QualityRule, name: string | undefined): string {

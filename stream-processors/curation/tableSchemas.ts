@@ -1,7 +1,8 @@
 import { contractFor } from '../../schemas/index.js';
+import { ident } from '../duckdb/index.js';
 import { DT_COLUMN } from './constants.js';
 import { emptyRelationSql } from './DuckDbCurationRun.js';
-import { duckDbToHiveType, ident, openDuckDb } from './duckDb.js';
+import { duckDbToHiveType, openDuckDb } from './duckDb.js';
 import { PipelineDefinitionError } from './errors.js';
 import { PARTITION_COLUMN, rawInputDataset, renderStep } from './pipeline.js';
 import type { Pipeline, TableSchema } from './types.js';

@@ -1,11 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ident } from '../duckdb/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import { athenaToDuckDb } from './athenaShim.js';
 import { MANIFEST_FILE, SQL_ATHENA_DIR } from './constants.js';
 import { tableScanSql } from './DuckDbCurationRun.js';
-import { ident } from './duckDb.js';
 import { ManifestError } from './errors.js';
 import { loadPipeline, tableSteps } from './pipeline.js';
 import type { TableManifest } from './types.js';

@@ -1,6 +1,6 @@
 import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Retrier } from '../../producers/kinesis/index.js';
+import type { Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import type { CheckpointStore } from './CheckpointStore.js';

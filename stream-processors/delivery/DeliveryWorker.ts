@@ -1,5 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createKinesisClient, createRetrier, type Retrier } from '../../producers/kinesis/index.js';
+import { createKinesisClient, KINESIS_RETRY_DEFAULTS } from '../../producers/kinesis/index.js';
+import { createRetrier, type Retrier } from '../../producers/retry/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { BatchFlusher } from './BatchFlusher.js';
 import { BufferBudget } from './BufferBudget.js';
@@ -125,7 +126,7 @@ export class DeliveryWorker {
         );
       }
     }
-    const retrier: Retrier = options.retrier ?? createRetrier();
+    const retrier: Retrier = options.retrier ?? createRetrier(KINESIS_RETRY_DEFAULTS);
     const now = options.now ?? Date.now;
     const writer = await ParquetWriter.create({
       concurrency: positive('maxConcurrentWrites', options.maxConcurrentWrites ?? d.maxConcurrentWrites, 1),

@@ -1,5 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Contract } from '../../schemas/index.js';
+import { ident, sqlString } from '../duckdb/index.js';
 import { MAX_EVENT_BYTES } from './constants.js';
 import { DeliveryConfigurationError, ParquetWriteError } from './errors.js';
 
@@ -17,14 +18,6 @@ export interface ParquetWriterOptions {
    * @default twice MAX_EVENT_BYTES (a re-serialised row can grow) plus 1 MiB
    */
   readonly maxObjectBytes?: number;
-}
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-function ident(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
 }
 
 /**

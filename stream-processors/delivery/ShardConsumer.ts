@@ -1,5 +1,5 @@
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
+import { isRetriable, type Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';

@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/kinesis/index.js';
+import type { Retrier } from '../../producers/retry/index.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';

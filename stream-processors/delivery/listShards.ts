@@ -4,7 +4,7 @@ import {
   ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { isRetriable, type Retrier } from '../../producers/kinesis/index.js';
+import { isRetriable, type Retrier } from '../../producers/retry/index.js';
 
 /** A shard as delivery sees it: id, lineage and where its sequence numbers start. */
 export interface ShardInfo {

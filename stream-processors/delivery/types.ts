@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/kinesis/index.js';
+import type { Retrier } from '../../producers/retry/index.js';
 import type { Dataset } from '../../schemas/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import type { ERROR_CODES, ERROR_TYPES } from './constants.js';
@@ -188,7 +188,7 @@ export interface DeliveryWorkerOptions {
   readonly duckDbThreads?: number;
   /** Larger user records are rejected as `record_too_large`. @default 1,024,000 bytes (Firehose's limit) */
   readonly maxEventBytes?: number;
-  /** Retries Kinesis and storage calls. @default `createRetrier()` (production timing) */
+  /** Retries Kinesis and storage calls. @default `createRetrier(KINESIS_RETRY_DEFAULTS)` (production timing) */
   readonly retrier?: Retrier;
   /** Called after each batch is durable and checkpointed. */
   readonly onFlush?: (info: FlushInfo) => void;

@@ -1,17 +1,10 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { contractFor, DATASETS, isDataset } from '../../schemas/index.js';
+import { ident, sqlString } from '../duckdb/index.js';
 import { type LakeStorage, openLakeStorage, s3EndpointFromEnv } from '../storage/index.js';
 import { LAKE_VIEW_ZONES, PARTITION_COLUMN_TYPES } from './constants.js';
 import { RemoteLakeUnsupportedError } from './errors.js';
 import type { LakeView, LakeViewOptions, ViewColumn } from './types.js';
-
-function ident(s: string): string {
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /**
  * The view name of a lake table: `<zone>_<table>`, lower-case, anything but letters, digits and `_`

@@ -11,7 +11,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { isRetriable } from '../../producers/kinesis/index.js';
+import { isRetriable } from '../../producers/retry/index.js';
 import { S3_MAX_SINGLE_PUT_BYTES } from './constants.js';
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';

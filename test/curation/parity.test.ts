@@ -8,9 +8,10 @@ import {
   runCuration,
 } from '../../stream-processors/curation/index.js';
 import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js';
+import { runPython } from '../helpers/python.js';
 import { makeLake, rawFileName, removeLake, writeRawEvents } from './rawLake.js';
 import { buildScenario, DAY0 } from './scenario.js';
-import { runPython, runSparkCuration } from './sparkRunner.js';
+import { runSparkCuration } from './sparkRunner.js';
 import { readTable, writeScenarioLake } from './tables.js';
 
 const pipeline = loadPipeline();

@@ -1,17 +1,6 @@
+import { mulberry32 } from '../../producers/sources/index.js';
 import type { GridEvent, TransactionsEvent, WeatherEvent } from '../../schemas/index.js';
 import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js';
-
-/** Deterministic PRNG (mulberry32) so every run builds the same lake. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,7 +32,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * @param day0 - first day (UTC midnight, epoch ms)
  */
 export function buildScenario(seed = 7, day0 = DAY0): Scenario {
-  const r = prng(seed);
+  const r = mulberry32(seed);
   const grid: GridEvent[] = [];
   const weather: WeatherEvent[] = [];
   const transactions: TransactionsEvent[] = [];

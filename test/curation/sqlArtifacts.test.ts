@@ -15,14 +15,14 @@ import {
 } from '../../stream-processors/curation/index.js';
 import { registerLakeViews } from '../../stream-processors/query/index.js';
 import { gridEvent, transactionEvent } from '../helpers/events.js';
+import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
 import { buildScenario } from './scenario.js';
-import { REPO } from './sparkRunner.js';
 import { writeScenarioLake } from './tables.js';
 
 describe('generated files are current (npx tsx stream-processors/curation/writeGenerated.ts)', async () => {
   const files = await generatedFiles();
-  it.each([...files.keys()].map((p) => [p.slice(REPO.length + 1), p]))('%s', (_rel, path) => {
+  it.each([...files.keys()].map((p) => [p.slice(REPO_ROOT.length + 1), p]))('%s', (_rel, path) => {
     expect(readFileSync(path, 'utf8')).toBe(files.get(path));
   });
 });
@@ -68,8 +68,8 @@ describe('athenaTableDefinition', () => {
 });
 
 describe('Redshift gold tables', () => {
-  const ddl = readFileSync(join(REPO, 'sql/redshift/02_gold_tables.sql'), 'utf8');
-  const load = readFileSync(join(REPO, 'sql/redshift/03_load_gold.sql'), 'utf8');
+  const ddl = readFileSync(join(REPO_ROOT, 'sql/redshift/02_gold_tables.sql'), 'utf8');
+  const load = readFileSync(join(REPO_ROOT, 'sql/redshift/03_load_gold.sql'), 'utf8');
   it.each(['grid_weather_hourly', 'trading_positions_daily', 'daily_market_summary'])(
     'gold.%s has the columns of tables.json plus dt DATE',
     (table) => {

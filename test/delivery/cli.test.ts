@@ -1,23 +1,21 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import { describe, expect, it } from 'vitest';
+import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent, transactionEvent } from '../helpers/events.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { run } from '../helpers/run.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { deliverOnce } from './support/deliverOnce.js';
-import { duckRows, putEvents, rawParquet, run, tempDir, uniqueStream, waitFor } from './support/lakeKit.js';
+import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = tempDir('deliver-cli');
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('deliver-cli', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 describe('gridstream deliver', () => {

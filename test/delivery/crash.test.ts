@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import { describe, expect, it } from 'vitest';
+import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import type { GridEvent } from '../../schemas/index.js';
-import { duckRows, putEvents, ROOT, rawParquet, tempDir, uniqueStream } from './support/lakeKit.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { REPO_ROOT } from '../helpers/repoRoot.js';
+import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 
 const TOTAL = 200_000;
 const PREFILL = 120_000;
@@ -15,13 +16,9 @@ const BASE = Date.UTC(2026, 10, 22, 0, 0, 0);
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = tempDir('crash');
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('crash', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 /** A small grid event (~330 bytes); event times spread over 6 hours, so batches span several partitions. */
@@ -89,7 +86,7 @@ function runChild(child: ChildProcess, killOn: (line: string) => boolean): Promi
 
 function workerChild(lake: string, stream: string, crashAt: string | undefined): Promise<Outcome> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/support/deliverChild.ts'], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: {
       ...process.env,
       GS_ENDPOINT: kinesis.endpoint,
@@ -117,7 +114,7 @@ function cliChild(lake: string, stream: string, killAfterFlushes: number): Promi
       '-v',
     ],
     {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

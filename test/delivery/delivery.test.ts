@@ -1,34 +1,24 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parquetMetadata } from 'hyparquet';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import { describe, expect, it } from 'vitest';
+import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import { contractFor, DATASETS, type Dataset, partitionOf } from '../../schemas/index.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { eventOf } from '../helpers/events.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { hasPython, pythonPath } from '../helpers/python.js';
+import { run } from '../helpers/run.js';
 import { deliverOnce } from './support/deliverOnce.js';
-import {
-  duckRows,
-  hasPython,
-  putEvents,
-  pythonPath,
-  rawParquet,
-  run,
-  tempDir,
-  uniqueStream,
-} from './support/lakeKit.js';
+import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = tempDir('delivery');
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('delivery', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 /** Events of a dataset spread over two event-time hours, produced "now". */

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmbeddedKinesis, encodeAggregatedRecord, KPL_MAGIC } from '../../producers/kinesis/index.js';
+import { describe, expect, it } from 'vitest';
+import { type EmbeddedKinesis, encodeAggregatedRecord, KPL_MAGIC } from '../../producers/kinesis/index.js';
 import {
   ERROR_CODES,
   ERROR_TYPES,
@@ -10,19 +9,16 @@ import {
 } from '../../stream-processors/delivery/index.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent, weatherEvent } from '../helpers/events.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { deliverOnce } from './support/deliverOnce.js';
-import { duckRows, putEntries, rawParquet, tempDir, uniqueStream } from './support/lakeKit.js';
+import { duckRows, putEntries, rawParquet } from './support/lakeKit.js';
 
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = tempDir('errors');
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('errors', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 const json = (o: object): Buffer => Buffer.from(JSON.stringify(o));

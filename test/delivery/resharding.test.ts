@@ -1,23 +1,24 @@
-import { rmSync } from 'node:fs';
 import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRetrier, EmbeddedKinesis, RETRY_TEST_DEFAULTS } from '../../producers/kinesis/index.js';
+import { describe, expect, it } from 'vitest';
+import {
+  createRetrier,
+  type EmbeddedKinesis,
+  KINESIS_RETRY_TEST_DEFAULTS,
+} from '../../producers/kinesis/index.js';
 import { DeliveryWorker, type FlushInfo } from '../../stream-processors/delivery/index.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent } from '../helpers/events.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { waitFor } from '../helpers/waitFor.js';
 import { TEST_TIMING } from './support/deliverOnce.js';
-import { duckRows, putEvents, rawParquet, tempDir, uniqueStream, waitFor } from './support/lakeKit.js';
+import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = tempDir('reshard');
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('reshard', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 const KEYS = 16;
@@ -43,7 +44,7 @@ describe('resharding', () => {
       storage: lake,
       kinesis: kinesis.client,
       streams: [{ dataset: 'grid', streamName: stream }],
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       ...TEST_TIMING,
       maxRecordsPerCall: 200,
       onFlush: (f) => flushes.push(f),

@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import { createS3Client, type LakeStorage, openLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent } from '../helpers/events.js';
+import { uniqueStream } from '../helpers/kinesis.js';
+import { hasPython } from '../helpers/python.js';
+import { tempDir } from '../helpers/tempDir.js';
 import { deliverOnce } from './support/deliverOnce.js';
-import { duckRows, hasPython, putEvents, tempDir, uniqueStream } from './support/lakeKit.js';
+import { duckRows, putEvents } from './support/lakeKit.js';
 import { MotoServer } from './support/motoServer.js';
 
 let kinesis: EmbeddedKinesis;

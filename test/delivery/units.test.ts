@@ -19,7 +19,7 @@ import {
   openLakeStorage,
   S3LakeStorage,
 } from '../../stream-processors/storage/index.js';
-import { tempDir } from './support/lakeKit.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 let dir: string;
 beforeAll(() => {

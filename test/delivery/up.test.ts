@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runUp, type UpScheduledTask } from '../../cli/commands/up.js';
-import { duckRows, rawParquet, tempDir } from './support/lakeKit.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { duckRows, rawParquet } from './support/lakeKit.js';
 
 let dir: string;
 beforeAll(() => {

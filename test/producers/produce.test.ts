@@ -1,30 +1,25 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { abortOnSignals, runProducer, TooManyRejectsError } from '../../producers/index.js';
 import {
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  RETRY_TEST_DEFAULTS,
   SINK_TEST_DEFAULTS,
 } from '../../producers/kinesis/index.js';
 import { createGenerator, type EventGenerator } from '../../producers/sources/index.js';
 import { contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
-import { readBack, uniqueStream } from './kinesis/readBack.js';
+import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { readBack } from './kinesis/readBack.js';
 
 let kinesis: EmbeddedKinesis;
 let dir: string;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = mkdtempSync(join(tmpdir(), 'gridstream-produce-'));
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
+useKinesisAndTempDir('produce', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 
 function sinkFor<D extends Dataset>(dataset: D, streamName: string, aggregate = true): KinesisSink<D> {
@@ -34,7 +29,7 @@ function sinkFor<D extends Dataset>(dataset: D, streamName: string, aggregate = 
     client: kinesis.client,
     aggregate,
     defaults: SINK_TEST_DEFAULTS,
-    retrier: createRetrier(RETRY_TEST_DEFAULTS),
+    retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
     rejectFile: join(dir, `${streamName}.jsonl`),
   });
 }

@@ -12,8 +12,11 @@ import {
 } from '../../stream-processors/query/index.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { deliverOnce } from '../delivery/support/deliverOnce.js';
-import { putEvents, run, tempDir, uniqueStream } from '../delivery/support/lakeKit.js';
+import { putEvents } from '../delivery/support/lakeKit.js';
 import { gridEvent, weatherEvent } from '../helpers/events.js';
+import { uniqueStream } from '../helpers/kinesis.js';
+import { run } from '../helpers/run.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 const DAY1 = Date.UTC(2026, 10, 20, 9, 15);
 const DAY2 = Date.UTC(2026, 10, 21, 17, 45);

@@ -1,4 +1,5 @@
 import type { GridEvent } from '../../../schemas/index.js';
+import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';
@@ -7,6 +8,7 @@ import {
   ERCOT_MAX_PAGES,
   ERCOT_PAGE_SIZE,
   ERCOT_REPORTS,
+  HTTP_RETRY_DEFAULTS,
   RATE_LIMIT_DEFAULTS,
 } from './constants.js';
 import {
@@ -18,9 +20,8 @@ import {
   type ZoneOf,
 } from './ercotEvents.js';
 import { checkBaseUrl, getJson, type HttpContext } from './httpJson.js';
-import { createRetrier, type Retrier } from './retrier.js';
 import { TokenBucket } from './TokenBucket.js';
-import type { FetchLike, PollPage, PollResult, RateLimitOptions, RetryOptions, Sleep } from './types.js';
+import type { FetchLike, PollPage, PollResult, RateLimitOptions } from './types.js';
 
 /** Options of the {@link ErcotSppPoller}. */
 export interface ErcotSppPollerOptions {
@@ -44,7 +45,7 @@ export interface ErcotSppPollerOptions {
   readonly producerId?: string;
   /** Time source (`produced_at`, default delivery date). @default the wall clock */
   readonly clock?: Clock;
-  /** Retrier, or options for one. @default createRetrier() with RETRY_DEFAULTS */
+  /** Retrier, or options for one. @default createRetrier() with HTTP_RETRY_DEFAULTS */
   readonly retry?: Retrier | RetryOptions;
   /** Rate limit, or a shared bucket. @default RATE_LIMIT_DEFAULTS.ercot */
   readonly rateLimit?: TokenBucket | RateLimitOptions;
@@ -111,7 +112,12 @@ export class ErcotSppPoller {
     const retrier =
       typeof options.retry === 'function'
         ? options.retry
-        : createRetrier({ clock: this.clock, ...(sleep ? { sleep } : {}), ...options.retry });
+        : createRetrier({
+            ...HTTP_RETRY_DEFAULTS,
+            clock: this.clock,
+            ...(sleep ? { sleep } : {}),
+            ...options.retry,
+          });
     const bucket =
       options.rateLimit instanceof TokenBucket
         ? options.rateLimit

@@ -1,9 +1,11 @@
 import type { WeatherEvent } from '../../../schemas/index.js';
+import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
 import { WEATHER_LOCATIONS } from '../ercotCatalog.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock, WeatherLocation } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';
 import {
+  HTTP_RETRY_DEFAULTS,
   OPEN_METEO_BASE_URL,
   OPEN_METEO_FORECAST_PATH,
   OPEN_METEO_HOURLY_VARIABLES,
@@ -11,9 +13,8 @@ import {
 } from './constants.js';
 import { checkBaseUrl, getJson, type HttpContext } from './httpJson.js';
 import { openMeteoToEvents } from './openMeteoEvents.js';
-import { createRetrier, type Retrier } from './retrier.js';
 import { TokenBucket } from './TokenBucket.js';
-import type { FetchLike, PollPage, PollResult, RateLimitOptions, RetryOptions, Sleep } from './types.js';
+import type { FetchLike, PollPage, PollResult, RateLimitOptions } from './types.js';
 
 /** Options of the {@link OpenMeteoPoller}. */
 export interface OpenMeteoPollerOptions {
@@ -33,7 +34,7 @@ export interface OpenMeteoPollerOptions {
   readonly producerId?: string;
   /** Poll time source (splits observations from forecasts). @default the wall clock */
   readonly clock?: Clock;
-  /** Retrier, or options for one. @default createRetrier() with RETRY_DEFAULTS */
+  /** Retrier, or options for one. @default createRetrier() with HTTP_RETRY_DEFAULTS */
   readonly retry?: Retrier | RetryOptions;
   /** Rate limit, or a shared bucket. @default RATE_LIMIT_DEFAULTS.openMeteo */
   readonly rateLimit?: TokenBucket | RateLimitOptions;
@@ -85,7 +86,12 @@ export class OpenMeteoPoller {
     const retrier =
       typeof options.retry === 'function'
         ? options.retry
-        : createRetrier({ clock: this.clock, ...(sleep ? { sleep } : {}), ...options.retry });
+        : createRetrier({
+            ...HTTP_RETRY_DEFAULTS,
+            clock: this.clock,
+            ...(sleep ? { sleep } : {}),
+            ...options.retry,
+          });
     const bucket =
       options.rateLimit instanceof TokenBucket
         ? options.rateLimit

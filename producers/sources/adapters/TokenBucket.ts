@@ -1,8 +1,8 @@
+import { realSleep, type Sleep } from '../../retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';
-import { realSleep } from './retrier.js';
-import type { RateLimitOptions, Sleep } from './types.js';
+import type { RateLimitOptions } from './types.js';
 
 /** Options of a {@link TokenBucket}. */
 export interface TokenBucketOptions extends RateLimitOptions {

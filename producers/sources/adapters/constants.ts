@@ -1,3 +1,5 @@
+import type { RetryTiming } from '../../retry/index.js';
+
 /** Default base URL of the Open-Meteo API. */
 export const OPEN_METEO_BASE_URL = 'https://api.open-meteo.com';
 /** Path of Open-Meteo's forecast endpoint. */
@@ -26,22 +28,22 @@ export const ERCOT_REPORTS = {
 /** `source` of events from the ERCOT API. */
 export const ERCOT_SOURCE = 'ercot-api';
 
-/** Production retry timing: jittered exponential backoff, ~5 retries within two minutes. */
-export const RETRY_DEFAULTS = {
+/**
+ * The pollers' production retry timing: jittered exponential backoff, ~5 retries within two minutes;
+ * a Retry-After over two minutes is not waited for.
+ */
+export const HTTP_RETRY_DEFAULTS: RetryTiming = {
   retries: 5,
   initialRetryTimeMs: 300,
   multiplier: 2,
-  /** Jitter: the delay is scaled by a random factor in [1 - factor, 1 + factor]. */
   factor: 0.2,
   maxBackoffMs: 30_000,
-  /** Total time budget of the attempts and waits. */
   maxRetryTimeMs: 120_000,
-  /** A Retry-After longer than this is not waited for; the request fails instead. */
   maxRetryAfterMs: 120_000,
-} as const;
+};
 
-/** Fast retry timing for tests (same shape as {@link RETRY_DEFAULTS}). */
-export const RETRY_TEST_DEFAULTS = {
+/** Fast poller retry timing for tests (same shape as {@link HTTP_RETRY_DEFAULTS}). */
+export const HTTP_RETRY_TEST_DEFAULTS: RetryTiming = {
   retries: 3,
   initialRetryTimeMs: 1,
   multiplier: 2,
@@ -49,7 +51,7 @@ export const RETRY_TEST_DEFAULTS = {
   maxBackoffMs: 10,
   maxRetryTimeMs: 5_000,
   maxRetryAfterMs: 5_000,
-} as const;
+};
 
 /** Client-side rate limits: below Open-Meteo's free tier (600/min) and ERCOT's API limit (30/min). */
 export const RATE_LIMIT_DEFAULTS = {

@@ -49,15 +49,3 @@ export class MalformedResponseError extends SourceError {
     this.page = page;
   }
 }
-
-/** Every attempt failed; `cause` is the last error. Not retriable (the retries are spent). */
-export class RetriesExhaustedError extends SourceError {
-  /** Attempts made. */
-  public readonly attempts: number;
-
-  public constructor(attempts: number, cause: unknown) {
-    super(`gave up after ${attempts} attempt(s): ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = 'RetriesExhaustedError';
-    this.attempts = attempts;
-  }
-}

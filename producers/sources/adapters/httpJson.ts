@@ -1,7 +1,7 @@
+import type { Retrier } from '../../retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { HttpStatusError, MalformedResponseError, NetworkError } from './errors.js';
-import type { Retrier } from './retrier.js';
 import type { TokenBucket } from './TokenBucket.js';
 import type { FetchLike } from './types.js';
 

@@ -1,34 +1,8 @@
-import type { Clock } from '../types.js';
-
 /** The subset of `fetch` the adapters use; inject a stub or a fault-injecting wrapper in tests. */
 export type FetchLike = (
   url: string,
   init: { headers: Record<string, string>; signal?: AbortSignal },
 ) => Promise<Response>;
-
-/** Waits `ms` milliseconds; injected so tests never really wait. */
-export type Sleep = (ms: number) => Promise<void>;
-
-/** Retry timing (see `RETRY_DEFAULTS`). */
-export interface RetryTiming {
-  readonly retries: number;
-  readonly initialRetryTimeMs: number;
-  readonly multiplier: number;
-  readonly factor: number;
-  readonly maxBackoffMs: number;
-  readonly maxRetryTimeMs: number;
-  readonly maxRetryAfterMs: number;
-}
-
-/** Options of `createRetrier`. */
-export type RetryOptions = Partial<RetryTiming> & {
-  /** Random source in [0, 1) for the jitter. @default Math.random */
-  readonly random?: () => number;
-  /** How to wait. @default setTimeout */
-  readonly sleep?: Sleep;
-  /** Time source for the budget. @default the wall clock */
-  readonly clock?: Clock;
-};
 
 /** Client-side rate limit: a token bucket. */
 export interface RateLimitOptions {

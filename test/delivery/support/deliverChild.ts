@@ -3,7 +3,11 @@
 //   GS_CRASH_AT  optional "<stage>:<n>": at the n-th `intent`, `object` or `checkpoint` point the worker
 //                prints "STALL <stage>" and waits forever, so the parent can kill -9 it exactly there.
 // Prints "FLUSH <json>" per flush, "WARN <text>" per warning, "DONE <json>" after a clean drain.
-import { createKinesisClient, createRetrier, RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
+import {
+  createKinesisClient,
+  createRetrier,
+  KINESIS_RETRY_TEST_DEFAULTS,
+} from '../../../producers/kinesis/index.js';
 import { DeliveryWorker } from '../../../stream-processors/delivery/index.js';
 import { LocalLakeStorage } from '../../../stream-processors/storage/index.js';
 
@@ -25,7 +29,7 @@ const worker = await DeliveryWorker.create({
   storage,
   kinesis: createKinesisClient({ endpoint: process.env.GS_ENDPOINT! }),
   streams: [{ dataset: 'grid', streamName: process.env.GS_STREAM! }],
-  retrier: createRetrier(RETRY_TEST_DEFAULTS),
+  retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
   bufferIntervalMs: 300,
   idlePollIntervalMs: 50,
   maxRecordsPerCall: 50,

@@ -1,5 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createRetrier, RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
+import { createRetrier, KINESIS_RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
 import {
   type DeliveryStats,
   DeliveryWorker,
@@ -36,7 +36,7 @@ export async function deliverOnce(
     storage,
     kinesis: client,
     streams,
-    retrier: createRetrier(RETRY_TEST_DEFAULTS),
+    retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
     ...TEST_TIMING,
     onFlush: (f) => flushes.push(f),
     onWarning: (w) => warnings.push(w),

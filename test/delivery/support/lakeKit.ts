@@ -1,44 +1,15 @@
 // Shared helpers of the delivery and query suites: putting events on a stream, reading the lake back
-// with DuckDB, temp dirs, the project's Python.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// with DuckDB.
+import { join } from 'node:path';
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   createRetrier,
   encodeAggregatedRecord,
-  RETRY_TEST_DEFAULTS,
+  KINESIS_RETRY_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 
-const retry = createRetrier(RETRY_TEST_DEFAULTS);
-
-/** Repository root. */
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-/** The project venv's python (`GRIDSTREAM_PYTHON` inside `npm test`). */
-export function pythonPath(): string {
-  return process.env.GRIDSTREAM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
-}
-
-/** True when the project venv exists. */
-export function hasPython(): boolean {
-  return existsSync(pythonPath());
-}
-
-/** A fresh directory under the OS temp dir. */
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `gridstream-${prefix}-`));
-}
-
-let streamCounter = 0;
-/** A stream name unique to this process and call. */
-export function uniqueStream(prefix: string): string {
-  streamCounter++;
-  return `${prefix}-${process.pid}-${streamCounter}`;
-}
+const retry = createRetrier(KINESIS_RETRY_TEST_DEFAULTS);
 
 /**
  * Puts entries with PutRecords (≤ 500 per call), re-sending failed entries until all are in.
@@ -127,53 +98,4 @@ export async function duckRows(sql: string): Promise<Record<string, unknown>[]> 
 /** `read_parquet` over one dataset's raw zone, with hive partitions and the file name. */
 export function rawParquet(lake: string, dataset: string): string {
   return `read_parquet('${join(lake, 'raw', dataset)}/**/*.parquet', hive_partitioning = true, filename = true)`;
-}
-
-/**
- * Runs a command to completion, collecting its output.
- *
- * @param cmd - program
- * @param args - arguments
- * @param options - env and stdin
- */
-export function run(
-  cmd: string,
-  args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/**
- * Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`.
- *
- * @param what - description for the timeout error
- * @param check - the condition
- * @param timeoutMs - limit
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

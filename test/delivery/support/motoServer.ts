@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { pythonPath, waitFor } from './lakeKit.js';
+import { pythonPath } from '../../helpers/python.js';
+import { waitFor } from '../../helpers/waitFor.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

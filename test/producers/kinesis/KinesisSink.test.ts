@@ -1,25 +1,23 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
   hashKeyOf,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  RETRY_TEST_DEFAULTS,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { contractFor, DATASETS, type Dataset } from '../../../schemas/index.js';
 import { eventOf } from '../../helpers/events.js';
-import { readBack, uniqueStream } from './readBack.js';
+import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
+import { readBack } from './readBack.js';
 
 const N = 1_500;
 let kinesis: EmbeddedKinesis;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-});
-afterAll(async () => {
-  await kinesis?.stop();
+useEmbeddedKinesis((k) => {
+  kinesis = k;
 });
 
 /** Events with realistic key spread: many trade ids, settlement points and locations. */
@@ -50,7 +48,7 @@ describe.each(
       client: kinesis.client,
       aggregate,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: null,
     });
     const ids = new Set<string>();

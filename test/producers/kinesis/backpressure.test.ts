@@ -1,29 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createKinesisClient,
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  RETRY_TEST_DEFAULTS,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { eventOf } from '../../helpers/events.js';
+import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
+import { waitFor } from '../../helpers/waitFor.js';
 import { type FaultProxy, startFaultProxy } from './faultProxy.js';
-import { readBack, uniqueStream, waitFor } from './readBack.js';
+import { readBack } from './readBack.js';
 
 const MiB = 1024 * 1024;
 let kinesis: EmbeddedKinesis;
 let proxy: FaultProxy | undefined;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
+useEmbeddedKinesis((k) => {
+  kinesis = k;
 });
 afterEach(async () => {
   await proxy?.stop();
   proxy = undefined;
-});
-afterAll(async () => {
-  await kinesis?.stop();
 });
 
 describe.each([
@@ -50,7 +49,7 @@ describe.each([
           maxBufferedRecords,
           maxBufferedBytes,
           defaults: SINK_TEST_DEFAULTS,
-          retrier: createRetrier(RETRY_TEST_DEFAULTS),
+          retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
           rejectFile: null,
         });
         let produced = 0;
@@ -64,7 +63,12 @@ describe.each([
         })();
 
         // Act 1: the stalled stream fills the buffer and the source stops at put()
-        await waitFor(() => sink.counters.blockedPuts === 1 && proxy!.stats.holding > 0, 'put() to block');
+        await waitFor(
+          'put() to block',
+          () => sink.counters.blockedPuts === 1 && proxy!.stats.holding > 0,
+          20_000,
+          5,
+        );
         const atStall = sink.snapshot();
         const producedAtStall = produced;
 

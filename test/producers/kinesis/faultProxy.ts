@@ -233,19 +233,3 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
   (proxy as { endpoint: string }).endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }
-
-/**
- * A deterministic pseudo-random source (mulberry32) so a fault plan is the same on every run.
- *
- * @param seed - seed
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

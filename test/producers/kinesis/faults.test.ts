@@ -1,29 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createKinesisClient,
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  RETRY_TEST_DEFAULTS,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
+import { mulberry32 } from '../../../producers/sources/index.js';
 import { eventOf } from '../../helpers/events.js';
-import { type FaultPlan, type FaultProxy, seededRandom, startFaultProxy } from './faultProxy.js';
-import { readBack, uniqueStream } from './readBack.js';
+import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
+import { type FaultPlan, type FaultProxy, startFaultProxy } from './faultProxy.js';
+import { readBack } from './readBack.js';
 
 const N = 2_000;
 let kinesis: EmbeddedKinesis;
 let proxy: FaultProxy | undefined;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
+useEmbeddedKinesis((k) => {
+  kinesis = k;
 });
 afterEach(async () => {
   await proxy?.stop();
   proxy = undefined;
-});
-afterAll(async () => {
-  await kinesis?.stop();
 });
 
 /**
@@ -31,7 +30,8 @@ afterAll(async () => {
  * and 500s, delayed answers, and calls where ~30% of entries fail with ProvisionedThroughputExceededException or InternalFailure.
  */
 function mixedFaults(seed: number): FaultPlan {
-  const random = seededRandom(seed);
+  // mulberry32: the same fault plan on every run.
+  const random = mulberry32(seed);
   return (call) => {
     if (call % 5 === 1) return { kind: 'throttle' };
     if (call % 5 === 3) return { kind: 'error500' };
@@ -65,7 +65,7 @@ describe.each([{ aggregate: true }, { aggregate: false }])(
         // Small aggregates so that a run has many entries to fail and re-send.
         maxAggregatedBytes: 4_096,
         defaults: SINK_TEST_DEFAULTS,
-        retrier: createRetrier(RETRY_TEST_DEFAULTS),
+        retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
         rejectFile: null,
       });
       const ids = new Set<string>();
@@ -107,7 +107,7 @@ describe('KinesisSink when the stream throttles every call', () => {
       client,
       aggregate: false,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: null,
     });
     // Act

@@ -1,22 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   metricsModeFromEnv,
-  RETRY_TEST_DEFAULTS,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { eventOf } from '../../helpers/events.js';
-import { uniqueStream } from './readBack.js';
+import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
 
 let kinesis: EmbeddedKinesis;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-});
-afterAll(async () => {
-  await kinesis?.stop();
+useEmbeddedKinesis((k) => {
+  kinesis = k;
 });
 
 describe('KinesisSink EMF metrics', () => {
@@ -41,7 +38,7 @@ describe('KinesisSink EMF metrics', () => {
       client: kinesis.client,
       metrics: 'emf',
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: null,
     });
     // Act

@@ -55,31 +55,3 @@ export async function readBack(client: KinesisClient, streamName: string): Promi
   }
   return out;
 }
-
-/**
- * Polls `condition` until it is true; fails with `what` after `timeoutMs`. Waiting on a condition,
- * never a fixed sleep.
- *
- * @param condition - checked every few milliseconds
- * @param what - description for the timeout error
- * @param timeoutMs - give up after this long
- */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-let streamCounter = 0;
-
-/**
- * A stream name unique to this process and call.
- *
- * @param label - readable part of the name
- */
-export function uniqueStream(label: string): string {
-  streamCounter += 1;
-  return `${label}-${process.pid}-${streamCounter}`;
-}

@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createKinesisClient,
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
   InvalidPartitionKeyError,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  RETRY_TEST_DEFAULTS,
   RecordTooLargeError,
   SINK_TEST_DEFAULTS,
   SinkClosedError,
@@ -17,8 +16,9 @@ import {
 } from '../../../producers/kinesis/index.js';
 import { ContractViolationError, type GridEvent } from '../../../schemas/index.js';
 import { eventOf, gridEvent } from '../../helpers/events.js';
+import { uniqueStream, useKinesisAndTempDir } from '../../helpers/kinesis.js';
 import { type FaultProxy, startFaultProxy } from './faultProxy.js';
-import { readBack, uniqueStream } from './readBack.js';
+import { readBack } from './readBack.js';
 
 interface RejectLine {
   kind: string;
@@ -40,17 +40,13 @@ function rejectLines(file: string): RejectLine[] {
     .map((l) => JSON.parse(l) as RejectLine);
 }
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-  dir = mkdtempSync(join(tmpdir(), 'gridstream-rejects-'));
+useKinesisAndTempDir('rejects', (k, d) => {
+  kinesis = k;
+  dir = d;
 });
 afterEach(async () => {
   await proxy?.stop();
   proxy = undefined;
-});
-afterAll(async () => {
-  await kinesis?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('KinesisSink rejects', () => {
@@ -64,7 +60,7 @@ describe('KinesisSink rejects', () => {
       streamName,
       client: kinesis.client,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: file,
     });
     const badPrice = { ...gridEvent(), lmp_usd_mwh: 'abc' } as unknown as GridEvent;
@@ -120,7 +116,7 @@ describe('KinesisSink rejects', () => {
       client: kinesis.client,
       partitionKey: (e) => (e.location_id === 'nowhere' ? '' : e.location_id),
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: join(dir, `${streamName}.jsonl`),
     });
     const outcomes = [
@@ -158,7 +154,7 @@ describe('KinesisSink record TTL', () => {
       client,
       recordTtlMs: 300,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: file,
     });
     const events = Array.from({ length: 250 }, (_, i) => eventOf('transactions', { trade_id: `T-${i}` }));
@@ -189,7 +185,7 @@ describe('KinesisSink record TTL', () => {
       streamName,
       client,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: file,
     });
     for (let i = 0; i < 100; i++) await sink.put(eventOf('weather'));
@@ -216,7 +212,7 @@ describe('KinesisSink non-retriable errors', () => {
         client: kinesis.client,
         aggregate,
         defaults: SINK_TEST_DEFAULTS,
-        retrier: createRetrier(RETRY_TEST_DEFAULTS),
+        retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
         rejectFile: file,
       });
       // Act

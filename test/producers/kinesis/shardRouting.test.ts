@@ -4,27 +4,26 @@ import {
   PutRecordsCommand,
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createRetrier,
-  EmbeddedKinesis,
+  type EmbeddedKinesis,
   hashKeyOf,
+  KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   partitionKeyOf,
-  RETRY_TEST_DEFAULTS,
   ShardMap,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { eventOf } from '../../helpers/events.js';
-import { type ReadBackRecord, readBack, uniqueStream, waitFor } from './readBack.js';
+import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
+import { waitFor } from '../../helpers/waitFor.js';
+import { type ReadBackRecord, readBack } from './readBack.js';
 
 let kinesis: EmbeddedKinesis;
 
-beforeAll(async () => {
-  kinesis = await EmbeddedKinesis.start();
-});
-afterAll(async () => {
-  await kinesis?.stop();
+useEmbeddedKinesis((k) => {
+  kinesis = k;
 });
 
 /** User records whose own key hashes outside the shard they were read from. */
@@ -50,7 +49,7 @@ describe('ShardMap', () => {
     await kinesis.createStream(streamName, 5);
     const keys = Array.from({ length: 300 }, (_, i) => `key-${i}-${'é'.repeat(i % 3)}`);
     // Act
-    const map = await ShardMap.load(kinesis.client, streamName, createRetrier(RETRY_TEST_DEFAULTS));
+    const map = await ShardMap.load(kinesis.client, streamName, createRetrier(KINESIS_RETRY_TEST_DEFAULTS));
     const out = await kinesis.client.send(
       new PutRecordsCommand({
         StreamName: streamName,
@@ -89,7 +88,7 @@ describe('KinesisSink across a resharding', () => {
       streamName,
       client: kinesis.client,
       defaults: SINK_TEST_DEFAULTS,
-      retrier: createRetrier(RETRY_TEST_DEFAULTS),
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
       rejectFile: null,
     });
     const put = async (n: number, phase: string) => {
@@ -120,7 +119,7 @@ describe('KinesisSink across a resharding', () => {
       active = d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
     }
     const during = await put(500, 'during');
-    await waitFor(() => sink.counters.shardMapRefreshes > 0, 'the shard map reload');
+    await waitFor('the shard map reload', () => sink.counters.shardMapRefreshes > 0, 20_000, 5);
     const after = await put(500, 'after');
     const totals = await sink.close();
     const back = await readBack(kinesis.client, streamName);

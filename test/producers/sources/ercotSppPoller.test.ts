@@ -3,10 +3,11 @@ import {
   ERCOT_REPORTS,
   ErcotSppPoller,
   type ErcotSppPollerOptions,
-  RETRY_TEST_DEFAULTS,
+  HTTP_RETRY_TEST_DEFAULTS,
 } from '../../../producers/sources/adapters/index.js';
-import { InvalidSourceOptionError, SimulatedClock } from '../../../producers/sources/index.js';
+import { InvalidSourceOptionError, type SimulatedClock } from '../../../producers/sources/index.js';
 import { contractFor } from '../../../schemas/index.js';
+import { fakeTime } from '../../helpers/fakeTime.js';
 import { ERCOT_DAM_FIELDS, ercotRoute, ercotRtmRows, operatingHours } from './apiFixtures.js';
 import { FixtureServer } from './fixtureServer.js';
 
@@ -23,11 +24,11 @@ const MIN15 = 15 * 60_000;
 let server: FixtureServer;
 let sleeps: number[];
 let clock: SimulatedClock;
+let sleep: (ms: number) => Promise<void>;
 
 beforeEach(async () => {
   server = await FixtureServer.start();
-  sleeps = [];
-  clock = new SimulatedClock({ startMs: Date.UTC(2024, 10, 5, 18) });
+  ({ clock, sleeps, sleep } = fakeTime(Date.UTC(2024, 10, 5, 18)));
 });
 
 afterEach(async () => {
@@ -38,11 +39,8 @@ function poller(options: ErcotSppPollerOptions = {}): ErcotSppPoller {
   return new ErcotSppPoller({
     baseUrl: server.baseUrl,
     clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock.advance(ms);
-    },
-    retry: { ...RETRY_TEST_DEFAULTS },
+    sleep,
+    retry: { ...HTTP_RETRY_TEST_DEFAULTS },
     rateLimit: { capacity: 100, refillPerSecond: 100 },
     ...options,
   });
@@ -211,7 +209,7 @@ describe('ErcotSppPoller', () => {
     server.route(RTM, () => ({ status: 503, body: 'Service Unavailable' }));
     await expect(poller().poll({ deliveryDateFrom: '2024-07-01' })).rejects.toMatchObject({
       name: 'RetriesExhaustedError',
-      attempts: RETRY_TEST_DEFAULTS.retries + 1,
+      attempts: HTTP_RETRY_TEST_DEFAULTS.retries + 1,
       cause: { name: 'HttpStatusError', status: 503 },
     });
   });

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  HTTP_RETRY_TEST_DEFAULTS,
   OPEN_METEO_FORECAST_PATH,
   OPEN_METEO_HOURLY_VARIABLES,
   OpenMeteoPoller,
   type OpenMeteoPollerOptions,
-  RETRY_TEST_DEFAULTS,
 } from '../../../producers/sources/adapters/index.js';
-import { SimulatedClock, WEATHER_LOCATIONS, weatherAt } from '../../../producers/sources/index.js';
+import { type SimulatedClock, WEATHER_LOCATIONS, weatherAt } from '../../../producers/sources/index.js';
 import { contractFor } from '../../../schemas/index.js';
+import { fakeTime } from '../../helpers/fakeTime.js';
 import { openMeteoResponse, openMeteoRoute } from './apiFixtures.js';
 import { FixtureServer } from './fixtureServer.js';
 
@@ -20,11 +21,11 @@ const houston = WEATHER_LOCATIONS.find((l) => l.id === 'houston')!;
 let server: FixtureServer;
 let sleeps: number[];
 let clock: SimulatedClock;
+let sleep: (ms: number) => Promise<void>;
 
 beforeEach(async () => {
   server = await FixtureServer.start();
-  sleeps = [];
-  clock = new SimulatedClock({ startMs: NOW });
+  ({ clock, sleeps, sleep } = fakeTime(NOW));
 });
 
 afterEach(async () => {
@@ -35,11 +36,8 @@ function poller(options: OpenMeteoPollerOptions = {}): OpenMeteoPoller {
   return new OpenMeteoPoller({
     baseUrl: server.baseUrl,
     clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock.advance(ms);
-    },
-    retry: { ...RETRY_TEST_DEFAULTS },
+    sleep,
+    retry: { ...HTTP_RETRY_TEST_DEFAULTS },
     rateLimit: { capacity: 100, refillPerSecond: 100 },
     ...options,
   });
@@ -209,7 +207,7 @@ describe('OpenMeteoPoller', () => {
     // Assess
     await expect(failing).rejects.toMatchObject({
       name: 'RetriesExhaustedError',
-      attempts: RETRY_TEST_DEFAULTS.retries + 1,
+      attempts: HTTP_RETRY_TEST_DEFAULTS.retries + 1,
       cause: { name: 'NetworkError', retriable: true },
     });
     await expect(failing).rejects.toThrow(/ECONNREFUSED/);

@@ -1,0 +1,1 @@
+export { ident, sqlList, sqlString } from './sqlQuote.js';
