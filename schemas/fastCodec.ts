@@ -103,7 +103,9 @@ class Emitter {
   /** Appends the pending text and the value of expression `code` (a string or a finite number). */
   value(code: string, indent = '  '): void {
     this.#lines.push(
-      this.#pending === '' ? `${indent}s = s + ${code};` : `${indent}s = s + ${lit(this.#pending)} + ${code};`,
+      this.#pending === ''
+        ? `${indent}s = s + ${code};`
+        : `${indent}s = s + ${lit(this.#pending)} + ${code};`,
     );
     this.#pending = '';
   }
@@ -156,7 +158,10 @@ function emitField(out: Emitter, p: FieldPlan, v: string, key: string, indent: s
       return;
     }
     case 'boolean':
-      out.choice([...nullBranch, { when: `${v} === true`, text: 'true' }, { when: undefined, text: 'false' }], indent);
+      out.choice(
+        [...nullBranch, { when: `${v} === true`, text: 'true' }, { when: undefined, text: 'false' }],
+        indent,
+      );
       return;
     case 'string':
       if (!p.nullable) {
@@ -229,7 +234,9 @@ export function compileFastEncoder(type: avro.Type): FastEncoder | undefined {
   const names = plans.map((p) => p.name);
   const keyOf = (i: number) => `${i === 0 ? '{' : ','}${lit(names[i]!)}:`;
   const out = new Emitter();
-  out.raw("  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;");
+  out.raw(
+    "  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;",
+  );
   // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
   // in that order. for-in lists own keys before inherited enumerable ones, so a matching sequence
   // whose last key is own has only own keys.
