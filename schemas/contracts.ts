@@ -2,6 +2,7 @@ import avro from 'avsc';
 import type { AvroRecord } from './avroTypes.js';
 import { DATASETS, PARTITION_KEYS } from './constants.js';
 import { type ContractViolation, ContractViolationError } from './errors.js';
+import { compileFastEncoder } from './fastCodec.js';
 import { type EventByDataset, SCHEMAS } from './generated.js';
 import { type HiveColumn, hiveColumns, hiveToDuckDbType } from './hive.js';
 
@@ -36,6 +37,30 @@ export interface Contract<D extends Dataset = Dataset> {
   assertValid(event: unknown): EventByDataset[D];
   /** True when the event satisfies the contract (fast path, no error details). */
   isValid(event: unknown): event is EventByDataset[D];
+  /**
+   * Validates and serializes an event in one pass: the producers' hot path. Common events take a
+   * compiled check-and-print (see `compileFastEncoder`); anything else takes {@link validate} and
+   * `JSON.stringify`, so the verdict is always exactly `validate`'s.
+   *
+   * @param event - the event (any value: it is validated here)
+   * @returns the JSON and its UTF-8 length when the event is valid; otherwise every violation, as
+   *   {@link validate} reports them (tell the two apart with `Array.isArray`)
+   * @example
+   * ```ts
+   * const out = contractFor('grid').serialize(event);
+   * if (Array.isArray(out)) reject(out);
+   * else send(out.json, out.byteLength);
+   * ```
+   */
+  serialize(event: unknown): SerializedEvent | ContractViolation[];
+}
+
+/** A valid event's JSON, as the producers send it. */
+export interface SerializedEvent {
+  /** The event's JSON: `JSON.stringify(event)`, byte for byte. */
+  readonly json: string;
+  /** Length of {@link json} in UTF-8 bytes. */
+  readonly byteLength: number;
 }
 
 /** True when `name` is one of the datasets. */
@@ -91,6 +116,18 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
     });
     return violations;
   };
+  // Fast path output is ASCII (UTF-8 length = length); anything it leaves takes the exact path.
+  const encode = compileFastEncoder(type) ?? (() => undefined);
+  const serialize = (event: unknown): SerializedEvent | ContractViolation[] => {
+    const json = encode(event);
+    if (json !== undefined) return { json, byteLength: json.length };
+    const violations = validate(event);
+    if (violations.length > 0) return violations;
+    // A toJSON on the prototype can make a valid event print as nothing.
+    const text = JSON.stringify(event) as string | undefined;
+    if (text === undefined) return [{ path: '', reason: 'does not serialize to JSON' }];
+    return { json: text, byteLength: Buffer.byteLength(text) };
+  };
   return {
     dataset,
     schema,
@@ -110,6 +147,7 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
     isValid(event: unknown): event is EventByDataset[D] {
       return type.isValid(event, { noUndeclaredFields: true });
     },
+    serialize,
   };
 }
 

@@ -15,9 +15,40 @@ const MAX_LONG = 9_007_199_254_740_990;
 
 /**
  * A character JSON.stringify would escape, or one that is not ASCII. A negated class is the cheapest
- * form for V8's regexp engine (measured: about half the cost of a charCodeAt loop).
+ * form we measured (fewer instructions than a charCodeAt loop or a positive class).
  */
 const NOT_PLAIN = /[^\u0020\u0021\u0023-\u005b\u005d-\u007e]/;
+
+/**
+ * Printers compiled per contract, one per shape (see {@link compileFastEncoder}). Events of one
+ * dataset come in a handful of shapes; past this many, new shapes take the exact path.
+ */
+const MAX_SHAPES = 256;
+
+/**
+ * A direct-mapped cache of number → text. Event data repeats its numbers (a price on every event of an
+ * interval, a location's coordinates, the batch's timestamps), and V8's own number-string cache misses
+ * most of them (measured: ~120 ns per double through `'' + n`, ~30 ns through this cache).
+ */
+const NUMBER_CACHE_BITS = 12;
+const numberBits = new Float64Array(1);
+const numberWords = new Uint32Array(numberBits.buffer);
+const cachedNumbers = new Float64Array(1 << NUMBER_CACHE_BITS).fill(Number.NaN); // NaN matches nothing
+const cachedTexts: string[] = new Array<string>(1 << NUMBER_CACHE_BITS).fill('');
+
+/** `String(n)` — what JSON.stringify prints for a finite number — through the cache. */
+function printNumber(n: number): string {
+  numberBits[0] = n;
+  const slot =
+    Math.imul(numberWords[0]! ^ Math.imul(numberWords[1]!, 0x85ebca6b), 0x9e3779b1) >>>
+    (32 - NUMBER_CACHE_BITS);
+  // -0 === 0, and both print "0": a hit across the two is still right.
+  if (cachedNumbers[slot] === n) return cachedTexts[slot]!;
+  const text = `${n}`;
+  cachedNumbers[slot] = n;
+  cachedTexts[slot] = text;
+  return text;
+}
 
 /** The field shapes the fast path handles, read from avsc's own type objects (unions unwrapped). */
 type Kind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'enum' | 'null';
@@ -27,6 +58,12 @@ interface FieldPlan {
   readonly nullable: boolean;
   readonly kind: Kind;
   readonly symbols: readonly string[];
+  /**
+   * The constant texts the value can print as, when it is a choice (enum symbols, booleans, `null`);
+   * a nullable string or number has `null` plus one free value (`undefined` here). Empty when the
+   * value is always free (a required string or number) or always `null`.
+   */
+  readonly choices: readonly (string | undefined)[];
 }
 
 function planOf(name: string, type: avro.Type): FieldPlan | undefined {
@@ -39,16 +76,22 @@ function planOf(name: string, type: avro.Type): FieldPlan | undefined {
     nullable = true;
     t = rest[0] as typeof t;
   }
+  const orNull = nullable ? ['null'] : [];
   switch (t.typeName) {
     case 'string':
     case 'int':
     case 'long':
     case 'double':
-    case 'boolean':
+      return { name, nullable, kind: t.typeName, symbols: [], choices: nullable ? [undefined, 'null'] : [] };
     case 'null':
-      return { name, nullable, kind: t.typeName, symbols: [] };
-    case 'enum':
-      return { name, nullable, kind: 'enum', symbols: t.symbols ?? [] };
+      return { name, nullable, kind: 'null', symbols: [], choices: [] };
+    case 'boolean':
+      return { name, nullable, kind: 'boolean', symbols: [], choices: [...orNull, 'false', 'true'] };
+    case 'enum': {
+      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*: they print without escaping.
+      const symbols = t.symbols ?? [];
+      return { name, nullable, kind: 'enum', symbols, choices: [...orNull, ...symbols.map((s) => `"${s}"`)] };
+    }
     default:
       // float, bytes, fixed, arrays, maps, nested records, logical types: the exact path handles them.
       return undefined;
@@ -58,161 +101,91 @@ function planOf(name: string, type: avro.Type): FieldPlan | undefined {
 const lit = (s: string): string => JSON.stringify(s);
 
 /**
- * The condition under which field `i`'s value `v<i>` fails the fast path. Each accepts a subset of what
- * avsc's `_check` of the type accepts (so the fast path never accepts an invalid event), and every
- * value it lets through prints under `JSON.stringify` exactly as the emitted code prints it.
+ * Statements that check field `i`'s value `v<i>` (returning `undefined` from the encoder when it
+ * fails) and add its choice index times `weight` to `shape`. Every check accepts a subset of what
+ * avsc's `_check` of the type accepts, so the fast path never accepts an invalid event, and every
+ * value it lets through prints as `JSON.stringify` prints it.
  */
-function failure(p: FieldPlan, v: string): string {
-  const orNull = p.nullable ? `${v} !== null && ` : '';
+function checkCode(p: FieldPlan, i: number, weight: number): string {
+  const v = `v${i}`;
+  const add = (k: number) => (k === 0 ? '' : `shape += ${k * weight};`);
+  const nullable = (freeFails: string) =>
+    p.nullable
+      ? `  if (${v} === null) ${add(1)}\n  else if (${freeFails}) return undefined;`
+      : `  if (${freeFails}) return undefined;`;
   switch (p.kind) {
     case 'null':
-      return `${v} !== null`;
+      return `  if (${v} !== null) return undefined;`;
     case 'string':
-      // Strings to escape (or not ASCII) go to the exact path, so fast output stays ASCII.
-      return `${orNull}(typeof ${v} !== 'string' || notPlain.test(${v}))`;
+      // Strings to escape (or not ASCII) go to the exact path, so fast output stays ASCII. The field's
+      // last plain string is remembered: a repeated value (source, producer id) skips the scan.
+      return nullable(
+        `${v} !== last${i} && (typeof ${v} !== 'string' || notPlain.test(${v}) || ((last${i} = ${v}), false))`,
+      );
     case 'int':
-      return `${orNull}${v} !== (${v} | 0)`;
+      return nullable(`${v} !== (${v} | 0)`);
     case 'long':
-      return `${orNull}(typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG})`;
+      return nullable(
+        `typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG}`,
+      );
     case 'double':
       // avsc takes NaN and ±Infinity as doubles, which JSON.stringify prints as null: the exact path
       // keeps that rare case, so here numbers are finite and print as String(n) does.
-      return `${orNull}(typeof ${v} !== 'number' || ${v} - ${v} !== 0)`;
+      return nullable(`typeof ${v} !== 'number' || ${v} - ${v} !== 0`);
     case 'boolean':
-      return `${orNull}${v} !== true && ${v} !== false`;
-    case 'enum':
-      // Checked where it prints: the symbol chain ends in `return undefined`.
-      return 'false';
+    case 'enum': {
+      const values = [
+        ...(p.nullable ? ['null'] : []),
+        ...(p.kind === 'boolean' ? ['false', 'true'] : p.symbols.map(lit)),
+      ];
+      const branches = values.map((value, k) => `if (${v} === ${value}) {${add(k)}}`);
+      return `  ${branches.join('\n  else ')}\n  else return undefined;`;
+    }
   }
 }
 
 /**
- * Emits the statements appending the JSON of the fields to `s`. Constant text (keys, quotes, `null`,
- * enum symbols, booleans) is folded at compile time into as few string pieces as possible: each piece
- * costs V8 a concatenation and a step of the final flattening, which dominate the encoder's cost.
+ * The JavaScript expression printing the record for one shape: constant text (keys, quotes, `null`,
+ * enum symbols, booleans) folded at compile time between the free values, so the string is built
+ * from as few pieces as possible — each piece costs V8 a concatenation and a step of flattening,
+ * which dominate the encoder's cost.
  */
-class Emitter {
-  readonly #lines: string[] = [];
-  /** Constant text not yet appended: it joins the next piece appended. */
-  #pending = '';
-
-  text(t: string): void {
-    this.#pending += t;
-  }
-
-  /** Appends the pending text and the value of expression `code` (a string or a finite number). */
-  value(code: string, indent = '  '): void {
-    this.#lines.push(
-      this.#pending === ''
-        ? `${indent}s = s + ${code};`
-        : `${indent}s = s + ${lit(this.#pending)} + ${code};`,
-    );
-    this.#pending = '';
-  }
-
-  /**
-   * A choice between constant texts (enum symbols, booleans, `null`): each branch appends the pending
-   * text and its own as one piece. The last branch's condition is `else`.
-   */
-  choice(branches: readonly { when: string | undefined; text: string }[], indent = '  '): void {
-    const p = this.#pending;
-    this.#pending = '';
-    branches.forEach((b, k) => {
-      const head = k === 0 ? `if (${b.when})` : b.when === undefined ? 'else' : `else if (${b.when})`;
-      this.#lines.push(`${indent}${head} s = s + ${lit(p + b.text)};`);
-    });
-  }
-
-  /** Appends the pending text (to end a branch with nothing pending). */
-  flush(indent = '  '): void {
-    if (this.#pending !== '') this.#lines.push(`${indent}s = s + ${lit(this.#pending)};`);
-    this.#pending = '';
-  }
-
-  raw(line: string): void {
-    this.#lines.push(line);
-  }
-
-  get pending(): string {
-    return this.#pending;
-  }
-
-  get code(): string {
-    return this.#lines.join('\n');
-  }
-}
-
-/** Emits one field's key and value; `v` holds the checked value. */
-function emitField(out: Emitter, p: FieldPlan, v: string, key: string, indent: string): void {
-  out.text(key);
-  const nullBranch = p.nullable ? [{ when: `${v} === null`, text: 'null' }] : [];
-  switch (p.kind) {
-    case 'null':
-      out.text('null');
-      return;
-    case 'enum': {
-      // Avro symbols match [A-Za-z_][A-Za-z0-9_]*: they print without escaping.
-      const symbols = p.symbols.map((sym) => ({ when: `${v} === ${lit(sym)}`, text: `"${sym}"` }));
-      out.choice([...nullBranch, ...symbols], indent);
-      out.raw(`${indent}else return undefined;`);
+function printerExpression(plans: readonly FieldPlan[], choiceOf: (i: number) => number): string {
+  const parts: string[] = [];
+  let text = '';
+  plans.forEach((p, i) => {
+    text += `${i === 0 ? '{' : ','}${lit(p.name)}:`;
+    if (p.kind === 'null') {
+      text += 'null';
       return;
     }
-    case 'boolean':
-      out.choice(
-        [...nullBranch, { when: `${v} === true`, text: 'true' }, { when: undefined, text: 'false' }],
-        indent,
-      );
+    const constant = p.choices.length > 0 ? p.choices[choiceOf(i)] : undefined;
+    if (constant !== undefined) {
+      text += constant;
       return;
-    case 'string':
-      if (!p.nullable) {
-        out.text('"');
-        out.value(v, indent);
-        out.text('"');
-        return;
-      }
-      out.raw(`${indent}if (${v} === null) {`);
-      {
-        const pending = out.pending;
-        out.text('null');
-        out.flush(`${indent}  `);
-        out.raw(`${indent}} else {`);
-        out.text(pending);
-        out.text('"');
-        out.value(v, `${indent}  `);
-        out.text('"');
-        out.flush(`${indent}  `);
-        out.raw(`${indent}}`);
-      }
-      return;
-    default: // int, long, double
-      if (!p.nullable) {
-        out.value(v, indent);
-        return;
-      }
-      out.raw(`${indent}if (${v} === null) {`);
-      {
-        const pending = out.pending;
-        out.text('null');
-        out.flush(`${indent}  `);
-        out.raw(`${indent}} else {`);
-        out.text(pending);
-        out.value(v, `${indent}  `);
-        out.raw(`${indent}}`);
-      }
-  }
+    }
+    const quote = p.kind === 'string' ? '"' : '';
+    parts.push(lit(text + quote), p.kind === 'long' || p.kind === 'double' ? `printNumber(v${i})` : `v${i}`);
+    text = quote;
+  });
+  parts.push(lit(`${text}}`));
+  return parts.join(' + ');
 }
 
 /**
  * Compiles a record type into a {@link FastEncoder} (once, with `new Function`, like avsc's own
- * checkers): every field read and checked inline, in schema order, then its JSON appended with the
- * constant text folded in at compile time. Runs of two or more nullable fields that are all null
- * print as one constant.
+ * checkers). The encoder reads and checks every field inline, in schema order, and meanwhile computes
+ * the event's *shape*: which symbol each enum holds, which nullable fields are null, each boolean.
+ * Each shape gets its own printer, compiled on first use, in which all text but the free values
+ * (strings and numbers) is constant. Events of a dataset come in a handful of shapes (a price, a
+ * system-conditions record, an observation, a forecast...).
  *
- * The fast path takes only the common shape: a plain object (prototype `Object.prototype`) whose own
+ * The fast path takes only the common form: a plain object (prototype `Object.prototype`) whose own
  * enumerable keys are exactly the schema's fields in schema order, with finite numbers and strings of
- * printable ASCII without `"` or `\`. For that shape the output is byte-identical to `JSON.stringify`
+ * printable ASCII without `"` or `\`. For that form the output is byte-identical to `JSON.stringify`
  * (same keys, same order, same printing). Anything else — a missing optional field, another key
- * order, NaN, a string to escape, a class instance — returns `undefined` for the exact path.
+ * order, NaN, a string to escape, a class instance, a shape past the first {@link MAX_SHAPES} —
+ * returns `undefined` for the exact path.
  *
  * @param type - a record type compiled with `wrapUnions: false` (see `compileSchema`)
  * @returns the encoder, or `undefined` when a field's type is outside what the fast path handles
@@ -231,68 +204,71 @@ export function compileFastEncoder(type: avro.Type): FastEncoder | undefined {
     if (!plan) return undefined;
     plans.push(plan);
   }
-  const names = plans.map((p) => p.name);
-  const keyOf = (i: number) => `${i === 0 ? '{' : ','}${lit(names[i]!)}:`;
-  const out = new Emitter();
-  out.raw(
-    "  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;",
-  );
-  // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
-  // in that order. for-in lists own keys before inherited enumerable ones, so a matching sequence
-  // whose last key is own has only own keys.
-  out.raw('  let n = 0;');
-  out.raw('  for (const k in e) {');
-  out.raw('    if (k !== names[n]) return undefined;');
-  out.raw('    n++;');
-  out.raw('  }');
-  out.raw(`  if (n !== ${names.length} || !hasOwn(e, ${lit(names[names.length - 1]!)})) return undefined;`);
-  // Every value is read (getters run) and checked before anything is printed.
-  plans.forEach((p, i) => {
-    out.raw(`  const v${i} = e[${lit(p.name)}];`);
-    const fails = failure(p, `v${i}`);
-    if (fails !== 'false') out.raw(`  if (${fails}) return undefined;`);
-  });
-  out.raw("  let s = '';");
-  for (let i = 0; i < plans.length; ) {
-    let j = i;
-    while (j < plans.length && plans[j]!.nullable) j++;
-    if (j - i >= 2) {
-      // A run of nullable fields: all null (common: the unused half of a union-like record) is one piece.
-      const allNull = plans
-        .slice(i, j)
-        .map((_, k) => `v${i + k} === null`)
-        .join(' && ');
-      const runText = plans
-        .slice(i, j)
-        .map((_, k) => `${keyOf(i + k)}null`)
-        .join('');
-      const pending = out.pending;
-      out.raw(`  if (${allNull}) {`);
-      out.text(runText);
-      out.flush('    ');
-      out.raw('  } else {');
-      out.text(pending);
-      for (let k = i; k < j; k++) emitField(out, plans[k]!, `v${k}`, keyOf(k), '    ');
-      out.flush('    ');
-      out.raw('  }');
-      i = j;
-    } else {
-      emitField(out, plans[i]!, `v${i}`, keyOf(i), '  ');
-      i++;
-    }
+  // Shape = Σ choice index × weight, a mixed-radix number; exact while below 2^53.
+  const weights: number[] = [];
+  let shapes = 1;
+  for (const p of plans) {
+    weights.push(shapes);
+    shapes *= Math.max(1, p.choices.length);
   }
-  out.text('}');
-  out.flush();
-  // Flat before it leaves: one contiguous copy now is far cheaper than every later reader (UTF-8
-  // length, Buffer write) walking the pieces; reading a character is what makes V8 flatten it.
-  out.raw('  return s.charCodeAt(0) === 123 ? s : undefined;');
+  if (!Number.isSafeInteger(shapes)) return undefined;
+  const names = plans.map((p) => p.name);
+  const args = plans.map((_, i) => `v${i}`).join(', ');
+  const compilePrinter = (shape: number): ((...values: unknown[]) => string) =>
+    new Function(
+      'printNumber',
+      `return function print(${args}) {\n  return ${printerExpression(plans, (i) => Math.floor(shape / weights[i]!) % plans[i]!.choices.length)};\n};`,
+    )(printNumber);
+  const body = [
+    "  if (e === null || typeof e !== 'object' || getPrototypeOf(e) !== objectPrototype) return undefined;",
+    // Own enumerable keys exactly the fields, in schema order, is what makes JSON.stringify print them
+    // in that order. for-in lists own keys before inherited enumerable ones, so a matching sequence
+    // whose last key is own has only own keys.
+    '  let n = 0;',
+    '  for (const k in e) {',
+    '    if (k !== names[n]) return undefined;',
+    '    n++;',
+    '  }',
+    `  if (n !== ${names.length} || !hasOwn(e, ${lit(names[names.length - 1]!)})) return undefined;`,
+    '  let shape = 0;',
+    ...plans.map((p, i) => `  const v${i} = e[${lit(p.name)}];\n${checkCode(p, i, weights[i]!)}`),
+    '  let print = lastPrint;',
+    '  if (shape !== lastShape) {',
+    '    print = printers.get(shape);',
+    '    if (print === undefined) {',
+    '      if (printers.size >= maxShapes) return undefined;',
+    '      print = compilePrinter(shape);',
+    '      printers.set(shape, print);',
+    '    }',
+    '    lastShape = shape;',
+    '    lastPrint = print;',
+    '  }',
+    `  const s = print(${args});`,
+    // Flat before it leaves: the sink keeps the text until Kinesis acknowledges it, and one flat
+    // string costs the garbage collector and later readers less than its pieces. Reading a
+    // character is what makes V8 flatten a string.
+    '  return s.charCodeAt(0) === 123 ? s : undefined;',
+  ].join('\n');
+  const lastStrings = plans.map((p, i) => (p.kind === 'string' ? `let last${i};\n` : '')).join('');
   const factory = new Function(
     'getPrototypeOf',
     'objectPrototype',
     'hasOwn',
     'names',
     'notPlain',
-    `return function encode(e) {\n${out.code}\n};`,
+    'printers',
+    'maxShapes',
+    'compilePrinter',
+    `${lastStrings}let lastShape = -1;\nlet lastPrint;\nreturn function encode(e) {\n${body}\n};`,
   );
-  return factory(Object.getPrototypeOf, Object.prototype, Object.hasOwn, names, NOT_PLAIN) as FastEncoder;
+  return factory(
+    Object.getPrototypeOf,
+    Object.prototype,
+    Object.hasOwn,
+    names,
+    NOT_PLAIN,
+    new Map<number, (...values: unknown[]) => string>(),
+    MAX_SHAPES,
+    compilePrinter,
+  ) as FastEncoder;
 }

@@ -27,6 +27,7 @@ export {
   isDataset,
   partitionOf,
   partitionPrefix,
+  type SerializedEvent,
 } from './contracts.js';
 export {
   ContractError,
@@ -34,5 +35,6 @@ export {
   ContractViolationError,
   IncompatibleSchemaError,
 } from './errors.js';
+export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
 export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';

@@ -15,10 +15,9 @@ import {
   THROTTLING_ERROR_NAMES,
   TRANSIENT_ERROR_NAMES,
 } from './constants.js';
+import { type EncodedRecord, encodeRecord } from './encodeRecord.js';
 import {
-  InvalidPartitionKeyError,
   PartialFailureError,
-  RecordTooLargeError,
   RetriesExhaustedError,
   SinkClosedError,
   SinkConfigurationError,
@@ -33,18 +32,8 @@ import { ShardMap } from './ShardMap.js';
 import { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 import type { CloseOptions, KinesisSinkOptions, PutOutcome, RejectionError, SinkCounters } from './types.js';
 
-/** A user record accepted into the buffer. */
-interface Pending {
-  readonly eventId: string;
-  readonly partitionKey: string;
-  /** The event's JSON (UTF-8 encoded only when written: into an aggregate, or as a plain record). */
-  readonly data: string;
-  /** UTF-8 length of `data`. */
-  readonly dataLength: number;
-  /** data + partition key bytes: what the buffer limits and Kinesis' limits count. */
-  readonly size: number;
-  readonly deadline: number;
-}
+/** A user record accepted into the buffer (its deadline set on acceptance). */
+type Pending = EncodedRecord;
 
 /** One PutRecords entry: a plain record or a KPL aggregate of several user records. */
 interface Entry {
@@ -253,43 +242,15 @@ export class KinesisSink<D extends Dataset = Dataset> {
     if (this.#closing) throw new SinkClosedError(this.streamName);
     const c = this.#counters;
     c.produced += 1;
-    if (!this.#contract.isValid(event)) {
-      const violations = this.#contract.validate(event);
-      const id = (event as { event_id?: unknown } | null)?.event_id;
-      const error = new ContractViolationError(
-        this.dataset,
-        typeof id === 'string' ? id : undefined,
-        violations.length > 0 ? violations : [{ path: '', reason: 'does not match the contract' }],
-      );
-      return this.#reject(event, error);
-    }
-    const valid = event;
-    // Kept as a string: UTF-8 encoded once, straight into the aggregate (or the plain record).
-    const json = JSON.stringify(valid);
-    const partitionKey = this.#partitionKey(valid);
-    if (partitionKey.length === 0 || partitionKey.length > KINESIS_LIMITS.maxPartitionKeyLength) {
-      // Kinesis would refuse the whole PutRecords call for one bad key: refuse the event instead.
-      return this.#reject(event, new InvalidPartitionKeyError(valid.event_id, partitionKey));
-    }
-    const dataLength = Buffer.byteLength(json);
-    const size = dataLength + Buffer.byteLength(partitionKey);
-    if (size > KINESIS_LIMITS.maxRecordBytes) {
-      return this.#reject(
-        event,
-        new RecordTooLargeError(valid.event_id, size, KINESIS_LIMITS.maxRecordBytes),
-      );
-    }
+    // Validated and serialized in one pass; the JSON is kept as a string, UTF-8 encoded once, straight
+    // into the aggregate (or the plain record).
+    const pending = encodeRecord(this.#contract, this.#partitionKey, event);
+    if (pending instanceof Error) return this.#reject(event, pending);
+    const { partitionKey, size, dataLength } = pending;
     // Reserve buffer space before any await so concurrent un-awaited puts cannot overshoot the limits.
     if (!this.#tryReserve(size)) await this.#waitForSpace(size);
     c.accepted += 1;
-    const pending: Pending = {
-      eventId: valid.event_id,
-      partitionKey,
-      data: json,
-      dataLength,
-      size,
-      deadline: Date.now() + this.#ttlMs,
-    };
+    pending.deadline = Date.now() + this.#ttlMs;
     let shard: string | typeof SINGLE = SINGLE;
     if (this.#aggregate && size + KPL_OVERHEAD_BYTES + 8 <= this.#maxAggregatedBytes) {
       let map = this.#shardMap;

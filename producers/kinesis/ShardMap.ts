@@ -3,6 +3,7 @@ import { type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/clie
 import type { Retrier } from '../retry/index.js';
 import { classifyCallError } from './classifyCallError.js';
 import { KinesisCallError } from './errors.js';
+import { md5Words } from './md5Words.js';
 
 /** One open shard and its hash key range, as 32-digit lowercase hex (compares like the number). */
 export interface ShardRange {
@@ -33,6 +34,8 @@ export function hashKeyOf(partitionKey: string): string {
  */
 export class ShardMap {
   readonly #ranges: readonly ShardRange[];
+  /** Each range's starting and ending hash keys as 32-bit words, most significant first (8 per range). */
+  readonly #words: Uint32Array;
   readonly #cache = new Map<string, string | undefined>();
 
   /**
@@ -40,6 +43,13 @@ export class ShardMap {
    */
   public constructor(ranges: readonly ShardRange[]) {
     this.#ranges = [...ranges].sort((a, b) => (a.startingHashKey < b.startingHashKey ? -1 : 1));
+    this.#words = new Uint32Array(this.#ranges.length * 8);
+    this.#ranges.forEach((r, i) => {
+      for (let w = 0; w < 4; w++) {
+        this.#words[i * 8 + w] = Number.parseInt(r.startingHashKey.slice(w * 8, w * 8 + 8), 16);
+        this.#words[i * 8 + 4 + w] = Number.parseInt(r.endingHashKey.slice(w * 8, w * 8 + 8), 16);
+      }
+    });
   }
 
   /**
@@ -104,7 +114,32 @@ export class ShardMap {
   public shardFor(partitionKey: string): string | undefined {
     const cached = this.#cache.get(partitionKey);
     if (cached !== undefined) return cached;
-    const h = hashKeyOf(partitionKey);
+    // Short ASCII keys (nearly all) are hashed in JavaScript: a native call costs more than MD5 of one block.
+    const found = md5Words(partitionKey, KEY_WORDS)
+      ? this.#find(KEY_WORDS)
+      : this.#findHex(hashKeyOf(partitionKey));
+    // Bounded: transaction keys (trade ids) never repeat for long.
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(partitionKey, found);
+    return found;
+  }
+
+  /** The shard whose range holds a hash key given as four words, most significant first. */
+  #find(key: Uint32Array): string | undefined {
+    const words = this.#words;
+    let lo = 0;
+    let hi = this.#ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareWords(key, words, mid * 8) < 0) hi = mid - 1;
+      else if (compareWords(key, words, mid * 8 + 4) > 0) lo = mid + 1;
+      else return this.#ranges[mid]!.shardId;
+    }
+    return undefined;
+  }
+
+  /** The shard whose range holds a hash key given as 32 hex digits. */
+  #findHex(h: string): string | undefined {
     let lo = 0;
     let hi = this.#ranges.length - 1;
     let found: string | undefined;
@@ -118,9 +153,18 @@ export class ShardMap {
         break;
       }
     }
-    // Bounded: transaction keys (trade ids) never repeat for long.
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(partitionKey, found);
     return found;
   }
+}
+
+/** Scratch for a key's hash words (shardFor is synchronous). */
+const KEY_WORDS = new Uint32Array(4);
+
+/** Compares a 128-bit key (four words) with the four words of `words` at `at`: <0, 0 or >0. */
+function compareWords(key: Uint32Array, words: Uint32Array, at: number): number {
+  for (let i = 0; i < 4; i++) {
+    const d = key[i]! - words[at + i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
 }

@@ -12,14 +12,11 @@ export interface EventIdKey {
   readonly k3: number;
 }
 
-// The id is written byte by byte into one scratch buffer and decoded once: a flat string, without
-// the intermediate strings (and the cons-string flattening in JSON.stringify) of concatenation.
-const ID_BUFFER = Buffer.alloc(36, 0x2d); // '-' at 8, 13, 18, 23 stay put
-const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-
-function writeHex(w: number, at: number, digits: number): void {
-  for (let i = 0; i < digits; i++) ID_BUFFER[at + i] = HEX_DIGITS[(w >>> (4 * (digits - 1 - i))) & 15]!;
-}
+// The id is built by one String.fromCharCode call: a flat string, without the intermediate strings
+// (and the cons-string flattening in JSON.stringify) of concatenation, and without a native call.
+const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]; // 0-9 a-f
+const DASH = 0x2d;
+const L_fromCharCode = String.fromCharCode;
 
 /**
  * Keys an id stream.
@@ -58,13 +55,45 @@ export function eventIdFor(key: EventIdKey, sequence: number): string {
   // Layout: w0 | w1 hi 16 | w1 lo 16 (version nibble 8) | w2 hi 16 (variant 10xx) | w2 lo 16 + w3
   const b = ((w1 & 0xffff0fff) | 0x00008000) >>> 0;
   const c = ((w2 & 0x3fffffff) | 0x80000000) >>> 0;
-  writeHex(w0, 0, 8);
-  writeHex(b >>> 16, 9, 4);
-  writeHex(b & 0xffff, 14, 4);
-  writeHex(c >>> 16, 19, 4);
-  writeHex(c & 0xffff, 24, 4);
-  writeHex(w3, 28, 8);
-  return ID_BUFFER.toString('latin1', 0, 36);
+  const h = HEX;
+  return L_fromCharCode(
+    h[w0 >>> 28]!,
+    h[(w0 >>> 24) & 15]!,
+    h[(w0 >>> 20) & 15]!,
+    h[(w0 >>> 16) & 15]!,
+    h[(w0 >>> 12) & 15]!,
+    h[(w0 >>> 8) & 15]!,
+    h[(w0 >>> 4) & 15]!,
+    h[w0 & 15]!,
+    DASH,
+    h[b >>> 28]!,
+    h[(b >>> 24) & 15]!,
+    h[(b >>> 20) & 15]!,
+    h[(b >>> 16) & 15]!,
+    DASH,
+    h[(b >>> 12) & 15]!,
+    h[(b >>> 8) & 15]!,
+    h[(b >>> 4) & 15]!,
+    h[b & 15]!,
+    DASH,
+    h[c >>> 28]!,
+    h[(c >>> 24) & 15]!,
+    h[(c >>> 20) & 15]!,
+    h[(c >>> 16) & 15]!,
+    DASH,
+    h[(c >>> 12) & 15]!,
+    h[(c >>> 8) & 15]!,
+    h[(c >>> 4) & 15]!,
+    h[c & 15]!,
+    h[w3 >>> 28]!,
+    h[(w3 >>> 24) & 15]!,
+    h[(w3 >>> 20) & 15]!,
+    h[(w3 >>> 16) & 15]!,
+    h[(w3 >>> 12) & 15]!,
+    h[(w3 >>> 8) & 15]!,
+    h[(w3 >>> 4) & 15]!,
+    h[w3 & 15]!,
+  );
 }
 
 /**
