@@ -1,29 +1,11 @@
 import { hash } from 'node:crypto';
-import { KPL_MAGIC, KPL_OVERHEAD_BYTES, userRecordSize } from './kplAggregation.js';
+import { KPL_MAGIC, KPL_OVERHEAD_BYTES, userRecordSize, varintSize, writeVarint } from './kplAggregation.js';
 import { utf8Length } from './utf8Length.js';
 
 /** A user record as the builder takes it: the data may still be a string (written as UTF-8). */
 export interface PendingUserRecord {
   readonly partitionKey: string;
   readonly data: string | Uint8Array;
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type Dataset,
   type EventByDataset,
 } from '../../schemas/index.js';
+import { createRetrier, type Retrier } from '../retry/index.js';
 import { AggregateBuilder } from './AggregateBuilder.js';
 import { classifyCallError } from './classifyCallError.js';
 import {
@@ -27,7 +28,6 @@ import { createKinesisClient } from './kinesisClient.js';
 import { KPL_OVERHEAD_BYTES } from './kplAggregation.js';
 import { partitionKeyOf } from './partitionKeys.js';
 import { RejectWriter } from './RejectWriter.js';
-import { createRetrier, type Retrier } from './retrier.js';
 import { ShardMap } from './ShardMap.js';
 import { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 import type { CloseOptions, KinesisSinkOptions, PutOutcome, RejectionError, SinkCounters } from './types.js';

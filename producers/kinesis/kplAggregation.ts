@@ -22,7 +22,8 @@ export interface DeaggregatedRecord extends UserRecord {
   readonly aggregated: boolean;
 }
 
-function varintSize(n: number): number {
+/** Bytes a protobuf varint takes for `n` (a non-negative integer). */
+export function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 128);
@@ -31,7 +32,12 @@ function varintSize(n: number): number {
   return size;
 }
 
-function writeVarint(buf: Buffer, pos: number, n: number): number {
+/**
+ * Writes `n` as a protobuf varint at `pos`.
+ *
+ * @returns the position after it
+ */
+export function writeVarint(buf: Buffer, pos: number, n: number): number {
   while (n >= 0x80) {
     buf[pos++] = (n & 0x7f) | 0x80;
     n = Math.floor(n / 128);
