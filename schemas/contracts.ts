@@ -5,6 +5,7 @@ import { type ContractViolation, ContractViolationError } from './errors.js';
 import { compileFastEncoder } from './fastCodec.js';
 import { type EventByDataset, SCHEMAS } from './generated.js';
 import { type HiveColumn, hiveColumns, hiveToDuckDbType } from './hive.js';
+import { compileWireChecker, type WireChecker } from './wireChecker.js';
 
 /** A dataset name: `grid`, `weather` or `transactions`. */
 export type Dataset = (typeof DATASETS)[number];
@@ -53,6 +54,13 @@ export interface Contract<D extends Dataset = Dataset> {
    * ```
    */
   serialize(event: unknown): SerializedEvent | ContractViolation[];
+  /**
+   * Checks an event's UTF-8 JSON bytes without parsing them: delivery's hot path. `true` means the
+   * bytes are a JSON object that {@link isValid} accepts once parsed, written to one line of plain
+   * ASCII; `false` is not a verdict (parse and {@link validate} for that). See `compileWireChecker`.
+   * A contract whose types the checker does not handle always answers `false`.
+   */
+  readonly checkWire: WireChecker;
 }
 
 /** A valid event's JSON, as the producers send it. */
@@ -118,6 +126,7 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
   };
   // Fast path output is ASCII (UTF-8 length = length); anything it leaves takes the exact path.
   const encode = compileFastEncoder(type) ?? (() => undefined);
+  const checkWire = compileWireChecker(type) ?? Object.assign(() => false, { captures: [] as string[] });
   const serialize = (event: unknown): SerializedEvent | ContractViolation[] => {
     const json = encode(event);
     if (json !== undefined) return { json, byteLength: json.length };
@@ -148,6 +157,7 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
       return type.isValid(event, { noUndeclaredFields: true });
     },
     serialize,
+    checkWire,
   };
 }
 

@@ -51,9 +51,9 @@ function printNumber(n: number): string {
 }
 
 /** The field shapes the fast path handles, read from avsc's own type objects (unions unwrapped). */
-type Kind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'enum' | 'null';
+export type Kind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'enum' | 'null';
 
-interface FieldPlan {
+export interface FieldPlan {
   readonly name: string;
   readonly nullable: boolean;
   readonly kind: Kind;
@@ -64,6 +64,24 @@ interface FieldPlan {
    * value is always free (a required string or number) or always `null`.
    */
   readonly choices: readonly (string | undefined)[];
+}
+
+/**
+ * The plan of each field of a record type, or `undefined` when a field's type is outside the fast paths
+ * (not a record, float, bytes, fixed, arrays, maps, nested records).
+ *
+ * @param type - a record type compiled with `wrapUnions: false`
+ */
+export function fieldPlans(type: avro.Type): FieldPlan[] | undefined {
+  const record = type as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type }[] };
+  if (record.typeName !== 'record' || !record.fields || record.fields.length === 0) return undefined;
+  const plans: FieldPlan[] = [];
+  for (const f of record.fields) {
+    const plan = planOf(f.name, f.type);
+    if (!plan) return undefined;
+    plans.push(plan);
+  }
+  return plans;
 }
 
 function planOf(name: string, type: avro.Type): FieldPlan | undefined {
@@ -196,14 +214,8 @@ function printerExpression(plans: readonly FieldPlan[], choiceOf: (i: number) =>
  * ```
  */
 export function compileFastEncoder(type: avro.Type): FastEncoder | undefined {
-  const record = type as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type }[] };
-  if (record.typeName !== 'record' || !record.fields || record.fields.length === 0) return undefined;
-  const plans: FieldPlan[] = [];
-  for (const f of record.fields) {
-    const plan = planOf(f.name, f.type);
-    if (!plan) return undefined;
-    plans.push(plan);
-  }
+  const plans = fieldPlans(type);
+  if (!plans) return undefined;
   // Shape = Σ choice index × weight, a mixed-radix number; exact while below 2^53.
   const weights: number[] = [];
   let shapes = 1;

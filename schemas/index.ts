@@ -38,3 +38,4 @@ export {
 export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
 export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';
+export { compileWireChecker, type WireChecker } from './wireChecker.js';

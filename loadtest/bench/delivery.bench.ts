@@ -36,7 +36,9 @@ const work = mkdtempSync(join(tmpdir(), 'gridstream-bench-delivery-'));
 const children: ChildProcess[] = [];
 
 function tsx(script: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'delivery', script), ...args], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") is passed to each child: profiles per process.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(here, 'delivery', script), ...args], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
 
   // 1. Delivery throughput from the pre-filled stream.
   const tputLake = join(work, 'lake-throughput');
+  const emulatorCpuBeforeTput = await emulatorCpu(emulator);
   const tput = await firstJsonLine<RunnerResult>(
     tsx('runner.ts', [
       JSON.stringify({
@@ -150,6 +153,7 @@ async function main(): Promise<void> {
     ]),
   );
   if (tput.delivered !== EVENTS) throw new Error(`delivered ${tput.delivered} of ${EVENTS} events`);
+  const emulatorTputCpuMs = (await emulatorCpu(emulator)) - emulatorCpuBeforeTput;
 
   // 2. Freshness under sustained load.
   process.stdout.write(`sustaining ${RATE.toLocaleString('en-US')} events/s for ${SECONDS} s...\n`);
@@ -208,6 +212,14 @@ async function main(): Promise<void> {
       'delivery CPU per event (JS + DuckDB threads), throughput run',
       `${((tput.cpuMs * 1000) / tput.delivered).toFixed(1)} µs`,
       `${((baselineCpuMs * 1000) / EVENTS).toFixed(1)} µs`,
+      '',
+      '',
+      '',
+    ],
+    [
+      'emulator CPU per event serving GetRecords, throughput run',
+      `${((emulatorTputCpuMs * 1000) / tput.delivered).toFixed(1)} µs`,
+      '',
       '',
       '',
       '',
