@@ -133,7 +133,9 @@ function mutate(text: string, random: () => number, keys: string[]): string {
     case 5: {
       // Insert one character.
       const i = Math.floor(random() * (text.length + 1));
-      return text.slice(0, i) + pick(['"', ',', ':', '{', '}', '\\', '0', 'e', '-', '.', 'x', 'é']) + text.slice(i);
+      return (
+        text.slice(0, i) + pick(['"', ',', ':', '{', '}', '\\', '0', 'e', '-', '.', 'x', 'é']) + text.slice(i)
+      );
     }
     case 6: // Rename a key by one character.
       return text.replace(`"${key}":`, `"${key.slice(0, -1)}X":`);
@@ -197,12 +199,12 @@ describe('contract.checkWire', () => {
     expect(expectAcceptedExactly(grid, Buffer.from(reordered))).toBe(true);
     const spaced = JSON.stringify(base, null, '\t').replaceAll('\n', '\r');
     expect(expectAcceptedExactly(grid, Buffer.from(` ${spaced} `))).toBe(true);
-    expect(expectAcceptedExactly(grid, Buffer.from(swap('"lmp_usd_mwh":42.5', '"lmp_usd_mwh":-0.0001')))).toBe(
-      true,
-    );
-    expect(expectAcceptedExactly(grid, Buffer.from(swap('"interval_minutes":5', '"interval_minutes":-0')))).toBe(
-      true,
-    );
+    expect(
+      expectAcceptedExactly(grid, Buffer.from(swap('"lmp_usd_mwh":42.5', '"lmp_usd_mwh":-0.0001'))),
+    ).toBe(true);
+    expect(
+      expectAcceptedExactly(grid, Buffer.from(swap('"interval_minutes":5', '"interval_minutes":-0'))),
+    ).toBe(true);
     expect(check(grid, text).captured).toEqual([base.event_time, base.produced_at]);
   });
 
