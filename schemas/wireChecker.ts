@@ -99,6 +99,48 @@ function matchAt(b: Uint8Array, i: number, word: Uint8Array): boolean {
   return true;
 }
 
+/** A JSON string of printable ASCII without escapes (no `"`, `\\`, control characters, DEL or above). */
+const PLAIN_STRING = '"[\\x20\\x21\\x23-\\x5b\\x5d-\\x7e]*"';
+
+/**
+ * The regular expression matching exactly the canonical form of an event — the fields in schema order,
+ * no whitespace, values as {@link compileWireChecker} takes them — with one capture per `long` field.
+ * V8 compiles it to native code, which checks a canonical event several times faster than the byte
+ * scanner (measured ~1 µs vs ~4 µs for a 555-byte grid event).
+ */
+function canonicalPattern(plans: readonly FieldPlan[]): RegExp {
+  const fields = plans.map((p, i) => {
+    let value: string;
+    switch (p.kind) {
+      case 'string':
+        value = PLAIN_STRING;
+        break;
+      case 'long':
+        value = `(-?(?:0|[1-9]\\d{0,${MAX_LONG_DIGITS - 1}}))`;
+        break;
+      case 'int':
+        // Up to 9 digits is always inside the int range; longer ints go to the byte scanner.
+        value = '-?(?:0|[1-9]\\d{0,8})';
+        break;
+      case 'double':
+        value = `-?(?:0|[1-9]\\d{0,${MAX_DOUBLE_INT_DIGITS - 1}})(?:\\.\\d+)?`;
+        break;
+      case 'boolean':
+        value = '(?:true|false)';
+        break;
+      case 'enum':
+        value = `"(?:${p.symbols.join('|')})"`;
+        break;
+      case 'null':
+        value = 'null';
+        break;
+    }
+    if (p.nullable) value = `(?:null|${value})`;
+    return `${i === 0 ? '\\{' : ','}"${p.name}":${value}`;
+  });
+  return new RegExp(`^${fields.join('')}\\}$`);
+}
+
 /**
  * Compiles a record type into a {@link WireChecker}: a single pass over the bytes of a JSON event
  * that checks it against the contract the way `JSON.parse` followed by avsc's `isValid` (with
@@ -114,6 +156,10 @@ function matchAt(b: Uint8Array, i: number, word: Uint8Array): boolean {
  * byte, a line feed, an exponent, a fraction in an integer field, trailing bytes — returns false,
  * and the caller takes the exact path, which decides and names the reason. So the bytes accepted
  * are valid UTF-8 and one line of NDJSON, which is what delivery hands to DuckDB.
+ *
+ * Two tiers: the canonical form (schema order, no whitespace: what JSON.stringify of the generated
+ * types prints) is matched by one compiled regular expression over the bytes read as Latin-1 (a
+ * non-ASCII byte then fails the match); any other form is walked by a byte scanner.
  *
  * @param type - a record type compiled with `wrapUnions: false` (see `compileSchema`)
  * @returns the checker, or `undefined` when a field's type is outside what the fast path handles
@@ -135,12 +181,28 @@ export function compileWireChecker(type: avro.Type): WireChecker | undefined {
   const symbols = plans.map((p) => p.symbols.map(ascii));
   const captures: string[] = [];
   const slots = Int32Array.from(plans, (p) => (p.kind === 'long' ? captures.push(p.name) - 1 : -1));
+  const canonical = canonicalPattern(plans);
   const byName = new Map(plans.map((p, i) => [p.name, i]));
   // A field is seen in this call when seen[f] === call; no clearing between calls.
   const seen = new Uint32Array(count);
   let call = 0;
 
   const check = (b: Uint8Array, captured: Float64Array): boolean => {
+    const text = (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
+      'latin1',
+    );
+    const m = canonical.exec(text);
+    if (m !== null) {
+      for (let k = 0; k < captured.length; k++) {
+        const v = m[k + 1];
+        captured[k] = v === undefined ? Number.NaN : +v;
+      }
+      return true;
+    }
+    return scan(b, captured);
+  };
+
+  const scan = (b: Uint8Array, captured: Float64Array): boolean => {
     const n = b.length;
     call = (call + 1) >>> 0;
     if (call === 0) {

@@ -56,7 +56,7 @@ interface ParsedBody {
  * straight from the response bytes into one buffer shared by the response's records; the remaining skeleton (keys, sequence numbers, iterator) is parsed with `JSON.parse`.
  * Any surprise (a record whose `Data` was not found) falls back to parsing the whole body.
  */
-function parseBody(body: Buffer): ParsedBody {
+export function parseBody(body: Buffer): ParsedBody {
   const spans: number[] = [];
   const pieces: Buffer[] = [];
   let last = 0;
