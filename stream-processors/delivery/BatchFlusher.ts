@@ -1,4 +1,4 @@
-import { open, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
@@ -50,7 +50,9 @@ export interface BatchFlusherOptions {
  *    each published atomically and durably under a name derived from the batch's range;
  * 3. the checkpoint moves to the batch's last sequence number and the intent is cleared.
  * A crash anywhere replays the same range (step 1 pins it), rewriting the same names with the same
- * content; the checkpoint never passes a record whose objects are not durable.
+ * content; the checkpoint never passes a record whose objects are not durable. Step 1 runs while the
+ * first Parquet file is converted (its fsyncs take as long as the conversion under load); only
+ * publishing waits for it.
  */
 export class BatchFlusher {
   readonly #o: BatchFlusherOptions;
@@ -98,8 +100,19 @@ export class BatchFlusher {
    * @returns what was written, and the batch's `produced_at` → visible latencies
    */
   public async flush(batch: ShardBatch, target: FlushTarget): Promise<FlushResult> {
+    const intent = target.replayed ? Promise.resolve() : this.#writeIntent(batch, target);
+    // Awaited before anything is published (and on failure); this keeps an early rejection handled.
+    intent.catch(() => undefined);
+    try {
+      return await this.#flushAfter(intent, batch, target);
+    } catch (err) {
+      await intent.catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async #flushAfter(intent: Promise<void>, batch: ShardBatch, target: FlushTarget): Promise<FlushResult> {
     const { storage, writer, retrier, hooks, now } = this.#o;
-    if (!target.replayed) await this.#writeIntent(batch, target);
     const identity: BatchIdentity = {
       stream: target.stream,
       shardId: target.shardId,
@@ -117,20 +130,13 @@ export class BatchFlusher {
       const key = dataObjectKey(target.dataset, p.hourStartMs, identity);
       await retrier(async () => {
         const n = ++this.#counter;
-        const ndjson = join(staging, `batch-${n}.ndjson`);
         const parquet = join(staging, `batch-${n}.parquet`);
         try {
-          const fh = await open(ndjson, 'w');
-          try {
-            await fh.writev(p.lines);
-          } finally {
-            await fh.close();
-          }
-          await writer.write(target.contract, ndjson, parquet);
+          await writer.writeLines(target.contract, p.lines, parquet);
           parquetBytes += (await stat(parquet)).size;
+          await intent;
           await storage.publishFile(key, parquet);
         } finally {
-          await rm(ndjson, { force: true });
           await rm(parquet, { force: true });
         }
       });
@@ -139,6 +145,7 @@ export class BatchFlusher {
       dataObjects.push(key);
       await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
     }
+    await intent;
     for (const e of batch.errorGroups()) {
       const key = errorObjectKey(e.type, e.hourStartMs, identity);
       const body = Buffer.from(e.records.map((r) => `${JSON.stringify(r)}\n`).join(''));

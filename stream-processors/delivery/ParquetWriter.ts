@@ -1,8 +1,12 @@
+import { rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { Contract } from '../../schemas/index.js';
 import { ident, sqlString } from '../duckdb/index.js';
 import { MAX_EVENT_BYTES } from './constants.js';
 import { DeliveryConfigurationError, ParquetWriteError } from './errors.js';
+import { createScratchDir } from './scratchDir.js';
 
 /** Options of {@link ParquetWriter.create}. */
 export interface ParquetWriterOptions {
@@ -18,6 +22,8 @@ export interface ParquetWriterOptions {
    * @default twice MAX_EVENT_BYTES (a re-serialised row can grow) plus 1 MiB
    */
   readonly maxObjectBytes?: number;
+  /** Parent of the folder for the transient NDJSON files of {@link ParquetWriter.writeLines}. @default see `createScratchDir` */
+  readonly scratchParent?: string;
 }
 
 /**
@@ -68,11 +74,19 @@ export class ParquetWriter {
   readonly #waiters: ((c: DuckDBConnection) => void)[] = [];
   readonly #sql = new Map<string, { select: string; columns: string }>();
   readonly #maxObjectBytes: number;
+  readonly #scratch: string;
+  #files = 0;
 
-  private constructor(instance: DuckDBInstance, connections: DuckDBConnection[], maxObjectBytes: number) {
+  private constructor(
+    instance: DuckDBInstance,
+    connections: DuckDBConnection[],
+    maxObjectBytes: number,
+    scratch: string,
+  ) {
     this.#instance = instance;
     this.#idle = connections;
     this.#maxObjectBytes = maxObjectBytes;
+    this.#scratch = scratch;
   }
 
   /**
@@ -92,6 +106,7 @@ export class ParquetWriter {
       instance,
       connections,
       options.maxObjectBytes ?? 2 * MAX_EVENT_BYTES + 1024 * 1024,
+      await createScratchDir(options.scratchParent),
     );
   }
 
@@ -135,10 +150,39 @@ export class ParquetWriter {
     }
   }
 
-  /** Closes DuckDB. */
+  /**
+   * Writes NDJSON lines to `parquetPath` (see {@link write}), through a transient file in the writer's
+   * scratch folder (memory-backed where the system has one, see `createScratchDir`).
+   *
+   * @param contract - the dataset's contract
+   * @param lines - the rows, each one JSON object followed by a newline (pieces may be split anywhere)
+   * @param parquetPath - output file (replaced)
+   * @throws ParquetWriteError when DuckDB fails; file-system errors as thrown
+   */
+  public async writeLines(
+    contract: Contract,
+    lines: readonly Uint8Array[],
+    parquetPath: string,
+  ): Promise<void> {
+    const ndjson = join(this.#scratch, `batch-${++this.#files}.ndjson`);
+    try {
+      const fh = await open(ndjson, 'w');
+      try {
+        await fh.writev(lines as Uint8Array[]);
+      } finally {
+        await fh.close();
+      }
+      await this.write(contract, ndjson, parquetPath);
+    } finally {
+      await rm(ndjson, { force: true });
+    }
+  }
+
+  /** Closes DuckDB and removes the scratch folder. */
   public close(): void {
     for (const c of this.#idle) c.closeSync();
     this.#idle.length = 0;
     this.#instance.closeSync();
+    rmSync(this.#scratch, { recursive: true, force: true });
   }
 }

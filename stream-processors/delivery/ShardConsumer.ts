@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { isRetriable, type Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
@@ -12,6 +13,8 @@ import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
 
 const FIRST_CALL_LIMIT = 10;
+/** Longest stretch of decoding without giving the event loop a turn, ms. */
+const DECODE_SLICE_MS = 4;
 
 /** Resolved timing and limits a consumer reads with. */
 export interface ConsumerSettings {
@@ -321,7 +324,14 @@ export class ShardConsumer {
         this.#meanRecordBytes = this.#meanRecordBytes === 0 ? mean : 0.7 * this.#meanRecordBytes + 0.3 * mean;
       }
       const readAt = now();
+      let sliceStart = performance.now();
       for (const r of records) {
+        if (performance.now() - sliceStart >= DECODE_SLICE_MS) {
+          // Decoding a 10 MiB response takes tens of ms: give the event loop a turn now and then, so
+          // the steps of flushes in progress (file writes, fsyncs, renames) do not wait for it.
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
         decodeRecordInto(this.#batch, r, ctx, readAt);
         this.#lastRead = r.sequenceNumber;
         if (this.#replayUntil !== undefined && r.sequenceNumber === this.#replayUntil) {

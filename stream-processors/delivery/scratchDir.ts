@@ -1,0 +1,50 @@
+import { constants } from 'node:fs';
+import { access, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Linux's memory-backed file system for shared memory, present on common distributions. */
+const MEMORY_BACKED_DIR = '/dev/shm';
+const PREFIX = 'gridstream-delivery-';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function usableDir(dir: string): Promise<boolean> {
+  try {
+    if (!(await stat(dir)).isDirectory()) return false;
+    await access(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the folder where delivery hands DuckDB each batch as NDJSON. The file lives only until
+ * DuckDB has turned it into Parquet and is never needed after a crash (the batch is read again from
+ * Kinesis), so it goes to memory (`/dev/shm`) where the system has it: writing ~8 MiB per batch to
+ * disk only to delete it competed with the fsyncs that make objects and checkpoints durable.
+ * Elsewhere it falls back to the OS temp folder. Folders left by processes that died are removed;
+ * the caller removes its own when done.
+ *
+ * @param base - parent folder; default `/dev/shm` when writable, else the OS temp folder
+ * @returns the new folder's path
+ */
+export async function createScratchDir(base?: string): Promise<string> {
+  const parent = base ?? ((await usableDir(MEMORY_BACKED_DIR)) ? MEMORY_BACKED_DIR : tmpdir());
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+      await rm(join(parent, name), { recursive: true, force: true });
+    }
+  }
+  return mkdtemp(join(parent, `${PREFIX}${process.pid}-`));
+}
