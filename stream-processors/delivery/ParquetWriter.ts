@@ -14,7 +14,7 @@ export interface ParquetWriterOptions {
   readonly concurrency?: number;
   /** DuckDB worker threads. @default 2 */
   readonly threads?: number;
-  /** DuckDB memory limit. @default '256MB' */
+  /** DuckDB memory limit (its buffer cache keeps up to this much; a batch's COPY needs far less). @default '160MB' */
   readonly memoryLimit?: string;
   /**
    * Largest JSON row DuckDB must read. DuckDB sizes its per-thread read buffers from it, so a tight
@@ -97,7 +97,7 @@ export class ParquetWriter {
   public static async create(options: ParquetWriterOptions = {}): Promise<ParquetWriter> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '256MB',
+      memory_limit: options.memoryLimit ?? '160MB',
     });
     const connections: DuckDBConnection[] = [];
     for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++)
