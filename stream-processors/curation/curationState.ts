@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../../schemas/index.js';
+import { isProcessAlive } from '../storage/index.js';
 import { CURATION_PATHS, STATE_FORMAT } from './constants.js';
 import { CurationLockedError, ManifestError } from './errors.js';
 import type { RawPartition } from './rawFiles.js';
@@ -129,15 +130,6 @@ export function detectChanges(
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A held lake lock. */
 export interface LakeLock {
   release(): Promise<void>;
@@ -179,7 +171,7 @@ export async function acquireLock(lake: string, purpose: string): Promise<LakeLo
       } catch {
         // A lock file being written right now: treat as held.
       }
-      const stale = info.host === hostname() && typeof info.pid === 'number' && !isAlive(info.pid);
+      const stale = info.host === hostname() && typeof info.pid === 'number' && !isProcessAlive(info.pid);
       if (!stale || attempt > 0) throw new CurationLockedError(path, holder || 'unknown');
       await rm(path, { force: true });
     }

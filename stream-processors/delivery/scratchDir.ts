@@ -2,19 +2,11 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../storage/index.js';
 
 /** Linux's memory-backed file system for shared memory, present on common distributions. */
 const MEMORY_BACKED_DIR = '/dev/shm';
 const PREFIX = 'gridstream-delivery-';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function usableDir(dir: string): Promise<boolean> {
   try {
@@ -42,7 +34,7 @@ export async function createScratchDir(base?: string): Promise<string> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     if (!name.startsWith(PREFIX)) continue;
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
       await rm(join(parent, name), { recursive: true, force: true });
     }
   }

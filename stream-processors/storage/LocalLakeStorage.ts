@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { dirname, join, resolve } from 'node:path';
 import { LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
 import { StorageError } from './errors.js';
+import { isProcessAlive } from './isProcessAlive.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import type { LakeStorage } from './types.js';
 
@@ -20,15 +21,6 @@ async function fsyncPath(path: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -68,7 +60,7 @@ export class LocalLakeStorage implements LakeStorage {
     // Staging folders are named <pid>-<random>; those of processes that died (kill -9) are debris.
     for (const name of await readdir(root).catch(() => [] as string[])) {
       const pid = Number(name.split('-')[0]);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid)) {
         await rm(join(root, name), { recursive: true, force: true });
       }
     }

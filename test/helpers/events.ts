@@ -1,3 +1,4 @@
+import { createGenerator, SimulatedClock } from '../../producers/sources/index.js';
 import type {
   Dataset,
   EventByDataset,
@@ -110,4 +111,18 @@ export function eventOf<D extends Dataset>(
     dataset
   ] as unknown as (o: Partial<EventByDataset[D]>) => EventByDataset[D];
   return make(overrides);
+}
+
+/** Generated events of a dataset as plain JSON objects: seeds 1, 7 and 42, a simulated clock stepping hours. */
+export function generatedEvents(dataset: Dataset, count: number): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  for (const seed of [1, 7, 42]) {
+    const clock = new SimulatedClock({
+      startMs: Date.UTC(2026, 6, 1) + seed * 7 * 3_600_000,
+      stepMs: dataset === 'transactions' ? 997 : 3_600_000,
+    });
+    const gen = createGenerator(dataset, { seed, clock });
+    for (let i = 0; i < count; i++) events.push(gen.next() as unknown as Record<string, unknown>);
+  }
+  return events;
 }

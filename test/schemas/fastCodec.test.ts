@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerator, SimulatedClock } from '../../producers/sources/index.js';
 import {
   type Contract,
   compileFastEncoder,
@@ -8,26 +7,13 @@ import {
   type Dataset,
   type SerializedEvent,
 } from '../../schemas/index.js';
-import { eventOf } from '../helpers/events.js';
+import { eventOf, generatedEvents } from '../helpers/events.js';
 
 type Json = Record<string, unknown>;
 
 const JULY = Date.UTC(2026, 6, 1);
-const HOUR = 3_600_000;
 
-/** Generated events of a dataset: several seeds, a simulated clock stepping a few hours. */
-function generated(dataset: Dataset, count: number): Json[] {
-  const events: Json[] = [];
-  for (const seed of [1, 7, 42]) {
-    const clock = new SimulatedClock({
-      startMs: JULY + seed * 7 * HOUR,
-      stepMs: dataset === 'transactions' ? 997 : HOUR,
-    });
-    const gen = createGenerator(dataset, { seed, clock });
-    for (let i = 0; i < count; i++) events.push(gen.next() as unknown as Json);
-  }
-  return events;
-}
+const generated = (dataset: Dataset, count: number): Json[] => generatedEvents(dataset, count);
 
 /** What `serialize` must return for any value: exactly validate()'s verdict, and JSON.stringify's text. */
 function expectSerializedLikeValidate(contract: Contract, value: unknown): void {

@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createGenerator, SimulatedClock } from '../../producers/sources/index.js';
 import { type Contract, contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
-import { gridEvent } from '../helpers/events.js';
+import { generatedEvents, gridEvent } from '../helpers/events.js';
 
 type Json = Record<string, unknown>;
 
-const JULY = Date.UTC(2026, 6, 1);
-const HOUR = 3_600_000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function generated(dataset: Dataset, count: number): Json[] {
-  const events: Json[] = [];
-  for (const seed of [1, 7, 42]) {
-    const clock = new SimulatedClock({
-      startMs: JULY + seed * 7 * HOUR,
-      stepMs: dataset === 'transactions' ? 997 : HOUR,
-    });
-    const gen = createGenerator(dataset, { seed, clock });
-    for (let i = 0; i < count; i++) events.push(gen.next() as unknown as Json);
-  }
-  return events;
-}
+const generated = (dataset: Dataset, count: number): Json[] => generatedEvents(dataset, count);
 
 function check(contract: Contract, text: string | Uint8Array): { ok: boolean; captured: number[] } {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
