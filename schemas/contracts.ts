@@ -25,7 +25,8 @@ export interface Contract<D extends Dataset = Dataset> {
   /** DuckDB column definitions matching {@link columns}, for writing Parquet with the Glue types. */
   readonly duckDbColumns: readonly { name: string; type: string }[];
   /**
-   * Checks an event against the contract.
+   * Checks an event against the contract: the Avro types, no field outside the schema, and every
+   * number finite (NaN and ±Infinity have no JSON form; avsc alone would take them as doubles).
    *
    * @returns every violation with its field path; empty when the event is valid
    */
@@ -103,6 +104,28 @@ function typeLabel(type: avro.Type): string {
   return t.typeName;
 }
 
+/**
+ * Paths of the numbers in a JSON-like value that are NaN or ±Infinity. JSON has no such numbers
+ * (JSON.stringify prints them as `null`, and `1e400` parses to Infinity), while avsc's float and double
+ * accept them: the contract rejects them so that a producer never sends, and delivery never writes, a
+ * value that is not what was meant.
+ */
+function nonFinitePaths(value: unknown, path: string, out: { path: string; value: number }[]): void {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) out.push({ path, value });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nonFinitePaths(v, path ? `${path}.${i}` : String(i), out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) nonFinitePaths(v, path ? `${path}.${k}` : k, out);
+  }
+}
+
+function hasNonFinite(value: unknown): boolean {
+  const out: { path: string; value: number }[] = [];
+  nonFinitePaths(value, '', out);
+  return out.length > 0;
+}
+
 function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contract<D> {
   const type = compileSchema(schema);
   const columns = hiveColumns(schema);
@@ -122,6 +145,12 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
         violations.push({ path: path.join('.'), reason: `expected ${typeLabel(t)}, got ${describe(value)}` });
       },
     });
+    const nonFinite: { path: string; value: number }[] = [];
+    nonFinitePaths(event, '', nonFinite);
+    for (const n of nonFinite) {
+      if (violations.some((v) => v.path === n.path)) continue;
+      violations.push({ path: n.path, reason: `expected a finite number, got ${String(n.value)}` });
+    }
     return violations;
   };
   // Fast path output is ASCII (UTF-8 length = length); anything it leaves takes the exact path.
@@ -154,7 +183,7 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
       return event as EventByDataset[D];
     },
     isValid(event: unknown): event is EventByDataset[D] {
-      return type.isValid(event, { noUndeclaredFields: true });
+      return type.isValid(event, { noUndeclaredFields: true }) && !hasNonFinite(event);
     },
     serialize,
     checkWire,

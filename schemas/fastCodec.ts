@@ -147,8 +147,8 @@ function checkCode(p: FieldPlan, i: number, weight: number): string {
         `typeof ${v} !== 'number' || ${v} % 1 !== 0 || ${v} < ${-MAX_LONG} || ${v} > ${MAX_LONG}`,
       );
     case 'double':
-      // avsc takes NaN and ±Infinity as doubles, which JSON.stringify prints as null: the exact path
-      // keeps that rare case, so here numbers are finite and print as String(n) does.
+      // NaN and ±Infinity (which JSON.stringify would print as null) go to the exact path, where the
+      // contract rejects them; here numbers are finite and print as String(n) does.
       return nullable(`typeof ${v} !== 'number' || ${v} - ${v} !== 0`);
     case 'boolean':
     case 'enum': {

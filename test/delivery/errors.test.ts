@@ -62,6 +62,16 @@ describe('bad input', () => {
       { partitionKey: 'pk', data: Buffer.from([0xc3, 0x28, 0x7b, 0x7d]) },
       { partitionKey: 'pk', data: json(weatherEvent({ event_id: 'wrong-dataset' })) },
       { partitionKey: 'pk', data: json(good[2]!) },
+      // 1e400 is valid JSON that parses to Infinity, which no column should hold.
+      {
+        partitionKey: 'pk',
+        data: Buffer.from(
+          JSON.stringify(gridEvent({ event_id: 'infinite' })).replace(
+            /"lmp_usd_mwh":[^,]+/,
+            '"lmp_usd_mwh":1e400',
+          ),
+        ),
+      },
     ]);
     const oversized = json(gridEvent({ event_id: 'too-big', producer_id: 'x'.repeat(MAX_EVENT_BYTES) }));
     const badMd5 = withBadChecksum(aggregateOf([gridEvent({ event_id: 'lost-md5' })]));
@@ -88,7 +98,7 @@ describe('bad input', () => {
     const keys = await lake.list('errors/');
     // Assess
     expect(rows.map((r) => r.event_id)).toEqual(good.map((g) => g.event_id).sort());
-    expect(stats.totals).toMatchObject({ delivered: 9, rejected: 8 });
+    expect(stats.totals).toMatchObject({ delivered: 9, rejected: 9 });
     const byCode = (code: string) => errors.filter((e) => e.errorCode === code);
     expect(errors.map((e) => [e.errorType, e.errorCode]).sort()).toEqual(
       [
@@ -97,6 +107,7 @@ describe('bad input', () => {
         [ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson],
         [ERROR_TYPES.formatConversion, ERROR_CODES.invalidJson],
         [ERROR_TYPES.formatConversion, ERROR_CODES.invalidUtf8],
+        [ERROR_TYPES.formatConversion, ERROR_CODES.contractViolation],
         [ERROR_TYPES.formatConversion, ERROR_CODES.contractViolation],
         [ERROR_TYPES.formatConversion, ERROR_CODES.contractViolation],
         [ERROR_TYPES.processing, ERROR_CODES.recordTooLarge],
@@ -121,6 +132,9 @@ describe('bad input', () => {
       expect.arrayContaining(['location_id', 'temperature_c']),
     );
     expect(wrong.errorMessage).toContain('is not in the grid contract');
+    const infinite = contract.find((e) => e.eventId === 'infinite')!;
+    expect(infinite.errorMessage).toContain('lmp_usd_mwh: expected a finite number, got Infinity');
+    expect(infinite.subSequenceNumber).toBe(7);
     expect(byCode(ERROR_CODES.invalidUtf8)[0]!.subSequenceNumber).toBe(4);
     expect(byCode(ERROR_CODES.recordTooLarge)[0]!.errorMessage).toContain(String(oversized.length));
     expect(

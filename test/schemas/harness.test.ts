@@ -60,6 +60,32 @@ describe.each(DATASETS.map((d) => [d] as [Dataset]))('contract harness: %s', (da
     }
   });
 
+  it('rejects NaN and ±Infinity in number fields (JSON has no form for them), once per field', () => {
+    const doubles = contract.schema.fields.filter((f) => JSON.stringify(f.type).includes('"double"'));
+    expect(doubles.length).toBeGreaterThan(0);
+    const field = doubles[0]!.name;
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const event = { ...eventOf(dataset), [field]: bad };
+      expect(contract.validate(event)).toEqual([
+        { path: field, reason: `expected a finite number, got ${String(bad)}` },
+      ]);
+      expect(contract.isValid(event)).toBe(false);
+      expect(contract.serialize(event)).toEqual(contract.validate(event));
+      // What `1e400` in the JSON parses to is rejected too.
+      const parsed = JSON.parse(
+        JSON.stringify(eventOf(dataset)).replace(`"${field}":`, `"${field}":1e400,"x":`),
+      );
+      delete parsed.x;
+      expect(contract.isValid(parsed)).toBe(false);
+    }
+    // An int field holding NaN gets avsc's violation only, not a second one.
+    const ints = contract.schema.fields.filter((f) => f.type === 'int');
+    if (ints.length > 0) {
+      const violations = contract.validate({ ...eventOf(dataset), [ints[0]!.name]: Number.NaN });
+      expect(violations.map((v) => v.path)).toEqual([ints[0]!.name]);
+    }
+  });
+
   it('rejects an enum value outside the symbols', () => {
     const enumField = contract.schema.fields.find(
       (f) => typeof f.type === 'object' && !Array.isArray(f.type) && f.type.type === 'enum',
