@@ -27,9 +27,28 @@ interface HttpResponseLike {
   body: unknown;
 }
 
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+/**
+ * The whole response body. With a Content-Length, chunks are copied into one buffer of that size as they
+ * arrive (a list of chunks plus their concatenation would hold a response twice at the peak); a body
+ * longer than announced is still read whole.
+ */
+async function collect(body: AsyncIterable<Uint8Array>, contentLength: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  const sized =
+    Number.isSafeInteger(contentLength) && contentLength > 0
+      ? Buffer.allocUnsafeSlow(contentLength)
+      : undefined;
+  let filled = 0;
+  for await (const c of body) {
+    if (sized && chunks.length === 0 && filled + c.length <= sized.length) {
+      sized.set(c, filled);
+      filled += c.length;
+    } else {
+      if (sized && chunks.length === 0) chunks.push(sized.subarray(0, filled));
+      chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+    }
+  }
+  if (chunks.length === 0) return sized ? sized.subarray(0, filled) : Buffer.alloc(0);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
@@ -118,7 +137,9 @@ export async function getRecordsFast(
       const result = await next(args);
       const response = result.response as HttpResponseLike;
       if (response.statusCode !== 200 || response.body === undefined) return result;
-      const parsed = parseBody(await collect(response.body as AsyncIterable<Uint8Array>));
+      const parsed = parseBody(
+        await collect(response.body as AsyncIterable<Uint8Array>, Number(response.headers['content-length'])),
+      );
       const doc = parsed.doc;
       wire = doc.Records ?? [];
       payloads = parsed.data;
