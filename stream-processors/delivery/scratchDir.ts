@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../storage/index.js';
@@ -7,12 +7,18 @@ import { isProcessAlive } from '../storage/index.js';
 /** Linux's memory-backed file system for shared memory, present on common distributions. */
 const MEMORY_BACKED_DIR = '/dev/shm';
 const PREFIX = 'gridstream-delivery-';
+/**
+ * Free space the memory-backed folder must have to be used: containers often give `/dev/shm` only 64 MB,
+ * too little for a few batches at a large `--buffer-size`.
+ */
+const MIN_FREE_BYTES = 512 * 1024 * 1024;
 
 async function usableDir(dir: string): Promise<boolean> {
   try {
     if (!(await stat(dir)).isDirectory()) return false;
     await access(dir, constants.W_OK);
-    return true;
+    const fs = await statfs(dir);
+    return fs.bavail * fs.bsize >= MIN_FREE_BYTES;
   } catch {
     return false;
   }
@@ -21,12 +27,12 @@ async function usableDir(dir: string): Promise<boolean> {
 /**
  * Creates the folder where delivery hands DuckDB each batch as NDJSON. The file lives only until
  * DuckDB has turned it into Parquet and is never needed after a crash (the batch is read again from
- * Kinesis), so it goes to memory (`/dev/shm`) where the system has it: writing ~8 MiB per batch to
- * disk only to delete it competed with the fsyncs that make objects and checkpoints durable.
- * Elsewhere it falls back to the OS temp folder. Folders left by processes that died are removed;
+ * Kinesis), so it goes to memory (`/dev/shm`) where the system has it with 512 MiB free: writing
+ * ~8 MiB per batch to disk only to delete it competed with the fsyncs that make objects and
+ * checkpoints durable. Elsewhere it falls back to the OS temp folder. Folders left by processes that died are removed;
  * the caller removes its own when done.
  *
- * @param base - parent folder; default `/dev/shm` when writable, else the OS temp folder
+ * @param base - parent folder; default `/dev/shm` when writable with 512 MiB free, else the OS temp folder
  * @returns the new folder's path
  */
 export async function createScratchDir(base?: string): Promise<string> {
