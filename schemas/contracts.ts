@@ -114,7 +114,7 @@ function nonFinitePaths(value: unknown, path: string, out: { path: string; value
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) out.push({ path, value });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => nonFinitePaths(v, path ? `${path}.${i}` : String(i), out));
+    for (let i = 0; i < value.length; i++) nonFinitePaths(value[i], path ? `${path}.${i}` : String(i), out);
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) nonFinitePaths(v, path ? `${path}.${k}` : k, out);
   }
