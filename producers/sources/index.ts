@@ -7,6 +7,7 @@ export {
   NetworkError,
   OpenMeteoPoller,
   type OpenMeteoPollerOptions,
+  type PollerHttpOptions,
   type PollPage,
   type PollResult,
   RETRY_DEFAULTS,

@@ -1,5 +1,4 @@
 import type { GridEvent } from '../../../schemas/index.js';
-import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';
@@ -8,7 +7,6 @@ import {
   ERCOT_MAX_PAGES,
   ERCOT_PAGE_SIZE,
   ERCOT_REPORTS,
-  HTTP_RETRY_DEFAULTS,
   RATE_LIMIT_DEFAULTS,
 } from './constants.js';
 import {
@@ -19,18 +17,21 @@ import {
   ercotToEvents,
   type ZoneOf,
 } from './ercotEvents.js';
-import { checkBaseUrl, getJson, type HttpContext } from './httpJson.js';
-import { TokenBucket } from './TokenBucket.js';
-import type { FetchLike, PollPage, PollResult, RateLimitOptions } from './types.js';
+import {
+  checkBaseUrl,
+  createHttpContext,
+  getJson,
+  type HttpContext,
+  type PollerHttpOptions,
+} from './httpJson.js';
+import type { PollPage, PollResult } from './types.js';
 
 /** Options of the {@link ErcotSppPoller}. */
-export interface ErcotSppPollerOptions {
+export interface ErcotSppPollerOptions extends PollerHttpOptions {
   /** API base URL. @default ERCOT_BASE_URL */
   readonly baseUrl?: string;
   /** Report: `rtm` (NP6-905-CD, 15-minute) or `dam` (NP4-190-CD, hourly). @default 'rtm' */
   readonly report?: ErcotReport;
-  /** `fetch` to use. @default globalThis.fetch */
-  readonly fetch?: FetchLike;
   /** Rows per page (`size`). @default ERCOT_PAGE_SIZE */
   readonly pageSize?: number;
   /** Stop after this many pages. @default ERCOT_MAX_PAGES */
@@ -45,14 +46,6 @@ export interface ErcotSppPollerOptions {
   readonly producerId?: string;
   /** Time source (`produced_at`, default delivery date). @default the wall clock */
   readonly clock?: Clock;
-  /** Retrier, or options for one. @default createRetrier() with HTTP_RETRY_DEFAULTS */
-  readonly retry?: Retrier | RetryOptions;
-  /** Rate limit, or a shared bucket. @default RATE_LIMIT_DEFAULTS.ercot */
-  readonly rateLimit?: TokenBucket | RateLimitOptions;
-  /** How to wait (retries and rate limit). @default setTimeout */
-  readonly sleep?: Sleep;
-  /** Aborts in-flight requests. */
-  readonly signal?: AbortSignal;
 }
 
 /** What one ERCOT poll asks for. */
@@ -108,24 +101,6 @@ export class ErcotSppPoller {
     this.zoneOf = options.zoneOf ?? defaultZoneOf;
     this.producerId = options.producerId ?? 'ercot-spp-poller';
     this.clock = options.clock ?? WALL_CLOCK;
-    const sleep = options.sleep;
-    const retrier =
-      typeof options.retry === 'function'
-        ? options.retry
-        : createRetrier({
-            ...HTTP_RETRY_DEFAULTS,
-            clock: this.clock,
-            ...(sleep ? { sleep } : {}),
-            ...options.retry,
-          });
-    const bucket =
-      options.rateLimit instanceof TokenBucket
-        ? options.rateLimit
-        : new TokenBucket({
-            ...(options.rateLimit ?? RATE_LIMIT_DEFAULTS.ercot),
-            clock: this.clock,
-            ...(sleep ? { sleep } : {}),
-          });
     const { subscriptionKey, accessToken } = options;
     const headers = async (): Promise<Record<string, string>> => {
       const h: Record<string, string> = {};
@@ -135,14 +110,7 @@ export class ErcotSppPoller {
       }
       return h;
     };
-    this.http = {
-      fetch: options.fetch ?? (globalThis.fetch as FetchLike),
-      retrier,
-      bucket,
-      clock: this.clock,
-      headers,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    this.http = createHttpContext(options, this.clock, RATE_LIMIT_DEFAULTS.ercot, headers);
   }
 
   /**

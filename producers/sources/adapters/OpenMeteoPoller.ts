@@ -1,27 +1,28 @@
 import type { WeatherEvent } from '../../../schemas/index.js';
-import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
 import { WEATHER_LOCATIONS } from '../ercotCatalog.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock, WeatherLocation } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';
 import {
-  HTTP_RETRY_DEFAULTS,
   OPEN_METEO_BASE_URL,
   OPEN_METEO_FORECAST_PATH,
   OPEN_METEO_HOURLY_VARIABLES,
   RATE_LIMIT_DEFAULTS,
 } from './constants.js';
-import { checkBaseUrl, getJson, type HttpContext } from './httpJson.js';
+import {
+  checkBaseUrl,
+  createHttpContext,
+  getJson,
+  type HttpContext,
+  type PollerHttpOptions,
+} from './httpJson.js';
 import { openMeteoToEvents } from './openMeteoEvents.js';
-import { TokenBucket } from './TokenBucket.js';
-import type { FetchLike, PollPage, PollResult, RateLimitOptions } from './types.js';
+import type { PollPage, PollResult } from './types.js';
 
 /** Options of the {@link OpenMeteoPoller}. */
-export interface OpenMeteoPollerOptions {
+export interface OpenMeteoPollerOptions extends PollerHttpOptions {
   /** API base URL. @default OPEN_METEO_BASE_URL */
   readonly baseUrl?: string;
-  /** `fetch` to use. @default globalThis.fetch */
-  readonly fetch?: FetchLike;
   /** Locations to poll. @default WEATHER_LOCATIONS */
   readonly locations?: readonly WeatherLocation[];
   /** Locations per request (Open-Meteo takes comma-separated coordinates); each request is a page. @default 10 */
@@ -34,14 +35,6 @@ export interface OpenMeteoPollerOptions {
   readonly producerId?: string;
   /** Poll time source (splits observations from forecasts). @default the wall clock */
   readonly clock?: Clock;
-  /** Retrier, or options for one. @default createRetrier() with HTTP_RETRY_DEFAULTS */
-  readonly retry?: Retrier | RetryOptions;
-  /** Rate limit, or a shared bucket. @default RATE_LIMIT_DEFAULTS.openMeteo */
-  readonly rateLimit?: TokenBucket | RateLimitOptions;
-  /** How to wait (retries and rate limit). @default setTimeout */
-  readonly sleep?: Sleep;
-  /** Aborts in-flight requests. */
-  readonly signal?: AbortSignal;
 }
 
 /**
@@ -81,32 +74,7 @@ export class OpenMeteoPoller {
     this.forecastDays = checkDays('forecastDays', options.forecastDays ?? 2, 0, 16);
     this.producerId = options.producerId ?? 'open-meteo-poller';
     this.clock = options.clock ?? WALL_CLOCK;
-    const sleep = options.sleep;
-    const fetchFn = options.fetch ?? (globalThis.fetch as FetchLike);
-    const retrier =
-      typeof options.retry === 'function'
-        ? options.retry
-        : createRetrier({
-            ...HTTP_RETRY_DEFAULTS,
-            clock: this.clock,
-            ...(sleep ? { sleep } : {}),
-            ...options.retry,
-          });
-    const bucket =
-      options.rateLimit instanceof TokenBucket
-        ? options.rateLimit
-        : new TokenBucket({
-            ...(options.rateLimit ?? RATE_LIMIT_DEFAULTS.openMeteo),
-            clock: this.clock,
-            ...(sleep ? { sleep } : {}),
-          });
-    this.http = {
-      fetch: fetchFn,
-      retrier,
-      bucket,
-      clock: this.clock,
-      ...(options.signal ? { signal: options.signal } : {}),
-    };
+    this.http = createHttpContext(options, this.clock, RATE_LIMIT_DEFAULTS.openMeteo);
   }
 
   /**

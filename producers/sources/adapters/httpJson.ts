@@ -1,9 +1,24 @@
-import type { Retrier } from '../../retry/index.js';
+import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
+import { HTTP_RETRY_DEFAULTS } from './constants.js';
 import { HttpStatusError, MalformedResponseError, NetworkError } from './errors.js';
-import type { TokenBucket } from './TokenBucket.js';
-import type { FetchLike } from './types.js';
+import { TokenBucket } from './TokenBucket.js';
+import type { FetchLike, RateLimitOptions } from './types.js';
+
+/** The HTTP options every poller takes. */
+export interface PollerHttpOptions {
+  /** `fetch` to use. @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /** Retrier, or options for one. @default createRetrier() with HTTP_RETRY_DEFAULTS */
+  readonly retry?: Retrier | RetryOptions;
+  /** Rate limit, or a shared bucket. @default the poller's entry in RATE_LIMIT_DEFAULTS */
+  readonly rateLimit?: TokenBucket | RateLimitOptions;
+  /** How to wait (retries and rate limit). @default setTimeout */
+  readonly sleep?: Sleep;
+  /** Aborts in-flight requests. */
+  readonly signal?: AbortSignal;
+}
 
 /** What {@link getJson} needs besides the URL. */
 export interface HttpContext {
@@ -13,6 +28,40 @@ export interface HttpContext {
   readonly clock: Clock;
   readonly headers?: () => Promise<Record<string, string>> | Record<string, string>;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * A poller's {@link HttpContext} from its options: the retrier (HTTP defaults, the poller's clock and
+ * sleep) and the token bucket (the poller's default rate, or a bucket shared with other pollers).
+ *
+ * @param options - the poller's HTTP options
+ * @param clock - the poller's clock
+ * @param defaultRateLimit - rate when `options.rateLimit` is not given
+ * @param headers - request headers (e.g. credentials), computed per request
+ */
+export function createHttpContext(
+  options: PollerHttpOptions,
+  clock: Clock,
+  defaultRateLimit: RateLimitOptions,
+  headers?: HttpContext['headers'],
+): HttpContext {
+  const sleep = options.sleep;
+  const retrier =
+    typeof options.retry === 'function'
+      ? options.retry
+      : createRetrier({ ...HTTP_RETRY_DEFAULTS, clock, ...(sleep ? { sleep } : {}), ...options.retry });
+  const bucket =
+    options.rateLimit instanceof TokenBucket
+      ? options.rateLimit
+      : new TokenBucket({ ...(options.rateLimit ?? defaultRateLimit), clock, ...(sleep ? { sleep } : {}) });
+  return {
+    fetch: options.fetch ?? (globalThis.fetch as FetchLike),
+    retrier,
+    bucket,
+    clock,
+    ...(headers ? { headers } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
 
 /**

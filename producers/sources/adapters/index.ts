@@ -39,7 +39,14 @@ export {
   type ZoneOf,
 } from './ercotEvents.js';
 export { HttpStatusError, MalformedResponseError, NetworkError } from './errors.js';
-export { checkBaseUrl, getJson, type HttpContext, parseRetryAfter } from './httpJson.js';
+export {
+  checkBaseUrl,
+  createHttpContext,
+  getJson,
+  type HttpContext,
+  type PollerHttpOptions,
+  parseRetryAfter,
+} from './httpJson.js';
 export { OpenMeteoPoller, type OpenMeteoPollerOptions } from './OpenMeteoPoller.js';
 export { type OpenMeteoContext, openMeteoToEvents } from './openMeteoEvents.js';
 export { TokenBucket, type TokenBucketOptions } from './TokenBucket.js';
