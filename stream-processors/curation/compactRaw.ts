@@ -3,21 +3,13 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import { join, resolve } from 'node:path';
 import { contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
 import { ident, sqlList, sqlString } from '../duckdb/index.js';
+import { fsyncPath } from '../storage/fsyncPath.js';
 import { COMPACTED_FILE_PREFIX, CURATION_DEFAULTS, CURATION_PATHS } from './constants.js';
 import { acquireLock, shiftHour } from './curationState.js';
 import { openDuckDb } from './duckDb.js';
 import { CurationError, CurationOptionError } from './errors.js';
 import { hasExactContractSchema, listRawPartitions, type RawFile } from './rawFiles.js';
 import type { CompactionOptions, CompactionSummary, SkippedFile } from './types.js';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /**
  * The compacted file names of a set of source files: `0-compacted-<hash of the names>-<i>.parquet`.
@@ -132,9 +124,9 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
           summary.bytesAfter += (await stat(join(dir, name))).size;
           names.push(name);
         }
-        await fsyncDir(dir);
+        await fsyncPath(dir);
         for (const f of exact) if (!names.includes(f.name)) await unlink(f.path);
-        await fsyncDir(dir);
+        await fsyncPath(dir);
         summary.partitions++;
         summary.filesBefore += exact.length;
         summary.filesAfter += names.length;

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../../schemas/index.js';
-import { isProcessAlive } from '../storage/index.js';
+import { isProcessAlive } from '../storage/isProcessAlive.js';
 import { CURATION_PATHS, STATE_FORMAT } from './constants.js';
 import { CurationLockedError, ManifestError } from './errors.js';
 import type { RawPartition } from './rawFiles.js';

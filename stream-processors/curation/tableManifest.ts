@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fsyncPath } from '../storage/fsyncPath.js';
 import { MANIFEST_FILE, VERSIONS_DIR } from './constants.js';
 import { ManifestError } from './errors.js';
 import type { TableManifest } from './types.js';
@@ -37,15 +38,6 @@ export async function readManifest(tableDir: string): Promise<TableManifest | un
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Writes text to a file atomically and durably: temp file, fsync, rename over the target, fsync of
  * the folder. Readers see the old or the new content, never a partial file.
@@ -64,7 +56,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
     await fh.close();
   }
   await rename(tmp, path);
-  await fsyncDir(dirname(path));
+  await fsyncPath(dirname(path));
 }
 
 /**

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { dirname, join, resolve } from 'node:path';
 import { LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
 import { StorageError } from './errors.js';
+import { fsyncPath } from './fsyncPath.js';
 import { isProcessAlive } from './isProcessAlive.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import type { LakeStorage } from './types.js';
@@ -13,15 +14,6 @@ function wrapFsError(op: string, target: string, err: unknown): StorageError {
     retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
     cause: err,
   });
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 /**

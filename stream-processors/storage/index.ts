@@ -1,5 +1,6 @@
 export { DEFAULT_LAKE, LAKE_SYSTEM_PREFIXES } from './constants.js';
 export { InvalidLakeLocationError, InvalidObjectKeyError, StorageError } from './errors.js';
+export { fsyncPath } from './fsyncPath.js';
 export { isProcessAlive } from './isProcessAlive.js';
 export { LocalLakeStorage } from './LocalLakeStorage.js';
 export { openLakeStorage } from './openLakeStorage.js';
