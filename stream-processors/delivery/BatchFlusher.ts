@@ -8,7 +8,7 @@ import { LatencyHistogram } from './LatencyHistogram.js';
 import { type BatchIdentity, dataObjectKey, errorObjectKey } from './objectNames.js';
 import type { ParquetWriter } from './ParquetWriter.js';
 import type { ShardBatch } from './ShardBatch.js';
-import type { DeliveryHooks, FlushInfo } from './types.js';
+import type { DeliveryHooks, FlushInfo, ShardCheckpoint } from './types.js';
 
 /** Which shard a batch belongs to and where its checkpoint stands. */
 export interface FlushTarget {
@@ -70,21 +70,10 @@ export class BatchFlusher {
    * @param target - its shard
    */
   async #writeIntent(batch: ShardBatch, target: FlushTarget): Promise<void> {
-    await this.#o.retrier((_bail) =>
-      this.#o.checkpoints.write({
-        stream: target.stream,
-        shardId: target.shardId,
-        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
-        streamCreatedMs: target.streamCreatedMs,
-        sequenceNumber: target.previousSequenceNumber,
-        subSequenceNumber: null,
-        finished: false,
-        pending: {
-          firstSequenceNumber: batch.firstSequenceNumber!,
-          lastSequenceNumber: batch.lastSequenceNumber!,
-        },
-      }),
-    );
+    await this.#checkpoint(target, target.previousSequenceNumber, false, {
+      firstSequenceNumber: batch.firstSequenceNumber!,
+      lastSequenceNumber: batch.lastSequenceNumber!,
+    });
     await this.#o.hooks?.afterIntent?.({
       stream: target.stream,
       shardId: target.shardId,
@@ -171,18 +160,7 @@ export class BatchFlusher {
       replayed: target.replayed,
     };
     await hooks?.beforeCheckpoint?.(info);
-    await retrier(() =>
-      this.#o.checkpoints.write({
-        stream: target.stream,
-        shardId: target.shardId,
-        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
-        streamCreatedMs: target.streamCreatedMs,
-        sequenceNumber: identity.lastSequenceNumber,
-        subSequenceNumber: null,
-        finished: target.finishesShard,
-        pending: null,
-      }),
-    );
+    await this.#checkpoint(target, identity.lastSequenceNumber, target.finishesShard, null);
     return { info, latencies: histogram };
   }
 
@@ -192,16 +170,34 @@ export class BatchFlusher {
    * @param target - the shard and its checkpoint
    */
   public async finishShard(target: FlushTarget): Promise<void> {
+    await this.#checkpoint(target, target.previousSequenceNumber, true, null);
+  }
+
+  /**
+   * Writes the shard's checkpoint document (with retries). Batches are cut between Kinesis records,
+   * so the sub-sequence number is always null.
+   *
+   * @param target - the shard
+   * @param sequenceNumber - last Kinesis record whose objects are durable
+   * @param finished - the shard is closed and read to its end
+   * @param pending - the range being flushed (the intent), or null
+   */
+  async #checkpoint(
+    target: FlushTarget,
+    sequenceNumber: string | null,
+    finished: boolean,
+    pending: ShardCheckpoint['pending'],
+  ): Promise<void> {
     await this.#o.retrier(() =>
       this.#o.checkpoints.write({
         stream: target.stream,
         shardId: target.shardId,
         shardStartingSequenceNumber: target.shardStartingSequenceNumber,
         streamCreatedMs: target.streamCreatedMs,
-        sequenceNumber: target.previousSequenceNumber,
+        sequenceNumber,
         subSequenceNumber: null,
-        finished: true,
-        pending: null,
+        finished,
+        pending,
       }),
     );
   }
