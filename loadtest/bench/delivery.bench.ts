@@ -13,18 +13,14 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { silenceSdkNodeVersionWarning } from '../../cli/sdkNodeWarning.js';
 import { KinesisSink } from '../../producers/kinesis/index.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { conversionSql } from '../../stream-processors/delivery/index.js';
 
 // The pinned AWS SDK warns about Node 20 support on first use; it is noise in a results table.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (text.includes('NodeVersionSupportWarning') || text.includes('will require node >=22')) return;
-  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+silenceSdkNodeVersionWarning();
 
 const EVENTS = Number(process.env.BENCH_DELIVERY_EVENTS ?? 300_000);
 const SECONDS = Number(process.env.BENCH_DELIVERY_SECONDS ?? 60);

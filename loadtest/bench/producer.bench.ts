@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { silenceSdkNodeVersionWarning } from '../../cli/sdkNodeWarning.js';
 import { AggregateBuilder } from '../../producers/kinesis/AggregateBuilder.js';
 import { SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
 import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
@@ -26,12 +27,7 @@ import {
 } from '../../schemas/index.js';
 
 // The pinned AWS SDK warns about Node 20 support on first use; it is noise in a results table.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === 'string' ? warning : warning.message;
-  if (text.includes('NodeVersionSupportWarning') || text.includes('will require node >=22')) return;
-  (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
-}) as typeof process.emitWarning;
+silenceSdkNodeVersionWarning();
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const KINESIS_SECONDS = Number(process.env.BENCH_KINESIS_SECONDS ?? 3);
