@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { DEFAULT_LAKE } from '../stream-processors/storage/constants.js';
 
 /** One option of a subcommand, as parseArgs takes it plus the text `--help` prints. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
@@ -6,6 +7,14 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   readonly description: string;
   /** Placeholder shown by `--help`, e.g. `N` or `DIR`. */
   readonly valueName?: string;
+};
+
+/** `--lake` of the commands that read or write a lake: a folder or an S3 location. */
+export const LAKE_OPTION: OptionSpec = {
+  type: 'string',
+  description: 'Lake directory or s3://bucket/prefix',
+  valueName: 'DIR',
+  default: DEFAULT_LAKE,
 };
 
 /** A `gridstream` subcommand. */

@@ -9,7 +9,7 @@ import {
   toEmfLine,
 } from '../../stream-processors/delivery/index.js';
 import { DEFAULT_LAKE, openLakeStorage } from '../../stream-processors/storage/index.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, LAKE_OPTION, UsageError } from '../command.js';
 
 function numberOption(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -45,12 +45,7 @@ Examples:
       valueName: 'LIST',
       default: 'grid,weather,transactions',
     },
-    lake: {
-      type: 'string',
-      description: 'Lake directory or s3://bucket/prefix',
-      valueName: 'DIR',
-      default: DEFAULT_LAKE,
-    },
+    lake: LAKE_OPTION,
     'stop-when-caught-up': {
       type: 'boolean',
       description: 'Exit 0 once every shard is drained and everything read is durable',

@@ -8,7 +8,7 @@ import {
   runQuery,
 } from '../../stream-processors/query/index.js';
 import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, LAKE_OPTION, UsageError } from '../command.js';
 
 /** `gridstream query`: SQL over the lake with DuckDB, one view per zone and table. */
 export const command: Command = {
@@ -28,12 +28,7 @@ Examples:
   gridstream query --format csv "select * from raw_weather where dt = current_date limit 10"
   gridstream query -f report.sql --format json`,
   options: {
-    lake: {
-      type: 'string',
-      description: 'Lake directory or s3://bucket/prefix',
-      valueName: 'DIR',
-      default: DEFAULT_LAKE,
-    },
+    lake: LAKE_OPTION,
     format: {
       type: 'string',
       description: 'Output format: table, csv or json',

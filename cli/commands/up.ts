@@ -14,7 +14,7 @@ import {
   formatMs,
 } from '../../stream-processors/delivery/index.js';
 import { DEFAULT_LAKE, type LakeStorage, openLakeStorage } from '../../stream-processors/storage/index.js';
-import { type Command, intOption, UsageError } from '../command.js';
+import { type Command, intOption, LAKE_OPTION, UsageError } from '../command.js';
 
 /** Events per second each producer sends by default. */
 export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
@@ -306,12 +306,7 @@ Examples:
   npm start
   gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev`,
   options: {
-    lake: {
-      type: 'string',
-      description: 'Lake directory or s3://bucket/prefix',
-      valueName: 'DIR',
-      default: DEFAULT_LAKE,
-    },
+    lake: LAKE_OPTION,
     'grid-rate': {
       type: 'string',
       description: 'grid events/s',
