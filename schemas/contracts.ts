@@ -155,7 +155,10 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
   };
   // Fast path output is ASCII (UTF-8 length = length); anything it leaves takes the exact path.
   const encode = compileFastEncoder(type) ?? (() => undefined);
-  const checkWire = compileWireChecker(type) ?? Object.assign(() => false, { captures: [] as string[] });
+  const never = (): boolean => false;
+  const checkWire =
+    compileWireChecker(type) ??
+    Object.assign(never, { captures: [] as string[], canonicalAt: never, scan: never });
   const serialize = (event: unknown): SerializedEvent | ContractViolation[] => {
     const json = encode(event);
     if (json !== undefined) return { json, byteLength: json.length };

@@ -15,6 +15,15 @@ export interface WireChecker {
   (bytes: Uint8Array, captured: Float64Array): boolean;
   /** Names of the `long` fields (timestamps among them) whose values are written to `captured`, in order. */
   readonly captures: readonly string[];
+  /**
+   * The first tier alone, for many events in one string: true when `text.slice(start, end)` is an
+   * event in the canonical form. `text` holds the bytes as Latin-1 (one character per byte, e.g.
+   * `buffer.toString('latin1')` of a whole KPL aggregate), so one string serves every event in it.
+   * `false` is not a verdict: try {@link WireChecker.scan} on the bytes, then the exact path.
+   */
+  readonly canonicalAt: (text: string, start: number, end: number, captured: Float64Array) => boolean;
+  /** The second tier alone: the byte scanner (any key order, whitespace), for bytes the first tier left. */
+  readonly scan: (bytes: Uint8Array, captured: Float64Array) => boolean;
 }
 
 const QUOTE = 0x22;
@@ -138,7 +147,8 @@ function canonicalPattern(plans: readonly FieldPlan[]): RegExp {
     if (p.nullable) value = `(?:null|${value})`;
     return `${i === 0 ? '\\{' : ','}"${p.name}":${value}`;
   });
-  return new RegExp(`^${fields.join('')}\\}$`);
+  // Sticky, not anchored: it matches at `lastIndex` only, and the caller checks where the match ends.
+  return new RegExp(`${fields.join('')}\\}`, 'y');
 }
 
 /**
@@ -187,19 +197,23 @@ export function compileWireChecker(type: avro.Type): WireChecker | undefined {
   const seen = new Uint32Array(count);
   let call = 0;
 
+  const canonicalAt = (text: string, start: number, end: number, captured: Float64Array): boolean => {
+    canonical.lastIndex = start;
+    const m = canonical.exec(text);
+    // A match that stops short of `end`, or runs past it into what follows, is not this event.
+    if (m === null || canonical.lastIndex !== end) return false;
+    for (let k = 0; k < captured.length; k++) {
+      const v = m[k + 1];
+      captured[k] = v === undefined ? Number.NaN : +v;
+    }
+    return true;
+  };
+
   const check = (b: Uint8Array, captured: Float64Array): boolean => {
     const text = (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
       'latin1',
     );
-    const m = canonical.exec(text);
-    if (m !== null) {
-      for (let k = 0; k < captured.length; k++) {
-        const v = m[k + 1];
-        captured[k] = v === undefined ? Number.NaN : +v;
-      }
-      return true;
-    }
-    return scan(b, captured);
+    return canonicalAt(text, 0, text.length, captured) || scan(b, captured);
   };
 
   const scan = (b: Uint8Array, captured: Float64Array): boolean => {
@@ -340,5 +354,5 @@ export function compileWireChecker(type: avro.Type): WireChecker | undefined {
     i = skipSpace(b, i);
     return i === n && fields === count;
   };
-  return Object.assign(check, { captures }) as WireChecker;
+  return Object.assign(check, { captures, canonicalAt, scan }) as WireChecker;
 }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { BufferPool } from './BufferPool.js';
 
 /** Options for {@link ResponseBufferPool}. */
 export interface ResponseBufferPoolOptions {
@@ -41,21 +42,21 @@ export interface SizedBody {
  */
 export class ResponseBufferPool {
   readonly #minPooledBytes: number;
-  readonly #maxFree: number;
-  readonly #idleMs: number;
-  /** Free buffers, smallest first. */
-  #free: Buffer[] = [];
-  #idle: NodeJS.Timeout | undefined;
+  readonly #pool: BufferPool;
 
   public constructor(options: ResponseBufferPoolOptions = {}) {
     this.#minPooledBytes = options.minPooledBytes ?? MiB;
-    this.#maxFree = options.maxFree ?? 2;
-    this.#idleMs = options.idleMs ?? 10_000;
+    this.#pool = new BufferPool({
+      maxFree: options.maxFree ?? 2,
+      maxFreeBytes: Number.POSITIVE_INFINITY,
+      idleMs: options.idleMs ?? 10_000,
+      granularity: MiB,
+    });
   }
 
   /** Bytes held by free buffers. */
   public get freeBytes(): number {
-    return this.#free.reduce((sum, b) => sum + b.length, 0);
+    return this.#pool.freeBytes;
   }
 
   /**
@@ -73,30 +74,9 @@ export class ResponseBufferPool {
       res.end(buffer);
       return;
     }
-    const buffer = this.#take(size);
+    const buffer = this.#pool.take(size);
     body.writeTo(buffer);
-    res.once('finish', () => this.#give(buffer));
+    res.once('finish', () => this.#pool.give(buffer));
     res.end(buffer.subarray(0, size));
-  }
-
-  /** The smallest free buffer of at least `size` bytes, else a new one (whole MiBs). */
-  #take(size: number): Buffer {
-    const i = this.#free.findIndex((b) => b.length >= size);
-    if (i >= 0) return this.#free.splice(i, 1)[0]!;
-    return Buffer.allocUnsafeSlow(Math.ceil(size / MiB) * MiB);
-  }
-
-  #give(buffer: Buffer): void {
-    this.#free.push(buffer);
-    this.#free.sort((a, b) => a.length - b.length);
-    if (this.#free.length > this.#maxFree) this.#free.shift();
-    if (this.#idle) this.#idle.refresh();
-    else {
-      this.#idle = setTimeout(() => {
-        this.#free = [];
-        this.#idle = undefined;
-      }, this.#idleMs);
-      this.#idle.unref();
-    }
   }
 }

@@ -8,6 +8,7 @@ export {
   type RetryTiming as RetryDefaults,
 } from '../retry/index.js';
 export { AggregateBuilder } from './AggregateBuilder.js';
+export { BufferPool, type BufferPoolOptions } from './BufferPool.js';
 export { classifyCallError } from './classifyCallError.js';
 export {
   DEFAULT_REJECT_FILE,
@@ -42,6 +43,7 @@ export {
 export { KinesisSink } from './KinesisSink.js';
 export { createKinesisClient, endpointFromEnv, type KinesisClientOptions } from './kinesisClient.js';
 export {
+  AggregateLayout,
   type DeaggregatedRecord,
   deaggregate,
   encodeAggregatedRecord,

@@ -183,18 +183,17 @@ class Reader {
     }
     throw new DeaggregationError('malformed', 'varint longer than 10 bytes');
   }
-  public bytes(): Uint8Array {
+  /** A length-delimited field's length, checked against the end; `pos` is left at its first byte. */
+  public length(): number {
     const len = this.varint();
     if (this.pos + len > this.end) {
       throw new DeaggregationError('truncated', `field of ${len} bytes runs past the end of the record`);
     }
-    const b = this.buf.subarray(this.pos, this.pos + len);
-    this.pos += len;
-    return b;
+    return len;
   }
   public skip(wireType: number): void {
     if (wireType === 0) this.varint();
-    else if (wireType === 2) this.bytes();
+    else if (wireType === 2) this.pos += this.length();
     else if (wireType === 1) this.pos += 8;
     else if (wireType === 5) this.pos += 4;
     else throw new DeaggregationError('malformed', `unsupported protobuf wire type ${wireType}`);
@@ -202,6 +201,165 @@ class Reader {
       throw new DeaggregationError('truncated', 'field runs past the end of the record');
   }
 }
+
+/** Grows a scratch array to at least `n` entries, keeping its contents. */
+function grown<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a: T, n: number): T {
+  if (n <= a.length) return a;
+  const b = new (a.constructor as new (length: number) => T)(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/**
+ * The user records of one Kinesis record as offsets into its payload, without an object, a view or a
+ * string per user record: for readers that de-aggregate millions of records and copy, check or
+ * skip each payload in place (delivery). One layout is reused for record after record; what
+ * {@link AggregateLayout.read} fills stays valid until its next call.
+ *
+ * @example
+ * ```ts
+ * const layout = new AggregateLayout();
+ * layout.read(payload, kinesisPartitionKey);
+ * for (let i = 0; i < layout.count; i++) use(payload.subarray(layout.starts[i], layout.ends[i]));
+ * ```
+ */
+export class AggregateLayout {
+  /** User records found. */
+  public count = 0;
+  /** True when the payload was a KPL aggregate (else it is one user record: the whole payload). */
+  public aggregated = false;
+  /** Start of each user record's data in the payload. */
+  public starts = new Int32Array(64);
+  /** End (exclusive) of each user record's data in the payload. */
+  public ends = new Int32Array(64);
+  /** Partition key table index of each user record (varints can exceed 32 bits). */
+  #pk = new Float64Array(64);
+  /** Explicit hash key table index of each user record, -1 for none. */
+  #ehk = new Float64Array(64);
+  /** Start/end pairs of the partition key and explicit hash key tables' entries. */
+  #pkSpans = new Int32Array(16);
+  #ehkSpans = new Int32Array(16);
+  #pkCount = 0;
+  #ehkCount = 0;
+  #data: Uint8Array = new Uint8Array(0);
+  #kinesisPartitionKey = '';
+  readonly #decoder = new TextDecoder();
+
+  /**
+   * Reads one Kinesis record's payload. A payload without the KPL magic is one user record; an
+   * aggregate is verified (MD5) and its user records located.
+   *
+   * @param data - the Kinesis record payload
+   * @param partitionKey - the Kinesis record's partition key (the user record's, when not aggregated)
+   * @throws DeaggregationError when the checksum does not match or the protobuf is truncated or malformed
+   */
+  public read(data: Uint8Array, partitionKey: string): void {
+    this.#data = data;
+    this.#kinesisPartitionKey = partitionKey;
+    this.count = 0;
+    this.#pkCount = 0;
+    this.#ehkCount = 0;
+    this.aggregated = isAggregated(data);
+    if (!this.aggregated) {
+      this.starts[0] = 0;
+      this.ends[0] = data.length;
+      this.count = 1;
+      return;
+    }
+    const bodyEnd = data.length - MD5_LENGTH;
+    const digest = createHash('md5').update(data.subarray(KPL_MAGIC.length, bodyEnd)).digest();
+    if (!digest.equals(data.subarray(bodyEnd))) {
+      throw new DeaggregationError(
+        'checksum_mismatch',
+        'MD5 of the aggregated record does not match its trailer',
+      );
+    }
+    const r = new Reader(data, KPL_MAGIC.length, bodyEnd);
+    while (r.pos < r.end) {
+      const tag = r.varint();
+      const field = Math.floor(tag / 8);
+      const wire = tag & 7;
+      if (field === 1 && wire === 2) {
+        const len = r.length();
+        this.#pkSpans = grown(this.#pkSpans, 2 * this.#pkCount + 2);
+        this.#pkSpans[2 * this.#pkCount] = r.pos;
+        this.#pkSpans[2 * this.#pkCount++ + 1] = r.pos + len;
+        r.pos += len;
+      } else if (field === 2 && wire === 2) {
+        const len = r.length();
+        this.#ehkSpans = grown(this.#ehkSpans, 2 * this.#ehkCount + 2);
+        this.#ehkSpans[2 * this.#ehkCount] = r.pos;
+        this.#ehkSpans[2 * this.#ehkCount++ + 1] = r.pos + len;
+        r.pos += len;
+      } else if (field === 3 && wire === 2) {
+        const len = r.varint();
+        const end = r.pos + len;
+        if (end > r.end)
+          throw new DeaggregationError('truncated', `record of ${len} bytes runs past the end`);
+        const inner = new Reader(data, r.pos, end);
+        let pk = -1;
+        let ehk = -1;
+        let payloadStart = -1;
+        let payloadEnd = -1;
+        while (inner.pos < inner.end) {
+          const t = inner.varint();
+          const f = Math.floor(t / 8);
+          const w = t & 7;
+          if (f === 1 && w === 0) pk = inner.varint();
+          else if (f === 2 && w === 0) ehk = inner.varint();
+          else if (f === 3 && w === 2) {
+            const n = inner.length();
+            payloadStart = inner.pos;
+            payloadEnd = inner.pos + n;
+            inner.pos = payloadEnd;
+          } else inner.skip(w);
+        }
+        if (pk === -1 || payloadStart === -1) {
+          throw new DeaggregationError(
+            'malformed',
+            `user record ${this.count} lacks partition_key_index or data`,
+          );
+        }
+        const i = this.count++;
+        if (i >= this.starts.length) {
+          this.starts = grown(this.starts, i + 1);
+          this.ends = grown(this.ends, i + 1);
+          this.#pk = grown(this.#pk, i + 1);
+          this.#ehk = grown(this.#ehk, i + 1);
+        }
+        this.starts[i] = payloadStart;
+        this.ends[i] = payloadEnd;
+        this.#pk[i] = pk;
+        this.#ehk[i] = ehk;
+        r.pos = end;
+      } else r.skip(wire);
+    }
+    for (let i = 0; i < this.count; i++) {
+      if (this.#pk[i]! >= this.#pkCount) {
+        throw new DeaggregationError(
+          'malformed',
+          `user record ${i} points at partition key ${this.#pk[i]} (table has ${this.#pkCount})`,
+        );
+      }
+    }
+  }
+
+  /** The partition key of user record `i`. */
+  public partitionKey(i: number): string {
+    if (!this.aggregated) return this.#kinesisPartitionKey;
+    const k = this.#pk[i]!;
+    return this.#decoder.decode(this.#data.subarray(this.#pkSpans[2 * k], this.#pkSpans[2 * k + 1]));
+  }
+
+  /** The explicit hash key of user record `i`, if it has one that is in the table. */
+  public explicitHashKey(i: number): string | undefined {
+    const k = this.aggregated ? this.#ehk[i]! : -1;
+    if (k < 0 || k >= this.#ehkCount) return undefined;
+    return this.#decoder.decode(this.#data.subarray(this.#ehkSpans[2 * k], this.#ehkSpans[2 * k + 1]));
+  }
+}
+
+const scratchLayout = new AggregateLayout();
 
 /**
  * De-aggregates one Kinesis record. A payload without the KPL magic is returned as a single user
@@ -212,69 +370,19 @@ class Reader {
  * @throws DeaggregationError when the checksum does not match or the protobuf is truncated or malformed
  */
 export function deaggregate(data: Uint8Array, partitionKey: string): DeaggregatedRecord[] {
-  if (!isAggregated(data)) return [{ partitionKey, data, subSequenceNumber: 0, aggregated: false }];
-  const bodyEnd = data.length - MD5_LENGTH;
-  const body = data.subarray(KPL_MAGIC.length, bodyEnd);
-  const digest = createHash('md5').update(body).digest();
-  if (!digest.equals(data.subarray(bodyEnd))) {
-    throw new DeaggregationError(
-      'checksum_mismatch',
-      'MD5 of the aggregated record does not match its trailer',
-    );
-  }
-  const r = new Reader(data, KPL_MAGIC.length, bodyEnd);
-  const pkTable: string[] = [];
-  const ehkTable: string[] = [];
-  const raw: { pk: number; ehk: number | undefined; data: Uint8Array }[] = [];
-  const decoder = new TextDecoder();
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    const field = Math.floor(tag / 8);
-    const wire = tag & 7;
-    if (field === 1 && wire === 2) pkTable.push(decoder.decode(r.bytes()));
-    else if (field === 2 && wire === 2) ehkTable.push(decoder.decode(r.bytes()));
-    else if (field === 3 && wire === 2) {
-      const len = r.varint();
-      const end = r.pos + len;
-      if (end > r.end) throw new DeaggregationError('truncated', `record of ${len} bytes runs past the end`);
-      const inner = new Reader(data, r.pos, end);
-      let pk: number | undefined;
-      let ehk: number | undefined;
-      let payload: Uint8Array | undefined;
-      while (inner.pos < inner.end) {
-        const t = inner.varint();
-        const f = Math.floor(t / 8);
-        const w = t & 7;
-        if (f === 1 && w === 0) pk = inner.varint();
-        else if (f === 2 && w === 0) ehk = inner.varint();
-        else if (f === 3 && w === 2) payload = inner.bytes();
-        else inner.skip(w);
-      }
-      if (pk === undefined || payload === undefined) {
-        throw new DeaggregationError(
-          'malformed',
-          `user record ${raw.length} lacks partition_key_index or data`,
-        );
-      }
-      raw.push({ pk, ehk, data: payload });
-      r.pos = end;
-    } else r.skip(wire);
-  }
-  return raw.map((rec, i) => {
-    const pk = pkTable[rec.pk];
-    if (pk === undefined) {
-      throw new DeaggregationError(
-        'malformed',
-        `user record ${i} points at partition key ${rec.pk} (table has ${pkTable.length})`,
-      );
-    }
-    const ehk = rec.ehk === undefined ? undefined : ehkTable[rec.ehk];
-    return {
-      partitionKey: pk,
+  const layout = scratchLayout;
+  layout.read(data, partitionKey);
+  if (!layout.aggregated) return [{ partitionKey, data, subSequenceNumber: 0, aggregated: false }];
+  const out: DeaggregatedRecord[] = [];
+  for (let i = 0; i < layout.count; i++) {
+    const ehk = layout.explicitHashKey(i);
+    out.push({
+      partitionKey: layout.partitionKey(i),
       ...(ehk === undefined ? {} : { explicitHashKey: ehk }),
-      data: rec.data,
+      data: data.subarray(layout.starts[i], layout.ends[i]),
       subSequenceNumber: i,
       aggregated: true,
-    };
-  });
+    });
+  }
+  return out;
 }

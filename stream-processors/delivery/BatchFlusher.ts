@@ -121,7 +121,7 @@ export class BatchFlusher {
         const n = ++this.#counter;
         const parquet = join(staging, `batch-${n}.parquet`);
         try {
-          await writer.writeLines(target.contract, p.lines, parquet);
+          await writer.writeLines(target.contract, p.ndjson(), parquet);
           parquetBytes += (await stat(parquet)).size;
           await intent;
           await storage.publishFile(key, parquet);
@@ -129,6 +129,7 @@ export class BatchFlusher {
           await rm(parquet, { force: true });
         }
       });
+      p.release();
       visibleAt = now();
       for (const t of p.producedAt) histogram.record(visibleAt - t);
       dataObjects.push(key);

@@ -1,18 +1,78 @@
+import type { BufferPool } from '../../producers/kinesis/index.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { ErrorRecord, ErrorType } from './types.js';
 
 const HOUR_MS = 3_600_000;
 
-/** Rows of one event-time hour inside a batch, kept as the NDJSON lines DuckDB will read. */
-export interface PartitionBuffer {
+/** First and largest size of a partition's NDJSON chunks: small partitions stay small, large ones few. */
+const FIRST_CHUNK_BYTES = 16 * 1024;
+const MAX_CHUNK_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * Rows of one event-time hour inside a batch, as the NDJSON text DuckDB will read: each row's bytes
+ * are copied into a few growing chunks as it is added, so a batch holds no object per row and the
+ * GetRecords responses it came from are free once decoded.
+ */
+export class PartitionBuffer {
   /** Start of the hour, epoch ms. */
-  readonly hourStartMs: number;
-  /** NDJSON lines, each ending with `\n`, in (sequence, sub-sequence) order. */
-  readonly lines: Buffer[];
+  public readonly hourStartMs: number;
   /** `produced_at` of each row, epoch ms, for freshness. */
-  readonly producedAt: number[];
-  /** Bytes in {@link lines}. */
-  bytes: number;
+  public readonly producedAt: number[] = [];
+  /** Bytes of NDJSON text (rows and their newlines). */
+  public bytes = 0;
+  readonly #full: Buffer[] = [];
+  /** Whole chunks, to give back to the pool. */
+  readonly #chunks: Buffer[] = [];
+  #chunk: Buffer | undefined;
+  #used = 0;
+  readonly #pool: BufferPool | undefined;
+
+  /**
+   * @param hourStartMs - start of the hour, epoch ms
+   * @param pool - where chunks come from (else new buffers)
+   */
+  public constructor(hourStartMs: number, pool?: BufferPool) {
+    this.hourStartMs = hourStartMs;
+    this.#pool = pool;
+  }
+
+  /** Appends `source[start, end)` and a newline. */
+  public append(source: Buffer, start: number, end: number): void {
+    const need = end - start + 1;
+    let chunk = this.#chunk;
+    if (chunk === undefined || this.#used + need > chunk.length) {
+      if (chunk !== undefined) this.#full.push(chunk.subarray(0, this.#used));
+      const next = chunk === undefined ? FIRST_CHUNK_BYTES : Math.min(2 * chunk.length, MAX_CHUNK_BYTES);
+      const size = Math.max(next, need);
+      chunk = this.#pool?.take(size) ?? Buffer.allocUnsafeSlow(size);
+      this.#chunks.push(chunk);
+      this.#chunk = chunk;
+      this.#used = 0;
+    }
+    this.#used += source.copy(chunk, this.#used, start, end);
+    chunk[this.#used++] = NEWLINE;
+    this.bytes += need;
+  }
+
+  /**
+   * Gives the chunks back to the pool: the partition is written and nothing reads {@link ndjson} any
+   * more. The partition is empty afterwards.
+   */
+  public release(): void {
+    if (this.#pool) for (const c of this.#chunks) this.#pool.give(c);
+    this.#chunks.length = 0;
+    this.#full.length = 0;
+    this.#chunk = undefined;
+    this.#used = 0;
+  }
+
+  /** The NDJSON text: rows in the order added, each ending with `\n`. */
+  public ndjson(): Buffer[] {
+    return this.#chunk === undefined || this.#used === 0
+      ? this.#full
+      : [...this.#full, this.#chunk.subarray(0, this.#used)];
+  }
 }
 
 /** Error records of one (error type, arrival hour) inside a batch. */
@@ -24,8 +84,6 @@ export interface ErrorBuffer {
   /** The records, in (sequence, sub-sequence) order. */
   readonly records: ErrorRecord[];
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /**
  * The records of one shard read since its last flush: a contiguous range of Kinesis sequence numbers,
@@ -82,25 +140,32 @@ export class ShardBatch {
   }
 
   /**
-   * Adds a valid row.
+   * Adds a valid row: copies `source[start, end)` (one JSON object, no newline) into its partition.
    *
    * @param eventTimeMs - the row's event time (chooses the partition)
    * @param producedAtMs - the row's `produced_at`
-   * @param line - the row as one JSON object without a newline
+   * @param source - bytes holding the row
+   * @param start - where the row starts in `source`
+   * @param end - where it ends (exclusive)
    */
-  public addRow(eventTimeMs: number, producedAtMs: number, line: Uint8Array): void {
+  public addRow(
+    eventTimeMs: number,
+    producedAtMs: number,
+    source: Buffer,
+    start = 0,
+    end = source.length,
+  ): void {
     const hour = Math.floor(eventTimeMs / HOUR_MS);
     let p = this.#partitions.get(hour);
     if (!p) {
-      p = { hourStartMs: hour * HOUR_MS, lines: [], producedAt: [], bytes: 0 };
+      p = new PartitionBuffer(hour * HOUR_MS, this.#budget?.pool);
       this.#partitions.set(hour, p);
     }
-    const buf = Buffer.isBuffer(line) ? line : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
-    p.lines.push(buf, NEWLINE);
+    p.append(source, start, end);
     p.producedAt.push(producedAtMs);
-    p.bytes += buf.length + 1;
-    this.bytes += buf.length + 1;
-    this.#budget?.add(buf.length + 1);
+    const n = end - start + 1;
+    this.bytes += n;
+    this.#budget?.add(n);
     this.rows++;
   }
 

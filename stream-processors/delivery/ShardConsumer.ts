@@ -153,7 +153,7 @@ export class ShardConsumer {
         await this.#pace();
       }
       try {
-        return await getRecordsFast(kinesis, iterator, this.#limit(settings));
+        return await getRecordsFast(kinesis, iterator, this.#limit(settings), this.#o.budget.pool);
       } catch (err) {
         if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
         if (!isRetriable(err)) bail(err);
@@ -345,6 +345,8 @@ export class ShardConsumer {
           this.#inflightRows = 0;
         }
       }
+      // Rows were copied into the batch: the response's buffer can serve another call.
+      resp.release();
       counters.kinesisRecordsRead += records.length;
       this.iteratorAgeMs = resp.millisBehindLatest;
       const wasDrained = this.drained;

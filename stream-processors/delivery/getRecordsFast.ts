@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { GetRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { BufferPool } from '../../producers/kinesis/index.js';
 import type { KinesisRecordLike } from './recordDecoder.js';
 
 /** What delivery needs from a GetRecords response. */
@@ -12,6 +13,11 @@ export interface GetRecordsResult {
   readonly nextShardIterator: string | undefined;
   /** How far behind the tip of the shard this response is, ms. */
   readonly millisBehindLatest: number;
+  /**
+   * Gives the buffer behind the records' `data` back to the pool: call it once nothing refers to
+   * their bytes any more (delivery copies what it keeps), or never.
+   */
+  readonly release: () => void;
 }
 
 interface WireRecord {
@@ -28,15 +34,21 @@ interface HttpResponseLike {
 }
 
 /**
- * The whole response body. With a Content-Length, chunks are copied into one buffer of that size as they
- * arrive (a list of chunks plus their concatenation would hold a response twice at the peak); a body
- * longer than announced is still read whole.
+ * The whole response body. With a Content-Length, chunks are copied into one buffer of that size (from
+ * the pool, when given) as they arrive (a list of chunks plus their concatenation would hold a response
+ * twice at the peak); a body longer than announced is still read whole.
+ *
+ * @returns the body, and the pooled buffer holding it (to give back) if any
  */
-async function collect(body: AsyncIterable<Uint8Array>, contentLength: number): Promise<Buffer> {
+async function collect(
+  body: AsyncIterable<Uint8Array>,
+  contentLength: number,
+  pool: BufferPool | undefined,
+): Promise<{ body: Buffer; pooled: Buffer | undefined }> {
   const chunks: Buffer[] = [];
   const sized =
     Number.isSafeInteger(contentLength) && contentLength > 0
-      ? Buffer.allocUnsafeSlow(contentLength)
+      ? (pool?.take(contentLength) ?? Buffer.allocUnsafeSlow(contentLength))
       : undefined;
   let filled = 0;
   for await (const c of body) {
@@ -48,8 +60,11 @@ async function collect(body: AsyncIterable<Uint8Array>, contentLength: number): 
       chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
     }
   }
-  if (chunks.length === 0) return sized ? sized.subarray(0, filled) : Buffer.alloc(0);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  const pooled = pool && sized;
+  if (chunks.length === 0) return { body: sized ? sized.subarray(0, filled) : Buffer.alloc(0), pooled };
+  // Longer than announced: the concatenation is a copy, so the pooled buffer is free already.
+  if (pooled) pool.give(pooled);
+  return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), pooled: undefined };
 }
 
 function arrivalMs(v: number | string | undefined): number {
@@ -66,6 +81,8 @@ interface ParsedBody {
   readonly doc: { Records?: WireRecord[] } & Record<string, unknown>;
   /** Decoded `Data` of each record, in order. */
   readonly data: Buffer[];
+  /** The pooled buffer behind {@link data}, if any. */
+  readonly pooled: Buffer | undefined;
 }
 
 /**
@@ -73,9 +90,13 @@ interface ParsedBody {
  * inside the document: each `"Data":"…"` value (base64 has no quote or backslash, and the byte
  * sequence `"Data":"` can only be a key in JSON text) is located with a byte search and decoded
  * straight from the response bytes into one buffer shared by the response's records; the remaining skeleton (keys, sequence numbers, iterator) is parsed with `JSON.parse`.
- * Any surprise (a record whose `Data` was not found) falls back to parsing the whole body.
+ * Any surprise (a record whose `Data` was not found) falls back to parsing the whole body. Nothing
+ * returned refers to `body`'s bytes.
+ *
+ * @param body - the response body
+ * @param pool - where the buffer for the payloads comes from (else a new one)
  */
-export function parseBody(body: Buffer): ParsedBody {
+export function parseBody(body: Buffer, pool?: BufferPool): ParsedBody {
   const spans: number[] = [];
   const pieces: Buffer[] = [];
   let last = 0;
@@ -98,10 +119,14 @@ export function parseBody(body: Buffer): ParsedBody {
   if (records.length !== spans.length / 2 || records.some((r) => r.Data !== '')) {
     // Not the layout we expected: parse everything the plain way.
     const full = JSON.parse(body.toString('utf8')) as ParsedBody['doc'];
-    return { doc: full, data: (full.Records ?? []).map((r) => Buffer.from(r.Data, 'base64')) };
+    return {
+      doc: full,
+      data: (full.Records ?? []).map((r) => Buffer.from(r.Data, 'base64')),
+      pooled: undefined,
+    };
   }
   // One allocation for every payload of the response (each user record is a view into it).
-  const out = Buffer.allocUnsafeSlow(decodedBytes);
+  const out = pool?.take(decodedBytes) ?? Buffer.allocUnsafeSlow(decodedBytes);
   const data: Buffer[] = [];
   let off = 0;
   for (let i = 0; i < spans.length; i += 2) {
@@ -109,7 +134,7 @@ export function parseBody(body: Buffer): ParsedBody {
     data.push(out.subarray(off, off + n));
     off += n;
   }
-  return { doc, data };
+  return { doc, data, pooled: pool && out };
 }
 
 /**
@@ -122,24 +147,32 @@ export function parseBody(body: Buffer): ParsedBody {
  * @param client - Kinesis client
  * @param shardIterator - the iterator
  * @param limit - max records
+ * @param pool - buffers for the response body and the payloads (see {@link GetRecordsResult.release})
  * @throws whatever the SDK throws for the call (ExpiredIteratorException, throttling, …)
  */
 export async function getRecordsFast(
   client: KinesisClient,
   shardIterator: string,
   limit: number,
+  pool?: BufferPool,
 ): Promise<GetRecordsResult> {
   const command = new GetRecordsCommand({ ShardIterator: shardIterator, Limit: limit });
   let wire: WireRecord[] | undefined;
   let payloads: Buffer[] = [];
+  let pooled: Buffer | undefined;
   command.middlewareStack.add(
     (next) => async (args) => {
       const result = await next(args);
       const response = result.response as HttpResponseLike;
       if (response.statusCode !== 200 || response.body === undefined) return result;
-      const parsed = parseBody(
-        await collect(response.body as AsyncIterable<Uint8Array>, Number(response.headers['content-length'])),
+      const raw = await collect(
+        response.body as AsyncIterable<Uint8Array>,
+        Number(response.headers['content-length']),
+        pool,
       );
+      const parsed = parseBody(raw.body, pool);
+      if (raw.pooled) pool!.give(raw.pooled);
+      pooled = parsed.pooled;
       const doc = parsed.doc;
       wire = doc.Records ?? [];
       payloads = parsed.data;
@@ -169,5 +202,9 @@ export async function getRecordsFast(
     bytes,
     nextShardIterator: out.NextShardIterator,
     millisBehindLatest: out.MillisBehindLatest ?? 0,
+    release: () => {
+      if (pooled) pool!.give(pooled);
+      pooled = undefined;
+    },
   };
 }

@@ -230,3 +230,69 @@ describe('contract.checkWire', () => {
     expect(check(grid, bytes).ok).toBe(true);
   });
 });
+
+describe('contract.checkWire.canonicalAt (many events in one Latin-1 string)', () => {
+  const grid = contractFor('grid');
+
+  /** Events laid out like user records in a KPL aggregate: framing bytes between them. */
+  function laidOut(
+    events: string[],
+    junk: (i: number) => string,
+  ): { text: string; spans: [number, number][] } {
+    let text = '';
+    const spans: [number, number][] = [];
+    events.forEach((e, i) => {
+      text += junk(i);
+      spans.push([text.length, text.length + e.length]);
+      text += e;
+    });
+    return { text: `${text}${junk(events.length)}`, spans };
+  }
+
+  it('agrees with the whole-event check at every span, whatever surrounds it (random mutations)', () => {
+    const random = rng(4242);
+    const keys = grid.columns.map((c) => c.name);
+    const events = generated('grid', 40).map((e, i) => {
+      let t = JSON.stringify(e);
+      if (i % 2 === 1) t = mutate(t, random, keys);
+      return t;
+    });
+    // Framing that could extend a match: closing braces, digits, commas, quotes.
+    const { text, spans } = laidOut(events, (i) => ['}', '1}', ',"x":1}', '"', '\u001a\u0005', ''][i % 6]!);
+    const captured = new Float64Array(grid.checkWire.captures.length);
+    let accepted = 0;
+    spans.forEach(([start, end], i) => {
+      const alone = check(grid, events[i]!);
+      const inPlace = grid.checkWire.canonicalAt(text, start, end, captured);
+      // In place, only the canonical tier runs: an accept must be an accept of the event alone.
+      if (inPlace) {
+        expect(alone.ok).toBe(true);
+        expect([...captured]).toEqual(alone.captured);
+        accepted++;
+      }
+      // Canonical (unmutated) events are always accepted in place.
+      if (i % 2 === 0) expect(inPlace).toBe(true);
+    });
+    expect(accepted).toBeGreaterThanOrEqual(20);
+  });
+
+  it('is false when the span stops short of the event or runs past it', () => {
+    const e = JSON.stringify(gridEvent({ event_id: 'evt-span' }));
+    const text = `xx${e}}}`;
+    const captured = new Float64Array(grid.checkWire.captures.length);
+    expect(grid.checkWire.canonicalAt(text, 2, 2 + e.length, captured)).toBe(true);
+    expect(grid.checkWire.canonicalAt(text, 2, 1 + e.length, captured)).toBe(false);
+    expect(grid.checkWire.canonicalAt(text, 2, 3 + e.length, captured)).toBe(false);
+    expect(grid.checkWire.canonicalAt(text, 1, 2 + e.length, captured)).toBe(false);
+    // An event cut short whose next bytes would complete it.
+    const cut = `${e.slice(0, -1)}}`;
+    expect(grid.checkWire.canonicalAt(cut, 0, cut.length - 1, captured)).toBe(false);
+  });
+
+  it('leaves other key orders to the byte scanner (`scan`)', () => {
+    const e = JSON.stringify(Object.fromEntries(Object.entries(gridEvent()).reverse()));
+    const captured = new Float64Array(grid.checkWire.captures.length);
+    expect(grid.checkWire.canonicalAt(e, 0, e.length, captured)).toBe(false);
+    expect(grid.checkWire.scan(Buffer.from(e), captured)).toBe(true);
+  });
+});

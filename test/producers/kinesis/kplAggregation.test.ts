@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AggregateBuilder } from '../../../producers/kinesis/AggregateBuilder.js';
 import {
+  AggregateLayout,
   DeaggregationError,
   deaggregate,
   encodeAggregatedRecord,
@@ -156,6 +157,48 @@ describe('KPL aggregation format', () => {
     const body = Buffer.from([0x0a, 0x01, 0x61, 0x1a, 0x05, 0x08, 0x03, 0x1a, 0x01, 0x78]);
     expect(() => deaggregate(withBody(body), 'pk')).toThrowError(
       expect.objectContaining({ code: 'malformed' }),
+    );
+  });
+});
+
+describe('AggregateLayout (offsets instead of objects)', () => {
+  it('locates each user record, its partition key and explicit hash key, reused across records', () => {
+    // Prepare: a large aggregate with explicit hash keys on some records, then a small one
+    const big: UserRecord[] = userRecords(150, 9).map((r, i) =>
+      i % 3 === 0 ? { ...r, explicitHashKey: String(BigInt(i) * 10n ** 30n) } : r,
+    );
+    const small = userRecords(2, 1);
+    const layout = new AggregateLayout();
+    for (const records of [big, small]) {
+      const data = encodeAggregatedRecord(records);
+      // Act
+      layout.read(data, 'outer');
+      // Assess
+      expect(layout.aggregated).toBe(true);
+      expect(layout.count).toBe(records.length);
+      records.forEach((r, i) => {
+        const bytes = data.subarray(layout.starts[i], layout.ends[i]);
+        expect(Buffer.from(bytes).equals(Buffer.from(r.data))).toBe(true);
+        expect(layout.partitionKey(i)).toBe(r.partitionKey);
+        expect(layout.explicitHashKey(i)).toBe(r.explicitHashKey);
+      });
+    }
+  });
+
+  it('takes a plain payload as one user record under the Kinesis partition key', () => {
+    const layout = new AggregateLayout();
+    layout.read(encodeAggregatedRecord(userRecords(5, 2)), 'outer');
+    layout.read(Buffer.from('{"a":1}'), 'pk');
+    expect([layout.aggregated, layout.count, layout.starts[0], layout.ends[0]]).toEqual([false, 1, 0, 7]);
+    expect(layout.partitionKey(0)).toBe('pk');
+    expect(layout.explicitHashKey(0)).toBeUndefined();
+  });
+
+  it('raises the same errors as deaggregate', () => {
+    const data = encodeAggregatedRecord(userRecords(3, 1));
+    data[10] = data[10]! ^ 0xff;
+    expect(() => new AggregateLayout().read(data, 'pk')).toThrowError(
+      expect.objectContaining({ code: 'checksum_mismatch' }),
     );
   });
 });
