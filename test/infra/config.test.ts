@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import {
   resolveConfig,
 } from '../../infra/lib/config/index.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../stream-processors/alerts/index.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 function problemsOf(input: unknown): readonly string[] {
   try {
@@ -23,7 +23,7 @@ function problemsOf(input: unknown): readonly string[] {
 }
 
 function tempConfigFile(content: unknown): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'gridstream-config-')), 'gridstream.config.json');
+  const file = join(tempDir('config'), 'gridstream.config.json');
   writeFileSync(file, JSON.stringify(content));
   return file;
 }
@@ -370,6 +370,7 @@ describe('loadConfig', () => {
       dev: {},
     });
     const app = new App({
+      outdir: tempDir('cdk'),
       context: {
         env: 'prod',
         configFile: file,
@@ -385,6 +386,7 @@ describe('loadConfig', () => {
 
   it('accepts the context object as a JSON string (as -c passes it)', () => {
     const app = new App({
+      outdir: tempDir('cdk'),
       context: { configFile: tempConfigFile({}), gridstream: '{"msk":{"enabled":true}}' },
     });
     expect(loadConfig(app.node).msk.enabled).toBe(true);
@@ -392,13 +394,17 @@ describe('loadConfig', () => {
 
   it('uses the defaults for an environment the file does not mention', () => {
     const app = new App({
+      outdir: tempDir('cdk'),
       context: { env: 'qa', configFile: tempConfigFile({ prod: { msk: { enabled: true } } }) },
     });
     expect(loadConfig(app.node)).toEqual({ ...DEFAULT_CONFIG, envName: 'qa' });
   });
 
   it('fails on a missing config file named on the command line', () => {
-    const app = new App({ context: { configFile: '/nonexistent/gridstream.config.json' } });
+    const app = new App({
+      outdir: tempDir('cdk'),
+      context: { configFile: '/nonexistent/gridstream.config.json' },
+    });
     expect(() => loadConfig(app.node)).toThrow(
       'configFile "/nonexistent/gridstream.config.json" does not exist',
     );
@@ -406,6 +412,7 @@ describe('loadConfig', () => {
 
   it('fails naming every bad override and its value', () => {
     const app = new App({
+      outdir: tempDir('cdk'),
       context: {
         configFile: tempConfigFile({}),
         'gridstream.streams.shardCount': 'many',
@@ -418,7 +425,10 @@ describe('loadConfig', () => {
   });
 
   it('fails on an invalid environment name from -c env', () => {
-    const app = new App({ context: { env: 'Prod_1', configFile: tempConfigFile({}) } });
+    const app = new App({
+      outdir: tempDir('cdk'),
+      context: { env: 'Prod_1', configFile: tempConfigFile({}) },
+    });
     expect(() => loadConfig(app.node)).toThrow('envName must be 2-16 characters');
   });
 });

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -28,9 +27,14 @@ import { LakeStack } from '../../infra/lib/stacks/LakeStack.js';
 import { ProcessingStack } from '../../infra/lib/stacks/ProcessingStack.js';
 import { ProducersStack } from '../../infra/lib/stacks/ProducersStack.js';
 import { StreamsStack } from '../../infra/lib/stacks/StreamsStack.js';
+import { tempDir } from '../helpers/tempDir.js';
 
 function newApp(context: Record<string, unknown> = {}): App {
-  return new App({ builtinCloudFormationValidation: false, context: { ...FEATURE_FLAGS, ...context } });
+  return new App({
+    outdir: tempDir('cdk'),
+    builtinCloudFormationValidation: false,
+    context: { ...FEATURE_FLAGS, ...context },
+  });
 }
 
 function newStack(): Stack {
@@ -268,7 +272,7 @@ describe('stack validation', () => {
     return new ProcessingStack(app, 'Processing', { config, lake, opsKey: key, jobs, sourceRoot: root });
   }
   function scriptRoot(script: string): string {
-    const root = mkdtempSync(join(tmpdir(), 'gridstream-glue-'));
+    const root = tempDir('glue');
     mkdirSync(join(root, 'glue', 'jobs'), { recursive: true });
     writeFileSync(join(root, 'glue', 'jobs', 'x.py'), script);
     return root;
