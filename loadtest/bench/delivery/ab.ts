@@ -1,0 +1,111 @@
+// A/B drains: which of two (or more) checkouts' delivery drains the same pre-filled stream faster?
+//   node --import tsx loadtest/bench/delivery/ab.ts <rounds> <checkout> [<checkout>...]
+// e.g. with `git worktree add ../before HEAD~1` (its node_modules linked or installed):
+//   node --import tsx loadtest/bench/delivery/ab.ts 6 ../before .
+// One emulator is pre-filled once (BENCH_AB_EVENTS, default 300,000 KPL-aggregated grid events, 4 shards);
+// each round runs every checkout's runner.ts once, in turn, into a new lake, so all of them meet the same
+// data and machine state. Run to run, a drain varies by about ±10 % here: compare medians of several rounds.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { silenceSdkNodeVersionWarning } from '../../../cli/sdkNodeWarning.js';
+import { KinesisSink } from '../../../producers/kinesis/index.js';
+import { createGenerator } from '../../../producers/sources/index.js';
+
+silenceSdkNodeVersionWarning();
+
+const [roundsArg, ...checkouts] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+if (!Number.isInteger(rounds) || rounds < 1 || checkouts.length === 0) {
+  process.stderr.write('usage: ab.ts <rounds> <checkout> [<checkout>...]\n');
+  process.exit(2);
+}
+const EVENTS = Number(process.env.BENCH_AB_EVENTS ?? 300_000);
+const here = dirname(fileURLToPath(import.meta.url));
+
+function jsonLine<T>(child: ChildProcess, prefix: string): Promise<T> {
+  return new Promise((resolveLine, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      if (line.startsWith(prefix)) {
+        rl.close();
+        resolveLine(JSON.parse(line) as T);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code}`)));
+  });
+}
+
+function tsx(script: string, args: string[], cwd: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd,
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+}
+
+const emulator = tsx(join(here, 'emulatorProcess.ts'), ['ab:4'], process.cwd());
+try {
+  const { endpoint } = await jsonLine<{ endpoint: string }>(emulator, '{"endpoint"');
+  const sink = new KinesisSink({
+    dataset: 'grid',
+    streamName: 'ab',
+    endpoint,
+    metrics: 'off',
+    rejectFile: null,
+  });
+  const generator = createGenerator('grid', { seed: 3 });
+  for (let i = 0; i < EVENTS; i++) await sink.put(generator.next());
+  await sink.close({ deadlineMs: 120_000 });
+
+  const rates = new Map<string, number[]>(checkouts.map((c) => [c, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const checkout of checkouts) {
+      const lake = mkdtempSync(join(tmpdir(), 'gridstream-ab-lake-'));
+      try {
+        const out = await jsonLine<{
+          delivered: number;
+          elapsedMs: number;
+          cpuMs: number;
+          maxRssMiB: number;
+        }>(
+          tsx(
+            join(resolve(checkout), 'loadtest', 'bench', 'delivery', 'runner.ts'),
+            [
+              JSON.stringify({
+                endpoint,
+                lake,
+                streams: [{ dataset: 'grid', streamName: 'ab' }],
+                mode: 'drain',
+              }),
+            ],
+            resolve(checkout),
+          ),
+          '{',
+        );
+        if (out.delivered !== EVENTS) throw new Error(`${checkout} delivered ${out.delivered} of ${EVENTS}`);
+        const rate = (EVENTS * 1000) / out.elapsedMs;
+        rates.get(checkout)!.push(rate);
+        process.stdout.write(
+          `round ${r + 1} ${checkout}: ${Math.round(rate).toLocaleString('en-US')} events/s, ` +
+            `CPU ${((out.cpuMs * 1000) / EVENTS).toFixed(1)} µs/event, peak RSS ${out.maxRssMiB.toFixed(0)} MiB\n`,
+        );
+      } finally {
+        rmSync(lake, { recursive: true, force: true });
+      }
+    }
+  }
+  for (const [checkout, values] of rates) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    process.stdout.write(
+      `${checkout}: median ${Math.round(median).toLocaleString('en-US')} events/s ` +
+        `(min ${Math.round(sorted[0]!).toLocaleString('en-US')}, max ${Math.round(sorted.at(-1)!).toLocaleString('en-US')})\n`,
+    );
+  }
+} finally {
+  emulator.stdin!.end();
+}
