@@ -210,6 +210,16 @@ function grown<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(a:
   return b;
 }
 
+/** Records the span of a key table's entry number `n` (the field at `r`) in `spans`, and skips it. */
+function tableEntry(r: Reader, spans: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  const len = r.length();
+  const out = grown(spans, 2 * n + 2);
+  out[2 * n] = r.pos;
+  out[2 * n + 1] = r.pos + len;
+  r.pos += len;
+  return out;
+}
+
 /**
  * The user records of one Kinesis record as offsets into its payload, without an object, a view or a
  * string per user record: for readers that de-aggregate millions of records and copy, check or
@@ -279,19 +289,9 @@ export class AggregateLayout {
       const tag = r.varint();
       const field = Math.floor(tag / 8);
       const wire = tag & 7;
-      if (field === 1 && wire === 2) {
-        const len = r.length();
-        this.#pkSpans = grown(this.#pkSpans, 2 * this.#pkCount + 2);
-        this.#pkSpans[2 * this.#pkCount] = r.pos;
-        this.#pkSpans[2 * this.#pkCount++ + 1] = r.pos + len;
-        r.pos += len;
-      } else if (field === 2 && wire === 2) {
-        const len = r.length();
-        this.#ehkSpans = grown(this.#ehkSpans, 2 * this.#ehkCount + 2);
-        this.#ehkSpans[2 * this.#ehkCount] = r.pos;
-        this.#ehkSpans[2 * this.#ehkCount++ + 1] = r.pos + len;
-        r.pos += len;
-      } else if (field === 3 && wire === 2) {
+      if (field === 1 && wire === 2) this.#pkSpans = tableEntry(r, this.#pkSpans, this.#pkCount++);
+      else if (field === 2 && wire === 2) this.#ehkSpans = tableEntry(r, this.#ehkSpans, this.#ehkCount++);
+      else if (field === 3 && wire === 2) {
         const len = r.varint();
         const end = r.pos + len;
         if (end > r.end)
