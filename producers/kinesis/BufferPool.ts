@@ -2,7 +2,7 @@
 export interface BufferPoolOptions {
   /** Free buffers kept at most (the smallest are dropped first). @default 4 */
   readonly maxFree?: number;
-  /** Bytes of free buffers kept at most (the largest are dropped first). @default 64 MiB */
+  /** Bytes of free buffers kept at most (the smallest are dropped first). @default 64 MiB */
   readonly maxFreeBytes?: number;
   /** Free buffers are dropped after this long without a buffer coming back. @default 10_000 */
   readonly idleMs?: number;
@@ -48,14 +48,15 @@ export class BufferPool {
   }
 
   /**
-   * The smallest free buffer of at least `size` bytes, else a new one (rounded up to the
-   * granularity). Its contents are whatever was there before.
+   * The smallest free buffer of at least `size` bytes (and at most `atMost`), else a new one
+   * (rounded up to the granularity). Its contents are whatever was there before.
    *
    * @param size - bytes needed
+   * @param atMost - largest buffer the caller wants (a small request must not tie up a big buffer)
    */
-  public take(size: number): Buffer {
+  public take(size: number, atMost = Number.POSITIVE_INFINITY): Buffer {
     const free = this.#free;
-    for (let i = 0; i < free.length; i++) {
+    for (let i = 0; i < free.length && free[i]!.length <= atMost; i++) {
       if (free[i]!.length >= size) {
         const b = free.splice(i, 1)[0]!;
         this.#freeBytes -= b.length;
@@ -78,10 +79,10 @@ export class BufferPool {
     while (i < free.length && free[i]!.length < buffer.length) i++;
     free.splice(i, 0, buffer);
     this.#freeBytes += buffer.length;
-    // Past the count, the smallest go (the large ones are the costly ones to allocate); past the bytes,
-    // the largest.
-    while (free.length > this.#maxFree) this.#freeBytes -= free.shift()!.length;
-    while (this.#freeBytes > this.#maxFreeBytes) this.#freeBytes -= free.pop()!.length;
+    // Past the count or the bytes, the smallest go first: the large ones are the costly ones to allocate.
+    while (free.length > this.#maxFree || this.#freeBytes > this.#maxFreeBytes) {
+      this.#freeBytes -= free.shift()!.length;
+    }
     if (this.#idle) this.#idle.refresh();
     else {
       this.#idle = setTimeout(() => this.clear(), this.#idleMs);

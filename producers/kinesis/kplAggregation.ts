@@ -193,8 +193,11 @@ class Reader {
   }
   public skip(wireType: number): void {
     if (wireType === 0) this.varint();
-    else if (wireType === 2) this.pos += this.length();
-    else if (wireType === 1) this.pos += 8;
+    else if (wireType === 2) {
+      // Not `this.pos += this.length()`: that would add the length to the position before its varint.
+      const n = this.length();
+      this.pos += n;
+    } else if (wireType === 1) this.pos += 8;
     else if (wireType === 5) this.pos += 4;
     else throw new DeaggregationError('malformed', `unsupported protobuf wire type ${wireType}`);
     if (this.pos > this.end)

@@ -5,7 +5,7 @@ import type { ErrorRecord, ErrorType } from './types.js';
 const HOUR_MS = 3_600_000;
 
 /** First and largest size of a partition's NDJSON chunks: small partitions stay small, large ones few. */
-const FIRST_CHUNK_BYTES = 16 * 1024;
+const FIRST_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
 
@@ -45,7 +45,8 @@ export class PartitionBuffer {
       if (chunk !== undefined) this.#full.push(chunk.subarray(0, this.#used));
       const next = chunk === undefined ? FIRST_CHUNK_BYTES : Math.min(2 * chunk.length, MAX_CHUNK_BYTES);
       const size = Math.max(next, need);
-      chunk = this.#pool?.take(size) ?? Buffer.allocUnsafeSlow(size);
+      // Not a pooled GetRecords buffer for a small partition: the budget counts rows, not chunk sizes.
+      chunk = this.#pool?.take(size, 2 * size) ?? Buffer.allocUnsafeSlow(size);
       this.#chunks.push(chunk);
       this.#chunk = chunk;
       this.#used = 0;

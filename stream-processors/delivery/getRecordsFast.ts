@@ -62,7 +62,7 @@ async function collect(
   }
   const pooled = pool && sized;
   if (chunks.length === 0) return { body: sized ? sized.subarray(0, filled) : Buffer.alloc(0), pooled };
-  // Longer than announced: the concatenation is a copy, so the pooled buffer is free already.
+  // Longer than the buffer (than announced): the concatenation is a copy, so the pooled buffer is free already.
   if (pooled) pool.give(pooled);
   return { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), pooled: undefined };
 }

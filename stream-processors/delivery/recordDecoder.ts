@@ -165,7 +165,7 @@ export function decodeRecordInto(
   const data = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   // One Latin-1 string for all the user records of the Kinesis record (the first tier of the wire
   // check matches each one in place), instead of one string per user record.
-  const text = data.toString('latin1');
+  const text = ctx.eventTimeSlot < 0 ? '' : data.toString('latin1');
   for (let i = 0; i < layout.count; i++) {
     const start = layout.starts[i]!;
     const end = layout.ends[i]!;

@@ -83,6 +83,15 @@ describe('decoding a GetRecords response', () => {
     expect(budget.used).toBe(batch.bytes);
   });
 
+  it('a small partition does not take a big pooled buffer (the budget counts rows, not chunks)', () => {
+    const pool = new BufferPool();
+    pool.give(pool.take(11 * 1024 * 1024));
+    const p = new PartitionBuffer(T0, pool);
+    p.append(Buffer.from('{"a":1}'), 0, 7);
+    expect(pool.freeBytes).toBe(11 * 1024 * 1024);
+    expect(text(p.ndjson())).toBe('{"a":1}\n');
+  });
+
   it('PartitionBuffer grows its chunks, takes rows larger than a chunk, and gives them back', () => {
     const pool = new BufferPool({ maxFree: 64 });
     const p = new PartitionBuffer(T0, pool);

@@ -26,6 +26,20 @@ if (!Number.isInteger(rounds) || rounds < 1 || checkouts.length === 0) {
 const EVENTS = Number(process.env.BENCH_AB_EVENTS ?? 300_000);
 const here = dirname(fileURLToPath(import.meta.url));
 
+interface RunnerResult {
+  readonly delivered: number;
+  readonly elapsedMs: number;
+  readonly cpuMs: number;
+  readonly maxRssMiB: number;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolveExit) => {
+    if (child.exitCode !== null) resolveExit();
+    else child.once('exit', () => resolveExit());
+  });
+}
+
 function jsonLine<T>(child: ChildProcess, prefix: string): Promise<T> {
   return new Promise((resolveLine, reject) => {
     const rl = createInterface({ input: child.stdout! });
@@ -66,26 +80,21 @@ try {
     for (const checkout of checkouts) {
       const lake = mkdtempSync(join(tmpdir(), 'gridstream-ab-lake-'));
       try {
-        const out = await jsonLine<{
-          delivered: number;
-          elapsedMs: number;
-          cpuMs: number;
-          maxRssMiB: number;
-        }>(
-          tsx(
-            join(resolve(checkout), 'loadtest', 'bench', 'delivery', 'runner.ts'),
-            [
-              JSON.stringify({
-                endpoint,
-                lake,
-                streams: [{ dataset: 'grid', streamName: 'ab' }],
-                mode: 'drain',
-              }),
-            ],
-            resolve(checkout),
-          ),
-          '{',
+        const runner = tsx(
+          join(resolve(checkout), 'loadtest', 'bench', 'delivery', 'runner.ts'),
+          [
+            JSON.stringify({
+              endpoint,
+              lake,
+              streams: [{ dataset: 'grid', streamName: 'ab' }],
+              mode: 'drain',
+            }),
+          ],
+          resolve(checkout),
         );
+        const out = await jsonLine<RunnerResult>(runner, '{');
+        // The next drain starts once this process is gone (its exit frees DuckDB's memory and threads).
+        await exited(runner);
         if (out.delivered !== EVENTS) throw new Error(`${checkout} delivered ${out.delivered} of ${EVENTS}`);
         const rate = (EVENTS * 1000) / out.elapsedMs;
         rates.get(checkout)!.push(rate);
@@ -100,7 +109,8 @@ try {
   }
   for (const [checkout, values] of rates) {
     const sorted = [...values].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const mid = sorted.length / 2;
+    const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
     process.stdout.write(
       `${checkout}: median ${Math.round(median).toLocaleString('en-US')} events/s ` +
         `(min ${Math.round(sorted[0]!).toLocaleString('en-US')}, max ${Math.round(sorted.at(-1)!).toLocaleString('en-US')})\n`,

@@ -23,7 +23,17 @@ describe('BufferPool', () => {
     expect(c).not.toBe(b);
   });
 
-  it('keeps at most maxFree buffers (dropping the smallest) and maxFreeBytes (dropping the largest)', () => {
+  it('never hands out a buffer larger than atMost', () => {
+    const pool = new BufferPool({ granularity: 1024 });
+    const big = pool.take(1024 * 1024);
+    pool.give(big);
+    const small = pool.take(1000, 2000);
+    expect(small).not.toBe(big);
+    expect(small.length).toBe(1024);
+    expect(pool.take(1000)).toBe(big);
+  });
+
+  it('keeps at most maxFree buffers and maxFreeBytes, dropping the smallest first', () => {
     const byCount = new BufferPool({ granularity: 1024, maxFree: 2 });
     const [small, mid, large] = [byCount.take(1024), byCount.take(4096), byCount.take(8192)];
     byCount.give(large!);
@@ -37,9 +47,10 @@ describe('BufferPool', () => {
     byBytes.give(large!);
     byBytes.give(small!);
     byBytes.give(mid!);
-    expect(byBytes.freeBytes).toBe(5 * 1024);
-    expect(byBytes.take(1)).toBe(small);
-    expect(byBytes.take(1)).toBe(mid);
+    // 13 KiB: the 1 KiB one goes, then the 4 KiB one.
+    expect(byBytes.freeBytes).toBe(8 * 1024);
+    expect(byBytes.take(1)).toBe(large);
+    expect(byBytes.freeBytes).toBe(0);
   });
 
   it('drops its free buffers after idleMs without a buffer coming back, and on clear()', () => {

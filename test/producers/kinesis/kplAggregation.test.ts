@@ -161,6 +161,118 @@ describe('KPL aggregation format', () => {
   });
 });
 
+describe('KPL fields gridstream does not use', () => {
+  // Unknown fields of every wire type: varint, fixed64, length-delimited, fixed32.
+  const unknown = [
+    0x28, 0x96, 0x01, 0x31, 1, 2, 3, 4, 5, 6, 7, 8, 0x3a, 0x03, 0x78, 0x79, 0x7a, 0x45, 1, 2, 3, 4,
+  ];
+  // Record { partition_key_index: 0, data: "{}", tags: [{ key: "a", value: "b" }], <unknown fields> }
+  const record = [
+    0x08,
+    0x00,
+    0x1a,
+    0x02,
+    0x7b,
+    0x7d,
+    0x22,
+    0x06,
+    0x0a,
+    0x01,
+    0x61,
+    0x12,
+    0x01,
+    0x62,
+    ...unknown,
+  ];
+  // AggregatedRecord { partition_key_table: ["k"], <unknown fields>, records: [record, record] }
+  const body = Buffer.from([
+    0x0a,
+    0x01,
+    0x6b,
+    ...unknown,
+    0x1a,
+    record.length,
+    ...record,
+    0x1a,
+    record.length,
+    ...record,
+  ]);
+
+  it('skips tags and unknown fields of every wire type, as aws-kinesis-agg does', () => {
+    const data = withBody(body);
+    const expected = [
+      ['k', '{}'],
+      ['k', '{}'],
+    ];
+    expect(deaggregate(data, 'outer').map((r) => [r.partitionKey, Buffer.from(r.data).toString()])).toEqual(
+      expected,
+    );
+    expect(referenceDeaggregate(data, 'outer').map((r) => [r.partitionKey, r.data.toString()])).toEqual(
+      expected,
+    );
+  });
+});
+
+describe('KPL unknown fields, random placement', () => {
+  it('never change what is read, wherever well-formed unknown fields are inserted', () => {
+    let seed = 12345;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor((seed / 2 ** 31) * n);
+    };
+    const varint = (n: number): number[] => {
+      const out: number[] = [];
+      while (n > 0x7f) {
+        out.push((n & 0x7f) | 0x80);
+        n = Math.floor(n / 128);
+      }
+      out.push(n);
+      return out;
+    };
+    const unknownField = (): number[] => {
+      const field = 5 + random(20);
+      switch (random(4)) {
+        case 0:
+          return [...varint(field * 8), ...varint(random(2 ** 30))];
+        case 1:
+          return [...varint(field * 8 + 1), ...Array.from({ length: 8 }, () => random(256))];
+        case 2: {
+          const n = random(300);
+          return [...varint(field * 8 + 2), ...varint(n), ...Array.from({ length: n }, () => random(256))];
+        }
+        default:
+          return [...varint(field * 8 + 5), ...Array.from({ length: 4 }, () => random(256))];
+      }
+    };
+    const withUnknown = (fields: number[][]): number[] => {
+      const out = [...fields];
+      for (let k = random(4); k > 0; k--) out.splice(random(out.length + 1), 0, unknownField());
+      return out.flat();
+    };
+    for (let round = 0; round < 200; round++) {
+      const keys = ['k0', 'k1', 'k2'];
+      const records = Array.from({ length: 1 + random(5) }, (_, i) => ({
+        pk: random(3),
+        data: `{"i":${i}}`,
+      }));
+      const body = withUnknown([
+        ...keys.map((k) => [0x0a, k.length, ...Buffer.from(k)]),
+        ...records.map((r) => {
+          const inner = withUnknown([
+            [0x08, r.pk],
+            [0x1a, r.data.length, ...Buffer.from(r.data)],
+          ]);
+          return [0x1a, ...varint(inner.length), ...inner];
+        }),
+      ]);
+      const got = deaggregate(withBody(Buffer.from(body)), 'outer');
+      expect(got.map((r) => [r.partitionKey, Buffer.from(r.data).toString()])).toEqual(
+        records.map((r) => [keys[r.pk], r.data]),
+      );
+    }
+  });
+});
+
 describe('AggregateLayout (offsets instead of objects)', () => {
   it('locates each user record, its partition key and explicit hash key, reused across records', () => {
     // Prepare: a large aggregate with explicit hash keys on some records, then a small one
