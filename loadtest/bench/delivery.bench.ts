@@ -6,18 +6,16 @@
 //  3. the delivery process' peak RSS (≤ 512 MiB).
 // The emulator, the load generator and the delivery worker each run in their own process; this one only
 // orchestrates and runs the DuckDB baseline.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { silenceSdkNodeVersionWarning } from '../../cli/sdkNodeWarning.js';
-import { KinesisSink } from '../../producers/kinesis/index.js';
-import { createGenerator } from '../../producers/sources/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { conversionSql } from '../../stream-processors/delivery/index.js';
+import { jsonLine, prefillGrid, type RunnerResult, spawnTsx } from './delivery/children.js';
 
 // The pinned AWS SDK warns about Node 20 support on first use; it is noise in a results table.
 silenceSdkNodeVersionWarning();
@@ -32,87 +30,31 @@ const work = mkdtempSync(join(tmpdir(), 'gridstream-bench-delivery-'));
 const children: ChildProcess[] = [];
 
 function tsx(script: string, args: string[]): ChildProcess {
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=prof") is passed to each child: profiles per process.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', join(here, 'delivery', script), ...args],
-    {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-    },
-  );
+  const child = spawnTsx(join(here, 'delivery', script), args, root);
   children.push(child);
   return child;
 }
 
 /** The emulator's CPU time so far (SIGUSR2), or at its exit (`last`: closes its stdin). */
 async function emulatorCpu(emulator: ChildProcess, last = false): Promise<number> {
-  const result = nextJsonLine<{ cpuMs: number }>(emulator);
+  const result = jsonLine<{ cpuMs: number }>(emulator, '{"cpuMs"');
   if (last) emulator.stdin!.end();
   else emulator.kill('SIGUSR2');
   return (await result).cpuMs;
-}
-
-function nextJsonLine<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      if (line.startsWith('{"cpuMs"')) {
-        rl.close();
-        resolve(JSON.parse(line) as T);
-      }
-    });
-  });
-}
-
-function firstJsonLine<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      if (line.startsWith('{')) resolve(JSON.parse(line) as T);
-    });
-    child.on('exit', (code) =>
-      reject(new Error(`${child.spawnargs.join(' ')} exited with ${code} before printing a result`)),
-    );
-  });
-}
-
-interface RunnerResult {
-  delivered: number;
-  files: number;
-  elapsedMs: number;
-  cpuMs: number;
-  freshness: { count: number; p50Ms: number; p99Ms: number; maxMs: number };
-  maxRssMiB: number;
 }
 
 async function main(): Promise<void> {
   const loadStart = loadavg()[0]!.toFixed(1);
   // Emulator
   const emulator = tsx('emulatorProcess.ts', [`bench-tput:${SHARDS}`, `bench-fresh:${SHARDS}`]);
-  const { endpoint } = await firstJsonLine<{ endpoint: string }>(emulator);
+  const { endpoint } = await jsonLine<{ endpoint: string }>(emulator);
 
   // Pre-fill with gridstream's own sink (KPL aggregation, as producers send), keeping the same events as NDJSON.
   process.stdout.write(
     `pre-filling ${EVENTS.toLocaleString('en-US')} grid events into ${SHARDS} shards...\n`,
   );
-  const generator = createGenerator('grid', { seed: 3 });
-  const sink = new KinesisSink({
-    dataset: 'grid',
-    streamName: 'bench-tput',
-    endpoint,
-    metrics: 'off',
-    rejectFile: null,
-  });
   const lines: string[] = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const e = generator.next();
-    lines.push(JSON.stringify(e));
-    await sink.put(e);
-  }
-  await sink.close({ deadlineMs: 120_000 });
+  await prefillGrid(endpoint, 'bench-tput', EVENTS, (e) => lines.push(JSON.stringify(e)));
   const ndjson = join(work, 'events.ndjson');
   writeFileSync(ndjson, `${lines.join('\n')}\n`);
   const ndjsonMiB = statSync(ndjson).size / 1024 / 1024;
@@ -144,7 +86,7 @@ async function main(): Promise<void> {
   // The baseline left ~150 MiB of dirty pages; let them reach the disk before delivery's fsyncs compete with them.
   execFileSync('sync');
   const emulatorCpuBeforeTput = await emulatorCpu(emulator);
-  const tput = await firstJsonLine<RunnerResult>(
+  const tput = await jsonLine<RunnerResult>(
     tsx('runner.ts', [
       JSON.stringify({
         endpoint,
@@ -167,9 +109,9 @@ async function main(): Promise<void> {
       mode: 'stdin',
     }),
   ]);
-  const freshResult = firstJsonLine<RunnerResult>(runner);
+  const freshResult = jsonLine<RunnerResult>(runner);
   const emulatorCpuBefore = await emulatorCpu(emulator);
-  const load = await firstJsonLine<{ accepted: number; elapsedMs: number; cpuMs: number }>(
+  const load = await jsonLine<{ accepted: number; elapsedMs: number; cpuMs: number }>(
     tsx('loadGenerator.ts', [
       JSON.stringify({ endpoint, streamName: 'bench-fresh', rate: RATE, durationMs: SECONDS * 1000 }),
     ]),

@@ -5,15 +5,12 @@
 // One emulator is pre-filled once (BENCH_AB_EVENTS, default 300,000 KPL-aggregated grid events, 4 shards);
 // each round runs every checkout's runner.ts once, in turn, into a new lake, so all of them meet the same
 // data and machine state. Run to run, a drain varies by about ±10 % here: compare medians of several rounds.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { silenceSdkNodeVersionWarning } from '../../../cli/sdkNodeWarning.js';
-import { KinesisSink } from '../../../producers/kinesis/index.js';
-import { createGenerator } from '../../../producers/sources/index.js';
+import { exited, jsonLine, prefillGrid, type RunnerResult, spawnTsx } from './children.js';
 
 silenceSdkNodeVersionWarning();
 
@@ -26,61 +23,17 @@ if (!Number.isInteger(rounds) || rounds < 1 || checkouts.length === 0) {
 const EVENTS = Number(process.env.BENCH_AB_EVENTS ?? 300_000);
 const here = dirname(fileURLToPath(import.meta.url));
 
-interface RunnerResult {
-  readonly delivered: number;
-  readonly elapsedMs: number;
-  readonly cpuMs: number;
-  readonly maxRssMiB: number;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolveExit) => {
-    if (child.exitCode !== null) resolveExit();
-    else child.once('exit', () => resolveExit());
-  });
-}
-
-function jsonLine<T>(child: ChildProcess, prefix: string): Promise<T> {
-  return new Promise((resolveLine, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.on('line', (line) => {
-      if (line.startsWith(prefix)) {
-        rl.close();
-        resolveLine(JSON.parse(line) as T);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${child.spawnargs.join(' ')} exited with ${code}`)));
-  });
-}
-
-function tsx(script: string, args: string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_NO_WARNINGS: '1' },
-  });
-}
-
-const emulator = tsx(join(here, 'emulatorProcess.ts'), ['ab:4'], process.cwd());
+const emulator = spawnTsx(join(here, 'emulatorProcess.ts'), ['ab:4'], process.cwd());
 try {
   const { endpoint } = await jsonLine<{ endpoint: string }>(emulator, '{"endpoint"');
-  const sink = new KinesisSink({
-    dataset: 'grid',
-    streamName: 'ab',
-    endpoint,
-    metrics: 'off',
-    rejectFile: null,
-  });
-  const generator = createGenerator('grid', { seed: 3 });
-  for (let i = 0; i < EVENTS; i++) await sink.put(generator.next());
-  await sink.close({ deadlineMs: 120_000 });
+  await prefillGrid(endpoint, 'ab', EVENTS);
 
   const rates = new Map<string, number[]>(checkouts.map((c) => [c, []]));
   for (let r = 0; r < rounds; r++) {
     for (const checkout of checkouts) {
       const lake = mkdtempSync(join(tmpdir(), 'gridstream-ab-lake-'));
       try {
-        const runner = tsx(
+        const runner = spawnTsx(
           join(resolve(checkout), 'loadtest', 'bench', 'delivery', 'runner.ts'),
           [
             JSON.stringify({
