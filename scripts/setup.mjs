@@ -34,14 +34,14 @@ function stamped(stampFile, hash) {
   return existsSync(stampFile) && readFileSync(stampFile, 'utf8') === hash;
 }
 
-// npm: install the lockfile's versions when package.json or the lockfile changed since the last install.
-// `npm install` rather than `npm ci`: with lockfiles written without registry URLs, npm ci refuses the
-// other platforms' optional packages (esbuild, rollup, duckdb bindings) that the lock does not list.
+// npm: install exactly the lockfile's versions when package.json or the lockfile changed since the last
+// install. The lockfile lists every platform's optional binaries (Biome, DuckDB, esbuild, Rollup), so `npm ci`
+// works on any platform the dependencies support and never rewrites it.
 const lock = join(root, 'package-lock.json');
 const npmStamp = join(root, 'node_modules', '.gridstream-setup');
 const npmHash = hashOf(lock, join(root, 'package.json'));
 if (!stamped(npmStamp, npmHash)) {
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(npmStamp, npmHash);
 }
 
