@@ -136,7 +136,16 @@ function describe(value: unknown): string {
     else if (typeof v === 'number' || typeof v === 'boolean') out += String(v);
     else if (typeof v === 'bigint') out += `${v}n`;
     else if (v === null) out += 'null';
-    else if (Array.isArray(v)) {
+    else if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      // What JSON.stringify would print (a Date's ISO text), one level only.
+      let j: unknown;
+      try {
+        j = (v as { toJSON: () => unknown }).toJSON();
+      } catch {
+        j = undefined;
+      }
+      stack.push(j === undefined || (j !== null && typeof j === 'object') ? new Literal('<object>') : j);
+    } else if (Array.isArray(v)) {
       // At most as many items as characters left: each prints as one at least.
       const items = v.slice(0, PREVIEW_CHARS);
       stack.push(new Literal(items.length < v.length ? ',...]' : ']'));

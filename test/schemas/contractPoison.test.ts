@@ -54,6 +54,9 @@ describe.each(DATASETS)('%s contract on hostile values', (dataset) => {
     const firstField = contract.columns[0]!.name;
     const big = { ...eventOf(dataset), [firstField]: 10n };
     expect(contract.validate(big)[0]?.reason).toMatch(/got 10n$/);
+    // A Date previews as JSON.stringify prints it.
+    const dated = { ...eventOf(dataset), [firstField]: new Date(0) };
+    expect(contract.validate(dated)[0]?.reason).toMatch(/got "1970-01-01T00:00:00.000Z"$/);
   });
 });
 
