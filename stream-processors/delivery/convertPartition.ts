@@ -108,6 +108,8 @@ export async function convertPartition(
   if (refused.size === 0) throw first;
   const kept = [...range(0, rows.length)].filter((i) => !refused.has(i));
   if (kept.length > 0) await writer.writeLines(contract, linesOf(rows, kept), parquetPath);
+  // DuckDB may leave a partial file behind a failed COPY.
+  else await rm(parquetPath, { force: true });
   return {
     rows: kept.length,
     refused: [...refused.keys()]
