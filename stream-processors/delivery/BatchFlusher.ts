@@ -174,13 +174,16 @@ export class BatchFlusher {
       });
       for (const r of refused) batch.addError(refusedRecord(batch, target, r));
       refusedRows += refused.length;
-      const skip = new Set(refused.map((r) => r.index));
       p.release();
       if (written === 0) continue;
       visibleAt = now();
-      p.producedAt.forEach((t, i) => {
-        if (!skip.has(i)) histogram.record(visibleAt - t);
-      });
+      if (refused.length === 0) for (const t of p.producedAt) histogram.record(visibleAt - t);
+      else {
+        const skip = new Set(refused.map((r) => r.index));
+        p.producedAt.forEach((t, i) => {
+          if (!skip.has(i)) histogram.record(visibleAt - t);
+        });
+      }
       dataObjects.push(key);
       await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
     }
