@@ -5,6 +5,7 @@ import { type ContractViolation, ContractViolationError } from './errors.js';
 import { compileFastEncoder } from './fastCodec.js';
 import { type EventByDataset, SCHEMAS } from './generated.js';
 import { type HiveColumn, hiveColumns, hiveToDuckDbType } from './hive.js';
+import { inspectJsonText, type JsonTextIssue } from './jsonText.js';
 import { compileWireChecker, type WireChecker } from './wireChecker.js';
 
 /** A dataset name: `grid`, `weather` or `transactions`. */
@@ -24,6 +25,20 @@ export interface Contract<D extends Dataset = Dataset> {
   readonly partitionKeys: readonly HiveColumn[];
   /** DuckDB column definitions matching {@link columns}, for writing Parquet with the Glue types. */
   readonly duckDbColumns: readonly { name: string; type: string }[];
+  /**
+   * Deepest JSON nesting an event may have (the event object is depth 1): what the schema can hold
+   * plus {@link NESTING_MARGIN}. Deeper values are violations, found without recursing on the input.
+   */
+  readonly maxDepth: number;
+  /**
+   * Checks an event's JSON text, in one pass without recursion, for what `JSON.parse` accepts but the
+   * lake's readers refuse: nesting deeper than {@link maxDepth}, a key repeated in one object, an
+   * unpaired surrogate escape. Readers of untrusted text call it before `JSON.parse` + {@link validate}.
+   *
+   * @param text - the event's JSON text
+   * @returns the first issue, with its field path, or `undefined`
+   */
+  inspectText(text: string): JsonTextIssue | undefined;
   /**
    * Checks an event against the contract: the Avro types, no field outside the schema, and every
    * number finite (NaN and ±Infinity have no JSON form; avsc alone would take them as doubles).
@@ -72,6 +87,13 @@ export interface SerializedEvent {
   readonly byteLength: number;
 }
 
+/**
+ * Levels of nesting an event may have beyond what its schema holds, before it is rejected as too deep:
+ * a few, so that a slightly nested undeclared field is still reported as undeclared, while a value
+ * nested thousands deep is reported as too deep (and never walked).
+ */
+export const NESTING_MARGIN = 4;
+
 /** True when `name` is one of the datasets. */
 export function isDataset(name: string): name is Dataset {
   return (DATASETS as readonly string[]).includes(name);
@@ -88,10 +110,61 @@ export function compileSchema(schema: AvroRecord): avro.Type {
   return avro.Type.forSchema(schema as unknown as avro.Schema, { wrapUnions: false });
 }
 
+/** Longest value preview in a violation. */
+const PREVIEW_CHARS = 60;
+
+/** Text to print verbatim while building a preview (a marker, so it is never mistaken for a value). */
+class Literal {
+  public constructor(public readonly text: string) {}
+}
+
+/**
+ * A short JSON-like preview of a value for a violation message. Never throws and never recurses on the
+ * value's depth (JSON.stringify would, and overflows the stack on values nested thousands deep): an
+ * explicit stack, stopped once the preview is long enough. Numbers JSON has no form for (NaN,
+ * ±Infinity) print as themselves, not as `null`.
+ */
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
-  const s = JSON.stringify(value);
-  return s && s.length > 60 ? `${s.slice(0, 57)}...` : String(s);
+  let out = '';
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && out.length <= PREVIEW_CHARS) {
+    const v = stack.pop();
+    if (v instanceof Literal) out += v.text;
+    else if (typeof v === 'string')
+      out += JSON.stringify(v.length > PREVIEW_CHARS ? v.slice(0, PREVIEW_CHARS) : v);
+    else if (typeof v === 'number' || typeof v === 'boolean') out += String(v);
+    else if (typeof v === 'bigint') out += `${v}n`;
+    else if (v === null) out += 'null';
+    else if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      // What JSON.stringify would print (a Date's ISO text), one level only.
+      let j: unknown;
+      try {
+        j = (v as { toJSON: () => unknown }).toJSON();
+      } catch {
+        j = undefined;
+      }
+      stack.push(j === undefined || (j !== null && typeof j === 'object') ? new Literal('<object>') : j);
+    } else if (Array.isArray(v)) {
+      // At most as many items as characters left: each prints as one at least.
+      const items = v.slice(0, PREVIEW_CHARS);
+      stack.push(new Literal(items.length < v.length ? ',...]' : ']'));
+      for (let i = items.length - 1; i >= 0; i--) {
+        stack.push(items[i] === undefined ? 'null' : items[i]);
+        if (i > 0) stack.push(new Literal(','));
+      }
+      out += '[';
+    } else if (typeof v === 'object') {
+      const keys = Object.keys(v).slice(0, PREVIEW_CHARS);
+      stack.push(new Literal('}'));
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push((v as Record<string, unknown>)[keys[i]!]);
+        stack.push(new Literal(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`));
+      }
+      out += '{';
+    } else out += `<${typeof v}>`;
+  }
+  return out.length > PREVIEW_CHARS || stack.length > 0 ? `${out.slice(0, PREVIEW_CHARS - 3)}...` : out;
 }
 
 function typeLabel(type: avro.Type): string {
@@ -104,36 +177,114 @@ function typeLabel(type: avro.Type): string {
   return t.typeName;
 }
 
-/**
- * Paths of the numbers in a JSON-like value that are NaN or ±Infinity. JSON has no such numbers
- * (JSON.stringify prints them as `null`, and `1e400` parses to Infinity), while avsc's float and double
- * accept them: the contract rejects them so that a producer never sends, and delivery never writes, a
- * value that is not what was meant.
- */
-function nonFinitePaths(value: unknown, path: string, out: { path: string; value: number }[]): void {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) out.push({ path, value });
-  } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) nonFinitePaths(value[i], path ? `${path}.${i}` : String(i), out);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) nonFinitePaths(v, path ? `${path}.${k}` : k, out);
-  }
+/** What {@link walkValue} found in a value. */
+interface WalkFindings {
+  /** Numbers that are NaN or ±Infinity, with their paths. */
+  readonly nonFinite: { path: string; value: number }[];
+  /** Path of the first value nested deeper than allowed, if any. */
+  tooDeep?: string;
 }
 
-function hasNonFinite(value: unknown): boolean {
-  const out: { path: string; value: number }[] = [];
-  nonFinitePaths(value, '', out);
-  return out.length > 0;
+/**
+ * Walks a JSON-like value without recursion (an explicit stack, at most `maxDepth` levels deep, each
+ * object once) and collects the paths of the numbers that are NaN or ±Infinity and the first value
+ * nested deeper than `maxDepth` (the value itself is depth 1 when it is an object or array). JSON has
+ * no non-finite numbers (JSON.stringify prints them as `null`, and `1e400` parses to Infinity), while
+ * avsc's float and double accept them: the contract rejects them so that a producer never sends, and
+ * delivery never writes, a value that is not what was meant.
+ *
+ * @param stopAtFirst - stop at the first finding (a yes/no question)
+ */
+function walkValue(value: unknown, maxDepth: number, stopAtFirst: boolean): WalkFindings {
+  const found: WalkFindings = { nonFinite: [] };
+  const seen = new WeakSet<object>();
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value: v, path, depth } = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) {
+        found.nonFinite.push({ path, value: v });
+        if (stopAtFirst) return found;
+      }
+      continue;
+    }
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    if (depth >= maxDepth) {
+      found.tooDeep ??= path;
+      if (stopAtFirst) return found;
+      continue;
+    }
+    seen.add(v);
+    const at = (k: string): string => (path ? `${path}.${k}` : k);
+    const entries: [string, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [String(i), x])
+      : Object.entries(v as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, x] = entries[i]!;
+      stack.push({ value: x, path: at(k), depth: depth + 1 });
+    }
+  }
+  return found;
+}
+
+/** Levels of nesting a value of `type` can have (a record of primitives is 1). Recurses on the schema only. */
+function schemaDepth(type: avro.Type, seen = new Set<avro.Type>()): number {
+  const t = type as avro.Type & {
+    typeName: string;
+    fields?: { type: avro.Type }[];
+    types?: avro.Type[];
+    itemsType?: avro.Type;
+    valuesType?: avro.Type;
+  };
+  // A recursive schema holds any depth; the margin then bounds it like any other.
+  if (seen.has(type)) return 0;
+  seen.add(type);
+  let depth = 0;
+  if (t.fields) depth = 1 + Math.max(0, ...t.fields.map((f) => schemaDepth(f.type, seen)));
+  else if (t.itemsType) depth = 1 + schemaDepth(t.itemsType, seen);
+  else if (t.valuesType) depth = 1 + schemaDepth(t.valuesType, seen);
+  else if (t.types) depth = Math.max(0, ...t.types.map((x) => schemaDepth(x, seen)));
+  seen.delete(type);
+  return depth;
+}
+
+/**
+ * The reason for a value avsc refused at `t`. Numbers get more than "expected int, got 1e+400":
+ * whether the number is beyond the double range, not an integer, or outside the integer type's range.
+ */
+function mismatchReason(t: avro.Type, value: unknown): string {
+  const label = typeLabel(t);
+  if (typeof value !== 'number') return `expected ${label}, got ${describe(value)}`;
+  if (!Number.isFinite(value)) {
+    return `expected ${label}, got a number out of range (${String(value)}: beyond what a double holds)`;
+  }
+  const u = t as avro.Type & { typeName: string; types?: avro.Type[] };
+  const names = (u.types ?? [t]).map((x) => (x as avro.Type & { typeName: string }).typeName);
+  const integer = names.find((n) => n === 'int' || n === 'long');
+  if (integer === undefined || names.includes('double') || names.includes('float'))
+    return `expected ${label}, got ${describe(value)}`;
+  if (!Number.isInteger(value)) return `expected ${label}, got ${describe(value)} (not an integer)`;
+  return integer === 'int'
+    ? `expected ${label}, got ${describe(value)} (outside the int range -2147483648..2147483647)`
+    : `expected ${label}, got ${describe(value)} (outside ±9007199254740990, the long range JSON numbers hold exactly)`;
 }
 
 function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contract<D> {
   const type = compileSchema(schema);
   const columns = hiveColumns(schema);
   const fieldNames = new Set(schema.fields.map((f) => f.name));
+  const maxDepth = schemaDepth(type) + NESTING_MARGIN;
   const validate = (event: unknown): ContractViolation[] => {
     const violations: ContractViolation[] = [];
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
       return [{ path: '', reason: `expected a JSON object, got ${describe(event)}` }];
+    }
+    const walked = walkValue(event, maxDepth, false);
+    if (walked.tooDeep !== undefined) {
+      violations.push({
+        path: walked.tooDeep,
+        reason: `nested deeper than the ${maxDepth} levels this contract can hold`,
+      });
     }
     for (const key of Object.keys(event)) {
       if (!fieldNames.has(key))
@@ -142,12 +293,10 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
     type.isValid(event, {
       errorHook: (path: string[], value: unknown, t: avro.Type) => {
         if (path.length === 0) return;
-        violations.push({ path: path.join('.'), reason: `expected ${typeLabel(t)}, got ${describe(value)}` });
+        violations.push({ path: path.join('.'), reason: mismatchReason(t, value) });
       },
     });
-    const nonFinite: { path: string; value: number }[] = [];
-    nonFinitePaths(event, '', nonFinite);
-    for (const n of nonFinite) {
+    for (const n of walked.nonFinite) {
       if (violations.some((v) => v.path === n.path)) continue;
       violations.push({ path: n.path, reason: `expected a finite number, got ${String(n.value)}` });
     }
@@ -176,6 +325,8 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
     columns,
     partitionKeys: PARTITION_KEYS.map((p) => ({ name: p.name, type: p.hiveType, comment: p.comment })),
     duckDbColumns: columns.map((c) => ({ name: c.name, type: hiveToDuckDbType(c.type) })),
+    maxDepth,
+    inspectText: (text: string) => inspectJsonText(text, maxDepth),
     validate,
     assertValid(event: unknown): EventByDataset[D] {
       const violations = validate(event);
@@ -186,7 +337,9 @@ function buildContract<D extends Dataset>(dataset: D, schema: AvroRecord): Contr
       return event as EventByDataset[D];
     },
     isValid(event: unknown): event is EventByDataset[D] {
-      return type.isValid(event, { noUndeclaredFields: true }) && !hasNonFinite(event);
+      if (!type.isValid(event, { noUndeclaredFields: true })) return false;
+      const walked = walkValue(event, maxDepth, true);
+      return walked.nonFinite.length === 0 && walked.tooDeep === undefined;
     },
     serialize,
     checkWire,

@@ -25,6 +25,7 @@ export {
   contractFor,
   type Dataset,
   isDataset,
+  NESTING_MARGIN,
   partitionOf,
   partitionPrefix,
   type SerializedEvent,
@@ -38,4 +39,5 @@ export {
 export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
 export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';
+export { inspectJsonText, type JsonTextIssue } from './jsonText.js';
 export { compileWireChecker, type WireChecker } from './wireChecker.js';

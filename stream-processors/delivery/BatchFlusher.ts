@@ -4,11 +4,13 @@ import type { Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { LakeStorage } from '../storage/index.js';
 import type { CheckpointStore } from './CheckpointStore.js';
+import { ERROR_CODES, ERROR_TYPES } from './constants.js';
+import { convertPartition, type RefusedRow } from './convertPartition.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { type BatchIdentity, dataObjectKey, errorObjectKey } from './objectNames.js';
 import type { ParquetWriter } from './ParquetWriter.js';
 import type { ShardBatch } from './ShardBatch.js';
-import type { DeliveryHooks, FlushInfo, ShardCheckpoint } from './types.js';
+import type { DeliveryHooks, ErrorRecord, FlushInfo, ShardCheckpoint } from './types.js';
 
 /** Which shard a batch belongs to and where its checkpoint stands. */
 export interface FlushTarget {
@@ -25,6 +27,32 @@ export interface FlushTarget {
   readonly replayed: boolean;
   /** True when the batch ends the (closed) shard. */
   readonly finishesShard: boolean;
+}
+
+/** The error record of a row DuckDB refused (`format-conversion-failed/`, `conversion_refused`). */
+function refusedRecord(batch: ShardBatch, target: FlushTarget, row: RefusedRow): ErrorRecord {
+  const origin = batch.originOf(row.origin);
+  let eventId: string | undefined;
+  try {
+    const id = (JSON.parse(row.data.toString('utf8')) as { event_id?: unknown } | null)?.event_id;
+    if (typeof id === 'string') eventId = id;
+  } catch {
+    // The row is DuckDB's to judge; without an event id the record still names it by sequence number.
+  }
+  return {
+    errorType: ERROR_TYPES.formatConversion,
+    errorCode: ERROR_CODES.conversionRefused,
+    errorMessage: `DuckDB refused the row when converting it to Parquet: ${row.reason}`,
+    ...(eventId === undefined ? {} : { eventId }),
+    dataset: target.dataset,
+    stream: target.stream,
+    shardId: target.shardId,
+    sequenceNumber: origin.sequenceNumber,
+    subSequenceNumber: origin.subSequenceNumber,
+    partitionKey: origin.partitionKey,
+    arrivalTimestamp: origin.arrivalMs,
+    rawData: row.data.toString('base64'),
+  };
 }
 
 /** What {@link BatchFlusher.flush} returns. */
@@ -115,13 +143,28 @@ export class BatchFlusher {
     const histogram = new LatencyHistogram();
     let parquetBytes = 0;
     let visibleAt = now();
+    let refusedRows = 0;
     for (const p of batch.partitions()) {
       const key = dataObjectKey(target.dataset, p.hourStartMs, identity);
+      let written = 0;
+      let refused: readonly RefusedRow[] = [];
       await retrier(async () => {
         const n = ++this.#counter;
         const parquet = join(staging, `batch-${n}.parquet`);
         try {
-          await writer.writeLines(target.contract, p.ndjson(), parquet);
+          // Rows DuckDB refuses are left out (and kept as error records below); the same batch always
+          // splits the same way, so a replay writes the same object and the same error records.
+          ({ rows: written, refused } = await convertPartition(writer, target.contract, p, parquet));
+          if (refused.length > 0 && hooks?.afterRefusal) {
+            await intent;
+            await hooks.afterRefusal({
+              stream: target.stream,
+              shardId: target.shardId,
+              key,
+              refused: refused.length,
+            });
+          }
+          if (written === 0) return;
           parquetBytes += (await stat(parquet)).size;
           await intent;
           await storage.publishFile(key, parquet);
@@ -129,9 +172,18 @@ export class BatchFlusher {
           await rm(parquet, { force: true });
         }
       });
+      for (const r of refused) batch.addError(refusedRecord(batch, target, r));
+      refusedRows += refused.length;
       p.release();
+      if (written === 0) continue;
       visibleAt = now();
-      for (const t of p.producedAt) histogram.record(visibleAt - t);
+      if (refused.length === 0) for (const t of p.producedAt) histogram.record(visibleAt - t);
+      else {
+        const skip = new Set(refused.map((r) => r.index));
+        p.producedAt.forEach((t, i) => {
+          if (!skip.has(i)) histogram.record(visibleAt - t);
+        });
+      }
       dataObjects.push(key);
       await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
     }
@@ -151,7 +203,7 @@ export class BatchFlusher {
       firstSequenceNumber: identity.firstSequenceNumber,
       lastSequenceNumber: identity.lastSequenceNumber,
       kinesisRecords: batch.kinesisRecords,
-      rows: batch.rows,
+      rows: batch.rows - refusedRows,
       errors: batch.errorCount,
       dataObjects,
       errorObjects,

@@ -150,7 +150,7 @@ export class ParquetWriter {
           `TO ${sqlString(parquetPath)} (FORMAT parquet, COMPRESSION snappy)`,
       );
     } catch (err) {
-      throw new ParquetWriteError(parquetPath, err);
+      throw new ParquetWriteError(parquetPath, err, ndjsonPath);
     } finally {
       this.#release(c);
     }

@@ -8,6 +8,8 @@ const HOUR_MS = 3_600_000;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 const MAX_CHUNK_BYTES = 1024 * 1024;
 const NEWLINE = 0x0a;
+/** A row's origin is `record ordinal × ORIGIN_RECORD + sub-sequence number` (exact below 2^53). */
+const ORIGIN_RECORD = 2 ** 24;
 
 /**
  * Rows of one event-time hour inside a batch, as the NDJSON text DuckDB will read: each row's bytes
@@ -19,6 +21,11 @@ export class PartitionBuffer {
   public readonly hourStartMs: number;
   /** `produced_at` of each row, epoch ms, for freshness. */
   public readonly producedAt: number[] = [];
+  /**
+   * Where each row came from in its batch: the Kinesis record's ordinal and the user record's
+   * sub-sequence number (see {@link ShardBatch.originOf}). Read only when DuckDB refuses a row.
+   */
+  public readonly origins: number[] = [];
   /** Bytes of NDJSON text (rows and their newlines). */
   public bytes = 0;
   readonly #full: Buffer[] = [];
@@ -68,6 +75,22 @@ export class PartitionBuffer {
     this.#used = 0;
   }
 
+  /**
+   * Each row's JSON (without its newline), in the order added: views of the chunks, for the rare
+   * conversion that has to look at rows one by one (see `convertPartition`).
+   */
+  public rows(): Buffer[] {
+    const out: Buffer[] = [];
+    for (const chunk of this.ndjson()) {
+      let start = 0;
+      for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+        out.push(chunk.subarray(start, end));
+        start = end + 1;
+      }
+    }
+    return out;
+  }
+
   /** The NDJSON text: rows in the order added, each ending with `\n`. */
   public ndjson(): Buffer[] {
     return this.#chunk === undefined || this.#used === 0
@@ -109,6 +132,10 @@ export class ShardBatch {
   public errorCount = 0;
   /** Raw bytes added (rows and errors), for the size trigger. */
   public bytes = 0;
+  /** Sequence number, arrival time and partition key of each Kinesis record, by ordinal. */
+  readonly #sequenceNumbers: string[] = [];
+  readonly #arrivals: number[] = [];
+  readonly #partitionKeys: string[] = [];
   readonly #partitions = new Map<number, PartitionBuffer>();
   readonly #errors = new Map<string, ErrorBuffer>();
   readonly #budget: BufferBudget | undefined;
@@ -129,8 +156,12 @@ export class ShardBatch {
    * @param sequenceNumber - the record's sequence number
    * @param arrivalMs - its ApproximateArrivalTimestamp, epoch ms
    * @param now - reader clock, epoch ms
+   * @param partitionKey - the Kinesis record's partition key
    */
-  public beginRecord(sequenceNumber: string, arrivalMs: number, now: number): void {
+  public beginRecord(sequenceNumber: string, arrivalMs: number, now: number, partitionKey = ''): void {
+    this.#sequenceNumbers.push(sequenceNumber);
+    this.#arrivals.push(arrivalMs);
+    this.#partitionKeys.push(partitionKey);
     if (this.kinesisRecords === 0) {
       this.firstSequenceNumber = sequenceNumber;
       this.firstArrivalMs = arrivalMs;
@@ -148,6 +179,7 @@ export class ShardBatch {
    * @param source - bytes holding the row
    * @param start - where the row starts in `source`
    * @param end - where it ends (exclusive)
+   * @param subSequenceNumber - the user record's index in its aggregate (0 when not aggregated)
    */
   public addRow(
     eventTimeMs: number,
@@ -155,6 +187,7 @@ export class ShardBatch {
     source: Buffer,
     start = 0,
     end = source.length,
+    subSequenceNumber = 0,
   ): void {
     const hour = Math.floor(eventTimeMs / HOUR_MS);
     let p = this.#partitions.get(hour);
@@ -164,6 +197,7 @@ export class ShardBatch {
     }
     p.append(source, start, end);
     p.producedAt.push(producedAtMs);
+    p.origins.push((this.kinesisRecords - 1) * ORIGIN_RECORD + subSequenceNumber);
     const n = end - start + 1;
     this.bytes += n;
     this.#budget?.add(n);
@@ -187,6 +221,28 @@ export class ShardBatch {
     this.bytes += record.rawData.length;
     this.#budget?.add(record.rawData.length);
     this.errorCount++;
+  }
+
+  /**
+   * The Kinesis record a row came from (see {@link PartitionBuffer.origins}).
+   *
+   * @param origin - the row's origin
+   * @returns its sequence number, arrival time and partition key (the Kinesis record's), and the user
+   *   record's sub-sequence number
+   */
+  public originOf(origin: number): {
+    sequenceNumber: string;
+    arrivalMs: number;
+    partitionKey: string;
+    subSequenceNumber: number;
+  } {
+    const k = Math.floor(origin / ORIGIN_RECORD);
+    return {
+      sequenceNumber: this.#sequenceNumbers[k]!,
+      arrivalMs: this.#arrivals[k]!,
+      partitionKey: this.#partitionKeys[k]!,
+      subSequenceNumber: origin - k * ORIGIN_RECORD,
+    };
   }
 
   /** Row partitions, in hour order. */

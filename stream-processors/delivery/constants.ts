@@ -62,10 +62,12 @@ export const RAW_ZONE = 'raw';
 
 /**
  * Error output folders (`errors/<type>/dt=…/hr=…/`), named like Firehose's error output prefixes:
- * - `deaggregation-failed`: a KPL aggregate failed its MD5 or its protobuf is truncated/malformed;
- *   the whole Kinesis record is kept.
+ * - `deaggregation-failed`: a KPL aggregate failed its MD5, its protobuf is truncated/malformed, or it
+ *   holds no user record at all; the whole Kinesis record is kept.
  * - `processing-failed`: a user record could not be turned into a row (too large, timestamp out of range).
- * - `format-conversion-failed`: not UTF-8, not JSON, or JSON that fails the dataset's contract.
+ * - `format-conversion-failed`: not UTF-8, not JSON, JSON the lake's readers refuse (nested too deep,
+ *   a duplicate key, an unpaired surrogate escape), JSON that fails the dataset's contract, or a row
+ *   DuckDB refused to convert to Parquet.
  */
 export const ERROR_TYPES = {
   deaggregation: 'deaggregation-failed',
@@ -78,11 +80,21 @@ export const ERROR_CODES = {
   checksumMismatch: 'checksum_mismatch',
   truncated: 'truncated',
   malformed: 'malformed',
+  /** A valid KPL aggregate (MD5 matches) with no user record in it: nothing to deliver, kept as a trace. */
+  emptyAggregate: 'empty_aggregate',
   recordTooLarge: 'record_too_large',
   timestampOutOfRange: 'timestamp_out_of_range',
   invalidUtf8: 'invalid_utf8',
   invalidJson: 'invalid_json',
   contractViolation: 'contract_violation',
+  /** Arrays/objects nested deeper than the contract can hold (`Contract.maxDepth`). */
+  tooDeep: 'too_deep',
+  /** An object names a key twice. */
+  duplicateKey: 'duplicate_key',
+  /** A `\uD800`-`\uDFFF` escape that is not half of a surrogate pair. */
+  unpairedSurrogate: 'unpaired_surrogate',
+  /** DuckDB refused the row when converting its batch to Parquet (the last line of defence). */
+  conversionRefused: 'conversion_refused',
 } as const;
 
 /** Lake prefix of the error output. */

@@ -28,11 +28,32 @@ export class CheckpointError extends DeliveryError {
   }
 }
 
-/** DuckDB failed to convert a batch to Parquet. */
+/**
+ * DuckDB failed to convert a batch to Parquet. {@link refusedInput} tells a refusal of the data (a row
+ * DuckDB will not read, whatever the attempt) from a failure of DuckDB itself (memory, disk).
+ */
 export class ParquetWriteError extends DeliveryError {
-  public constructor(target: string, cause: unknown) {
+  /**
+   * True when DuckDB refused the input (its error type is Invalid Input or Conversion): the same rows
+   * fail again, and the rows to blame can be found by converting parts of the batch.
+   */
+  public readonly refusedInput: boolean;
+  /** DuckDB's message, first line, without the name of the transient input file. */
+  public readonly detail: string;
+  /**
+   * @param target - the Parquet file being written
+   * @param cause - DuckDB's error
+   * @param input - the transient NDJSON file DuckDB read (left out of {@link detail})
+   */
+  public constructor(target: string, cause: unknown, input?: string) {
     super(`writing Parquet ${target} failed: ${(cause as Error).message}`, { retriable: false, cause });
     this.name = 'ParquetWriteError';
+    const message = String((cause as Error | undefined)?.message ?? cause);
+    // DuckDB's Node API gives no error type but the prefix of its message: the one place it is read.
+    this.refusedInput = /^(Invalid Input|Conversion) Error:/.test(message);
+    const first = message.split('\n')[0]!;
+    // The transient file's name means nothing to a reader of the error record.
+    this.detail = (input === undefined ? first : first.split(` in file "${input}",`).join('')).trim();
   }
 }
 

@@ -1,5 +1,5 @@
 import { AggregateLayout, DeaggregationError } from '../../producers/kinesis/index.js';
-import { type Contract, type Dataset, EVENT_TIME_FIELD } from '../../schemas/index.js';
+import { type Contract, type Dataset, EVENT_TIME_FIELD, type JsonTextIssue } from '../../schemas/index.js';
 import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
 import type { ShardBatch } from './ShardBatch.js';
 import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
@@ -141,7 +141,7 @@ export function decodeRecordInto(
   ctx: DecodeContext,
   now: number,
 ): void {
-  batch.beginRecord(record.sequenceNumber, record.arrivalMs, now);
+  batch.beginRecord(record.sequenceNumber, record.arrivalMs, now, record.partitionKey);
   const layout = ctx.layout;
   try {
     layout.read(record.data, record.partitionKey);
@@ -161,6 +161,23 @@ export function decodeRecordInto(
     );
     return;
   }
+  if (layout.count === 0) {
+    // A valid aggregate (MD5 matches) of no user record: nothing to deliver, but a producer sent it,
+    // so it leaves a trace instead of vanishing.
+    batch.addError(
+      errorRecord(
+        ctx,
+        record,
+        ERROR_TYPES.deaggregation,
+        ERROR_CODES.emptyAggregate,
+        'KPL aggregate holds no user record (its MD5 matches): nothing to deliver; check the producer that sent it',
+        record.data,
+        record.partitionKey,
+        null,
+      ),
+    );
+    return;
+  }
   const d = record.data;
   const data = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
   // One Latin-1 string for all the user records of the Kinesis record (the first tier of the wire
@@ -170,7 +187,7 @@ export function decodeRecordInto(
     const start = layout.starts[i]!;
     const end = layout.ends[i]!;
     if (acceptsOnWire(data, text, start, end, ctx)) {
-      batch.addRow(ctx.captured[ctx.eventTimeSlot]!, ctx.captured[ctx.producedAtSlot]!, data, start, end);
+      batch.addRow(ctx.captured[ctx.eventTimeSlot]!, ctx.captured[ctx.producedAtSlot]!, data, start, end, i);
       continue;
     }
     // The exact path: decides every record the fast path left, and names the reason of a bad one.
@@ -179,7 +196,7 @@ export function decodeRecordInto(
     if (checked.row !== undefined) {
       const row = checked.row;
       const line = needsReserialising(user) ? Buffer.from(JSON.stringify(row)) : user;
-      batch.addRow(row[EVENT_TIME_FIELD] as number, row.produced_at as number, line);
+      batch.addRow(row[EVENT_TIME_FIELD] as number, row.produced_at as number, line, 0, line.length, i);
     } else {
       batch.addError(
         errorRecord(
@@ -197,6 +214,21 @@ export function decodeRecordInto(
     }
   }
 }
+
+const TEXT_ISSUE_CODES: Record<JsonTextIssue['kind'], ErrorCode> = {
+  too_deep: ERROR_CODES.tooDeep,
+  duplicate_key: ERROR_CODES.duplicateKey,
+  unpaired_surrogate: ERROR_CODES.unpairedSurrogate,
+};
+
+/**
+ * Switches for tests only. `textChecks: false` lets records that `JSON.parse` and the contract accept
+ * but DuckDB refuses (duplicate keys, unpaired surrogates) through to the Parquet conversion, so the
+ * conversion's fallback (see `convertPartition`) is tested with real DuckDB refusals.
+ *
+ * @internal
+ */
+export const decoderTestSwitches = { textChecks: true };
 
 type CheckResult =
   | { readonly row: Record<string, unknown> }
@@ -231,6 +263,17 @@ function checkUserRecord(data: Uint8Array, ctx: DecodeContext): CheckResult {
       type: ERROR_TYPES.formatConversion,
       code: ERROR_CODES.invalidUtf8,
       message: 'record is not valid UTF-8',
+    };
+  }
+  // Before JSON.parse: what it would take but the lake's readers refuse (and nesting no contract
+  // holds, which is never parsed or walked then). Skipped only by tests of the Parquet fallback.
+  const issue = decoderTestSwitches.textChecks ? ctx.contract.inspectText(text) : undefined;
+  if (issue !== undefined) {
+    return {
+      type: ERROR_TYPES.formatConversion,
+      code: TEXT_ISSUE_CODES[issue.kind],
+      message: `${issue.path || '(record)'}: ${issue.reason}`,
+      extra: { violations: [{ path: issue.path, reason: issue.reason }] },
     };
   }
   let event: unknown;

@@ -135,6 +135,17 @@ export interface DeliveryHooks {
     shardId: string;
     lastSequenceNumber: string;
   }) => Promise<void> | void;
+  /**
+   * After DuckDB refused rows of a partition and the rest was converted (see `convertPartition`), and
+   * the batch's intent is durable; before that partition's object is published and before the refused
+   * rows' error records are written.
+   */
+  readonly afterRefusal?: (info: {
+    stream: string;
+    shardId: string;
+    key: string;
+    refused: number;
+  }) => Promise<void> | void;
   /** After each object of a batch is durable. */
   readonly afterObject?: (info: { stream: string; shardId: string; key: string }) => Promise<void> | void;
   /** After every object of a batch is durable, before its checkpoint is written. */

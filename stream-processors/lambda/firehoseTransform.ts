@@ -61,9 +61,17 @@ export function transformRecord(
       'KPL-aggregated record reached the transformation: configure the RecordDeAggregation processor (SubRecordType KPL) before the Lambda',
     );
   }
+  const contract = contractFor(dataset);
+  const text = bytes.toString('utf8');
+  // Before JSON.parse: nesting no contract holds (never parsed or walked then), and what JSON.parse
+  // takes but Firehose's format conversion or a lake reader refuses (duplicate keys, lone surrogates).
+  const issue = contract.inspectText(text);
+  if (issue !== undefined) {
+    return failed(record, `refused before parsing: ${issue.path || '<root>'}: ${issue.reason}`);
+  }
   let event: unknown;
   try {
-    event = JSON.parse(bytes.toString('utf8'));
+    event = JSON.parse(text);
   } catch (err) {
     return failed(record, `not JSON: ${(err as Error).message}`);
   }
@@ -73,7 +81,7 @@ export function transformRecord(
     typeof (event as { event_id?: unknown }).event_id === 'string'
       ? (event as { event_id: string }).event_id
       : undefined;
-  const violations = contractFor(dataset).validate(event);
+  const violations = contract.validate(event);
   if (violations.length > 0) {
     const shown = violations
       .slice(0, MAX_REASON_VIOLATIONS)
@@ -91,6 +99,18 @@ export function transformRecord(
     data: record.data,
     ...(eventId === undefined ? {} : { eventId }),
   };
+}
+
+/**
+ * {@link transformRecord}, and any error it throws becomes that record's `ProcessingFailed`: one record
+ * must never fail the invocation (Firehose would retry the whole batch, then send all of it to errors).
+ */
+function transformSafely(dataset: Dataset, record: FirehoseTransformationEventRecord): TransformOutcome {
+  try {
+    return transformRecord(dataset, record);
+  } catch (err) {
+    return failed(record, `transformation failed: ${(err as Error)?.name}: ${(err as Error)?.message}`);
+  }
 }
 
 /** Dependencies of {@link createFirehoseTransformHandler}. */
@@ -124,7 +144,7 @@ export function createFirehoseTransformHandler(
     try {
       dataset = datasetOfSource(event.deliveryStreamArn, options.deliveryStreams);
       const d = dataset;
-      outcomes = event.records.map((r) => transformRecord(d, r));
+      outcomes = event.records.map((r) => transformSafely(d, r));
     } catch (err) {
       if (!(err instanceof StreamProcessorError)) throw err;
       // Unknown delivery stream: fail every record (Firehose keeps them under errors/) rather than pass

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type EmbeddedKinesis, encodeAggregatedRecord, KPL_MAGIC } from '../../producers/kinesis/index.js';
 import {
   ERROR_CODES,
@@ -7,9 +7,11 @@ import {
   type ErrorRecord,
   MAX_EVENT_BYTES,
 } from '../../stream-processors/delivery/index.js';
+import { decoderTestSwitches } from '../../stream-processors/delivery/recordDecoder.js';
 import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent, weatherEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { duckDbPoison, type PoisonCase, poisonRecords } from '../helpers/poison.js';
 import { deliverOnce } from './support/deliverOnce.js';
 import { duckRows, putEntries, rawParquet } from './support/lakeKit.js';
 
@@ -142,5 +144,158 @@ describe('bad input', () => {
         .map((e) => e.subSequenceNumber)
         .sort(),
     ).toEqual([0, 1]);
+  });
+});
+
+/**
+ * A stream holding each poison record twice, once as a plain Kinesis record and once inside a KPL
+ * aggregate between valid events, with valid plain records around them. Returns the valid event ids
+ * and the poison records' event ids (`<plain|agg>-<name>`).
+ */
+async function putPoison(
+  stream: string,
+  cases: (prefix: string) => PoisonCase[],
+): Promise<{ good: string[]; poison: Map<string, PoisonCase> }> {
+  const good: string[] = [];
+  const goodEvent = () => {
+    const e = gridEvent({ event_id: `good-${good.length}` });
+    good.push(e.event_id);
+    return json(e);
+  };
+  const poison = new Map<string, PoisonCase>();
+  const plain = cases('plain');
+  const aggregated = cases('agg');
+  for (const p of [...plain, ...aggregated]) poison.set(p.eventId, p);
+  const entries = [{ Data: goodEvent(), PartitionKey: 'pk' }];
+  for (const p of plain) {
+    entries.push({ Data: Buffer.from(p.text), PartitionKey: 'pk' });
+    entries.push({ Data: goodEvent(), PartitionKey: 'pk' });
+  }
+  entries.push({
+    Data: encodeAggregatedRecord([
+      { partitionKey: 'pk-a', data: goodEvent() },
+      ...aggregated.flatMap((p) => [
+        { partitionKey: 'pk-a', data: Buffer.from(p.text) },
+        { partitionKey: 'pk-a', data: goodEvent() },
+      ]),
+    ]),
+    PartitionKey: 'pk-a',
+  });
+  entries.push({ Data: goodEvent(), PartitionKey: 'pk' });
+  await putEntries(kinesis.client, stream, entries);
+  return { good, poison };
+}
+
+const eventIdOf = (e: ErrorRecord): string =>
+  e.eventId ??
+  (JSON.parse(Buffer.from(e.rawData, 'base64').toString('utf8')) as { event_id: string }).event_id;
+
+describe('poison records', () => {
+  afterEach(() => {
+    decoderTestSwitches.textChecks = true;
+  });
+
+  it('deep nesting, duplicate keys and unpaired surrogates, plain and in aggregates, become error records naming the field; neighbours delivered once', async () => {
+    // Prepare
+    const stream = uniqueStream('poison');
+    await kinesis.createStream(stream, 1);
+    const lake = new LocalLakeStorage(`${dir}/${stream}`);
+    const { good, poison } = await putPoison(stream, poisonRecords);
+    // Act
+    const { stats } = await deliverOnce(kinesis.client, lake, [{ dataset: 'grid', streamName: stream }]);
+    const rows = await duckRows(
+      `select event_id, count(*)::INTEGER as n from ${rawParquet(lake.location, 'grid')} group by event_id order by event_id`,
+    );
+    const errors = await errorLines(lake);
+    // Assess
+    expect(rows).toEqual(good.sort().map((event_id) => ({ event_id, n: 1 })));
+    expect(stats.totals).toMatchObject({ delivered: good.length, rejected: poison.size });
+    expect(errors).toHaveLength(poison.size);
+    expect(errors.map(eventIdOf).sort()).toEqual([...poison.keys()].sort());
+    for (const e of errors) {
+      const p = poison.get(eventIdOf(e))!;
+      expect(Buffer.from(e.rawData, 'base64').toString('utf8')).toBe(p.text);
+      expect(e).toMatchObject({ errorType: ERROR_TYPES.formatConversion, errorCode: p.code });
+      expect(e.errorMessage).toContain(`${p.path}: `);
+      expect(e.errorMessage).toContain(p.reason);
+      expect(e.violations?.[0]?.path).toBe(p.path);
+    }
+    const aggregated = errors.filter((e) => e.partitionKey === 'pk-a');
+    expect(aggregated.map((e) => e.subSequenceNumber)).toEqual(
+      Array.from({ length: aggregated.length }, (_, k) => 2 * k + 1),
+    );
+  });
+
+  it('an empty KPL aggregate (valid MD5, no user record) leaves an error record, and its neighbours are delivered', async () => {
+    // Prepare
+    const stream = uniqueStream('empty-agg');
+    await kinesis.createStream(stream, 1);
+    const lake = new LocalLakeStorage(`${dir}/${stream}`);
+    const empty = Buffer.concat([KPL_MAGIC, createHash('md5').update(Buffer.alloc(0)).digest()]);
+    const good = [gridEvent(), gridEvent()];
+    await putEntries(kinesis.client, stream, [
+      { Data: json(good[0]!), PartitionKey: 'pk' },
+      { Data: empty, PartitionKey: 'pk-empty' },
+      { Data: json(good[1]!), PartitionKey: 'pk' },
+    ]);
+    // Act
+    const { stats } = await deliverOnce(kinesis.client, lake, [{ dataset: 'grid', streamName: stream }]);
+    const errors = await errorLines(lake);
+    // Assess
+    expect(stats.totals).toMatchObject({ delivered: 2, rejected: 1 });
+    expect(errors).toEqual([
+      expect.objectContaining({
+        errorType: ERROR_TYPES.deaggregation,
+        errorCode: ERROR_CODES.emptyAggregate,
+        partitionKey: 'pk-empty',
+        subSequenceNumber: null,
+        rawData: empty.toString('base64'),
+      }),
+    ]);
+    expect(errors[0]!.errorMessage).toContain('holds no user record');
+  });
+
+  it('when DuckDB refuses rows the checks let through, exactly those go to format-conversion-failed with its message; the rest of the batch is delivered once', async () => {
+    // Prepare: the text checks off, so duplicate keys and lone surrogates reach DuckDB.
+    decoderTestSwitches.textChecks = false;
+    const stream = uniqueStream('refused');
+    await kinesis.createStream(stream, 1);
+    const lake = new LocalLakeStorage(`${dir}/${stream}`);
+    const { good, poison } = await putPoison(stream, duckDbPoison);
+    // Act
+    const { stats, flushes } = await deliverOnce(
+      kinesis.client,
+      lake,
+      [{ dataset: 'grid', streamName: stream }],
+      {
+        // One batch: every poison record shares a partition with valid rows.
+        bufferIntervalMs: 60_000,
+      },
+    );
+    const rows = await duckRows(
+      `select event_id, count(*)::INTEGER as n from ${rawParquet(lake.location, 'grid')} group by event_id order by event_id`,
+    );
+    const errors = await errorLines(lake);
+    // Assess
+    expect(flushes).toHaveLength(1);
+    expect(rows).toEqual(good.sort().map((event_id) => ({ event_id, n: 1 })));
+    expect(stats.totals).toMatchObject({ delivered: good.length, rejected: poison.size });
+    expect(errors.map(eventIdOf).sort()).toEqual([...poison.keys()].sort());
+    for (const e of errors) {
+      expect(e).toMatchObject({
+        errorType: ERROR_TYPES.formatConversion,
+        errorCode: ERROR_CODES.conversionRefused,
+      });
+      // DuckDB's own words, without the transient file's name.
+      expect(e.errorMessage).toMatch(
+        /^DuckDB refused the row when converting it to Parquet: Invalid Input Error: (JSON transform error in line 1: .*(duplicate key|"oops")|Malformed JSON at byte \d+ in line \d+: .* surrogate)/,
+      );
+      expect(e.errorMessage).not.toMatch(/\.ndjson/);
+      expect(e.sequenceNumber).toMatch(/^\d+$/);
+    }
+    const aggregated = errors.filter((e) => e.partitionKey === 'pk-a');
+    expect(aggregated.map((e) => e.subSequenceNumber).sort((a, b) => a! - b!)).toEqual(
+      Array.from({ length: aggregated.length }, (_, k) => 2 * k + 1),
+    );
   });
 });

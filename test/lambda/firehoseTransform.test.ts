@@ -11,6 +11,7 @@ import {
 } from '../../stream-processors/lambda/index.js';
 import { eventOf } from '../helpers/events.js';
 import { firehoseTransformationEvent } from '../helpers/lambdaEvents.js';
+import { poisonRecords } from '../helpers/poison.js';
 import { captureStdout, metricValue } from './captureOutput.js';
 
 const STREAMS: Record<string, Dataset> = {
@@ -71,6 +72,31 @@ describe('transformRecord', () => {
     expect(out.result).toBe('ProcessingFailed');
     expect(out.reason).toContain('field is not in the grid contract');
     expect(out.reason).toMatch(/\(\+\d+ more\)$/);
+  });
+
+  it.each(poisonRecords('lambda'))(
+    'fails the poison record $name ($code) with the field and the reason, never throwing',
+    ({ text, path, reason }) => {
+      const out = transformRecord('grid', record(text));
+      expect(out.result).toBe('ProcessingFailed');
+      expect(out.reason).toMatch(new RegExp(`^refused before parsing: ${path.replaceAll('.', '\\.')}: `));
+      expect(out.reason).toContain(reason);
+    },
+  );
+
+  it('fails the poison records in one invocation next to valid ones, which stay Ok', async () => {
+    const poison = poisonRecords('lambda-batch');
+    const event = firehoseTransformationEvent('gs-test-grid', [
+      eventOf('grid'),
+      ...poison.map((p) => p.text),
+      eventOf('grid'),
+    ]);
+    const { result } = await captureStdout(() => makeHandler()(event));
+    expect(result.records.map((r) => r.result)).toEqual([
+      'Ok',
+      ...poison.map(() => 'ProcessingFailed'),
+      'Ok',
+    ]);
   });
 
   it('fails a KPL aggregate: Firehose must de-aggregate before the Lambda', () => {

@@ -15,10 +15,12 @@ function check(contract: Contract, text: string | Uint8Array): { ok: boolean; ca
   return { ok, captured: [...captured] };
 }
 
-/** The exact path's verdict: UTF-8, JSON.parse, then the contract. */
+/** The exact path's verdict: UTF-8, the text checks (depth, duplicate keys, surrogates), JSON.parse, then the contract. */
 function exactValid(contract: Contract, bytes: Uint8Array): { valid: boolean; value?: Json } {
   try {
-    const value = JSON.parse(utf8.decode(bytes)) as Json;
+    const text = utf8.decode(bytes);
+    if (contract.inspectText(text) !== undefined) return { valid: false };
+    const value = JSON.parse(text) as Json;
     return { valid: contract.isValid(value), value };
   } catch {
     return { valid: false };
@@ -82,6 +84,10 @@ const REPLACEMENTS = [
   '{}',
   '[]',
   '"\u0001"',
+  '"\\ud800"',
+  '"a\\udc00"',
+  '"\\ud83d\\ude00"',
+  '[[[[[[[[[[]]]]]]]]]]',
   'nul',
   'NaN',
   'Infinity',

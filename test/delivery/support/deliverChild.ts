@@ -1,7 +1,9 @@
 // The delivery worker as a child process for the crash test. Environment:
 //   GS_ENDPOINT  Kinesis endpoint        GS_LAKE   lake directory       GS_STREAM  grid stream name
-//   GS_CRASH_AT  optional "<stage>:<n>": at the n-th `intent`, `object` or `checkpoint` point the worker
-//                prints "STALL <stage>" and waits forever, so the parent can kill -9 it exactly there.
+//   GS_CRASH_AT  optional "<stage>:<n>": at the n-th `intent`, `object`, `checkpoint` or `refusal` (DuckDB
+//                refused rows of a partition, before its object is published) point the worker prints
+//                "STALL <stage>" and waits forever, so the parent can kill -9 it exactly there.
+//   GS_NO_TEXT_CHECKS  "1": the decoder's text checks are off, so rows DuckDB refuses reach the conversion.
 // Prints "FLUSH <json>" per flush, "WARN <text>" per warning, "DONE <json>" after a clean drain.
 import {
   createKinesisClient,
@@ -9,10 +11,12 @@ import {
   KINESIS_RETRY_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { DeliveryWorker } from '../../../stream-processors/delivery/index.js';
+import { decoderTestSwitches } from '../../../stream-processors/delivery/recordDecoder.js';
 import { LocalLakeStorage } from '../../../stream-processors/storage/index.js';
 
 const [stage, nth] = (process.env.GS_CRASH_AT ?? ':').split(':') as [string, string];
-const counts: Record<string, number> = { intent: 0, object: 0, checkpoint: 0 };
+const counts: Record<string, number> = { intent: 0, object: 0, checkpoint: 0, refusal: 0 };
+if (process.env.GS_NO_TEXT_CHECKS === '1') decoderTestSwitches.textChecks = false;
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
@@ -41,6 +45,7 @@ const worker = await DeliveryWorker.create({
   hooks: {
     afterIntent: () => point('intent'),
     afterObject: () => point('object'),
+    afterRefusal: () => point('refusal'),
     beforeCheckpoint: () => point('checkpoint'),
   },
 });
