@@ -142,6 +142,7 @@ export class DeliveryWorker {
       Math.floor(leaseTtlMs / 3),
     );
     // One lease per stream: a second worker on the same lake and stream waits for it.
+    const onLease = options.onLease ?? options.onWarning;
     const deliveries = new Map<string, StreamDelivery>();
     const leases = new Map(
       names.map((stream) => [
@@ -151,7 +152,7 @@ export class DeliveryWorker {
           stream,
           ttlMs: leaseTtlMs,
           heartbeatMs: leaseHeartbeatMs,
-          ...(options.onWarning ? { onEvent: options.onWarning } : {}),
+          ...(onLease ? { onEvent: onLease } : {}),
           onLost: (err) => deliveries.get(stream)?.onLeaseLost(err),
         }),
       ]),

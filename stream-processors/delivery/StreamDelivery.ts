@@ -27,6 +27,8 @@ export interface StreamDeliveryOptions {
    * stream waits to take it again. @default none (a single writer is assumed)
    */
   readonly lease?: StreamLease;
+  /** Lease events for a person (losing it). @default `onWarning` */
+  readonly onLease?: (message: string) => void;
   readonly onFlush?: (info: FlushInfo) => void;
   readonly onMetric?: (metric: DeliveryMetric) => void;
   readonly onWarning?: (message: string) => void;
@@ -122,7 +124,7 @@ export class StreamDelivery {
   #leaseLost(err: Error): void {
     if (this.#recovering) return;
     if (this.#o.lease?.held) this.#o.lease.drop(err.message);
-    this.#o.onWarning?.(
+    (this.#o.onLease ?? this.#o.onWarning)?.(
       `${err.message}; stopped writing stream ${this.#o.stream}, waiting to take the lease again`,
     );
     this.#recovering = (async () => {

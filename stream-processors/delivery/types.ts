@@ -209,6 +209,11 @@ export interface DeliveryWorkerOptions {
   readonly onMetric?: (metric: DeliveryMetric) => void;
   /** Called with warnings the worker recovers from (stale checkpoints, replays, throttling). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Called with what the stream leases do, for a person: waiting for another worker's lease (naming
+   * its pid and host), taking it over, losing it. @default `onWarning`
+   */
+  readonly onLease?: (message: string) => void;
   /** Fault-injection points for tests. */
   readonly hooks?: DeliveryHooks;
   /** Clock, epoch ms. @default Date.now */

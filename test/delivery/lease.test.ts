@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import { CheckpointStore } from '../../stream-processors/delivery/index.js';
 import { StreamLease } from '../../stream-processors/delivery/StreamLease.js';
@@ -228,6 +228,10 @@ function deliverChild(lake: string, stream: string, env: Record<string, string>)
   createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
   createInterface({ input: proc.stderr! }).on('line', (l) => lines.push(l));
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  // A failed assertion must not leave a worker running (they run until SIGTERM).
+  onTestFinished(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  });
   return { proc, lines, exited };
 }
 
@@ -265,10 +269,6 @@ describe('one writer per lake and stream (delivery workers as child processes)',
     const b = deliverChild(lake, stream, env);
     await putEvents(kinesis.client, stream, events(5_000, TOTAL, stream), { perAggregate: 50 });
     await untilRaw(lake, TOTAL);
-    const waiter = await waitFor('one worker to report the other as holder', () =>
-      [a, b].find((c) => has(c, /waiting for the lease on stream/)),
-    );
-    const holder = waiter === a ? b : a;
     a.proc.kill('SIGTERM');
     b.proc.kill('SIGTERM');
     const codes = await Promise.all([a.exited, b.exited]);
@@ -276,9 +276,12 @@ describe('one writer per lake and stream (delivery workers as child processes)',
     // Assess
     expect(counts, `${tail(a)}\n---\n${tail(b)}`).toEqual({ n: TOTAL, ids: TOTAL });
     expect(codes).toEqual([0, 0]);
+    const waiter = [a, b].find((c) => has(c, /waiting for the lease on stream/));
+    const holder = waiter === a ? b : a;
+    expect(waiter, 'one worker reports the other as holder').toBeDefined();
     expect(
       has(
-        waiter,
+        waiter!,
         new RegExp(
           `waiting for the lease on stream ${stream} held by pid ${holder.proc.pid} on host ${hostname()}`,
         ),
@@ -348,6 +351,68 @@ describe('one writer per lake and stream (delivery workers as child processes)',
     ).toBe(true);
     expect(counts).toEqual({ n: TOTAL, ids: TOTAL });
   }, 90_000);
+});
+
+describe('gridstream deliver with another worker on the lake', () => {
+  it('--stop-when-caught-up waits for the lease, showing the holder, and delivers once the holder stops', async () => {
+    // Prepare
+    const stream = uniqueStream('leasecli');
+    await kinesis.createStream(stream, 2);
+    const lake = join(dir, stream);
+    const TOTAL = 6_000;
+    await putEvents(kinesis.client, stream, events(0, 2_000, stream), { perAggregate: 50 });
+    const holder = deliverChild(lake, stream, { GS_UNTIL: 'term' });
+    await waitFor('the holder to flush', () => has(holder, /^FLUSH /), 60_000);
+    // Act
+    const proc = spawn(
+      process.execPath,
+      [
+        'bin/gridstream.js',
+        'deliver',
+        '--lake',
+        lake,
+        '--streams',
+        `grid=${stream}`,
+        '--stop-when-caught-up',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    onTestFinished(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    });
+    const cli: Child = {
+      proc,
+      lines: [],
+      exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
+    };
+    createInterface({ input: proc.stdout! }).on('line', (l) => cli.lines.push(l));
+    createInterface({ input: proc.stderr! }).on('line', (l) => cli.lines.push(l));
+    await waitFor(
+      'deliver to name the holder',
+      () =>
+        has(
+          cli,
+          new RegExp(`waiting for the lease on stream ${stream} held by pid ${holder.proc.pid} on host`),
+        ),
+      60_000,
+    );
+    await putEvents(kinesis.client, stream, events(2_000, TOTAL, stream), { perAggregate: 50 });
+    const stillWaiting = proc.exitCode === null;
+    holder.proc.kill('SIGTERM');
+    const [holderCode, code] = await Promise.all([holder.exited, cli.exited]);
+    const counts = await rawCounts(lake);
+    // Assess
+    expect(stillWaiting).toBe(true);
+    expect([holderCode, code], tail(cli)).toEqual([0, 0]);
+    expect(
+      has(cli, new RegExp(`took the lease on stream ${stream} \\(epoch 2\\): its holder released it`)),
+    ).toBe(true);
+    expect(counts).toEqual({ n: TOTAL, ids: TOTAL });
+  });
 });
 
 afterAll(() => {
