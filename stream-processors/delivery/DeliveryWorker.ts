@@ -28,7 +28,8 @@ function positive(name: string, value: number, min: number, max = Number.POSITIV
  * streams, turns their JSON (KPL-aggregated or not) into Snappy Parquet with the contract's columns,
  * partitioned by event time under `raw/<dataset>/dt=…/hr=…/`, sends bad records to `errors/<type>/`,
  * and checkpoints each shard only after the objects covering it are durable — so a restart after any
- * crash neither loses nor duplicates an event.
+ * crash neither loses nor duplicates an event. It writes a stream only while it holds the stream's
+ * lease in the lake ({@link StreamLease}); a second worker on the same lake waits for it.
  *
  * @example
  * ```ts

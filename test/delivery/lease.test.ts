@@ -6,8 +6,7 @@ import { createInterface } from 'node:readline';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
-import { CheckpointStore } from '../../stream-processors/delivery/index.js';
-import { StreamLease } from '../../stream-processors/delivery/StreamLease.js';
+import { CheckpointStore, StreamLease } from '../../stream-processors/delivery/index.js';
 import {
   createS3Client,
   type LakeStorage,
