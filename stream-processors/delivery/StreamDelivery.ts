@@ -133,11 +133,13 @@ export class StreamDelivery {
       await Promise.all([...this.#consumers.values()].map((c) => c.done));
       this.#checkpoints.clear();
       this.#finished.clear();
-    })().finally(() => {
-      this.#recovering = undefined;
-      this.#o.onStateChange();
-      if (!this.#stopped) this.#acquire();
-    });
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#recovering = undefined;
+        this.#o.onStateChange();
+        if (!this.#stopped) this.#acquire();
+      });
   }
 
   /** Called by the lease when a renewal finds it taken over or lapsed. */
@@ -178,10 +180,11 @@ export class StreamDelivery {
     const ids = new Set(this.#shards.keys());
     for (const s of listed) await this.#checkpointOf(s);
     if (this.#o.lease) {
-      // A checkpoint from a higher epoch than the lease's (the lease file was deleted): catch up.
+      // A checkpoint from a higher epoch than the lease's (the lease file was deleted): pass it, or
+      // every checkpoint write would be refused. An equal epoch is this lease's own.
       let max = 0;
       for (const cp of this.#checkpoints.values()) max = Math.max(max, cp?.leaseEpoch ?? 0);
-      await this.#o.lease.raiseEpoch(max + 1);
+      if (max > this.#o.lease.epoch) await this.#o.lease.raiseEpoch(max + 1);
       if (!this.#o.lease.held) return;
     }
     // Starting a shard never finishes another, so one pass in listing order suffices; finished parents

@@ -19,6 +19,7 @@ import { hasPython } from '../helpers/python.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { deliverOnce } from './support/deliverOnce.js';
 import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 import { MotoServer } from './support/motoServer.js';
 
@@ -204,6 +205,56 @@ describe('stream lease on a local lake', () => {
       `took over the lease on stream grid (epoch 2): its holder, pid ${deadPid} on this host, is not running`,
     ]);
     await next.release();
+    await lake.close();
+  });
+});
+
+describe('lease epochs in checkpoints', () => {
+  it('a worker writes its checkpoints under one epoch, releases the lease, and passes the epoch of checkpoints whose lease file was deleted', async () => {
+    // Prepare
+    const stream = uniqueStream('leaseepoch');
+    await kinesis.createStream(stream, 2);
+    const root = tempDir('lease-epoch');
+    let lake = new LocalLakeStorage(root);
+    const binding = [{ dataset: 'grid' as const, streamName: stream }];
+    await putEvents(kinesis.client, stream, events(0, 600, stream), { perAggregate: 20 });
+    const cps = async (): Promise<{ leaseEpoch?: number; sequenceNumber: string | null }[]> =>
+      Promise.all(
+        (await lake.list(`_checkpoints/${stream}/`)).map(
+          async (k) =>
+            JSON.parse(Buffer.from((await lake.getBytes(k))!).toString()) as {
+              leaseEpoch?: number;
+              sequenceNumber: string | null;
+            },
+        ),
+      );
+    // Act: one run; then the lease file is deleted and the checkpoints say epoch 7; then a second run.
+    const first = await deliverOnce(kinesis.client, lake, binding);
+    const afterFirst = await cps();
+    const leaseDoc = JSON.parse(Buffer.from((await lake.getBytes(`_leases/${stream}.json`))!).toString());
+    await lake.close();
+    rmSync(join(root, '_leases'), { recursive: true, force: true });
+    lake = new LocalLakeStorage(root); // a new process' view: no cached folders
+    for (const k of await lake.list(`_checkpoints/${stream}/`)) {
+      const doc = JSON.parse(Buffer.from((await lake.getBytes(k))!).toString());
+      await lake.putBytes(k, text(JSON.stringify({ ...doc, leaseEpoch: 7 })));
+    }
+    await putEvents(kinesis.client, stream, events(600, 1_000, stream), { perAggregate: 20 });
+    const second = await deliverOnce(kinesis.client, lake, binding);
+    const afterSecond = await cps();
+    const counts = await rawCounts(root);
+    // Assess
+    expect(first.stats.totals.delivered).toBe(600);
+    expect(afterFirst.map((c) => c.leaseEpoch)).toEqual([1, 1]);
+    expect(leaseDoc).toMatchObject({
+      epoch: 1,
+      released: true,
+      owner: { pid: process.pid, host: hostname() },
+    });
+    expect(second.stats.totals.delivered).toBe(400);
+    expect(second.warnings.filter((w) => /lost the lease/.test(w))).toEqual([]);
+    expect(afterSecond.map((c) => c.leaseEpoch)).toEqual([8, 8]);
+    expect(counts).toEqual({ n: 1_000, ids: 1_000 });
     await lake.close();
   });
 });
