@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { runUp } from '../../cli/commands/up.js';
 import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import { CheckpointStore, StreamLease } from '../../stream-processors/delivery/index.js';
 import {
@@ -462,6 +463,49 @@ describe('gridstream deliver with another worker on the lake', () => {
       has(cli, new RegExp(`took the lease on stream ${stream} \\(epoch 2\\): its holder released it`)),
     ).toBe(true);
     expect(counts).toEqual({ n: TOTAL, ids: TOTAL });
+  });
+});
+
+describe('gridstream up on a lake another worker delivers to', () => {
+  it('shows the holder above its status, delivers nothing until the lease is free, then everything it produced', async () => {
+    // Prepare: this test holds the grid stream's lease of the lake, as another `up` or `deliver` would.
+    const lake = tempDir('lease-up');
+    const other = new StreamLease({
+      storage: new LocalLakeStorage(lake),
+      stream: 'grid',
+      ttlMs: 3_000,
+      heartbeatMs: 200,
+    });
+    await other.acquire();
+    let status = '';
+    // Act
+    const running = runUp({
+      lake,
+      durationMs: 1_500,
+      rates: { grid: 100, weather: 0, transactions: 0 },
+      bufferIntervalMs: 300,
+      seed: 3,
+      scheduledTasks: [],
+      out: { write: (t: string) => (status += t), isTTY: false },
+    });
+    await waitFor('up to name the holder', () =>
+      status.includes(
+        `gridstream up: waiting for the lease on stream grid held by pid ${process.pid} on host ${hostname()} ` +
+          `(worker ${other.owner.workerId}, epoch 1)`,
+      ),
+    );
+    const rawWhileHeld = await rawCounts(lake);
+    await other.release();
+    const result = await running;
+    const counts = await rawCounts(lake);
+    // Assess
+    expect(rawWhileHeld.n).toBe(0);
+    expect(status).toContain(
+      'gridstream up: took the lease on stream grid (epoch 2): its holder released it',
+    );
+    expect(result.drained).toBe(true);
+    expect(result.produced.grid).toBeGreaterThan(0);
+    expect(counts).toEqual({ n: result.produced.grid, ids: result.produced.grid });
   });
 });
 
