@@ -447,7 +447,9 @@ describe('gridstream deliver with another worker on the lake', () => {
       () =>
         has(
           cli,
-          new RegExp(`waiting for the lease on stream ${stream} held by pid ${holder.proc.pid} on host`),
+          new RegExp(
+            `^deliver: waiting for the lease on stream ${stream} held by pid ${holder.proc.pid} on host`,
+          ),
         ),
       60_000,
     );
@@ -460,7 +462,10 @@ describe('gridstream deliver with another worker on the lake', () => {
     expect(stillWaiting).toBe(true);
     expect([holderCode, code], tail(cli)).toEqual([0, 0]);
     expect(
-      has(cli, new RegExp(`took the lease on stream ${stream} \\(epoch 2\\): its holder released it`)),
+      has(
+        cli,
+        new RegExp(`^deliver: took the lease on stream ${stream} \\(epoch 2\\): its holder released it`),
+      ),
     ).toBe(true);
     expect(counts).toEqual({ n: TOTAL, ids: TOTAL });
   });
