@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -206,6 +206,36 @@ describe('stream lease on a local lake', () => {
       `took over the lease on stream grid (epoch 2): its holder, pid ${deadPid} on this host, is not running`,
     ]);
     await next.release();
+    await lake.close();
+  });
+});
+
+describe('stream lease renewal failures', () => {
+  it('a holder whose renewals keep failing loses the lease once it lapses, and refuses to write from then on', async () => {
+    // Prepare: renewals fail for real — a file stands where the lake's lock folder must be.
+    const root = tempDir('lease-renew');
+    const lake = new LocalLakeStorage(root);
+    const lost: string[] = [];
+    const lease = new StreamLease({
+      storage: lake,
+      stream: 'grid',
+      ttlMs: 600,
+      heartbeatMs: 100,
+      onLost: (e) => lost.push(e.message),
+    });
+    await lease.acquire();
+    expect(() => lease.assertValid()).not.toThrow();
+    rmSync(join(root, '_tmp', 'locks'), { recursive: true, force: true });
+    writeFileSync(join(root, '_tmp', 'locks'), 'not a folder');
+    // Act
+    await waitFor('the lease to be lost', () => lost.length > 0, 10_000);
+    // Assess
+    expect(lost[0]).toMatch(
+      /^lost the lease on stream grid \(epoch 1\): it could not be renewed before it lapsed: /,
+    );
+    expect(lease.held).toBe(false);
+    expect(() => lease.assertValid()).toThrow(/lost the lease on stream grid \(epoch 1\)/);
+    rmSync(join(root, '_tmp', 'locks'), { force: true });
     await lake.close();
   });
 });
