@@ -94,6 +94,7 @@ Examples:
       ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
       ...(sizeMb !== undefined ? { bufferSizeBytes: Math.max(1, Math.round(sizeMb * 1024 * 1024)) } : {}),
       onWarning: (m) => log(`deliver: warning: ${m}`),
+      onLease: (m) => log(`deliver: ${m}`),
       ...(metrics ? { onMetric: (m) => metrics.write(`${toEmfLine(m)}\n`) } : {}),
       ...(values.verbose
         ? {

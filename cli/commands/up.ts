@@ -189,6 +189,11 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     kinesis: kinesis.client,
     ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
     onWarning: (w) => warnings.push(w),
+    // Another process delivering to this lake holds a stream's lease: say so above the status block.
+    onLease: (m) => {
+      out.write(`gridstream up: ${m}\n`);
+      drawn = 0;
+    },
   });
   const sinks = DATASETS.filter((d) => rates[d] > 0).map(
     (dataset) => new KinesisSink({ dataset, client: kinesis.client, metrics: 'off' }),

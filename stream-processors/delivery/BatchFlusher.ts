@@ -10,6 +10,7 @@ import { LatencyHistogram } from './LatencyHistogram.js';
 import { type BatchIdentity, dataObjectKey, errorObjectKey } from './objectNames.js';
 import type { ParquetWriter } from './ParquetWriter.js';
 import type { ShardBatch } from './ShardBatch.js';
+import type { StreamLease } from './StreamLease.js';
 import type { DeliveryHooks, ErrorRecord, FlushInfo, ShardCheckpoint } from './types.js';
 
 /** Which shard a batch belongs to and where its checkpoint stands. */
@@ -69,6 +70,11 @@ export interface BatchFlusherOptions {
   readonly retrier: Retrier;
   readonly hooks?: DeliveryHooks;
   readonly now: () => number;
+  /**
+   * The write lease of a stream: checked before every object and checkpoint write, its epoch recorded
+   * in checkpoints. @default no lease (a single writer is assumed)
+   */
+  readonly leaseOf?: (stream: string) => StreamLease | undefined;
 }
 
 /**
@@ -167,6 +173,7 @@ export class BatchFlusher {
           if (written === 0) return;
           parquetBytes += (await stat(parquet)).size;
           await intent;
+          this.#assertLease(target);
           await storage.publishFile(key, parquet);
         } finally {
           await rm(parquet, { force: true });
@@ -191,7 +198,10 @@ export class BatchFlusher {
     for (const e of batch.errorGroups()) {
       const key = errorObjectKey(e.type, e.hourStartMs, identity);
       const body = Buffer.from(e.records.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      await retrier(() => storage.putBytes(key, body));
+      await retrier(() => {
+        this.#assertLease(target);
+        return storage.putBytes(key, body);
+      });
       visibleAt = now();
       errorObjects.push(key);
       await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
@@ -227,7 +237,15 @@ export class BatchFlusher {
   }
 
   /**
-   * Writes the shard's checkpoint document (with retries). Batches are cut between Kinesis records,
+   * Throws LeaseLostError unless this worker still holds the stream's lease: a worker that lost it
+   * stops before its next object.
+   */
+  #assertLease(target: FlushTarget): void {
+    this.#o.leaseOf?.(target.stream)?.assertValid();
+  }
+
+  /**
+   * Writes the shard's checkpoint document (with retries), under the stream's lease epoch. Batches are cut between Kinesis records,
    * so the sub-sequence number is always null.
    *
    * @param target - the shard
@@ -241,17 +259,22 @@ export class BatchFlusher {
     finished: boolean,
     pending: ShardCheckpoint['pending'],
   ): Promise<void> {
-    await this.#o.retrier(() =>
-      this.#o.checkpoints.write({
-        stream: target.stream,
-        shardId: target.shardId,
-        shardStartingSequenceNumber: target.shardStartingSequenceNumber,
-        streamCreatedMs: target.streamCreatedMs,
-        sequenceNumber,
-        subSequenceNumber: null,
-        finished,
-        pending,
-      }),
-    );
+    const lease = this.#o.leaseOf?.(target.stream);
+    await this.#o.retrier(() => {
+      lease?.assertValid();
+      return this.#o.checkpoints.write(
+        {
+          stream: target.stream,
+          shardId: target.shardId,
+          shardStartingSequenceNumber: target.shardStartingSequenceNumber,
+          streamCreatedMs: target.streamCreatedMs,
+          sequenceNumber,
+          subSequenceNumber: null,
+          finished,
+          pending,
+        },
+        lease?.epoch ?? 0,
+      );
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { LakeStorage } from '../storage/index.js';
 import { CHECKPOINT_FORMAT_VERSION } from './constants.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, LeaseLostError } from './errors.js';
 import { checkpointKey } from './objectNames.js';
 import type { ShardCheckpoint } from './types.js';
 
@@ -56,19 +56,48 @@ export class CheckpointStore {
   }
 
   /**
-   * Writes a shard's checkpoint (atomically, durably).
+   * Writes a shard's checkpoint (atomically, durably), unless the document in the lake was written
+   * under a higher lease epoch: then this writer is stale (another worker took the stream over) and
+   * the write is refused, so a late write can never move a checkpoint back. The read-compare-write is
+   * a compare-and-swap ({@link LakeStorage.putIfVersion}), so a write racing another one is re-checked.
    *
-   * @param checkpoint - the new state, without `version` and `updatedAt`
+   * @param checkpoint - the new state, without `version`, `updatedAt` and `leaseEpoch`
+   * @param leaseEpoch - the writer's lease epoch; @default 0 (no lease)
+   * @throws LeaseLostError when the document carries a higher epoch
    */
-  public async write(checkpoint: Omit<ShardCheckpoint, 'version' | 'updatedAt'>): Promise<void> {
+  public async write(
+    checkpoint: Omit<ShardCheckpoint, 'version' | 'updatedAt' | 'leaseEpoch'>,
+    leaseEpoch = 0,
+  ): Promise<void> {
+    const key = checkpointKey(checkpoint.stream, checkpoint.shardId);
     const doc: ShardCheckpoint = {
       version: CHECKPOINT_FORMAT_VERSION,
       ...checkpoint,
       updatedAt: new Date().toISOString(),
+      leaseEpoch,
     };
-    await this.#storage.putBytes(
-      checkpointKey(checkpoint.stream, checkpoint.shardId),
-      Buffer.from(`${JSON.stringify(doc, null, 2)}\n`),
-    );
+    const body = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
+    for (;;) {
+      const current = await this.#storage.getVersioned(key);
+      const theirs = current === undefined ? 0 : epochOf(current.body);
+      if (theirs > leaseEpoch) {
+        throw new LeaseLostError(
+          checkpoint.stream,
+          leaseEpoch,
+          `${key} was written under epoch ${theirs}: another worker took this stream over; this write is refused`,
+        );
+      }
+      if ((await this.#storage.putIfVersion(key, body, current?.version ?? null)) !== undefined) return;
+    }
+  }
+}
+
+/** The lease epoch a stored checkpoint document carries (0 when absent or unreadable). */
+function epochOf(body: Uint8Array): number {
+  try {
+    const e = (JSON.parse(Buffer.from(body).toString('utf8')) as { leaseEpoch?: unknown }).leaseEpoch;
+    return typeof e === 'number' && Number.isFinite(e) ? e : 0;
+  } catch {
+    return 0;
   }
 }

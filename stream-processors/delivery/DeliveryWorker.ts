@@ -11,6 +11,7 @@ import { LatencyHistogram } from './LatencyHistogram.js';
 import { ParquetWriter } from './ParquetWriter.js';
 import type { ConsumerSettings } from './ShardConsumer.js';
 import { StreamDelivery } from './StreamDelivery.js';
+import { StreamLease } from './StreamLease.js';
 import type { DeliveryStats, DeliveryWorkerOptions, StreamBinding } from './types.js';
 
 function positive(name: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
@@ -27,7 +28,8 @@ function positive(name: string, value: number, min: number, max = Number.POSITIV
  * streams, turns their JSON (KPL-aggregated or not) into Snappy Parquet with the contract's columns,
  * partitioned by event time under `raw/<dataset>/dt=…/hr=…/`, sends bad records to `errors/<type>/`,
  * and checkpoints each shard only after the objects covering it are durable — so a restart after any
- * crash neither loses nor duplicates an event.
+ * crash neither loses nor duplicates an event. It writes a stream only while it holds the stream's
+ * lease in the lake ({@link StreamLease}); a second worker on the same lake waits for it.
  *
  * @example
  * ```ts
@@ -133,6 +135,29 @@ export class DeliveryWorker {
       threads: positive('duckDbThreads', options.duckDbThreads ?? d.duckDbThreads, 1),
       maxObjectBytes: 2 * settings.maxEventBytes + 1024 * 1024,
     });
+    const leaseTtlMs = positive('leaseTtlMs', options.leaseTtlMs ?? d.leaseTtlMs, 300);
+    const leaseHeartbeatMs = positive(
+      'leaseHeartbeatMs',
+      options.leaseHeartbeatMs ?? Math.min(d.leaseHeartbeatMs, Math.floor(leaseTtlMs / 5)),
+      50,
+      Math.floor(leaseTtlMs / 3),
+    );
+    // One lease per stream: a second worker on the same lake and stream waits for it.
+    const onLease = options.onLease ?? options.onWarning;
+    const deliveries = new Map<string, StreamDelivery>();
+    const leases = new Map(
+      names.map((stream) => [
+        stream,
+        new StreamLease({
+          storage: options.storage,
+          stream,
+          ttlMs: leaseTtlMs,
+          heartbeatMs: leaseHeartbeatMs,
+          ...(onLease ? { onEvent: onLease } : {}),
+          onLost: (err) => deliveries.get(stream)?.onLeaseLost(err),
+        }),
+      ]),
+    );
     const kinesis = options.kinesis ?? createKinesisClient();
     const checkpoints = new CheckpointStore(options.storage);
     const budget = new BufferBudget(
@@ -145,28 +170,32 @@ export class DeliveryWorker {
       retrier,
       ...(options.hooks ? { hooks: options.hooks } : {}),
       now,
+      leaseOf: (stream) => leases.get(stream),
     });
     return new DeliveryWorker(
       (w) =>
-        bindings.map(
-          (b) =>
-            new StreamDelivery({
-              dataset: b.dataset,
-              stream: b.streamName ?? b.dataset,
-              kinesis,
-              retrier,
-              flusher,
-              checkpoints,
-              settings,
-              budget,
-              now,
-              ...(options.onFlush ? { onFlush: options.onFlush } : {}),
-              ...(options.onMetric ? { onMetric: options.onMetric } : {}),
-              ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-              onFailure: (err) => w.#fail(err),
-              onStateChange: () => w.#notify(),
-            }),
-        ),
+        bindings.map((b) => {
+          const stream = b.streamName ?? b.dataset;
+          const delivery = new StreamDelivery({
+            dataset: b.dataset,
+            stream,
+            lease: leases.get(stream)!,
+            kinesis,
+            retrier,
+            flusher,
+            checkpoints,
+            settings,
+            budget,
+            now,
+            ...(options.onFlush ? { onFlush: options.onFlush } : {}),
+            ...(options.onMetric ? { onMetric: options.onMetric } : {}),
+            ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+            onFailure: (err) => w.#fail(err),
+            onStateChange: () => w.#notify(),
+          });
+          deliveries.set(stream, delivery);
+          return delivery;
+        }),
       writer,
       kinesis,
       options.kinesis === undefined,

@@ -265,6 +265,9 @@ export class ShardConsumer {
     } catch (err) {
       // Whatever is in flight must settle before the caller may start a replacement.
       await this.#inflight?.catch(() => undefined);
+      // The open batch is dropped (a replacement reads it again): give its bytes back to the budget.
+      this.#o.budget.add(-this.#batch.bytes);
+      this.#batch = new ShardBatch(this.#o.budget);
       if (
         err instanceof ShardReadError ||
         (err as Error).name === 'StorageError' ||
@@ -388,7 +391,10 @@ export class ShardConsumer {
     }
     // Stopping. A half-read replay must not be flushed: its range would differ from the pending one.
     if (this.#replayUntil === undefined && !this.#batch.isEmpty) await this.#startFlush();
-    else this.#o.budget.add(-this.#batch.bytes);
+    else {
+      this.#o.budget.add(-this.#batch.bytes);
+      this.#batch = new ShardBatch(this.#o.budget);
+    }
     await this.#drainInflight();
     return 'stopped';
   }

@@ -4,9 +4,11 @@ import { type Contract, contractFor, type Dataset } from '../../schemas/index.js
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { CheckpointStore } from './CheckpointStore.js';
+import { isLeaseLost } from './errors.js';
 import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
 import { StreamCounters } from './StreamCounters.js';
+import type { StreamLease } from './StreamLease.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint, StreamStats } from './types.js';
 
 /** What a stream delivery shares with the rest of the worker. */
@@ -20,6 +22,13 @@ export interface StreamDeliveryOptions {
   readonly settings: ConsumerSettings;
   readonly budget: BufferBudget;
   readonly now: () => number;
+  /**
+   * The stream's write lease: consumers run only while it is held; when it is lost they stop and the
+   * stream waits to take it again. @default none (a single writer is assumed)
+   */
+  readonly lease?: StreamLease;
+  /** Lease events for a person (losing it). @default `onWarning` */
+  readonly onLease?: (message: string) => void;
   readonly onFlush?: (info: FlushInfo) => void;
   readonly onMetric?: (metric: DeliveryMetric) => void;
   readonly onWarning?: (message: string) => void;
@@ -46,6 +55,9 @@ export class StreamDelivery {
   #createdMs = 0;
   #syncAgain = false;
   #stopped = false;
+  #acquiring: Promise<void> | undefined;
+  #recovering: Promise<void> | undefined;
+  readonly #abortAcquire = new AbortController();
 
   /** @param options - stream, clients and callbacks */
   public constructor(options: StreamDeliveryOptions) {
@@ -63,6 +75,12 @@ export class StreamDelivery {
    * share one run (and schedule one more when a call arrives mid-run).
    */
   public sync(): Promise<void> {
+    const lease = this.#o.lease;
+    if (lease && !lease.held) {
+      // Not ours (yet): wait for the lease in the background; it syncs once taken.
+      if (!this.#stopped && this.#recovering === undefined) this.#acquire();
+      return Promise.resolve();
+    }
     if (this.#sync) {
       this.#syncAgain = true;
       return this.#sync;
@@ -78,6 +96,55 @@ export class StreamDelivery {
       }
     })();
     return this.#sync;
+  }
+
+  /** Waits for the stream's lease (showing its holder through `onWarning`), then reads the stream. */
+  #acquire(): void {
+    const lease = this.#o.lease;
+    if (!lease || this.#acquiring) return;
+    this.#acquiring = (async () => {
+      try {
+        if (!(await lease.acquire(this.#abortAcquire.signal))) return;
+      } finally {
+        this.#acquiring = undefined;
+      }
+      if (this.#stopped) {
+        await lease.release();
+        return;
+      }
+      await this.sync();
+    })().catch((err: unknown) => this.#o.onFailure(err));
+  }
+
+  /**
+   * The lease was lost (another worker took the stream, or it could not be renewed in time): stop
+   * every consumer of the stream — each stops before its next object — forget the checkpoints read
+   * under the lost lease, and wait to take the lease again.
+   */
+  #leaseLost(err: Error): void {
+    if (this.#recovering) return;
+    if (this.#o.lease?.held) this.#o.lease.drop(err.message);
+    (this.#o.onLease ?? this.#o.onWarning)?.(
+      `${err.message}; stopped writing stream ${this.#o.stream}, waiting to take the lease again`,
+    );
+    this.#recovering = (async () => {
+      await this.#sync?.catch(() => undefined);
+      for (const { consumer } of this.#consumers.values()) consumer.stop();
+      await Promise.all([...this.#consumers.values()].map((c) => c.done));
+      this.#checkpoints.clear();
+      this.#finished.clear();
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        this.#recovering = undefined;
+        this.#o.onStateChange();
+        if (!this.#stopped) this.#acquire();
+      });
+  }
+
+  /** Called by the lease when a renewal finds it taken over or lapsed. */
+  public onLeaseLost(err: Error): void {
+    this.#leaseLost(err);
   }
 
   async #checkpointOf(shard: ShardInfo): Promise<ShardCheckpoint | undefined> {
@@ -112,10 +179,18 @@ export class StreamDelivery {
     this.#shards = new Map(listed.map((s) => [s.shardId, s]));
     const ids = new Set(this.#shards.keys());
     for (const s of listed) await this.#checkpointOf(s);
+    if (this.#o.lease) {
+      // A checkpoint from a higher epoch than the lease's (the lease file was deleted): pass it, or
+      // every checkpoint write would be refused. An equal epoch is this lease's own.
+      let max = 0;
+      for (const cp of this.#checkpoints.values()) max = Math.max(max, cp?.leaseEpoch ?? 0);
+      if (max > this.#o.lease.epoch) await this.#o.lease.raiseEpoch(max + 1);
+      if (!this.#o.lease.held) return;
+    }
     // Starting a shard never finishes another, so one pass in listing order suffices; finished parents
     // found through checkpoints were recorded above.
     for (const s of listed) {
-      if (this.#stopped) return;
+      if (this.#stopped || this.#recovering || (this.#o.lease && !this.#o.lease.held)) return;
       if (this.#finished.has(s.shardId) || this.#consumers.has(s.shardId)) continue;
       if (!parentsDone(s, ids, this.#finished)) continue;
       this.#start(s, this.#checkpoints.get(s.shardId));
@@ -155,7 +230,9 @@ export class StreamDelivery {
       },
       (err: unknown) => {
         this.#consumers.delete(shard.shardId);
-        this.#o.onFailure(err);
+        if (isLeaseLost(err)) this.#leaseLost(err);
+        else this.#o.onFailure(err);
+        this.#o.onStateChange();
       },
     );
     this.#consumers.set(shard.shardId, { consumer, done });
@@ -167,6 +244,8 @@ export class StreamDelivery {
    * for its parents never counts, so a drain never ends before the children of a split are read.
    */
   public get drained(): boolean {
+    // Waiting for the lease: nothing of this stream is read yet.
+    if (this.#o.lease && (!this.#o.lease.held || this.#recovering)) return false;
     if (this.#shards.size === 0) return true;
     for (const s of this.#shards.values()) {
       if (this.#finished.has(s.shardId)) continue;
@@ -179,9 +258,14 @@ export class StreamDelivery {
   /** Stops every consumer; resolves once each has flushed what it read. */
   public async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abortAcquire.abort();
     await this.#sync?.catch(() => undefined);
     for (const { consumer } of this.#consumers.values()) consumer.stop();
     await Promise.all([...this.#consumers.values()].map((c) => c.done));
+    await this.#recovering;
+    await this.#acquiring;
+    // After the last flush: the next worker may start at once.
+    await this.#o.lease?.release();
   }
 
   /** A snapshot of this stream's counters. */

@@ -52,7 +52,18 @@ export const DELIVERY_DEFAULTS = {
   duckDbThreads: 1,
   /** Max user-record size before it is rejected as `record_too_large`. */
   maxEventBytes: MAX_EVENT_BYTES,
+  /**
+   * A stream's lease lapses this long after its holder's last renewal: how long a second worker waits
+   * for a holder that stopped without releasing (a holder whose pid is gone on the same host is
+   * replaced at once).
+   */
+  leaseTtlMs: 15_000,
+  /** The holder renews its lease this often (at most a third of the ttl). */
+  leaseHeartbeatMs: 3_000,
 } as const;
+
+/** Layout version of the lease document (`_leases/<stream>.json`). */
+export const LEASE_FORMAT_VERSION = 1;
 
 /** Version segment of object names (`<stream>-<version>-…`), as Firehose puts its delivery stream version. */
 export const OBJECT_NAME_VERSION = 1;

@@ -81,3 +81,36 @@ export class WorkerStateError extends DeliveryError {
     this.name = 'WorkerStateError';
   }
 }
+
+/**
+ * This worker may not write a stream (any more): its lease expired without a renewal, another worker
+ * took it over (a higher epoch), or a checkpoint in the lake was already written under a higher epoch.
+ * The stream's consumers stop; the worker waits to take the lease again.
+ */
+export class LeaseLostError extends DeliveryError {
+  /** Stream name. */
+  public readonly stream: string;
+  /** The epoch this worker held (0: none). */
+  public readonly epoch: number;
+  public constructor(stream: string, epoch: number, reason: string, cause?: unknown) {
+    super(`lost the lease on stream ${stream} (epoch ${epoch}): ${reason}`, { retriable: false, cause });
+    this.name = 'LeaseLostError';
+    this.stream = stream;
+    this.epoch = epoch;
+  }
+}
+
+/**
+ * True when `err`, or an error in its `cause` chain, is a {@link LeaseLostError} (consumers wrap what
+ * they throw).
+ *
+ * @param err - any thrown value
+ */
+export function isLeaseLost(err: unknown): err is Error {
+  let e: unknown = err;
+  for (let depth = 0; depth < 8 && e instanceof Error; depth++) {
+    if (e.name === 'LeaseLostError') return true;
+    e = e.cause;
+  }
+  return false;
+}

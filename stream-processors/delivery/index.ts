@@ -16,6 +16,8 @@ export {
   CheckpointError,
   DeliveryConfigurationError,
   DeliveryError,
+  isLeaseLost,
+  LeaseLostError,
   ParquetWriteError,
   ShardReadError,
   WorkerStateError,
@@ -29,11 +31,17 @@ export {
 } from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
 export { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
-export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey } from './objectNames.js';
+export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey, leaseKey } from './objectNames.js';
 export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
 export { parseStreams } from './parseStreams.js';
 export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
 export { ShardBatch } from './ShardBatch.js';
+export {
+  type LeaseDocument,
+  type LeaseOwner,
+  StreamLease,
+  type StreamLeaseOptions,
+} from './StreamLease.js';
 export type {
   DeliveryHooks,
   DeliveryMetric,

@@ -68,3 +68,12 @@ export function errorObjectKey(type: ErrorType, hourStartMs: number, batch: Batc
 export function checkpointKey(stream: string, shardId: string): string {
   return `${LAKE_SYSTEM_PREFIXES.checkpoints}${stream}/${shardId}.json`;
 }
+
+/**
+ * Lake key of a stream's write lease.
+ *
+ * @param stream - stream name
+ */
+export function leaseKey(stream: string): string {
+  return `${LAKE_SYSTEM_PREFIXES.leases}${stream}.json`;
+}

@@ -89,6 +89,11 @@ export interface ShardCheckpoint {
   readonly pending: { readonly firstSequenceNumber: string; readonly lastSequenceNumber: string } | null;
   /** When the document was written (ISO 8601). */
   readonly updatedAt: string;
+  /**
+   * Epoch of the stream lease under which the document was written (absent in documents written
+   * before leases: epoch 0). A write from a lower epoch than the document's is refused.
+   */
+  readonly leaseEpoch?: number;
 }
 
 /** What a flush wrote, passed to `onFlush` and used for stats. */
@@ -199,6 +204,14 @@ export interface DeliveryWorkerOptions {
   readonly duckDbThreads?: number;
   /** Larger user records are rejected as `record_too_large`. @default 1,024,000 bytes (Firehose's limit) */
   readonly maxEventBytes?: number;
+  /**
+   * A stream's write lease lapses this long after its holder's last renewal, ms: how long a second
+   * worker on the same lake waits for a holder that stopped without releasing it (one whose pid is
+   * gone on this host is replaced at once). @default 15000
+   */
+  readonly leaseTtlMs?: number;
+  /** The lease holder renews this often, ms (at most a third of `leaseTtlMs`). @default 3000 */
+  readonly leaseHeartbeatMs?: number;
   /** Retries Kinesis and storage calls. @default `createRetrier(KINESIS_RETRY_DEFAULTS)` (production timing) */
   readonly retrier?: Retrier;
   /** Called after each batch is durable and checkpointed. */
@@ -207,6 +220,11 @@ export interface DeliveryWorkerOptions {
   readonly onMetric?: (metric: DeliveryMetric) => void;
   /** Called with warnings the worker recovers from (stale checkpoints, replays, throttling). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Called with what the stream leases do, for a person: waiting for another worker's lease (naming
+   * its pid and host), taking it over, losing it. @default `onWarning`
+   */
+  readonly onLease?: (message: string) => void;
   /** Fault-injection points for tests. */
   readonly hooks?: DeliveryHooks;
   /** Clock, epoch ms. @default Date.now */

@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KEY_LOCK, LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
 import { StorageError } from './errors.js';
 import { fsyncPath } from './fsyncPath.js';
 import { isProcessAlive } from './isProcessAlive.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
-import type { LakeStorage } from './types.js';
+import type { LakeStorage, VersionedBytes } from './types.js';
 
 function wrapFsError(op: string, target: string, err: unknown): StorageError {
   const code = (err as NodeJS.ErrnoException).code;
@@ -14,6 +15,11 @@ function wrapFsError(op: string, target: string, err: unknown): StorageError {
     retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
     cause: err,
   });
+}
+
+/** A local file's version token: its inode and change time (a rename-into-place makes a new inode). */
+function fileVersion(st: import('node:fs').BigIntStats): string {
+  return `${st.ino}-${st.ctimeNs}-${st.size}`;
 }
 
 /**
@@ -120,6 +126,121 @@ export class LocalLakeStorage implements LakeStorage {
     }
   }
 
+  public async getVersioned(key: string): Promise<VersionedBytes | undefined> {
+    assertValidKey(key);
+    const target = join(this.location, key);
+    let fh: import('node:fs/promises').FileHandle;
+    try {
+      fh = await open(target, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw wrapFsError('reading', key, err);
+    }
+    try {
+      // The handle pins one inode: content and version belong to the same write even if a rename
+      // replaces the file meanwhile.
+      const [st, body] = await Promise.all([fh.stat({ bigint: true }), fh.readFile()]);
+      return { body, version: fileVersion(st) };
+    } catch (err) {
+      throw wrapFsError('reading', key, err);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  public async putIfVersion(
+    key: string,
+    body: Uint8Array,
+    expected: string | null,
+  ): Promise<string | undefined> {
+    assertValidKey(key);
+    const target = join(this.location, key);
+    const staging = await this.stagingDir();
+    const tmp = join(staging, `cas-${++this.#stagingCounter}.tmp`);
+    try {
+      await writeFile(tmp, body);
+      await fsyncPath(tmp);
+      await this.#ensureDir(dirname(target));
+      const unlock = await this.#lockKey(key);
+      try {
+        const current = await stat(target, { bigint: true }).then(
+          fileVersion,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return null;
+            throw err;
+          },
+        );
+        if (current !== expected) return undefined;
+        await rename(tmp, target);
+        await fsyncPath(dirname(target));
+        return fileVersion(await stat(target, { bigint: true }));
+      } finally {
+        await unlock();
+      }
+    } catch (err) {
+      if (err instanceof StorageError) throw err;
+      throw wrapFsError('conditionally writing', target, err);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Takes the short lock that makes a conditional write's check and rename one step for every process
+   * on this lake: a file created exclusively (`O_EXCL`) under `_tmp/locks/`, holding the pid. A lock
+   * left by a process that died (kill -9 inside the few milliseconds it is held), or older than
+   * {@link KEY_LOCK}.staleMs, is broken.
+   *
+   * @returns a function that releases the lock
+   */
+  async #lockKey(key: string): Promise<() => Promise<void>> {
+    const dir = this.#locksDir();
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`);
+    const deadline = Date.now() + KEY_LOCK.waitMs;
+    for (;;) {
+      try {
+        const fh = await open(path, 'wx');
+        try {
+          await fh.writeFile(String(process.pid));
+        } finally {
+          await fh.close();
+        }
+        return () => rm(path, { force: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Another process' close() removed the (then empty) folder: make it again.
+        if (code === 'ENOENT') {
+          await mkdir(dir, { recursive: true });
+          continue;
+        }
+        if (code !== 'EEXIST') throw err;
+      }
+      const [text, st] = await Promise.all([
+        readFile(path, 'utf8').catch(() => ''),
+        stat(path).catch(() => undefined),
+      ]);
+      const pid = Number(text);
+      const dead = Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isProcessAlive(pid);
+      if (dead || (st !== undefined && Date.now() - st.mtimeMs > KEY_LOCK.staleMs)) {
+        await rm(path, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new StorageError(
+          `the lock ${path} for writing ${key} has been held by pid ${text || '?'} for over ${KEY_LOCK.waitMs} ms; ` +
+            'if no gridstream process uses this lake, delete the file',
+          { retriable: true },
+        );
+      }
+      await sleep(KEY_LOCK.pollMs + Math.random() * KEY_LOCK.pollMs);
+    }
+  }
+
+  #locksDir(): string {
+    return join(this.location, LAKE_SYSTEM_PREFIXES.staging, 'locks');
+  }
+
   public async list(prefix: string): Promise<string[]> {
     assertValidPrefix(prefix);
     const out: string[] = [];
@@ -164,5 +285,7 @@ export class LocalLakeStorage implements LakeStorage {
     const staging = this.#staging;
     this.#staging = undefined;
     if (staging) await rm(await staging, { recursive: true, force: true });
+    // Leaves no empty folder behind; fails harmlessly while another process holds a lock in it.
+    await rmdir(this.#locksDir()).catch(() => undefined);
   }
 }

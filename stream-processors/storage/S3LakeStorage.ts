@@ -15,7 +15,7 @@ import { isRetriable } from '../../producers/retry/index.js';
 import { S3_MAX_SINGLE_PUT_BYTES } from './constants.js';
 import { StorageError } from './errors.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
-import type { LakeStorage } from './types.js';
+import type { LakeStorage, VersionedBytes } from './types.js';
 
 /** Options of {@link S3LakeStorage}. */
 export interface S3LakeStorageOptions {
@@ -125,6 +125,47 @@ export class S3LakeStorage implements LakeStorage {
     } catch (err) {
       if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;
       throw wrapS3Error('GET', this.urlFor(key), err);
+    }
+  }
+
+  public async getVersioned(key: string): Promise<VersionedBytes | undefined> {
+    assertValidKey(key);
+    try {
+      const r = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.#base + key }),
+      );
+      const body = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+      if (!r.ETag) throw new Error('the response has no ETag');
+      return { body, version: r.ETag };
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as Error).name === 'NoSuchKey') return undefined;
+      throw wrapS3Error('GET', this.urlFor(key), err);
+    }
+  }
+
+  public async putIfVersion(
+    key: string,
+    body: Uint8Array,
+    expected: string | null,
+  ): Promise<string | undefined> {
+    assertValidKey(key);
+    try {
+      const r = await this.#client.send(
+        new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.#base + key,
+          Body: body,
+          ...(expected === null ? { IfNoneMatch: '*' } : { IfMatch: expected }),
+        }),
+      );
+      if (!r.ETag) throw new Error('the response has no ETag');
+      return r.ETag;
+    } catch (err) {
+      // 412: the object is not in the expected state; 409: a concurrent conditional write won;
+      // 404 (If-Match on a deleted object). In each case the caller reads again and decides.
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409 || (expected !== null && status === 404)) return undefined;
+      throw wrapS3Error('conditional PUT', this.urlFor(key), err);
     }
   }
 

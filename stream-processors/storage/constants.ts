@@ -11,6 +11,21 @@ export const LAKE_SYSTEM_PREFIXES = {
   staging: '_tmp/',
   /** Delivery checkpoints, one JSON object per (stream, shard). */
   checkpoints: '_checkpoints/',
+  /** Delivery leases, one JSON object per stream: which worker may write it. */
+  leases: '_leases/',
+} as const;
+
+/**
+ * The per-key lock of a local lake's conditional writes. It is held for a check and a rename
+ * (milliseconds), so a lock older than `staleMs` belongs to a process that stopped inside it.
+ */
+export const KEY_LOCK = {
+  /** Give up (retriably) after waiting this long for another process' lock. */
+  waitMs: 10_000,
+  /** A lock file older than this is broken. */
+  staleMs: 10_000,
+  /** Base pause between attempts (plus up to as much jitter). */
+  pollMs: 2,
 } as const;
 
 /** A single S3 PUT is atomic up to 5 GiB; gridstream's objects stay far below. */

@@ -10,4 +10,4 @@ export {
   type S3LakeStorageOptions,
   s3EndpointFromEnv,
 } from './S3LakeStorage.js';
-export type { LakeStorage } from './types.js';
+export type { LakeStorage, VersionedBytes } from './types.js';

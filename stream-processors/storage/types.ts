@@ -1,3 +1,11 @@
+/** An object's content with the version token a conditional write names (an S3 ETag, a local file identity). */
+export interface VersionedBytes {
+  /** The content. */
+  readonly body: Uint8Array;
+  /** Opaque token that changes with every write of the object. */
+  readonly version: string;
+}
+
 /**
  * Where the lake lives and how its objects are written. One interface for a local directory and an
  * S3 bucket (or any S3-compatible server), so the delivery worker and the query command do not care.
@@ -39,6 +47,31 @@ export interface LakeStorage {
    * @returns the content, or undefined when there is no such object
    */
   getBytes(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Reads an object with its version token, for a later {@link putIfVersion}.
+   *
+   * @param key - lake-relative key
+   * @returns the content and version, or undefined when there is no such object
+   */
+  getVersioned(key: string): Promise<VersionedBytes | undefined>;
+  /**
+   * Compare-and-swap: writes bytes as `key` (atomically, durably) only when the object is still in the
+   * state the caller last saw, so that of two writers racing from the same state exactly one wins.
+   * S3: a PUT with `If-None-Match: *` (create) or `If-Match: <etag>` (replace). Local disk: the same
+   * check and rename under a short per-key lock file taken with an exclusive create.
+   *
+   * @param key - lake-relative key
+   * @param body - the content
+   * @param expected - `null`: only if there is no such object; a version from {@link getVersioned}
+   *   or from an earlier call: only if that is still the current version
+   * @returns the new version, or undefined when the condition did not hold (nothing was written)
+   * @example
+   * ```ts
+   * const cur = await lake.getVersioned('_leases/grid.json');
+   * const won = await lake.putIfVersion('_leases/grid.json', next, cur?.version ?? null);
+   * ```
+   */
+  putIfVersion(key: string, body: Uint8Array, expected: string | null): Promise<string | undefined>;
   /**
    * Keys under a prefix, recursively, in lexicographic order. Staging files are never listed.
    *

@@ -4,6 +4,8 @@
 //                refused rows of a partition, before its object is published) point the worker prints
 //                "STALL <stage>" and waits forever, so the parent can kill -9 it exactly there.
 //   GS_NO_TEXT_CHECKS  "1": the decoder's text checks are off, so rows DuckDB refuses reach the conversion.
+//   GS_LEASE_TTL_MS  optional lease ttl (heartbeat: a fifth of it)
+//   GS_UNTIL     `drained` (default): stop once caught up; `term`: run until SIGTERM.
 // Prints "FLUSH <json>" per flush, "WARN <text>" per warning, "DONE <json>" after a clean drain.
 import {
   createKinesisClient,
@@ -37,6 +39,7 @@ const worker = await DeliveryWorker.create({
   bufferIntervalMs: 300,
   idlePollIntervalMs: 50,
   maxRecordsPerCall: 50,
+  ...(process.env.GS_LEASE_TTL_MS ? { leaseTtlMs: Number(process.env.GS_LEASE_TTL_MS) } : {}),
   onFlush: (f) =>
     out(
       `FLUSH ${JSON.stringify({ shard: f.shardId, rows: f.rows, objects: f.dataObjects.length, replayed: f.replayed })}`,
@@ -50,7 +53,11 @@ const worker = await DeliveryWorker.create({
   },
 });
 await worker.start();
-await Promise.race([worker.waitUntilDrained(), worker.done]);
+if (process.env.GS_UNTIL === 'term') {
+  await Promise.race([new Promise((resolve) => process.once('SIGTERM', resolve)), worker.done]);
+} else {
+  await Promise.race([worker.waitUntilDrained(), worker.done]);
+}
 await worker.stop();
 await storage.close();
 out(`DONE ${JSON.stringify(worker.stats().totals)}`);
