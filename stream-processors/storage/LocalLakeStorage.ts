@@ -1,20 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
-import { StorageError } from './errors.js';
+import { LAKE_SYSTEM_PREFIXES } from './constants.js';
+import type { StorageError } from './errors.js';
+import { lakeFsError, makeDirs } from './fsErrors.js';
 import { fsyncPath } from './fsyncPath.js';
 import { isProcessAlive } from './isProcessAlive.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import type { LakeStorage } from './types.js';
-
-function wrapFsError(op: string, target: string, err: unknown): StorageError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new StorageError(`${op} ${target} failed: ${(err as Error).message}`, {
-    retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
-    cause: err,
-  });
-}
 
 /**
  * A lake in a local directory. Objects are published with write-to-staging, `fsync`, `rename` into
@@ -41,14 +34,22 @@ export class LocalLakeStorage implements LakeStorage {
     this.location = resolve(dir);
   }
 
+  #wrap(op: string, target: string, err: unknown): StorageError {
+    return lakeFsError(op, target, this.location, err);
+  }
+
   public stagingDir(): Promise<string> {
-    this.#staging ??= this.#createStaging();
+    this.#staging ??= this.#createStaging().catch((err: unknown) => {
+      // Not cached: a later call tries again (and names the cause again).
+      this.#staging = undefined;
+      throw this.#wrap('creating the staging folder in', this.location, err);
+    });
     return this.#staging;
   }
 
   async #createStaging(): Promise<string> {
     const root = join(this.location, LAKE_SYSTEM_PREFIXES.staging);
-    await mkdir(root, { recursive: true });
+    await makeDirs(root);
     // Staging folders are named <pid>-<random>; those of processes that died (kill -9) are debris.
     for (const name of await readdir(root).catch(() => [] as string[])) {
       const pid = Number(name.split('-')[0]);
@@ -57,30 +58,14 @@ export class LocalLakeStorage implements LakeStorage {
       }
     }
     const dir = join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir);
     return dir;
   }
 
   /** Creates `dir` and any missing ancestors, fsyncing each parent whose entries changed. */
   async #ensureDir(dir: string): Promise<void> {
     if (this.#knownDirs.has(dir)) return;
-    const missing: string[] = [];
-    let d = dir;
-    while (d !== dirname(d)) {
-      try {
-        const fh = await open(d, 'r');
-        await fh.close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        missing.push(d);
-        d = dirname(d);
-      }
-    }
-    for (const m of missing.reverse()) {
-      await mkdir(m, { recursive: true });
-      await fsyncPath(dirname(m));
-    }
+    for (const m of await makeDirs(dir)) await fsyncPath(dirname(m));
     this.#knownDirs.add(dir);
   }
 
@@ -94,7 +79,7 @@ export class LocalLakeStorage implements LakeStorage {
       await rename(localPath, target);
       await fsyncPath(dir);
     } catch (err) {
-      throw wrapFsError('publishing', target, err);
+      throw this.#wrap('publishing', target, err);
     }
   }
 
@@ -105,7 +90,7 @@ export class LocalLakeStorage implements LakeStorage {
     try {
       await writeFile(tmp, body);
     } catch (err) {
-      throw wrapFsError('writing', tmp, err);
+      throw this.#wrap('writing', tmp, err);
     }
     await this.publishFile(key, tmp);
   }
@@ -116,7 +101,7 @@ export class LocalLakeStorage implements LakeStorage {
       return await readFile(join(this.location, key));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw wrapFsError('reading', key, err);
+      throw this.#wrap('reading', key, err);
     }
   }
 
@@ -129,7 +114,7 @@ export class LocalLakeStorage implements LakeStorage {
         entries = await readdir(join(this.location, rel), { withFileTypes: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw wrapFsError('listing', rel, err);
+        throw this.#wrap('listing', rel, err);
       }
       for (const e of entries) {
         const key = `${rel}${e.name}`;
@@ -152,7 +137,7 @@ export class LocalLakeStorage implements LakeStorage {
         .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw wrapFsError('listing', prefix, err);
+      throw this.#wrap('listing', prefix, err);
     }
   }
 
