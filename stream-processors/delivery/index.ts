@@ -16,8 +16,10 @@ export {
   CheckpointError,
   DeliveryConfigurationError,
   DeliveryError,
+  describeSourceError,
   ParquetWriteError,
   ShardReadError,
+  SourceUnreachableError,
   WorkerStateError,
 } from './errors.js';
 export {
@@ -25,6 +27,7 @@ export {
   formatDeliverySummary,
   formatFreshness,
   formatMs,
+  formatOutage,
   formatStreamStatus,
 } from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
@@ -34,6 +37,7 @@ export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './Parqu
 export { parseStreams } from './parseStreams.js';
 export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
 export { ShardBatch } from './ShardBatch.js';
+export { SourceHealth, type SourcePolicy } from './SourceHealth.js';
 export type {
   DeliveryHooks,
   DeliveryMetric,
