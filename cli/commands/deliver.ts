@@ -128,6 +128,12 @@ Examples:
       valueName: 'S',
       default: String(DELIVERY_DEFAULTS.sourceNeverReachedGiveUpMs / 1000),
     },
+    'status-every': {
+      type: 'string',
+      description: 'Print a status line per stream this often, seconds',
+      valueName: 'S',
+      default: '10',
+    },
     verbose: { type: 'boolean', short: 'v', description: 'Print a line per flush' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress lines, only the summary' },
   },
@@ -147,6 +153,7 @@ Examples:
     const connectTimeout =
       numberOption('connect-timeout', values['connect-timeout']) ??
       DELIVERY_DEFAULTS.sourceNeverReachedGiveUpMs / 1000;
+    const statusEveryMs = Math.max(100, (numberOption('status-every', values['status-every']) ?? 10) * 1000);
     const lakeArg = String(values.lake ?? DEFAULT_LAKE);
     let kinesis: Awaited<ReturnType<typeof kinesisFromEnv>>;
     try {
@@ -202,7 +209,7 @@ Examples:
     });
     const progress = setInterval(() => {
       for (const s of worker.stats().streams) log(`deliver: ${formatStreamStatus(s)}`);
-    }, 10_000);
+    }, statusEveryMs);
     progress.unref();
     try {
       await worker.start();
