@@ -23,10 +23,20 @@ export interface AbortOnSignalsOptions {
   readonly onSecond?: (signal: NodeJS.Signals) => void;
   /**
    * Streams whose broken pipe (`EPIPE`, e.g. `gridstream up | tee` when Ctrl-C also ended `tee`) must not
-   * end the process: their write errors are ignored while the handlers are installed, so the flush and
-   * the summary still happen. @default [process.stdout, process.stderr]
+   * end the process: their broken-pipe errors are ignored from now on (also after the handlers are
+   * removed: the summary written last fails asynchronously), so the flush and the summary still happen.
+   * @default [process.stdout, process.stderr]
    */
   readonly statusStreams?: readonly NodeJS.EventEmitter[];
+}
+
+/** Streams already guarded against broken pipes (the guard is installed once and stays). */
+const guarded = new WeakSet<NodeJS.EventEmitter>();
+
+/** A reader that went away must not take the flush down with it; other write errors still surface. */
+function ignoreBrokenPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+  throw err;
 }
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
@@ -43,7 +53,7 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 /**
  * The one signal helper of the CLI: aborts `controller` on the first SIGINT/SIGTERM so the work stops
  * and flushes with a deadline; a second signal ends the process at once ({@link signalExitCode}).
- * While installed, a broken pipe on stdout/stderr (`EPIPE`) is ignored instead of crashing the process
+ * A broken pipe on stdout/stderr (`EPIPE`) is ignored from then on instead of crashing the process
  * before its flush. See {@link EXIT_CODES} for the exit-code policy.
  *
  * @param controller - aborted on the first signal
@@ -68,15 +78,13 @@ export function abortOnSignals(controller: AbortController, options: AbortOnSign
     if (options.onSecond) options.onSecond(signal);
     else process.exit(signalExitCode(signal));
   };
-  // A reader that went away must not take the flush down with it; other write errors still surface.
-  const onStreamError = (err: NodeJS.ErrnoException): void => {
-    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
-    throw err;
-  };
   for (const s of signals) process.on(s, handler);
-  for (const s of streams) s.on('error', onStreamError);
+  for (const s of streams) {
+    if (guarded.has(s)) continue;
+    guarded.add(s);
+    s.on('error', ignoreBrokenPipe);
+  }
   return () => {
     for (const s of signals) process.off(s, handler);
-    for (const s of streams) s.off('error', onStreamError);
   };
 }

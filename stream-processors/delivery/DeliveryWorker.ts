@@ -239,6 +239,8 @@ export class DeliveryWorker {
       this.#fail(err);
       throw err;
     }
+    // Stopped while listing (Ctrl-C during an outage at start): nothing more to schedule.
+    if (this.#state !== 'running') return;
     this.#timer = setInterval(() => {
       for (const s of this.#streams) s.sync().catch((err: unknown) => this.#fail(err));
     }, this.#syncIntervalMs);

@@ -9,7 +9,7 @@ import { describeSourceError, ShardReadError, SourceUnreachableError } from './e
 import { type GetRecordsResult, getRecordsFast } from './getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
 import { ShardBatch } from './ShardBatch.js';
-import type { SourceHealth } from './SourceHealth.js';
+import { isThrottling, type SourceHealth } from './SourceHealth.js';
 import type { StreamCounters } from './StreamCounters.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
@@ -194,7 +194,11 @@ export class ShardConsumer {
     try {
       v = await call();
     } catch (err) {
-      if ((err as Error).name !== 'ExpiredIteratorException' && !this.#abort.signal.aborted) {
+      if (
+        (err as Error).name !== 'ExpiredIteratorException' &&
+        !isThrottling(err) &&
+        !this.#abort.signal.aborted
+      ) {
         if (this.#failingSince === undefined) {
           this.#failingSince = this.#o.now();
           this.#o.onWarning?.(

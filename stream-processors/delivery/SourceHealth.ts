@@ -1,5 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Bail, isRetriable, type Retrier, RetriesExhaustedError } from '../../producers/retry/index.js';
+import {
+  type Bail,
+  isRetriable,
+  type Retrier,
+  RetriesExhaustedError,
+  THROTTLING_ERROR_NAMES,
+} from '../../producers/retry/index.js';
 import { describeSourceError, SourceUnreachableError } from './errors.js';
 
 /** Wait before another retrier run when the last one made a single attempt (a retrier without retries), ms. */
@@ -12,6 +18,20 @@ class Bailed {
 const bailOut: Bail = (error) => {
   throw new Bailed(error);
 };
+
+/**
+ * True for "too fast" answers: Kinesis is there and answered, so they are retried but never count as
+ * an outage.
+ *
+ * @param err - any thrown value
+ */
+export function isThrottling(err: unknown): boolean {
+  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: number } } | undefined;
+  return (
+    (typeof e?.name === 'string' && THROTTLING_ERROR_NAMES.has(e.name)) ||
+    e?.$metadata?.httpStatusCode === 429
+  );
+}
 
 /** How long the worker keeps retrying a failing Kinesis. */
 export interface SourcePolicy {
@@ -126,7 +146,10 @@ export class SourceHealth {
           } catch (err) {
             if (err instanceof Bailed) bail(err.error);
             if (!isRetriable(err)) bail(err);
-            this.failed(err);
+            // Our own stop aborted the call: not a sign of an outage.
+            if (signal?.aborted) bail(err);
+            if (isThrottling(err)) this.succeeded();
+            else this.failed(err);
             throw err;
           }
           this.succeeded();

@@ -3,7 +3,7 @@
 // during one, fails fast with a hint when Kinesis was never reachable, and `up` stops within seconds,
 // naming the cause, on a lake it cannot write.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -274,6 +274,23 @@ describe('Kinesis never reachable', () => {
 const canUnshare =
   process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true'], { stdio: 'ignore' }).status === 0;
 
+/** Root can run a process as `nobody` that reads this checkout (so a 0555 lake means EACCES). */
+const canRunAsNobody =
+  process.getuid?.() === 0 &&
+  spawnSync(
+    'runuser',
+    [
+      '-u',
+      'nobody',
+      '--',
+      process.execPath,
+      '-e',
+      'require("fs").accessSync(process.argv[1])',
+      join(REPO_ROOT, 'bin', 'gridstream.js'),
+    ],
+    { stdio: 'ignore' },
+  ).status === 0;
+
 describe('a lake that cannot be written', () => {
   it('stops `gridstream up` within seconds, producers closed, naming the cause (a file where a folder must be)', async () => {
     // Prepare: the lake's raw/ is a file, so the first Parquet object cannot be published.
@@ -311,4 +328,60 @@ describe('a lake that cannot be written', () => {
       expect(r.stderr).not.toContain('ENOENT');
     },
   );
+
+  it.skipIf(!canRunAsNobody)(
+    'stops `gridstream up` run as another user on a 0555 lake, saying permission denied (EACCES)',
+    async () => {
+      // Prepare
+      const parent = tempDir('lake-0555');
+      chmodSync(parent, 0o755);
+      const lake = join(parent, 'lake');
+      mkdirSync(lake);
+      chmodSync(lake, 0o555);
+      // Act
+      const r = await run(
+        'runuser',
+        [
+          '-u',
+          'nobody',
+          '--',
+          process.execPath,
+          'bin/gridstream.js',
+          'up',
+          '--lake',
+          lake,
+          '--duration',
+          '600',
+          '--curate-every',
+          '0',
+        ],
+        { timeoutMs: 60_000, env: { ...process.env, HOME: parent } },
+      );
+      // Assess
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(
+        `the lake ${lake} is not writable by this user (permission denied) (EACCES)`,
+      );
+    },
+  );
+});
+
+describe('a status reader that goes away', () => {
+  it('`gridstream up` whose stdout/stderr pipe broke (| tee killed by the same Ctrl-C) still flushes on Ctrl-C and exits 0', async () => {
+    // Prepare: a buffer interval longer than the run, so only the shutdown flush writes the lake.
+    const lake = join(dir, 'lake-epipe');
+    const child = gridstream(
+      ['up', '--lake', lake, '--duration', '600', '--curate-every', '0', '--buffer-interval', '600'],
+      process.env,
+    );
+    await waitFor('the first status table', () => /gridstream up — \d+ s —/.test(child.out.stderr), 60_000);
+    // Act: the reader of both pipes goes away, then Ctrl-C.
+    child.proc.stdout.destroy();
+    child.proc.stderr.destroy();
+    child.proc.kill('SIGINT');
+    const code = await exitWithin(child, 90_000);
+    // Assess
+    expect(code).toBe(0);
+    expect((await uniqueRows(lake)).n).toBeGreaterThan(0);
+  });
 });
