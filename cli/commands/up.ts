@@ -276,13 +276,15 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     while (Date.now() < deadline) {
       await Promise.race([worker.waitUntilDrained(), worker.done, new Promise((r) => setTimeout(r, 1_000))]);
       const s = worker.stats();
-      if (s.totals.delivered + s.totals.rejected >= produced) {
-        drained = true;
-        break;
-      }
+      // Rows read but still buffered count: stop() flushes them. Waiting for them to be delivered
+      // would wait out the whole deadline whenever the buffer interval is longer than it.
+      const buffered = s.streams.reduce((a, x) => a + x.buffered, 0);
+      if (s.totals.delivered + s.totals.rejected + buffered >= produced) break;
     }
     await worker.stop();
     await worker.done;
+    const delivered = worker.stats().totals;
+    drained = delivered.delivered + delivered.rejected >= produced;
     await Promise.all(taskLoops);
     for (const t of tasks) {
       if (t.task.runOnShutdown === false) continue;
