@@ -385,3 +385,40 @@ describe('a status reader that goes away', () => {
     expect((await uniqueRows(lake)).n).toBeGreaterThan(0);
   });
 });
+
+describe('gridstream produce --count against a failing Kinesis', () => {
+  it('gives up after --give-up-after with the last error, and shows why `retried` climbs', async () => {
+    // Prepare: every PutRecords call fails with a 500.
+    const stream = uniqueStream('produce-outage');
+    await kinesis.createStream(stream, 1);
+    const proxy = await startFaultProxy(kinesis.endpoint, () => ({ kind: 'error500' }));
+    onTestFinished(() => proxy.stop());
+    // Act
+    const r = await run(
+      process.execPath,
+      [
+        'bin/gridstream.js',
+        'produce',
+        '--dataset',
+        'grid',
+        '--stream',
+        stream,
+        '--count',
+        '20',
+        '--rate',
+        '0',
+        // Long enough for a progress line (every 5 s when not on a terminal).
+        '--give-up-after',
+        '12',
+        '--reject-file',
+        join(dir, 'produce-outage-rejects.jsonl'),
+      ],
+      { env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: proxy.endpoint }, timeoutMs: 90_000 },
+    );
+    // Assess
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/expired 20/);
+    expect(r.stdout).toContain('last Kinesis error: InternalFailure');
+    expect(r.stderr).toMatch(/retried [1-9]\d*, .* — last error InternalFailure \(\d+ s ago\)/);
+  });
+});
