@@ -254,6 +254,22 @@ describe('Kinesis never reachable', () => {
     expect(child.out.stdout).not.toContain('delivered');
   });
 
+  it('`gridstream deliver` stops on the first Ctrl-C while it waits for Kinesis', async () => {
+    // Prepare
+    const port = await closedPort();
+    const child = gridstream(
+      ['deliver', '--lake', join(dir, 'lake-unreachable-sigint'), '--status-every', '0.2'],
+      { ...process.env, AWS_ENDPOINT_URL_KINESIS: `http://127.0.0.1:${port}` },
+    );
+    await waitFor('the outage shown', () =>
+      /Kinesis unreachable for \d+ s: ECONNREFUSED/.test(child.out.stderr),
+    );
+    // Act
+    child.proc.kill('SIGINT');
+    // Assess: well before the 30 s after which it would give up by itself.
+    expect(await exitWithin(child, 15_000)).toBe(0);
+  });
+
   it('`gridstream deliver` without an endpoint or region says what to set before any summary (exit 2)', async () => {
     // Prepare: no AWS settings at all, and a home without ~/.aws.
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: tempDir('no-aws-home') };
