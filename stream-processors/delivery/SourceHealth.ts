@@ -147,7 +147,7 @@ export class SourceHealth {
             if (err instanceof Bailed) bail(err.error);
             if (!isRetriable(err)) bail(err);
             // Our own stop aborted the call: not a sign of an outage.
-            if (signal?.aborted) bail(err);
+            if (signal?.aborted) bail(new RetriesExhaustedError(attempt + 1, err));
             if (isThrottling(err)) this.succeeded();
             else this.failed(err);
             throw err;
