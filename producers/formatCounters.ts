@@ -21,14 +21,23 @@ function rate(n: number, elapsedMs: number): string {
  * @param label - e.g. the dataset or `total`
  * @param c - a sink's counters
  * @param elapsedMs - time since the start
+ * @param lastError - why records are being retried (the sink's `lastError`), shown after the counts
  * @example
  * ```
  * grid: sent 12000 (980/s), buffered 345, retried 0, throttled 0, expired 0, rejected 0, failed 0
  * ```
  */
-export function formatCounters(label: string, c: Readonly<SinkCounters>, elapsedMs: number): string {
+export function formatCounters(
+  label: string,
+  c: Readonly<SinkCounters>,
+  elapsedMs: number,
+  lastError?: { readonly error: string; readonly at: number },
+): string {
+  const why = lastError
+    ? ` — last error ${lastError.error} (${Math.max(0, Math.round((Date.now() - lastError.at) / 1000))} s ago)`
+    : '';
   return (
     `${label}: sent ${c.sent} (${rate(c.sent, elapsedMs)}), buffered ${c.bufferedRecords}, ` +
-    `retried ${c.retried}, throttled ${c.throttled}, expired ${c.expired}, rejected ${c.rejected}, failed ${c.failed}`
+    `retried ${c.retried}, throttled ${c.throttled}, expired ${c.expired}, rejected ${c.rejected}, failed ${c.failed}${why}`
   );
 }

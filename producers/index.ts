@@ -1,4 +1,4 @@
-export { type AbortOnSignalsOptions, abortOnSignals } from './abortOnSignals.js';
+export { type AbortOnSignalsOptions, abortOnSignals, EXIT_CODES, signalExitCode } from './abortOnSignals.js';
 export { PRODUCER_DEFAULTS } from './constants.js';
 export { ProducerError, ProducerOptionError, TooManyRejectsError } from './errors.js';
 export { formatCounters, sumCounters } from './formatCounters.js';

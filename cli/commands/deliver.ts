@@ -1,15 +1,57 @@
 import { createWriteStream } from 'node:fs';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { abortOnSignals, EXIT_CODES } from '../../producers/abortOnSignals.js';
+import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/index.js';
 import {
   DELIVERY_DEFAULTS,
   DeliveryConfigurationError,
   DeliveryWorker,
+  describeSourceError,
   formatDeliverySummary,
   formatStreamStatus,
   parseStreams,
+  SourceUnreachableError,
   toEmfLine,
 } from '../../stream-processors/delivery/index.js';
-import { DEFAULT_LAKE, openLakeStorage } from '../../stream-processors/storage/index.js';
+import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../stream-processors/storage/index.js';
 import { type Command, LAKE_OPTION, UsageError } from '../command.js';
+
+/** How long a `--stop-when-caught-up` run waits out a Kinesis outage before it gives up, s. */
+const BOUNDED_GIVE_UP_S = 300;
+
+/** What to set to give `deliver` a Kinesis to read from. */
+const ENDPOINT_HINT =
+  'set AWS_ENDPOINT_URL_KINESIS to a running emulator (start one with `gridstream kinesis`, which prints ' +
+  'its endpoint), or AWS_REGION (with AWS credentials) to read the streams of that AWS region';
+
+/** Kinesis is not configured, or never answered: what to set, before any summary. */
+export class KinesisSetupError extends Error {
+  public readonly retriable = false;
+  public constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'KinesisSetupError';
+  }
+}
+
+/**
+ * The Kinesis client `deliver` reads with, after checking that the environment names an endpoint or a
+ * region (the SDK alone would only say "Region is missing" after the first call).
+ */
+async function kinesisFromEnv(): Promise<{ client: KinesisClient; where: string }> {
+  const endpoint = endpointFromEnv();
+  const client = createKinesisClient();
+  let region: string | undefined;
+  try {
+    region = await client.config.region();
+  } catch {
+    region = undefined;
+  }
+  if (!region) {
+    client.destroy();
+    throw new KinesisSetupError(`no Kinesis endpoint or region is configured: ${ENDPOINT_HINT}`);
+  }
+  return { client, where: endpoint ?? `AWS Kinesis in ${region}` };
+}
 
 function numberOption(name: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
@@ -33,6 +75,14 @@ Snappy Parquet with the contract's columns to raw/<dataset>/dt=YYYY-MM-DD/hr=HH/
 records go to errors/<type>/dt=…/hr=…/ as JSON lines. Checkpoints live in the lake (_checkpoints/) and
 move only after the objects they cover are durable: stop or kill it at any time and run it again.
 Ctrl-C flushes what was read and exits.
+
+Outages: a running deliver retries an unreachable Kinesis for as long as it takes (waits of up to 5 s)
+and shows it ("Kinesis unreachable for 42 s: ECONNREFUSED"); with --stop-when-caught-up it gives up
+after --give-up-after seconds. A Kinesis that never answered since the start fails after
+--connect-timeout seconds with what to set. A lake it cannot write (read-only, full, no permission)
+stops it at once with the cause.
+Exit codes: 0 done (caught up, or stopped by Ctrl-C with everything read flushed), 1 failed (the cause
+is printed), 2 bad options or no Kinesis configured, 130/143 a second Ctrl-C/SIGTERM (no flush).
 
 Examples:
   gridstream deliver
@@ -67,6 +117,23 @@ Examples:
       description: 'Append per-flush metrics (CloudWatch EMF JSON lines) to this file',
       valueName: 'FILE',
     },
+    'give-up-after': {
+      type: 'string',
+      description: `Give up once Kinesis has been unreachable this many seconds (default: never; ${BOUNDED_GIVE_UP_S} with --stop-when-caught-up)`,
+      valueName: 'S',
+    },
+    'connect-timeout': {
+      type: 'string',
+      description: 'Fail when Kinesis has not answered once this many seconds after the start',
+      valueName: 'S',
+      default: String(DELIVERY_DEFAULTS.sourceNeverReachedGiveUpMs / 1000),
+    },
+    'status-every': {
+      type: 'string',
+      description: 'Print a status line per stream this often, seconds',
+      valueName: 'S',
+      default: '10',
+    },
     verbose: { type: 'boolean', short: 'v', description: 'Print a line per flush' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress lines, only the summary' },
   },
@@ -80,8 +147,33 @@ Examples:
     }
     const interval = numberOption('buffer-interval', values['buffer-interval']);
     const sizeMb = numberOption('buffer-size', values['buffer-size']);
+    const giveUpAfter =
+      numberOption('give-up-after', values['give-up-after']) ??
+      (values['stop-when-caught-up'] ? BOUNDED_GIVE_UP_S : Number.POSITIVE_INFINITY);
+    const connectTimeout =
+      numberOption('connect-timeout', values['connect-timeout']) ??
+      DELIVERY_DEFAULTS.sourceNeverReachedGiveUpMs / 1000;
+    const statusEveryMs = Math.max(100, (numberOption('status-every', values['status-every']) ?? 10) * 1000);
     const lakeArg = String(values.lake ?? DEFAULT_LAKE);
+    let kinesis: Awaited<ReturnType<typeof kinesisFromEnv>>;
+    try {
+      kinesis = await kinesisFromEnv();
+    } catch (err) {
+      if (err instanceof KinesisSetupError) {
+        process.stderr.write(`gridstream deliver: ${err.message}\n`);
+        return EXIT_CODES.usage;
+      }
+      throw err;
+    }
     const storage = openLakeStorage(lakeArg);
+    try {
+      // A lake it cannot write fails now, naming the cause, not after the first batch was read.
+      await checkLakeWritable(storage);
+    } catch (err) {
+      kinesis.client.destroy();
+      await storage.close().catch(() => undefined);
+      throw err;
+    }
     const metrics = values['metrics-file']
       ? createWriteStream(String(values['metrics-file']), { flags: 'a' })
       : undefined;
@@ -91,6 +183,9 @@ Examples:
     const worker = await DeliveryWorker.create({
       storage,
       streams,
+      kinesis: kinesis.client,
+      sourceGiveUpAfterMs: giveUpAfter * 1000,
+      sourceNeverReachedGiveUpMs: connectTimeout * 1000,
       ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
       ...(sizeMb !== undefined ? { bufferSizeBytes: Math.max(1, Math.round(sizeMb * 1024 * 1024)) } : {}),
       onWarning: (m) => log(`deliver: warning: ${m}`),
@@ -106,18 +201,16 @@ Examples:
           }
         : {}),
     });
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals): void => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      log(`deliver: ${sig}: flushing what was read (again to abort)`);
-      worker.stop().catch(() => undefined);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const controller = new AbortController();
+    const dispose = abortOnSignals(controller, {
+      onFirst: (sig) => {
+        log(`deliver: ${sig}: flushing what was read (again to abort)`);
+        worker.stop().catch(() => undefined);
+      },
+    });
     const progress = setInterval(() => {
       for (const s of worker.stats().streams) log(`deliver: ${formatStreamStatus(s)}`);
-    }, 10_000);
+    }, statusEveryMs);
     progress.unref();
     try {
       await worker.start();
@@ -130,16 +223,24 @@ Examples:
       }
       await worker.done;
       process.stdout.write(`deliver: ${formatDeliverySummary(worker.stats(), storage.location)}\n`);
-      return 0;
+      return EXIT_CODES.ok;
     } catch (err) {
       await worker.stop().catch(() => undefined);
+      if (err instanceof SourceUnreachableError && !err.reached) {
+        // Nothing was read: no summary, but where it looked and what to set.
+        throw new KinesisSetupError(
+          `${kinesis.where} did not answer in ${Math.round(err.unreachableMs / 1000)} s ` +
+            `(${describeSourceError(err.cause)}): is the emulator running? ${ENDPOINT_HINT}`,
+          err,
+        );
+      }
       process.stdout.write(`deliver: ${formatDeliverySummary(worker.stats(), storage.location)}\n`);
       throw err;
     } finally {
       clearInterval(progress);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
       metrics?.end();
+      kinesis.client.destroy();
       await storage.close();
     }
   },

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { abortOnSignals } from '../../producers/abortOnSignals.js';
 import { formatCounters, sumCounters } from '../../producers/formatCounters.js';
-import { DEFAULT_REJECT_FILE } from '../../producers/kinesis/constants.js';
+import { DEFAULT_REJECT_FILE, SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
 import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/kinesisClient.js';
@@ -36,6 +36,8 @@ interface ProduceConfig {
   readonly endpoint: string | undefined;
   readonly rejectFile: string;
   readonly deadlineMs: number;
+  /** An event not acknowledged this long after it was accepted is written off as expired, ms. */
+  readonly giveUpAfterMs: number;
 }
 
 function wholeNumber(name: string, value: unknown): number | undefined {
@@ -78,6 +80,8 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
     endpoint: typeof values.endpoint === 'string' ? values.endpoint : endpointFromEnv(),
     rejectFile: String(values['reject-file'] ?? DEFAULT_REJECT_FILE),
     deadlineMs: intOption('deadline', values.deadline, 30) * 1000,
+    giveUpAfterMs:
+      intOption('give-up-after', values['give-up-after'], SINK_DEFAULTS.recordTtlMs / 1000) * 1000,
   };
 }
 
@@ -111,7 +115,11 @@ function startProgress(sinks: readonly KinesisSink[], started: number): () => vo
   const line = () => {
     const elapsed = performance.now() - started;
     const c = sumCounters(sinks.map((s) => s.counters));
-    return `[${(elapsed / 1000).toFixed(1)}s] ${formatCounters(sinks.length > 1 ? 'all' : sinks[0]!.dataset, c, elapsed)}`;
+    const lastError = sinks
+      .map((s) => s.lastError)
+      .filter((e) => e !== undefined)
+      .sort((a, b) => b.at - a.at)[0];
+    return `[${(elapsed / 1000).toFixed(1)}s] ${formatCounters(sinks.length > 1 ? 'all' : sinks[0]!.dataset, c, elapsed, lastError)}`;
   };
   const timer = setInterval(
     () => process.stderr.write(tty ? `\r\x1b[K${line()}` : `${line()}\n`),
@@ -150,6 +158,7 @@ async function produce(config: ProduceConfig): Promise<number> {
         client,
         aggregate: config.aggregate,
         rejectWriter: rejects,
+        recordTtlMs: config.giveUpAfterMs,
       }),
   );
   const controller = new AbortController();
@@ -199,6 +208,12 @@ async function produce(config: ProduceConfig): Promise<number> {
       `(${Math.round((total.sent * 1000) / elapsed)}/s; seed ${config.seed}, ${config.aggregate ? 'aggregated' : 'not aggregated'}); ` +
       `retried ${total.retried}, throttled ${total.throttled}, expired ${total.expired}, rejected ${total.rejected}, failed ${total.failed}`,
   );
+  const lastError = sinks
+    .map((s) => s.lastError)
+    .filter((e) => e !== undefined)
+    .sort((a, b) => b.at - a.at)[0];
+  if (lastError && (total.expired > 0 || total.failed > 0))
+    out.push(`  last Kinesis error: ${lastError.error}`);
   if (rejects.written > 0) out.push(`  ${rejects.written} events written to ${config.rejectFile}`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (error) throw error;
@@ -267,6 +282,13 @@ export const command: Command = {
       default: DEFAULT_REJECT_FILE,
       description: 'JSON lines of rejected/expired/failed events (created only when needed)',
     },
+    'give-up-after': {
+      type: 'string',
+      valueName: 'S',
+      default: String(SINK_DEFAULTS.recordTtlMs / 1000),
+      description:
+        'Retry an event Kinesis does not acknowledge (an outage) this long, then write it to the reject file as expired',
+    },
     deadline: {
       type: 'string',
       valueName: 'S',
@@ -284,8 +306,12 @@ Partition keys: grid by ${PARTITION_KEY_FIELDS.grid}, weather by ${PARTITION_KEY
 transactions by ${PARTITION_KEY_FIELDS.transactions} (per-key order; see docs/ARCHITECTURE.md).
 Delivery is at least once: consumers de-duplicate on event_id.
 
+Outages: an event Kinesis does not acknowledge is retried (waits of up to 5 s) for --give-up-after
+seconds, then written to the reject file as expired; the progress line shows the last error while
+"retried" climbs (e.g. "last error ECONNREFUSED (12 s ago)").
 Exit code: 0 when every event was acknowledged (with --count: exactly N per dataset), 1 when some
-expired or failed (they are in the reject file), 2 on bad options.
+expired or failed (they are in the reject file; the last Kinesis error is printed), 2 on bad options,
+130/143 on a second Ctrl-C/SIGTERM (no flush).
 Environment: AWS_REGION, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL, GRIDSTREAM_METRICS=emf (CloudWatch
 EMF metrics on stdout).
 

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { abortOnSignals, EXIT_CODES } from '../../producers/abortOnSignals.js';
 import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { runProducer } from '../../producers/runProducer.js';
@@ -12,8 +13,14 @@ import {
   formatCount,
   formatFreshness,
   formatMs,
+  formatOutage,
 } from '../../stream-processors/delivery/index.js';
-import { DEFAULT_LAKE, type LakeStorage, openLakeStorage } from '../../stream-processors/storage/index.js';
+import {
+  checkLakeWritable,
+  DEFAULT_LAKE,
+  type LakeStorage,
+  openLakeStorage,
+} from '../../stream-processors/storage/index.js';
 import { type Command, intOption, LAKE_OPTION, UsageError } from '../command.js';
 
 /** Events per second each producer sends by default. */
@@ -27,6 +34,8 @@ export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
 const UP_DEFAULT_SHARDS = 2;
 /** How long shutdown waits for delivery to catch up with what was produced. */
 const DRAIN_DEADLINE_MS = 60_000;
+/** How long the producers may take to send what they buffered at shutdown. */
+const SINK_CLOSE_DEADLINE_MS = 10_000;
 
 /**
  * Work `gridstream up` runs on a schedule beside delivery, e.g. local curation of the raw zone.
@@ -152,6 +161,8 @@ function statusLines(
     r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
   const title = `gridstream up — ${(elapsedMs / 1000).toFixed(0)} s — ${final ? 'stopped' : 'Ctrl-C to stop'}`;
   const lines = [title, fmt(header), ...rows.map(fmt)];
+  const outage = stats.streams.find((s) => s.unreachableMs > 0);
+  if (outage) lines.push(`${formatOutage(outage)} — retrying; delivery resumes where it was`);
   for (const t of tasks) lines.push(`${t.task.name}: ${t.status} (${t.runs} runs)`);
   return lines;
 }
@@ -176,6 +187,13 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     status: 'waiting',
     runs: 0,
   }));
+  try {
+    // A lake it cannot write fails now, naming the cause, before anything is produced.
+    await checkLakeWritable(storage);
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
   const stop = new AbortController();
   const onExternalAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onExternalAbort, { once: true });
@@ -256,20 +274,22 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     await Promise.all(producers);
     out.write(`${tty ? '' : '\n'}gridstream up: stopping — flushing producers and delivery...\n`);
     drawn = 0;
-    await Promise.all(sinks.map((s) => s.close({ deadlineMs: 10_000 })));
+    await Promise.all(sinks.map((s) => s.close({ deadlineMs: SINK_CLOSE_DEADLINE_MS })));
     const produced = sinks.reduce((a, s) => a + s.counters.sent, 0);
     const deadline = Date.now() + DRAIN_DEADLINE_MS;
     let drained = false;
     while (Date.now() < deadline) {
       await Promise.race([worker.waitUntilDrained(), worker.done, new Promise((r) => setTimeout(r, 1_000))]);
       const s = worker.stats();
-      if (s.totals.delivered + s.totals.rejected >= produced) {
-        drained = true;
-        break;
-      }
+      // Rows read but still buffered count: stop() flushes them. Waiting for them to be delivered
+      // would wait out the whole deadline whenever the buffer interval is longer than it.
+      const buffered = s.streams.reduce((a, x) => a + x.buffered, 0);
+      if (s.totals.delivered + s.totals.rejected + buffered >= produced) break;
     }
     await worker.stop();
     await worker.done;
+    const delivered = worker.stats().totals;
+    drained = delivered.delivered + delivered.rejected >= produced;
     await Promise.all(taskLoops);
     for (const t of tasks) {
       if (t.task.runOnShutdown === false) continue;
@@ -288,6 +308,9 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     if (timer) clearInterval(timer);
     options.signal?.removeEventListener('abort', onExternalAbort);
     stop.abort();
+    // On a failure (e.g. a lake it cannot write) the sinks are still open: close them now, or they
+    // would keep retrying against the stopped emulator until their records' TTL (minutes).
+    await Promise.all(sinks.map((s) => s.close({ deadlineMs: 0 }).catch(() => undefined)));
     await worker.stop().catch(() => undefined);
     await kinesis.stop();
     await storage.close();
@@ -372,15 +395,10 @@ Examples:
     const curateEvery = intOption('curate-every', values['curate-every'], UP_DEFAULT_CURATE_EVERY_MS / 1000);
     const lake = String(values.lake ?? DEFAULT_LAKE);
     const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (): void => {
-      signals++;
-      if (signals > 1) process.exit(130);
-      process.stderr.write('\ngridstream up: stopping (Ctrl-C again to abort without flushing)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const dispose = abortOnSignals(controller, {
+      onFirst: () =>
+        process.stderr.write('\ngridstream up: stopping (Ctrl-C again to abort without flushing)\n'),
+    });
     try {
       const r = await runUp({
         lake,
@@ -401,10 +419,9 @@ Examples:
           `Query it:\n  npx gridstream query${lake === DEFAULT_LAKE ? '' : ` --lake ${lake}`} ` +
           `"select dt, hr, count(*) as events from raw_grid group by all order by all"\n`,
       );
-      return r.drained ? 0 : 1;
+      return r.drained ? EXIT_CODES.ok : EXIT_CODES.failed;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
     }
   },
 };

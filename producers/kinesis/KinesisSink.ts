@@ -213,6 +213,17 @@ export class KinesisSink<D extends Dataset = Dataset> {
     }
   }
 
+  /**
+   * Why records are being retried: the last failure of a PutRecords call or entry (`ECONNREFUSED`,
+   * `ProvisionedThroughputExceededException`, …) and when it happened; undefined once a call succeeds
+   * without failed entries.
+   */
+  public get lastError(): { readonly error: string; readonly at: number } | undefined {
+    return this.#lastError;
+  }
+
+  #lastError: { readonly error: string; readonly at: number } | undefined;
+
   /** Live counters and gauges (read-only view; see {@link SinkCounters}). */
   public get counters(): Readonly<SinkCounters> {
     return this.#counters;
@@ -558,6 +569,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
         } catch (err) {
           this.#recordLatency(started);
           const e = classifyCallError('PutRecords', err);
+          this.#lastError = { error: e.errorName, at: Date.now() };
           if (e.throttled) {
             for (const x of pending) c.throttled += x.users.length;
             this.#onThrottled();
@@ -592,6 +604,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
         }
         if (throttled > 0) this.#onThrottled();
         else this.#onSucceeded();
+        this.#lastError = firstCode === undefined ? undefined : { error: firstCode, at: Date.now() };
         pending = failed;
         if (failed.length > 0) throw new PartialFailureError(failed.length, throttled, firstCode);
       }, this.#abort.signal);

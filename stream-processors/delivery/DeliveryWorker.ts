@@ -10,9 +10,10 @@ import { DeliveryConfigurationError, WorkerStateError } from './errors.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { ParquetWriter } from './ParquetWriter.js';
 import type { ConsumerSettings } from './ShardConsumer.js';
+import { SourceHealth } from './SourceHealth.js';
 import { StreamDelivery } from './StreamDelivery.js';
 import { StreamLease } from './StreamLease.js';
-import type { DeliveryStats, DeliveryWorkerOptions, StreamBinding } from './types.js';
+import type { DeliveryMetric, DeliveryStats, DeliveryWorkerOptions, StreamBinding } from './types.js';
 
 function positive(name: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
   if (!Number.isFinite(value) || value < min || value > max) {
@@ -48,6 +49,10 @@ export class DeliveryWorker {
   readonly #syncIntervalMs: number;
   readonly #now: () => number;
   readonly #startedAt: number;
+  readonly #health: SourceHealth;
+  readonly #gaugeIntervalMs: number;
+  readonly #onMetric: ((metric: DeliveryMetric) => void) | undefined;
+  #gaugeTimer: NodeJS.Timeout | undefined;
   #state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   #failure: unknown;
   #timer: NodeJS.Timeout | undefined;
@@ -64,7 +69,13 @@ export class DeliveryWorker {
     ownsKinesis: boolean,
     syncIntervalMs: number,
     now: () => number,
+    health: SourceHealth,
+    gaugeIntervalMs: number,
+    onMetric: ((metric: DeliveryMetric) => void) | undefined,
   ) {
+    this.#health = health;
+    this.#gaugeIntervalMs = gaugeIntervalMs;
+    this.#onMetric = onMetric;
     this.#writer = writer;
     this.#kinesis = kinesis;
     this.#ownsKinesis = ownsKinesis;
@@ -130,6 +141,19 @@ export class DeliveryWorker {
     }
     const retrier: Retrier = options.retrier ?? createRetrier(KINESIS_RETRY_DEFAULTS);
     const now = options.now ?? Date.now;
+    const health = new SourceHealth(now, {
+      // Infinity (never give up) is the default and allowed.
+      giveUpAfterMs:
+        (options.sourceGiveUpAfterMs ?? d.sourceGiveUpAfterMs) === Number.POSITIVE_INFINITY
+          ? Number.POSITIVE_INFINITY
+          : positive('sourceGiveUpAfterMs', options.sourceGiveUpAfterMs ?? d.sourceGiveUpAfterMs, 0),
+      neverReachedGiveUpMs: positive(
+        'sourceNeverReachedGiveUpMs',
+        options.sourceNeverReachedGiveUpMs ?? d.sourceNeverReachedGiveUpMs,
+        0,
+      ),
+    });
+    const gaugeIntervalMs = positive('gaugeIntervalMs', options.gaugeIntervalMs ?? d.gaugeIntervalMs, 100);
     const writer = await ParquetWriter.create({
       concurrency: positive('maxConcurrentWrites', options.maxConcurrentWrites ?? d.maxConcurrentWrites, 1),
       threads: positive('duckDbThreads', options.duckDbThreads ?? d.duckDbThreads, 1),
@@ -182,6 +206,7 @@ export class DeliveryWorker {
             lease: leases.get(stream)!,
             kinesis,
             retrier,
+            health,
             flusher,
             checkpoints,
             settings,
@@ -201,6 +226,9 @@ export class DeliveryWorker {
       options.kinesis === undefined,
       syncIntervalMs,
       now,
+      health,
+      gaugeIntervalMs,
+      options.onMetric,
     );
   }
 
@@ -240,10 +268,41 @@ export class DeliveryWorker {
       this.#fail(err);
       throw err;
     }
+    // Stopped while listing (Ctrl-C during an outage at start): nothing more to schedule.
+    if (this.#state !== 'running') return;
     this.#timer = setInterval(() => {
       for (const s of this.#streams) s.sync().catch((err: unknown) => this.#fail(err));
     }, this.#syncIntervalMs);
     this.#timer.unref();
+    if (this.#onMetric) {
+      this.#gaugeTimer = setInterval(() => this.#emitGauges(), this.#gaugeIntervalMs);
+      this.#gaugeTimer.unref();
+    }
+  }
+
+  /** Per-stream gauges that must be seen also while nothing is flushed (an outage). */
+  #emitGauges(): void {
+    const onMetric = this.#onMetric;
+    if (!onMetric) return;
+    const timestamp = this.#now();
+    for (const s of this.#streams) {
+      const st = s.stats();
+      const dimensions = { Dataset: st.dataset, Stream: st.stream };
+      onMetric({
+        name: 'IteratorAgeMilliseconds',
+        unit: 'Milliseconds',
+        value: st.iteratorAgeMs,
+        dimensions,
+        timestamp,
+      });
+      onMetric({
+        name: 'KinesisUnreachableMilliseconds',
+        unit: 'Milliseconds',
+        value: st.unreachableMs,
+        dimensions,
+        timestamp,
+      });
+    }
   }
 
   #waitForChange(timeoutMs: number): Promise<void> {
@@ -285,6 +344,7 @@ export class DeliveryWorker {
     this.#stopPromise ??= (async () => {
       this.#state = 'stopping';
       if (this.#timer) clearInterval(this.#timer);
+      if (this.#gaugeTimer) clearInterval(this.#gaugeTimer);
       try {
         await Promise.all(this.#streams.map((s) => s.stop()));
       } finally {
@@ -317,6 +377,12 @@ export class DeliveryWorker {
       freshness: all.summary(),
       caughtUp: streams.every((s) => s.caughtUp),
       uptimeMs: this.#now() - this.#startedAt,
+      source: {
+        reached: this.#health.reached,
+        unreachableMs: this.#health.unreachableMs,
+        ...(this.#health.lastError !== undefined ? { lastError: this.#health.lastError } : {}),
+        errors: this.#health.errors,
+      },
     };
   }
 }

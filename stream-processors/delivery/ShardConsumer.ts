@@ -1,13 +1,15 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { isRetriable, type Retrier } from '../../producers/retry/index.js';
+import type { Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
+import { StorageError } from '../storage/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
-import { ShardReadError } from './errors.js';
+import { describeSourceError, ShardReadError, SourceUnreachableError } from './errors.js';
 import { type GetRecordsResult, getRecordsFast } from './getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
 import { ShardBatch } from './ShardBatch.js';
+import { isThrottling, type SourceHealth } from './SourceHealth.js';
 import type { StreamCounters } from './StreamCounters.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
@@ -15,6 +17,11 @@ import { Wakeable } from './Wakeable.js';
 const FIRST_CALL_LIMIT = 10;
 /** Longest stretch of decoding without giving the event loop a turn, ms. */
 const DECODE_SLICE_MS = 4;
+/**
+ * Longest wait for one Kinesis call: a connection that takes the request and never answers (a hung
+ * emulator, a dead peer behind a proxy) counts as a transient failure after this, ms.
+ */
+const CALL_TIMEOUT_MS = 30_000;
 
 /** Resolved timing and limits a consumer reads with. */
 export interface ConsumerSettings {
@@ -31,6 +38,8 @@ export interface ConsumerSettings {
 export interface ShardConsumerOptions {
   readonly kinesis: KinesisClient;
   readonly retrier: Retrier;
+  /** Whether Kinesis answers; shared by the worker's calls, decides when to give up. */
+  readonly health: SourceHealth;
   readonly flusher: BatchFlusher;
   readonly dataset: Dataset;
   readonly contract: Contract;
@@ -79,8 +88,12 @@ export class ShardConsumer {
   #lastCallAt = 0;
   /** Running mean of record sizes, to keep a call's response under the 10 MiB GetRecords cap. */
   #meanRecordBytes = 0;
-  /** MillisBehindLatest of the last GetRecords. */
-  public iteratorAgeMs = 0;
+  /** MillisBehindLatest of the last GetRecords that answered. */
+  #millisBehindLatest = 0;
+  /** When the last GetRecords answered, epoch ms. */
+  #lastReadAt: number;
+  /** Since when this shard's calls have been failing, epoch ms; undefined while they answer. */
+  #failingSince: number | undefined;
   /** True when the last GetRecords found nothing more to read (or the shard ended). */
   public drained = false;
   /** True once the shard ended and everything in it is durable. */
@@ -92,6 +105,23 @@ export class ShardConsumer {
     this.#batch = new ShardBatch(options.budget);
     this.#committed = options.checkpoint?.sequenceNumber ?? null;
     this.#replayUntil = options.checkpoint?.pending?.lastSequenceNumber;
+    this.#lastReadAt = options.now();
+  }
+
+  /**
+   * How far behind the tip of the shard the consumer is, ms: the last MillisBehindLatest, plus, while
+   * GetRecords is failing, the time since the last call that answered — so the age keeps growing
+   * during an outage instead of showing the last value.
+   */
+  public get iteratorAgeMs(): number {
+    return (
+      this.#millisBehindLatest + (this.#failingSince === undefined ? 0 : this.#o.now() - this.#lastReadAt)
+    );
+  }
+
+  /** How long this shard's Kinesis calls have been failing, ms; 0 while they answer. */
+  public get failingForMs(): number {
+    return this.#failingSince === undefined ? 0 : this.#o.now() - this.#failingSince;
   }
 
   /** Shard id. */
@@ -117,23 +147,28 @@ export class ShardConsumer {
   }
 
   async #getIterator(afterSequenceNumber: string | null): Promise<string> {
-    const { kinesis, retrier, stream, shardId } = this.#o;
-    const r = await retrier(async (bail) => {
-      try {
-        return await kinesis.send(
-          new GetShardIteratorCommand({
-            StreamName: stream,
-            ShardId: shardId,
-            ...(afterSequenceNumber === null
-              ? { ShardIteratorType: 'TRIM_HORIZON' }
-              : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: afterSequenceNumber }),
-          }),
-        );
-      } catch (err) {
-        if (!isRetriable(err)) bail(err);
-        throw err;
-      }
-    }, this.#abort.signal);
+    const { kinesis, retrier, health, stream, shardId } = this.#o;
+    const r = await health.call(
+      retrier,
+      this.#abort.signal,
+      () =>
+        this.#tracked(() =>
+          kinesis.send(
+            new GetShardIteratorCommand({
+              StreamName: stream,
+              ShardId: shardId,
+              ...(afterSequenceNumber === null
+                ? { ShardIteratorType: 'TRIM_HORIZON' }
+                : {
+                    ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+                    StartingSequenceNumber: afterSequenceNumber,
+                  }),
+            }),
+            { abortSignal: this.#callSignal() },
+          ),
+        ),
+      () => this.#flushIfDue(),
+    );
     if (!r.ShardIterator)
       throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
     return r.ShardIterator;
@@ -145,21 +180,74 @@ export class ShardConsumer {
     this.#lastCallAt = this.#o.now();
   }
 
+  /** The stop signal, plus a timeout for one call. */
+  #callSignal(): AbortSignal {
+    return AbortSignal.any([this.#abort.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]);
+  }
+
+  /**
+   * Runs one Kinesis call and keeps this shard's outage state: when calls start failing (one warning
+   * naming the error), and when they answer again (one warning saying how long it lasted).
+   */
+  async #tracked<T>(call: () => Promise<T>): Promise<T> {
+    let v: T;
+    try {
+      v = await call();
+    } catch (err) {
+      if (
+        (err as Error).name !== 'ExpiredIteratorException' &&
+        !isThrottling(err) &&
+        !this.#abort.signal.aborted
+      ) {
+        if (this.#failingSince === undefined) {
+          this.#failingSince = this.#o.now();
+          this.#o.onWarning?.(
+            `${this.#o.stream}/${this.#o.shardId}: Kinesis call failed (${describeSourceError(err)}); retrying until it answers`,
+          );
+          this.#o.onStateChange?.();
+        }
+      }
+      throw err;
+    }
+    if (this.#failingSince !== undefined) {
+      const s = ((this.#o.now() - this.#failingSince) / 1000).toFixed(1);
+      this.#failingSince = undefined;
+      this.#o.onWarning?.(`${this.#o.stream}/${this.#o.shardId}: Kinesis answers again after ${s} s`);
+      this.#o.onStateChange?.();
+    }
+    return v;
+  }
+
+  /**
+   * Between retries of a failing call: flushes the open batch once its buffer interval has passed, so
+   * rows read before an outage become visible on time instead of when the outage ends.
+   */
+  async #flushIfDue(): Promise<void> {
+    if (this.#replayUntil !== undefined || this.#batch.isEmpty) return;
+    if (this.#o.now() - this.#batch.openedAt >= this.#o.settings.bufferIntervalMs) await this.#startFlush();
+    this.#throwIfFailed();
+  }
+
   async #getRecords(iterator: string): Promise<GetRecordsResult | 'expired'> {
-    const { kinesis, retrier, settings } = this.#o;
-    return retrier(async (bail, attempt) => {
-      if (attempt > 0) {
-        this.#o.onWarning?.(`${this.#o.stream}/${this.#o.shardId}: GetRecords retry ${attempt}`);
-        await this.#pace();
-      }
-      try {
-        return await getRecordsFast(kinesis, iterator, this.#limit(settings), this.#o.budget.pool);
-      } catch (err) {
-        if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
-        if (!isRetriable(err)) bail(err);
-        throw err;
-      }
-    }, this.#abort.signal);
+    const { kinesis, retrier, health, settings } = this.#o;
+    return health.call(
+      retrier,
+      this.#abort.signal,
+      async (attempt) => {
+        if (attempt > 0) await this.#pace();
+        try {
+          const r = await this.#tracked(() =>
+            getRecordsFast(kinesis, iterator, this.#limit(settings), this.#o.budget.pool, this.#callSignal()),
+          );
+          this.#lastReadAt = this.#o.now();
+          return r;
+        } catch (err) {
+          if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
+          throw err;
+        }
+      },
+      () => this.#flushIfDue(),
+    );
   }
 
   /**
@@ -270,6 +358,8 @@ export class ShardConsumer {
       this.#batch = new ShardBatch(this.#o.budget);
       if (
         err instanceof ShardReadError ||
+        err instanceof StorageError ||
+        err instanceof SourceUnreachableError ||
         (err as Error).name === 'StorageError' ||
         (err as Error).name === 'ParquetWriteError'
       )
@@ -318,7 +408,12 @@ export class ShardConsumer {
         throw err;
       }
       if (resp === 'expired') {
-        iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
+        try {
+          iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
+        } catch (err) {
+          if (this.#stopping) break;
+          throw err;
+        }
         continue;
       }
       const records = resp.records;
@@ -351,9 +446,9 @@ export class ShardConsumer {
       // Rows were copied into the batch: the response's buffer can serve another call.
       resp.release();
       counters.kinesisRecordsRead += records.length;
-      this.iteratorAgeMs = resp.millisBehindLatest;
+      this.#millisBehindLatest = resp.millisBehindLatest;
       const wasDrained = this.drained;
-      this.drained = records.length === 0 && this.iteratorAgeMs === 0;
+      this.drained = records.length === 0 && resp.millisBehindLatest === 0;
       if (!resp.nextShardIterator) {
         // Closed shard read to its end: flush the rest and mark it finished so children may start.
         if (this.#replayUntil !== undefined) {

@@ -7,6 +7,7 @@ import type { CheckpointStore } from './CheckpointStore.js';
 import { isLeaseLost } from './errors.js';
 import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
+import type { SourceHealth } from './SourceHealth.js';
 import { StreamCounters } from './StreamCounters.js';
 import type { StreamLease } from './StreamLease.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint, StreamStats } from './types.js';
@@ -17,6 +18,8 @@ export interface StreamDeliveryOptions {
   readonly stream: string;
   readonly kinesis: KinesisClient;
   readonly retrier: Retrier;
+  /** Whether Kinesis answers (shared by the worker). */
+  readonly health: SourceHealth;
   readonly flusher: BatchFlusher;
   readonly checkpoints: CheckpointStore;
   readonly settings: ConsumerSettings;
@@ -57,12 +60,15 @@ export class StreamDelivery {
   #stopped = false;
   #acquiring: Promise<void> | undefined;
   #recovering: Promise<void> | undefined;
-  readonly #abortAcquire = new AbortController();
+  /** Ends the retries of shard listing and the wait for the lease on stop (an outage must not hold up Ctrl-C). */
+  readonly #abort = new AbortController();
+  readonly #retrier: Retrier;
 
   /** @param options - stream, clients and callbacks */
   public constructor(options: StreamDeliveryOptions) {
     this.#o = options;
     this.#contract = contractFor(options.dataset);
+    this.#retrier = options.health.retrierFor(options.retrier, this.#abort.signal);
   }
 
   /** Stream name. */
@@ -91,6 +97,10 @@ export class StreamDelivery {
           this.#syncAgain = false;
           await this.#syncOnce();
         } while (this.#syncAgain && !this.#stopped);
+      } catch (err) {
+        // Stopping cut the listing's retries short: nothing failed.
+        if (this.#stopped) return;
+        throw err;
       } finally {
         this.#sync = undefined;
       }
@@ -104,7 +114,7 @@ export class StreamDelivery {
     if (!lease || this.#acquiring) return;
     this.#acquiring = (async () => {
       try {
-        if (!(await lease.acquire(this.#abortAcquire.signal))) return;
+        if (!(await lease.acquire(this.#abort.signal))) return;
       } finally {
         this.#acquiring = undefined;
       }
@@ -168,14 +178,14 @@ export class StreamDelivery {
 
   async #syncOnce(): Promise<void> {
     if (this.#stopped) return;
-    const createdMs = await streamCreatedMs(this.#o.kinesis, this.#o.retrier, this.#o.stream);
+    const createdMs = await streamCreatedMs(this.#o.kinesis, this.#retrier, this.#o.stream);
     if (this.#createdMs !== 0 && createdMs !== this.#createdMs) {
       // Deleted and created again while we ran: the new incarnation's shards start from scratch.
       this.#o.onWarning?.(`${this.#o.stream}: the stream was re-created while being read`);
       this.#checkpoints.clear();
     }
     this.#createdMs = createdMs;
-    const listed = await listShards(this.#o.kinesis, this.#o.retrier, this.#o.stream);
+    const listed = await listShards(this.#o.kinesis, this.#retrier, this.#o.stream);
     this.#shards = new Map(listed.map((s) => [s.shardId, s]));
     const ids = new Set(this.#shards.keys());
     for (const s of listed) await this.#checkpointOf(s);
@@ -201,6 +211,7 @@ export class StreamDelivery {
     const consumer = new ShardConsumer({
       kinesis: this.#o.kinesis,
       retrier: this.#o.retrier,
+      health: this.#o.health,
       flusher: this.#o.flusher,
       dataset: this.#o.dataset,
       contract: this.#contract,
@@ -258,7 +269,7 @@ export class StreamDelivery {
   /** Stops every consumer; resolves once each has flushed what it read. */
   public async stop(): Promise<void> {
     this.#stopped = true;
-    this.#abortAcquire.abort();
+    this.#abort.abort();
     await this.#sync?.catch(() => undefined);
     for (const { consumer } of this.#consumers.values()) consumer.stop();
     await Promise.all([...this.#consumers.values()].map((c) => c.done));
@@ -273,9 +284,11 @@ export class StreamDelivery {
     let buffered = 0;
     let age = 0;
     let idle = true;
+    let failingMs = 0;
     for (const { consumer } of this.#consumers.values()) {
       buffered += consumer.bufferedRows;
       age = Math.max(age, consumer.iteratorAgeMs);
+      failingMs = Math.max(failingMs, consumer.failingForMs);
       if (!consumer.idle) idle = false;
     }
     const c = this.counters;
@@ -292,6 +305,8 @@ export class StreamDelivery {
       errorFiles: c.errorFiles,
       parquetBytes: c.parquetBytes,
       iteratorAgeMs: age,
+      unreachableMs: Math.max(failingMs, this.#o.health.unreachableMs),
+      ...(this.#o.health.lastError !== undefined ? { sourceError: this.#o.health.lastError } : {}),
       caughtUp: idle && this.drained,
       freshness: c.freshness.summary(),
       lastFlushFreshness: c.lastFlushFreshness,

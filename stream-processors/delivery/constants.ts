@@ -46,6 +46,15 @@ export const DELIVERY_DEFAULTS = {
   idlePollIntervalMs: 500,
   /** How often shards are listed again to discover resharding. */
   shardSyncIntervalMs: 10_000,
+  /**
+   * Kinesis failing for longer than this gives up (`SourceUnreachableError`) once it had answered:
+   * never, by default — a long-running worker waits out an outage of any length.
+   */
+  sourceGiveUpAfterMs: Number.POSITIVE_INFINITY,
+  /** Kinesis not answering a single call this long after the start gives up: nothing listens there. */
+  sourceNeverReachedGiveUpMs: 30_000,
+  /** How often the per-stream gauges (iterator age, unreachable time) are emitted as metrics. */
+  gaugeIntervalMs: 10_000,
   /** Parquet files written at once (each runs a DuckDB COPY on the libuv thread pool). */
   maxConcurrentWrites: 2,
   /** Threads DuckDB may use per COPY (concurrent COPYs already use both cores of a small machine). */

@@ -101,6 +101,36 @@ export class LeaseLostError extends DeliveryError {
 }
 
 /**
+ * Kinesis kept failing with transient errors (connection refused, timeouts, 5xx) for longer than the
+ * worker may wait: it never answered since the start (`reached` false: most often no emulator is
+ * running at the endpoint), or it stopped answering for longer than a bounded run allows. `cause` is
+ * the last error. Not retriable: the time allowed is spent.
+ */
+export class SourceUnreachableError extends DeliveryError {
+  /** True when Kinesis answered at least once since the start. */
+  public readonly reached: boolean;
+  /** How long it had been failing, ms. */
+  public readonly unreachableMs: number;
+  /**
+   * @param reached - whether Kinesis answered once since the start
+   * @param unreachableMs - how long it had been failing, ms
+   * @param cause - the last error
+   */
+  public constructor(reached: boolean, unreachableMs: number, cause: unknown) {
+    const seconds = Math.round(unreachableMs / 1000);
+    super(
+      reached
+        ? `Kinesis unreachable for ${seconds} s, giving up; last error: ${describeSourceError(cause)}`
+        : `Kinesis never answered in ${seconds} s since the start; last error: ${describeSourceError(cause)}`,
+      { retriable: false, cause },
+    );
+    this.name = 'SourceUnreachableError';
+    this.reached = reached;
+    this.unreachableMs = unreachableMs;
+  }
+}
+
+/**
  * True when `err`, or an error in its `cause` chain, is a {@link LeaseLostError} (consumers wrap what
  * they throw).
  *
@@ -113,4 +143,22 @@ export function isLeaseLost(err: unknown): err is Error {
     e = e.cause;
   }
   return false;
+}
+
+/**
+ * A short name for a source error, as status lines show it: the socket code (`ECONNREFUSED`), else the
+ * error name (`ServiceUnavailableException`), else its message. A `RetriesExhaustedError` is described
+ * by its last error.
+ *
+ * @param err - any thrown value
+ */
+export function describeSourceError(err: unknown): string {
+  let e = err as (Error & { code?: unknown; cause?: unknown }) | undefined;
+  if (e?.name === 'RetriesExhaustedError' && e.cause !== undefined) e = e.cause as typeof e;
+  if (!(e instanceof Error)) return String(e);
+  // The SDK wraps socket errors; their code is on the error or on its cause.
+  const code = e.code ?? (e.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  if (e.name !== 'Error') return e.name;
+  return e.message;
 }

@@ -28,15 +28,27 @@ export function formatFreshness(f: FreshnessSummary | undefined): string {
 }
 
 /**
- * One stream's status: `grid: 12,000 delivered, 3 rejected, 14 files, age 0 ms, fresh p50 1.1 s p99 3.2 s`.
+ * `Kinesis unreachable for 42 s: ECONNREFUSED` while the stream's Kinesis calls fail, else undefined.
+ *
+ * @param s - stream stats
+ */
+export function formatOutage(s: Pick<StreamStats, 'unreachableMs' | 'sourceError'>): string | undefined {
+  if (s.unreachableMs <= 0) return undefined;
+  return `Kinesis unreachable for ${Math.round(s.unreachableMs / 1000)} s${s.sourceError ? `: ${s.sourceError}` : ''}`;
+}
+
+/**
+ * One stream's status: `grid: 12,000 delivered, 0 buffered, 3 rejected, 14 files, 2/2 shards, age 0 ms, fresh p50 1.1 s p99 3.2 s`,
+ * followed by `— Kinesis unreachable for 42 s: ECONNREFUSED` during an outage.
  *
  * @param s - stream stats
  */
 export function formatStreamStatus(s: StreamStats): string {
+  const outage = formatOutage(s);
   return (
-    `${s.stream}: ${formatCount(s.delivered)} delivered, ${formatCount(s.rejected)} rejected, ` +
+    `${s.stream}: ${formatCount(s.delivered)} delivered, ${formatCount(s.buffered)} buffered, ${formatCount(s.rejected)} rejected, ` +
     `${formatCount(s.files)} files, ${s.activeShards}/${s.shards} shards, age ${formatMs(s.iteratorAgeMs)}, ` +
-    `fresh ${formatFreshness(s.lastFlushFreshness)}`
+    `fresh ${formatFreshness(s.lastFlushFreshness)}${outage ? ` — ${outage}` : ''}`
   );
 }
 

@@ -148,6 +148,7 @@ export function parseBody(body: Buffer, pool?: BufferPool): ParsedBody {
  * @param shardIterator - the iterator
  * @param limit - max records
  * @param pool - buffers for the response body and the payloads (see {@link GetRecordsResult.release})
+ * @param signal - aborts the call (stop, or a request that takes too long)
  * @throws whatever the SDK throws for the call (ExpiredIteratorException, throttling, …)
  */
 export async function getRecordsFast(
@@ -155,6 +156,7 @@ export async function getRecordsFast(
   shardIterator: string,
   limit: number,
   pool?: BufferPool,
+  signal?: AbortSignal,
 ): Promise<GetRecordsResult> {
   const command = new GetRecordsCommand({ ShardIterator: shardIterator, Limit: limit });
   let wire: WireRecord[] | undefined;
@@ -185,7 +187,7 @@ export async function getRecordsFast(
     // Inside the SDK's deserializer (priority low within the step): sees the raw HTTP response first.
     { step: 'deserialize', priority: 'low', name: 'gridstreamGetRecordsFastPath' },
   );
-  const out = await client.send(command);
+  const out = await client.send(command, signal ? { abortSignal: signal } : {});
   let bytes = 0;
   const records = (wire ?? []).map((r, i) => {
     const data = payloads[i]!;

@@ -16,10 +16,12 @@ export {
   CheckpointError,
   DeliveryConfigurationError,
   DeliveryError,
+  describeSourceError,
   isLeaseLost,
   LeaseLostError,
   ParquetWriteError,
   ShardReadError,
+  SourceUnreachableError,
   WorkerStateError,
 } from './errors.js';
 export {
@@ -27,6 +29,7 @@ export {
   formatDeliverySummary,
   formatFreshness,
   formatMs,
+  formatOutage,
   formatStreamStatus,
 } from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
@@ -36,6 +39,7 @@ export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './Parqu
 export { parseStreams } from './parseStreams.js';
 export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
 export { ShardBatch } from './ShardBatch.js';
+export { SourceHealth, type SourcePolicy } from './SourceHealth.js';
 export {
   type LeaseDocument,
   type LeaseOwner,

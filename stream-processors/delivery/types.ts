@@ -212,8 +212,31 @@ export interface DeliveryWorkerOptions {
   readonly leaseTtlMs?: number;
   /** The lease holder renews this often, ms (at most a third of `leaseTtlMs`). @default 3000 */
   readonly leaseHeartbeatMs?: number;
-  /** Retries Kinesis and storage calls. @default `createRetrier(KINESIS_RETRY_DEFAULTS)` (production timing) */
+  /**
+   * Retries Kinesis and storage calls. For Kinesis, transient failures are retried past this
+   * retrier's own time budget, with its backoff, for as long as `sourceGiveUpAfterMs` allows.
+   * @default `createRetrier(KINESIS_RETRY_DEFAULTS)` (production timing: waits of 0.1 s to 5 s)
+   */
   readonly retrier?: Retrier;
+  /**
+   * Give up (`SourceUnreachableError`) once Kinesis, after answering since the start, has been failing
+   * this long, ms. The default suits a long-running worker: an outage of any length is waited out
+   * and delivery resumes where it was. Bounded runs (`--stop-when-caught-up`) set a limit.
+   * @default Infinity
+   */
+  readonly sourceGiveUpAfterMs?: number;
+  /**
+   * Give up (`SourceUnreachableError`, `reached` false) when Kinesis has not answered a single call
+   * this long after the start, ms: most often nothing listens at the endpoint.
+   * @default 30000
+   */
+  readonly sourceNeverReachedGiveUpMs?: number;
+  /**
+   * Emit the per-stream gauges `IteratorAgeMilliseconds` and `KinesisUnreachableMilliseconds` through
+   * `onMetric` this often, ms — also while nothing is flushed (during an outage).
+   * @default 10000
+   */
+  readonly gaugeIntervalMs?: number;
   /** Called after each batch is durable and checkpointed. */
   readonly onFlush?: (info: FlushInfo) => void;
   /** Receives metric data points (freshness, rows, errors, bytes, iterator age). */
@@ -267,8 +290,15 @@ export interface StreamStats {
   readonly errorFiles: number;
   /** Parquet bytes written. */
   readonly parquetBytes: number;
-  /** Max MillisBehindLatest over the stream's shards at the last read. */
+  /**
+   * How far behind the tip the stream's slowest shard is, ms: its last MillisBehindLatest, plus, while
+   * its reads fail, the time since its last read that answered (so it keeps growing in an outage).
+   */
   readonly iteratorAgeMs: number;
+  /** How long Kinesis calls for this stream have been failing, ms; 0 while they answer. */
+  readonly unreachableMs: number;
+  /** The last Kinesis error while failing, in short (`ECONNREFUSED`); absent while Kinesis answers. */
+  readonly sourceError?: string;
   /** True when every shard was drained at the last read and nothing read is still buffered. */
   readonly caughtUp: boolean;
   /** `produced_at` → visible over every row delivered so far. */
@@ -295,4 +325,15 @@ export interface DeliveryStats {
   readonly caughtUp: boolean;
   /** ms since start. */
   readonly uptimeMs: number;
+  /** Whether Kinesis answers. */
+  readonly source: {
+    /** True once Kinesis answered a call since the start. */
+    readonly reached: boolean;
+    /** How long Kinesis has been failing, ms; 0 while it answers. */
+    readonly unreachableMs: number;
+    /** The last error while failing, in short; absent while Kinesis answers. */
+    readonly lastError?: string;
+    /** Transient Kinesis call failures since the start. */
+    readonly errors: number;
+  };
 }

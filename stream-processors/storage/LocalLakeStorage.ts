@@ -2,20 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KEY_LOCK, LAKE_SYSTEM_PREFIXES, RETRIABLE_FS_CODES } from './constants.js';
+import { KEY_LOCK, LAKE_SYSTEM_PREFIXES } from './constants.js';
 import { StorageError } from './errors.js';
+import { lakeFsError, makeDirs } from './fsErrors.js';
 import { fsyncPath } from './fsyncPath.js';
 import { isProcessAlive } from './isProcessAlive.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import type { LakeStorage, VersionedBytes } from './types.js';
-
-function wrapFsError(op: string, target: string, err: unknown): StorageError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new StorageError(`${op} ${target} failed: ${(err as Error).message}`, {
-    retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
-    cause: err,
-  });
-}
 
 /** A local file's version token: its inode and change time (a rename-into-place makes a new inode). */
 function fileVersion(st: import('node:fs').BigIntStats): string {
@@ -47,14 +40,22 @@ export class LocalLakeStorage implements LakeStorage {
     this.location = resolve(dir);
   }
 
+  #wrap(op: string, target: string, err: unknown): StorageError {
+    return lakeFsError(op, target, this.location, err);
+  }
+
   public stagingDir(): Promise<string> {
-    this.#staging ??= this.#createStaging();
+    this.#staging ??= this.#createStaging().catch((err: unknown) => {
+      // Not cached: a later call tries again (and names the cause again).
+      this.#staging = undefined;
+      throw this.#wrap('creating the staging folder in', this.location, err);
+    });
     return this.#staging;
   }
 
   async #createStaging(): Promise<string> {
     const root = join(this.location, LAKE_SYSTEM_PREFIXES.staging);
-    await mkdir(root, { recursive: true });
+    await makeDirs(root);
     // Staging folders are named <pid>-<random>; those of processes that died (kill -9) are debris.
     for (const name of await readdir(root).catch(() => [] as string[])) {
       const pid = Number(name.split('-')[0]);
@@ -63,30 +64,14 @@ export class LocalLakeStorage implements LakeStorage {
       }
     }
     const dir = join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir);
     return dir;
   }
 
   /** Creates `dir` and any missing ancestors, fsyncing each parent whose entries changed. */
   async #ensureDir(dir: string): Promise<void> {
     if (this.#knownDirs.has(dir)) return;
-    const missing: string[] = [];
-    let d = dir;
-    while (d !== dirname(d)) {
-      try {
-        const fh = await open(d, 'r');
-        await fh.close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        missing.push(d);
-        d = dirname(d);
-      }
-    }
-    for (const m of missing.reverse()) {
-      await mkdir(m, { recursive: true });
-      await fsyncPath(dirname(m));
-    }
+    for (const m of await makeDirs(dir)) await fsyncPath(dirname(m));
     this.#knownDirs.add(dir);
   }
 
@@ -100,7 +85,7 @@ export class LocalLakeStorage implements LakeStorage {
       await rename(localPath, target);
       await fsyncPath(dir);
     } catch (err) {
-      throw wrapFsError('publishing', target, err);
+      throw this.#wrap('publishing', target, err);
     }
   }
 
@@ -111,7 +96,7 @@ export class LocalLakeStorage implements LakeStorage {
     try {
       await writeFile(tmp, body);
     } catch (err) {
-      throw wrapFsError('writing', tmp, err);
+      throw this.#wrap('writing', tmp, err);
     }
     await this.publishFile(key, tmp);
   }
@@ -122,7 +107,7 @@ export class LocalLakeStorage implements LakeStorage {
       return await readFile(join(this.location, key));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw wrapFsError('reading', key, err);
+      throw this.#wrap('reading', key, err);
     }
   }
 
@@ -134,7 +119,7 @@ export class LocalLakeStorage implements LakeStorage {
       fh = await open(target, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw wrapFsError('reading', key, err);
+      throw this.#wrap('reading', key, err);
     }
     try {
       // The handle pins one inode: content and version belong to the same write even if a rename
@@ -142,7 +127,7 @@ export class LocalLakeStorage implements LakeStorage {
       const [st, body] = await Promise.all([fh.stat({ bigint: true }), fh.readFile()]);
       return { body, version: fileVersion(st) };
     } catch (err) {
-      throw wrapFsError('reading', key, err);
+      throw this.#wrap('reading', key, err);
     } finally {
       await fh.close();
     }
@@ -179,7 +164,7 @@ export class LocalLakeStorage implements LakeStorage {
       }
     } catch (err) {
       if (err instanceof StorageError) throw err;
-      throw wrapFsError('conditionally writing', target, err);
+      throw this.#wrap('conditionally writing', target, err);
     } finally {
       await rm(tmp, { force: true });
     }
@@ -195,7 +180,7 @@ export class LocalLakeStorage implements LakeStorage {
    */
   async #lockKey(key: string): Promise<() => Promise<void>> {
     const dir = this.#locksDir();
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     const path = join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`);
     const deadline = Date.now() + KEY_LOCK.waitMs;
     for (;;) {
@@ -211,7 +196,7 @@ export class LocalLakeStorage implements LakeStorage {
         const code = (err as NodeJS.ErrnoException).code;
         // Another process' close() removed the (then empty) folder: make it again.
         if (code === 'ENOENT') {
-          await mkdir(dir, { recursive: true });
+          await makeDirs(dir);
           continue;
         }
         if (code !== 'EEXIST') throw err;
@@ -250,7 +235,7 @@ export class LocalLakeStorage implements LakeStorage {
         entries = await readdir(join(this.location, rel), { withFileTypes: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-        throw wrapFsError('listing', rel, err);
+        throw this.#wrap('listing', rel, err);
       }
       for (const e of entries) {
         const key = `${rel}${e.name}`;
@@ -273,7 +258,7 @@ export class LocalLakeStorage implements LakeStorage {
         .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw wrapFsError('listing', prefix, err);
+      throw this.#wrap('listing', prefix, err);
     }
   }
 

@@ -37,6 +37,33 @@ export const RETRIABLE_FS_CODES: ReadonlySet<string> = new Set([
   'EBUSY',
   'EMFILE',
   'ENFILE',
-  'ENOSPC',
   'EINTR',
 ]);
+
+/**
+ * Local error codes that mean the lake cannot be written at all, whatever is retried: each is
+ * reported as a `LakeNotWritableError` naming the cause in words, and stops delivery at once.
+ * `ENOSPC` is here, not among the retriable codes: a full disk rarely frees itself within a retry
+ * budget, and retrying for minutes hid the cause.
+ */
+export const FATAL_FS_CODES = {
+  EROFS: { cause: 'is on a read-only filesystem', advice: 'choose a writable --lake' },
+  ENOSPC: { cause: 'has no space left on its device', advice: 'free some space or choose another --lake' },
+  EDQUOT: { cause: 'is over its disk quota', advice: 'free some space or choose another --lake' },
+  EACCES: {
+    cause: 'is not writable by this user (permission denied)',
+    advice: 'make it writable for this user or choose another --lake',
+  },
+  EPERM: {
+    cause: 'refuses the operation (operation not permitted)',
+    advice: 'make it writable for this user or choose another --lake',
+  },
+  ENOTDIR: {
+    cause: 'has a file where a folder must be',
+    advice: 'move the file away or choose another --lake',
+  },
+  EEXIST: {
+    cause: 'has a file where a folder must be',
+    advice: 'move the file away or choose another --lake',
+  },
+} as const satisfies Record<string, { readonly cause: string; readonly advice: string }>;

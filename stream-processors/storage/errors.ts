@@ -32,3 +32,42 @@ export class InvalidObjectKeyError extends StorageError {
     this.key = key;
   }
 }
+
+/**
+ * The local lake cannot be written: a read-only filesystem, a full disk, missing permissions, or a
+ * file where a folder must be. Never retriable: retrying cannot fix it, and the caller must stop and
+ * say so. The message names the cause in words, the lake and the path, and what to do.
+ */
+export class LakeNotWritableError extends StorageError {
+  /** The system error code (`EROFS`, `ENOSPC`, `EACCES`, `EPERM`, `ENOTDIR`, `EEXIST`, `EDQUOT`). */
+  public readonly code: string;
+  /** The lake's location. */
+  public readonly lake: string;
+  /** The path the failed operation was on. */
+  public readonly path: string;
+
+  /**
+   * @param lake - the lake's location
+   * @param path - the path the operation failed on
+   * @param code - the system error code
+   * @param words - the cause in words and what to do
+   * @param cause - the system error
+   */
+  public constructor(
+    lake: string,
+    path: string,
+    code: string,
+    words: { readonly cause: string; readonly advice: string },
+    cause: unknown,
+  ) {
+    const where = path === lake ? '' : ` (at ${path})`;
+    super(`the lake ${lake} ${words.cause} (${code})${where} — ${words.advice}`, {
+      retriable: false,
+      cause,
+    });
+    this.name = 'LakeNotWritableError';
+    this.code = code;
+    this.lake = lake;
+    this.path = path;
+  }
+}

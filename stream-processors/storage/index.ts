@@ -1,5 +1,12 @@
+export { checkLakeWritable } from './checkLakeWritable.js';
 export { DEFAULT_LAKE, LAKE_SYSTEM_PREFIXES } from './constants.js';
-export { InvalidLakeLocationError, InvalidObjectKeyError, StorageError } from './errors.js';
+export {
+  InvalidLakeLocationError,
+  InvalidObjectKeyError,
+  LakeNotWritableError,
+  StorageError,
+} from './errors.js';
+export { lakeFsError, makeDirs } from './fsErrors.js';
 export { fsyncPath } from './fsyncPath.js';
 export { isProcessAlive } from './isProcessAlive.js';
 export { LocalLakeStorage } from './LocalLakeStorage.js';

@@ -45,6 +45,13 @@ export interface FaultProxy {
   plan: FaultPlan;
   /** Lets every held call through (and later `hold` calls pass until the next `hold()` plan). */
   release(): void;
+  /**
+   * An outage: stops listening and drops every open connection, so every call (not only PutRecords)
+   * fails with ECONNREFUSED / ECONNRESET until {@link FaultProxy.restore}.
+   */
+  goDown(): Promise<void>;
+  /** Ends the outage: listens again on the same port. */
+  restore(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -140,9 +147,26 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
     },
     stop: async () => {
       proxy.release();
+      if (!server.listening) return;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+      });
+    },
+    goDown: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+    restore: async () => {
+      const port = Number(new URL(proxy.endpoint).port);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
     },
   };
