@@ -8,7 +8,7 @@ import { COMPACTED_FILE_PREFIX, CURATION_DEFAULTS, CURATION_PATHS } from './cons
 import { acquireLock, type LakeLock } from './curationState.js';
 import { openDuckDb } from './duckDb.js';
 import { CurationError, CurationLockedError, CurationOptionError } from './errors.js';
-import { hasExactContractSchema, listRawPartitions, type RawFile } from './rawFiles.js';
+import { exactContractFiles, listRawPartitions, type RawFile } from './rawFiles.js';
 import type { CompactionOptions, CompactionSummary, SkippedFile } from './types.js';
 
 /**
@@ -92,16 +92,10 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
         // Already compacted and nothing arrived since: leave it (a late file makes it eligible again,
         // and the next compaction merges it with the compacted files).
         if (p.files.every((f) => f.name.startsWith(COMPACTED_FILE_PREFIX))) continue;
-        const exact: RawFile[] = [];
+        const exact = await exactContractFiles(db, dataset, p.files);
+        const merged = new Set(exact);
         for (const f of p.files) {
-          let ok = false;
-          try {
-            ok = await hasExactContractSchema(db, dataset, f);
-          } catch {
-            ok = false;
-          }
-          if (ok) exact.push(f);
-          else
+          if (!merged.has(f))
             skipped.push({
               file: f.key,
               reason: "not the contract's exact schema or unreadable: left as is",
