@@ -3,7 +3,7 @@
 //   1. writes a simulated day of raw grid files as `up` leaves them without compaction: 24 hourly
 //      partitions ending with the current (open) hour, FILES_PER_HOUR small files each (a flush per
 //      shard every 2 s at 200 events/s: ~3,200 files of ~225 rows per hour);
-//   2. times, through the same lake views `gridstream query` registers (median of RUNS runs each):
+//   2. times, through the same lake views `gridstream query` registers (median of GRIDSTREAM_BENCH_RUNS runs each, default 3):
 //      a count over one closed hour (`where dt = … and hr = …`) and the analyst "last hour" query
 //      (sql/athena/queries/price_spikes_last_hour.sql: the current and the previous hour);
 //   3. compacts the closed hours with compactRaw exactly as `up` does (grace 2 min: the current hour
@@ -28,7 +28,7 @@ const FILES_PER_HOUR = Math.max(2, Math.round(3_200 * SCALE));
 const EVENTS_PER_HOUR = 200 * 3600;
 /** Distinct files generated per hour; the rest are copies under delivery-like names (same size and shape). */
 const TEMPLATES = 32;
-const RUNS = 5;
+const RUNS = Number(process.env.GRIDSTREAM_BENCH_RUNS ?? 3);
 const GRACE_MS = 120_000;
 
 async function duck() {
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
         `(${(compactMs / Math.max(1, c.partitions) / 1000).toFixed(1)} s per hour)\n`,
     );
     process.stdout.write(
-      '\n| query (median of 5, fresh connection + views) | small files (baseline) | compacted | speed-up |\n|---|---|---|---|\n',
+      `\n| query (median of ${RUNS}, fresh connection + views) | small files (baseline) | compacted | speed-up |\n|---|---|---|---|\n`,
     );
     for (const name of Object.keys(queries)) {
       process.stdout.write(
