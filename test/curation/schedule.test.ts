@@ -82,7 +82,7 @@ describe('scheduleTasks: the one scheduler of curation and compaction', () => {
     };
     const quiet: ScheduledTask = {
       name: 'quiet',
-      everyMs: 1_000,
+      everyMs: 1e12,
       runOnShutdown: false,
       run: async () => 'x',
     };
