@@ -38,7 +38,8 @@ export function compactedPrefix(sources: readonly RawFile[]): string {
  * What readers see: the new files are renamed into the partition first, then the sources deleted,
  * one `unlink` at a time. A glob reader of the raw zone (`gridstream query` over `raw_<dataset>`,
  * Athena) that lists the folder in that window may see both copies of some rows, never neither (the
- * raw zone is at-least-once; curation deduplicates on event_id). A curation run never sees that
+ * raw zone is at-least-once; curation deduplicates on event_id), or fail on a source unlinked after it
+ * listed it (a retry reads the compacted file). A curation run never sees that
  * window: compaction holds the lake's curation lock, so a run reads a partition before or after its
  * compaction. The new file names change the partition's fingerprint, so the next curation run
  * re-curates that dt, from the same rows: the curated rows are identical (a quarantined row's
