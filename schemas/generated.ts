@@ -260,7 +260,7 @@ export const weatherSchema = {
   "type": "record",
   "name": "WeatherEvent",
   "namespace": "io.gridstream.weather",
-  "doc": "Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time.",
+  "doc": "Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time. Raw partitions (dt/hr): forecast_issued_at when set, else event_time.",
   "fields": [
     {
       "name": "event_id",
@@ -317,7 +317,8 @@ export const weatherSchema = {
           "logicalType": "timestamp-millis"
         }
       ],
-      "default": null
+      "default": null,
+      "doc": "Issue time of a forecast, UTC (null for observations). The lake partitions weather by this time, else by event_time: one forecast poll lands in one dt/hr partition."
     },
     {
       "name": "forecast_horizon_hours",
@@ -408,7 +409,7 @@ export const weatherSchema = {
   ]
 } as const;
 
-/** Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time. */
+/** Open-Meteo-style hourly weather for one location: an observation, or a forecast issued at forecast_issued_at for event_time. Raw partitions (dt/hr): forecast_issued_at when set, else event_time. */
 export interface WeatherEvent {
   /** Unique id, stable across retries. */
   event_id: string;
@@ -422,6 +423,7 @@ export interface WeatherEvent {
   load_zone: string;
   latitude_deg: number;
   longitude_deg: number;
+  /** Issue time of a forecast, UTC (null for observations). The lake partitions weather by this time, else by event_time: one forecast poll lands in one dt/hr partition. */
   forecast_issued_at: number | null;
   forecast_horizon_hours: number | null;
   temperature_c: number;

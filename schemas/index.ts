@@ -40,4 +40,5 @@ export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
 export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';
 export { inspectJsonText, type JsonTextIssue } from './jsonText.js';
+export { eventPartition, PARTITION_TIME_FIELDS, partitionTimeOf } from './partitioning.js';
 export { compileWireChecker, type WireChecker } from './wireChecker.js';

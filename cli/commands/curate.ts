@@ -8,6 +8,7 @@ import {
 } from '../../stream-processors/curation/index.js';
 import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
 import { type Command, intOption, UsageError } from '../command.js';
+import { checkedLake, REMOTE_LAKE } from './query.js';
 
 const UNITS: Record<string, number> = {
   '': 1,
@@ -108,6 +109,8 @@ partition from --since, or all with --full:
 Each table switches to its new files atomically (manifest rename): queries running meanwhile see the
 previous or the new table, never a mix. Unreadable raw files are skipped and named; the rest curates.
 Query the tables with: gridstream query "select * from gold_daily_market_summary order by dt"
+--lake must be a local directory holding a lake (a raw/ or _checkpoints/ folder); any other path, and
+an s3:// URL, is refused with exit 2 (an S3 lake is curated by the Glue jobs, which run the same SQL).
 
 Examples:
   gridstream curate
@@ -145,6 +148,14 @@ Examples:
   },
   async run(values) {
     const lake = String(values.lake ?? DEFAULT_LAKE);
+    if (REMOTE_LAKE.test(lake)) {
+      throw new UsageError(
+        `--lake must be a local lake directory, got ${JSON.stringify(lake)}: curate runs DuckDB over local ` +
+          'files and keeps its lock and state beside them; an s3:// lake is curated by the Glue jobs ' +
+          '(gridstream-<env>-curate, deployed by the CDK app), or copy the lake to a local directory',
+      );
+    }
+    await checkedLake(lake);
     const datasets = datasetsOf(values.dataset);
     const since = values.since === undefined ? undefined : String(values.since);
     if (since !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(since)) {

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { athenaToDuckDb, registerCurationViews } from '../../stream-processors/curation/index.js';
 import {
+  assertLocalLake,
   formatResult,
+  NoLakeError,
   OUTPUT_FORMATS,
   type OutputFormat,
   openLakeConnection,
@@ -9,6 +11,25 @@ import {
 } from '../../stream-processors/query/index.js';
 import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
 import { type Command, LAKE_OPTION, UsageError } from '../command.js';
+
+/** A `--lake` value naming a remote store (`s3://…`) rather than a local directory. */
+export const REMOTE_LAKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Refuses (exit 2) a local `--lake` that holds no lake, instead of answering 0 rows from it or writing
+ * state into it.
+ *
+ * @param lake - the `--lake` value
+ * @throws UsageError naming the path and what is missing
+ */
+export async function checkedLake(lake: string): Promise<void> {
+  try {
+    await assertLocalLake(lake);
+  } catch (err) {
+    if (err instanceof NoLakeError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 /** `gridstream query`: SQL over the lake with DuckDB, one view per zone and table. */
 export const command: Command = {
@@ -20,7 +41,9 @@ export const command: Command = {
 Every <zone>/<table>/ folder of the lake is a view <zone>_<table>: raw_grid, raw_weather,
 raw_transactions (and curated_<dataset>, gold_<table> once curation writes them). Partition columns
 dt (DATE) and hr (INTEGER) prune folders: WHERE dt = DATE '2026-11-22' AND hr = 12 reads one hour.
-Timestamps are TIMESTAMPTZ shown in UTC. An empty lake gives empty views. An s3:// lake needs DuckDB's
+Timestamps are TIMESTAMPTZ shown in UTC. A local --lake must hold a lake (a raw/ or _checkpoints/
+folder, as \`gridstream up\`/\`deliver\` create): any other path is refused with exit 2, so a typo does
+not answer 0 rows. A lake with no data yet gives empty views. An s3:// lake needs DuckDB's
 httpfs extension (DuckDB installs it on first use when it can reach its extension repository).
 
 Examples:
@@ -56,6 +79,7 @@ Examples:
     }
     if (sql.trim() === '') throw new UsageError('the SQL is empty');
     const lake = String(values.lake ?? DEFAULT_LAKE);
+    if (!REMOTE_LAKE.test(lake)) await checkedLake(lake);
     // Raw views glob the partitions; curated and gold tables are read through their manifests (a glob
     // would also read superseded version folders), plus the analyst views of sql/athena/views.
     const { instance, connection } = await openLakeConnection(lake, { zones: ['raw'] });

@@ -5,7 +5,14 @@ import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { runProducer } from '../../producers/runProducer.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
-import { runCuration } from '../../stream-processors/curation/index.js';
+import {
+  lakeCompactionTask,
+  runCuration,
+  type ScheduledTask,
+  scheduleTasks,
+  type TaskSchedule,
+  type TaskStatus,
+} from '../../stream-processors/curation/index.js';
 import {
   DELIVERY_DEFAULTS,
   type DeliveryStats,
@@ -38,23 +45,11 @@ const DRAIN_DEADLINE_MS = 60_000;
 const SINK_CLOSE_DEADLINE_MS = 10_000;
 
 /**
- * Work `gridstream up` runs on a schedule beside delivery, e.g. local curation of the raw zone.
- * Runs never overlap; the last run happens after delivery has flushed, so it sees every event.
+ * Work `gridstream up` runs on a schedule beside delivery, e.g. local curation of the raw zone and
+ * compaction of its closed hours. All tasks share one scheduler ({@link scheduleTasks}): runs never
+ * overlap; the last runs happen after delivery has flushed, so they see every event.
  */
-export interface UpScheduledTask {
-  /** Name shown in the status. */
-  readonly name: string;
-  /** Interval between the end of one run and the start of the next, ms. */
-  readonly everyMs: number;
-  /** Run once more at shutdown, after delivery flushed everything. @default true */
-  readonly runOnShutdown?: boolean;
-  /**
-   * One run.
-   *
-   * @returns a short status shown in the live view (e.g. "curated 12,000 rows")
-   */
-  run(context: { readonly lake: LakeStorage; readonly signal: AbortSignal }): Promise<string | undefined>;
-}
+export type UpScheduledTask = ScheduledTask<{ readonly lake: LakeStorage }>;
 
 /** How often `gridstream up` curates the raw zone by default. */
 const UP_DEFAULT_CURATE_EVERY_MS = 60_000;
@@ -85,9 +80,59 @@ export function curationTask(everyMs: number = UP_DEFAULT_CURATE_EVERY_MS): UpSc
   };
 }
 
-/** The scheduled tasks `gridstream up` runs unless told otherwise: local curation every minute. */
+/** How often `gridstream up` looks for closed raw hours to compact by default. */
+const UP_DEFAULT_COMPACT_EVERY_MS = 60_000;
+/** How long after an hour ends `gridstream up` waits for late flushes before compacting it. */
+const UP_DEFAULT_COMPACT_GRACE_MS = 120_000;
+
+/** Options of {@link compactionTask}. */
+export interface UpCompactionOptions {
+  /** Interval between the end of one compaction and the start of the next. @default 60 s */
+  readonly everyMs?: number;
+  /** How long after an hour ends its raw partition counts as closed. @default 2 min */
+  readonly graceMs?: number;
+  /** Target size of a compacted file. @default 128 MiB */
+  readonly targetFileSizeBytes?: number;
+  /** Clock of the "closed" decision (tests move it forward). @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Compaction of closed raw hours as a scheduled task of `gridstream up`: each run rewrites every raw
+ * partition whose hour ended more than `graceMs` ago and holds uncompacted files into a few files of
+ * the target size (`compactRaw`, under the lake's curation lock: a curation run sees a partition
+ * before or after, never both copies or neither). A late file landing in a compacted hour is merged
+ * by a later run. An `s3://` lake is skipped (the Glue compaction job owns it).
+ *
+ * @param options - interval, grace, file size
+ */
+export function compactionTask(options: UpCompactionOptions = {}): UpScheduledTask {
+  const everyMs = options.everyMs ?? UP_DEFAULT_COMPACT_EVERY_MS;
+  return {
+    name: 'compaction',
+    everyMs,
+    async run({ lake, signal }) {
+      if (lake.kind !== 'local') return 'skipped: an s3:// lake is compacted by the Glue jobs';
+      return lakeCompactionTask({
+        lake: lake.location,
+        everyMs,
+        graceMs: options.graceMs ?? UP_DEFAULT_COMPACT_GRACE_MS,
+        ...(options.targetFileSizeBytes !== undefined
+          ? { targetFileSizeBytes: options.targetFileSizeBytes }
+          : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }).run({ signal });
+    },
+  };
+}
+
+/**
+ * The scheduled tasks `gridstream up` runs unless told otherwise: compaction of closed hours and
+ * local curation, every minute (compaction listed first, so the final runs at shutdown curate the
+ * compacted files and leave nothing for the next run to redo).
+ */
 export function defaultScheduledTasks(): UpScheduledTask[] {
-  return [curationTask()];
+  return [compactionTask(), curationTask()];
 }
 
 /** Options of {@link runUp}. */
@@ -122,16 +167,10 @@ export interface UpResult {
   readonly drained: boolean;
 }
 
-interface TaskState {
-  readonly task: UpScheduledTask;
-  status: string;
-  runs: number;
-}
-
 function statusLines(
   sinks: readonly KinesisSink[],
   stats: DeliveryStats,
-  tasks: readonly TaskState[],
+  tasks: readonly TaskStatus[],
   elapsedMs: number,
   final: boolean,
 ): string[] {
@@ -163,7 +202,7 @@ function statusLines(
   const lines = [title, fmt(header), ...rows.map(fmt)];
   const outage = stats.streams.find((s) => s.unreachableMs > 0);
   if (outage) lines.push(`${formatOutage(outage)} — retrying; delivery resumes where it was`);
-  for (const t of tasks) lines.push(`${t.task.name}: ${t.status} (${t.runs} runs)`);
+  for (const t of tasks) lines.push(`${t.name}: ${t.status} (${t.runs} runs)`);
   return lines;
 }
 
@@ -182,11 +221,8 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const shards = options.shards ?? UP_DEFAULT_SHARDS;
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
   const storage = openLakeStorage(options.lake ?? DEFAULT_LAKE);
-  const tasks: TaskState[] = (options.scheduledTasks ?? defaultScheduledTasks()).map((task) => ({
-    task,
-    status: 'waiting',
-    runs: 0,
-  }));
+  const tasks = options.scheduledTasks ?? defaultScheduledTasks();
+  let schedule: TaskSchedule | undefined;
   try {
     // A lake it cannot write fails now, naming the cause, before anything is produced.
     await checkLakeWritable(storage);
@@ -220,7 +256,13 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   let timer: NodeJS.Timeout | undefined;
   let drawn = 0;
   const draw = (final = false): void => {
-    const lines = statusLines(sinks, worker.stats(), tasks, performance.now() - started, final);
+    const lines = statusLines(
+      sinks,
+      worker.stats(),
+      schedule?.statuses ?? [],
+      performance.now() - started,
+      final,
+    );
     if (tty) {
       out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
       drawn = lines.length;
@@ -228,7 +270,6 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       out.write(`${lines.join('\n')}\n`);
     }
   };
-  const taskLoops: Promise<void>[] = [];
   try {
     out.write(
       `gridstream up: embedded Kinesis at ${kinesis.endpoint} (${shards} shards per stream, in memory), ` +
@@ -245,28 +286,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
         ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
       }),
     );
-    for (const t of tasks) {
-      taskLoops.push(
-        (async () => {
-          while (!stop.signal.aborted) {
-            await new Promise<void>((resolve) => {
-              const h = setTimeout(resolve, t.task.everyMs);
-              stop.signal.addEventListener('abort', () => {
-                clearTimeout(h);
-                resolve();
-              });
-            });
-            if (stop.signal.aborted) break;
-            try {
-              t.status = (await t.task.run({ lake: storage, signal: stop.signal })) ?? 'ok';
-            } catch (err) {
-              t.status = `failed: ${(err as Error).message}`;
-            }
-            t.runs++;
-          }
-        })(),
-      );
-    }
+    schedule = scheduleTasks({ tasks, context: { lake: storage }, signal: stop.signal });
     timer = setInterval(() => draw(), tty ? 1_000 : 10_000);
     // Producers end on their own with a duration, else on Ctrl-C; a delivery failure ends everything.
     await Promise.race([Promise.all(producers), worker.done.then(() => undefined)]);
@@ -290,22 +310,15 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     await worker.done;
     const delivered = worker.stats().totals;
     drained = delivered.delivered + delivered.rejected >= produced;
-    await Promise.all(taskLoops);
-    for (const t of tasks) {
-      if (t.task.runOnShutdown === false) continue;
-      try {
-        t.status = (await t.task.run({ lake: storage, signal: new AbortController().signal })) ?? 'ok';
-      } catch (err) {
-        t.status = `failed: ${(err as Error).message}`;
-      }
-      t.runs++;
-    }
+    await schedule.stop();
+    await schedule.runFinal();
     draw(true);
     const producedBy = Object.fromEntries(DATASETS.map((d) => [d, 0])) as Record<Dataset, number>;
     for (const s of sinks) producedBy[s.dataset] = s.counters.sent;
     return { produced: producedBy, delivery: worker.stats(), drained };
   } finally {
     if (timer) clearInterval(timer);
+    await schedule?.stop();
     options.signal?.removeEventListener('abort', onExternalAbort);
     stop.abort();
     // On a failure (e.g. a lake it cannot write) the sinks are still open: close them now, or they
@@ -322,11 +335,13 @@ export const command: Command = {
   name: 'up',
   summary: 'Run the local pipeline: embedded Kinesis, the three producers, delivery to the lake, live status',
   usage:
-    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N]',
+    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N] [--curate-every S] [--compact-every S] [--compact-grace S]',
   details: `
 Starts an in-memory Kinesis, produces synthetic grid, weather and transactions events at the given rates,
 delivers them to the Parquet lake (raw/<dataset>/dt=…/hr=…/) and shows, per dataset, events produced,
-delivered, rejected, files, iterator age and freshness. Ctrl-C (or --duration) stops the producers,
+delivered, rejected, files, iterator age and freshness. Beside delivery, one scheduler runs local
+curation (--curate-every) and compaction of closed hours (--compact-every): an hour's raw partition,
+once the hour has ended and --compact-grace has passed, is rewritten into a few large files. Ctrl-C (or --duration) stops the producers,
 waits until delivery has written everything they sent, and exits. Then query the lake:
   npx gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"
 
@@ -373,6 +388,18 @@ Examples:
       valueName: 'S',
       default: String(UP_DEFAULT_CURATE_EVERY_MS / 1000),
     },
+    'compact-every': {
+      type: 'string',
+      description: 'Look for closed raw hours to compact every S seconds; 0 turns compaction off',
+      valueName: 'S',
+      default: String(UP_DEFAULT_COMPACT_EVERY_MS / 1000),
+    },
+    'compact-grace': {
+      type: 'string',
+      description: 'Compact an hour once it ended S seconds ago (late flushes land meanwhile)',
+      valueName: 'S',
+      default: String(UP_DEFAULT_COMPACT_GRACE_MS / 1000),
+    },
   },
   async run(values) {
     const rates = {
@@ -393,6 +420,20 @@ Examples:
     const interval = intOption('buffer-interval', values['buffer-interval']);
     const seed = intOption('seed', values.seed);
     const curateEvery = intOption('curate-every', values['curate-every'], UP_DEFAULT_CURATE_EVERY_MS / 1000);
+    const compactEvery = intOption(
+      'compact-every',
+      values['compact-every'],
+      UP_DEFAULT_COMPACT_EVERY_MS / 1000,
+    );
+    const compactGrace = intOption(
+      'compact-grace',
+      values['compact-grace'],
+      UP_DEFAULT_COMPACT_GRACE_MS / 1000,
+    );
+    const scheduledTasks: UpScheduledTask[] = [];
+    if (compactEvery > 0)
+      scheduledTasks.push(compactionTask({ everyMs: compactEvery * 1000, graceMs: compactGrace * 1000 }));
+    if (curateEvery > 0) scheduledTasks.push(curationTask(curateEvery * 1000));
     const lake = String(values.lake ?? DEFAULT_LAKE);
     const controller = new AbortController();
     const dispose = abortOnSignals(controller, {
@@ -408,7 +449,7 @@ Examples:
         ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
         ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
         ...(seed !== undefined ? { seed } : {}),
-        scheduledTasks: curateEvery > 0 ? [curationTask(curateEvery * 1000)] : [],
+        scheduledTasks,
       });
       const produced = Object.values(r.produced).reduce((a, b) => a + b, 0);
       const t = r.delivery.totals;

@@ -1,5 +1,7 @@
 -- curated_weather: weather events (observations and forecasts) that passed every data-quality rule,
--- one row per event_id, partitioned by dt = the UTC date of event_time.
+-- one row per event_id, partitioned by dt = the UTC date of the raw partition time: event_time for
+-- observations, forecast_issued_at for forecasts (a forecast lives in the dt it was issued, as in raw,
+-- so one raw dt is curated into one curated dt; filter forecasts for a target day on event_time).
 SELECT
   event_id,
   event_time,
@@ -22,6 +24,6 @@ SELECT
   source,
   producer_id,
   produced_at,
-  {{day_of(event_time)}} AS dt
+  {{day_of(COALESCE(forecast_issued_at, event_time))}} AS dt
 FROM weather_checked
 WHERE dq_rule IS NULL

@@ -5,10 +5,10 @@ import { contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
 import { ident, sqlList, sqlString } from '../duckdb/index.js';
 import { fsyncPath } from '../storage/fsyncPath.js';
 import { COMPACTED_FILE_PREFIX, CURATION_DEFAULTS, CURATION_PATHS } from './constants.js';
-import { acquireLock, shiftHour } from './curationState.js';
+import { acquireLock, type LakeLock } from './curationState.js';
 import { openDuckDb } from './duckDb.js';
-import { CurationError, CurationOptionError } from './errors.js';
-import { hasExactContractSchema, listRawPartitions, type RawFile } from './rawFiles.js';
+import { CurationError, CurationLockedError, CurationOptionError } from './errors.js';
+import { exactContractFiles, listRawPartitions, type RawFile } from './rawFiles.js';
 import type { CompactionOptions, CompactionSummary, SkippedFile } from './types.js';
 
 /**
@@ -28,17 +28,26 @@ export function compactedPrefix(sources: readonly RawFile[]): string {
 
 /**
  * Compacts the closed raw partitions of a local lake on DuckDB: every `raw/<dataset>/dt=/hr=/` whose
- * hour ended more than the lateness window ago and holds at least `minFiles` files gets those of its
- * files that have exactly the contract's schema rewritten into as few files as the target size allows
- * (row count verified). The new files are renamed into the partition first, then the sources deleted:
- * a glob reader of the raw zone may briefly see both copies (the raw zone is at-least-once and curation
- * deduplicates on event_id) but never neither. Curated tables are unaffected: they are read through
- * their manifests, and closed partitions are outside curation's incremental window. Holds the lake's
- * curation lock, so it never interleaves with a curation run.
+ * hour ended at least `latenessMs` ago (the grace for late flushes: minutes in `gridstream up`, the
+ * 48 h lateness window for `gridstream curate --compact`), holds at least `minFiles` files and at
+ * least one file not written by an earlier compaction gets those of its files that have exactly the
+ * contract's schema rewritten into as few files as the target size allows (row count verified).
+ * Late rows: a delivery file landing in an already compacted hour makes the partition eligible again,
+ * and the next compaction merges it with the compacted files (still ≤ a few files per hour).
  *
- * @param options - lake, datasets, lateness, target size
- * @returns files and bytes before and after
- * @throws CurationLockedError (retriable) when a curation run holds the lake
+ * What readers see: the new files are renamed into the partition first, then the sources deleted,
+ * one `unlink` at a time. A glob reader of the raw zone (`gridstream query` over `raw_<dataset>`,
+ * Athena) that lists the folder in that window may see both copies of some rows, never neither (the
+ * raw zone is at-least-once; curation deduplicates on event_id), or fail on a source unlinked after it
+ * listed it (a retry reads the compacted file). A curation run never sees that
+ * window: compaction holds the lake's curation lock, so a run reads a partition before or after its
+ * compaction. The new file names change the partition's fingerprint, so the next curation run
+ * re-curates that dt, from the same rows: the curated rows are identical (a quarantined row's
+ * `ingest_file` then names the compacted file).
+ *
+ * @param options - lake, datasets, lateness (grace), target size
+ * @returns files and bytes before and after (`locked` when skipped with `skipIfLocked`)
+ * @throws CurationLockedError (retriable) when a curation run holds the lake, unless `skipIfLocked`
  */
 export async function compactRaw(options: CompactionOptions): Promise<CompactionSummary> {
   const lake = resolve(options.lake);
@@ -50,14 +59,23 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
     throw new CurationOptionError('minFiles', minFiles, 'an integer >= 2');
   if (!Number.isFinite(target) || target < 1024)
     throw new CurationOptionError('targetFileSizeBytes', target, 'at least 1024');
-  const latenessHours = Math.ceil((options.latenessMs ?? CURATION_DEFAULTS.latenessMs) / 3_600_000);
-  // A partition is closed when its hour ended at or before now - lateness.
-  const closedBefore = shiftHour(new Date(started).toISOString().slice(0, 13), -latenessHours);
+  const latenessMs = options.latenessMs ?? CURATION_DEFAULTS.latenessMs;
+  if (!Number.isFinite(latenessMs) || latenessMs < 0)
+    throw new CurationOptionError('latenessMs', latenessMs, 'a non-negative number of ms');
+  // A partition is closed when its hour ended at least `latenessMs` ago.
+  const isClosed = (hour: string): boolean => hourEndMs(hour) + latenessMs <= started;
   const onProgress = options.onProgress ?? (() => {});
   const summary = { partitions: 0, filesBefore: 0, filesAfter: 0, bytesBefore: 0, bytesAfter: 0, rows: 0 };
   const skipped: SkippedFile[] = [];
 
-  const lock = await acquireLock(lake, 'compaction');
+  let lock: LakeLock;
+  try {
+    lock = await acquireLock(lake, 'compaction');
+  } catch (err) {
+    if (err instanceof CurationLockedError && options.skipIfLocked)
+      return { ...summary, skippedFiles: skipped, durationMs: now() - started, locked: true };
+    throw err;
+  }
   const staging = join(
     lake,
     CURATION_PATHS.tmp,
@@ -71,17 +89,14 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
     for (const dataset of options.datasets ?? DATASETS) {
       const contract = contractFor(dataset as Dataset);
       for (const p of await listRawPartitions(lake, dataset)) {
-        if (shiftHour(p.hour, 1) > closedBefore || p.files.length < minFiles) continue;
-        const exact: RawFile[] = [];
+        if (!isClosed(p.hour) || p.files.length < minFiles) continue;
+        // Already compacted and nothing arrived since: leave it (a late file makes it eligible again,
+        // and the next compaction merges it with the compacted files).
+        if (p.files.every((f) => f.name.startsWith(COMPACTED_FILE_PREFIX))) continue;
+        const exact = await exactContractFiles(db, dataset, p.files);
+        const merged = new Set(exact);
         for (const f of p.files) {
-          let ok = false;
-          try {
-            ok = await hasExactContractSchema(db, dataset, f);
-          } catch {
-            ok = false;
-          }
-          if (ok) exact.push(f);
-          else
+          if (!merged.has(f))
             skipped.push({
               file: f.key,
               reason: "not the contract's exact schema or unreadable: left as is",
@@ -143,5 +158,10 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
     await rm(staging, { recursive: true, force: true });
     await lock.release();
   }
-  return { ...summary, skippedFiles: skipped, durationMs: now() - started };
+  return { ...summary, skippedFiles: skipped, durationMs: now() - started, locked: false };
+}
+
+/** Epoch ms at which the hour `<dt>T<hr>` ends. */
+function hourEndMs(hour: string): number {
+  return Date.parse(`${hour}:00:00Z`) + 3_600_000;
 }

@@ -31,7 +31,23 @@ export {
 } from './errors.js';
 export { loadPipeline, renderStep } from './pipeline.js';
 export { runCuration } from './runCuration.js';
-export { type CurationSchedule, type CurationScheduleOptions, scheduleCuration } from './scheduleCuration.js';
+export {
+  abortableSleep,
+  type CompactionTaskOptions,
+  type CurationSchedule,
+  type CurationScheduleOptions,
+  formatCompaction,
+  lakeCompactionTask,
+  lakeCurationTask,
+  type ScheduledTask,
+  type SchedulerClock,
+  SYSTEM_SCHEDULER_CLOCK,
+  scheduleCuration,
+  scheduleTasks,
+  type TaskSchedule,
+  type TaskScheduleOptions,
+  type TaskStatus,
+} from './scheduleCuration.js';
 export { readManifest } from './tableManifest.js';
 export type {
   CompactionOptions,

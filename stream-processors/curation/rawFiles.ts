@@ -212,22 +212,43 @@ export async function checkRawFiles(
 }
 
 /**
- * Whether a file has exactly the contract's columns, in order, with the contract's Parquet types —
- * the files compaction may merge without changing their content.
+ * The files of a set that have exactly the contract's columns, in order, with the contract's Parquet
+ * types — the files compaction may merge without changing their content — reading the footers in chunks of 256 files per DuckDB call (a
+ * closed hour of `gridstream up` holds ~3,200 files); a chunk with an unreadable footer is checked file
+ * by file, and unreadable files count as not exact.
  *
  * @param db - a DuckDB session
  * @param dataset - dataset
- * @param file - the file
+ * @param files - the files
+ * @returns the exact files, in the given order
  */
-export async function hasExactContractSchema(
+export async function exactContractFiles(
   db: DuckDbSession,
   dataset: Dataset,
-  file: RawFile,
-): Promise<boolean> {
-  const cols = (await schemasOf(db, [file])).get(file.path) ?? [];
+  files: readonly RawFile[],
+): Promise<RawFile[]> {
   const contract = contractFor(dataset).columns;
-  return (
+  const exact = (cols: readonly ParquetColumn[]): boolean =>
     cols.length === contract.length &&
-    contract.every((c, i) => cols[i]!.name === c.name && acceptsParquetType(c.type, cols[i]!))
-  );
+    contract.every((c, i) => cols[i]!.name === c.name && acceptsParquetType(c.type, cols[i]!));
+  const out: RawFile[] = [];
+  const chunk = 256;
+  for (let i = 0; i < files.length; i += chunk) {
+    const part = files.slice(i, i + chunk);
+    let schemas: Map<string, ParquetColumn[]> | undefined;
+    try {
+      schemas = await schemasOf(db, part);
+    } catch {
+      schemas = new Map();
+      for (const f of part) {
+        try {
+          for (const [k, v] of await schemasOf(db, [f])) schemas.set(k, v);
+        } catch {
+          // Unreadable footer: not exact, left as is.
+        }
+      }
+    }
+    for (const f of part) if (exact(schemas.get(f.path) ?? [])) out.push(f);
+  }
+  return out;
 }

@@ -3,32 +3,288 @@ import { CURATION_DEFAULTS } from './constants.js';
 import { runCuration } from './runCuration.js';
 import type { CompactionSummary, CurationOptions, CurationSummary } from './types.js';
 
+/**
+ * Work run on a schedule beside delivery (curation, compaction of closed raw hours). One scheduler
+ * runs every task of a process one at a time, so two tasks never touch the lake together.
+ *
+ * @typeParam C - what each run receives besides the stop signal (e.g. the lake)
+ */
+export interface ScheduledTask<C extends object = object> {
+  /** Name shown in the status. */
+  readonly name: string;
+  /** Interval between the end of one run of this task and the start of its next, ms. */
+  readonly everyMs: number;
+  /** Delay of the first run after the schedule starts, ms. @default everyMs */
+  readonly firstRunAfterMs?: number;
+  /** Run once more at shutdown ({@link TaskSchedule.runFinal}). @default true */
+  readonly runOnShutdown?: boolean;
+  /**
+   * One run.
+   *
+   * @returns a short status shown in the live view (e.g. "curated 12,000 rows")
+   */
+  run(context: C & { readonly signal: AbortSignal }): Promise<string | undefined>;
+}
+
+/** The clock of a schedule; tests inject one that advances instantly. */
+export interface SchedulerClock {
+  /** Epoch ms. */
+  now(): number;
+  /** Resolves after `ms`, or as soon as `signal` aborts; leaves no listener on `signal` behind. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Waits `ms` or until `signal` aborts, whichever comes first, and removes its abort listener either
+ * way: a loop that sleeps on a long-lived signal must not add one listener per round (Node warns with
+ * MaxListenersExceededWarning after 10 and the listeners leak).
+ *
+ * @param ms - how long
+ * @param signal - ends the wait early
+ */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The wall clock. */
+export const SYSTEM_SCHEDULER_CLOCK: SchedulerClock = { now: () => Date.now(), sleep: abortableSleep };
+
+/** The state of a task of a schedule, for a status view. */
+export interface TaskStatus {
+  readonly name: string;
+  /** Status of the last run ("waiting" before the first; "failed: …" after an error). */
+  readonly status: string;
+  /** Runs so far (failed ones included). */
+  readonly runs: number;
+  /** Error of the last run, if it failed. */
+  readonly error?: unknown;
+}
+
+/** Options of {@link scheduleTasks}. */
+export interface TaskScheduleOptions<C extends object> {
+  /** The tasks; when several are due together, the earlier in this list runs first. */
+  readonly tasks: readonly ScheduledTask<C>[];
+  /** Passed to every run. */
+  readonly context: C;
+  /** Stops the schedule (like {@link TaskSchedule.stop}). */
+  readonly signal?: AbortSignal;
+  /** @default the wall clock */
+  readonly clock?: SchedulerClock;
+  /** Called after every run (also failed ones: the schedule goes on, the next run redoes the work). */
+  readonly onRun?: (status: TaskStatus) => void;
+}
+
+/** A running schedule. */
+export interface TaskSchedule {
+  /** Each task's last status, in task order. */
+  readonly statuses: readonly TaskStatus[];
+  /** Stops scheduling; resolves once a run in progress has finished. Idempotent. */
+  stop(): Promise<void>;
+  /**
+   * After {@link stop}: runs every task with `runOnShutdown !== false` once more, in task order
+   * (e.g. a last curation after delivery flushed everything).
+   *
+   * @param signal - given to the runs @default a signal that never aborts
+   */
+  runFinal(signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * The one scheduler of gridstream's periodic work: a single loop that sleeps until the next task is
+ * due, runs it to its end, and schedules that task's next run `everyMs` later. Runs never overlap
+ * (curation and compaction see each other's results whole; both also hold the lake's lock against
+ * a manual `gridstream curate`). A failed run is reported (`failed: <message>`) and the schedule goes
+ * on. One abort listener on `signal` for the schedule's life, one per sleep, removed when it ends.
+ *
+ * @param options - tasks, context, signal, clock
+ * @example
+ * ```ts
+ * const schedule = scheduleTasks({ tasks: [task], context: { lake }, signal });
+ * // ... on shutdown:
+ * await schedule.stop();
+ * await schedule.runFinal();
+ * ```
+ */
+export function scheduleTasks<C extends object>(options: TaskScheduleOptions<C>): TaskSchedule {
+  const clock = options.clock ?? SYSTEM_SCHEDULER_CLOCK;
+  const stopper = new AbortController();
+  const onExternal = (): void => stopper.abort();
+  options.signal?.addEventListener('abort', onExternal, { once: true });
+  if (options.signal?.aborted) stopper.abort();
+  const tasks = options.tasks;
+  const statuses: TaskStatus[] = tasks.map((t) => ({ name: t.name, status: 'waiting', runs: 0 }));
+  const start = clock.now();
+  const due = tasks.map((t) => start + (t.firstRunAfterMs ?? t.everyMs));
+
+  const runOne = async (i: number, signal: AbortSignal): Promise<void> => {
+    const task = tasks[i]!;
+    let next: TaskStatus;
+    try {
+      const status = await task.run({ ...options.context, signal });
+      next = { name: task.name, status: status ?? 'ok', runs: statuses[i]!.runs + 1 };
+    } catch (error) {
+      next = {
+        name: task.name,
+        status: `failed: ${(error as Error)?.message ?? String(error)}`,
+        runs: statuses[i]!.runs + 1,
+        error,
+      };
+    }
+    statuses[i] = next;
+    options.onRun?.(next);
+  };
+
+  const loop = async (): Promise<void> => {
+    if (tasks.length === 0) return;
+    while (!stopper.signal.aborted) {
+      let i = 0;
+      for (let k = 1; k < tasks.length; k++) if (due[k]! < due[i]!) i = k;
+      const wait = due[i]! - clock.now();
+      if (wait > 0) await clock.sleep(wait, stopper.signal);
+      if (stopper.signal.aborted) break;
+      await runOne(i, stopper.signal);
+      due[i] = clock.now() + tasks[i]!.everyMs;
+    }
+  };
+  const done = loop();
+
+  return {
+    statuses,
+    async stop() {
+      stopper.abort();
+      options.signal?.removeEventListener('abort', onExternal);
+      await done;
+    },
+    async runFinal(signal = new AbortController().signal) {
+      for (const [i, t] of tasks.entries()) if (t.runOnShutdown !== false) await runOne(i, signal);
+    },
+  };
+}
+
 /** Options of {@link scheduleCuration}. */
 export interface CurationScheduleOptions extends Omit<CurationOptions, 'skipIfLocked' | 'since' | 'full'> {
   /** Time between the end of one run and the start of the next. @default 60 000 (every minute) */
   readonly intervalMs?: number;
   /** Also compact closed raw partitions every this many ms (0: never). @default 3 600 000 */
   readonly compactionIntervalMs?: number;
+  /**
+   * How long after an hour ends its raw partition counts as closed for compaction.
+   * @default the curation lateness window (`latenessMs`, 48 h)
+   */
+  readonly compactionGraceMs?: number;
   /** Called with every run's summary. */
   readonly onSummary?: (summary: CurationSummary) => void;
   /** Called with every compaction's summary. */
   readonly onCompaction?: (summary: CompactionSummary) => void;
   /** Called when a run fails; the schedule goes on (the next run redoes the same work). */
   readonly onError?: (error: unknown) => void;
+  /** @default the wall clock */
+  readonly clock?: SchedulerClock;
 }
 
-/** A running schedule. */
+/** A running curation schedule. */
 export interface CurationSchedule {
   /** Stops the schedule; resolves once a run in progress has finished. */
   stop(): Promise<void>;
 }
 
 /**
- * Runs {@link runCuration} on a timer for `gridstream up`: one run at a time (a run that finds the
- * lake locked by a manual `gridstream curate` is skipped), the next starting `intervalMs` after the
- * previous ended; hourly compaction of closed raw partitions between runs.
+ * Curation of a local lake as a {@link ScheduledTask}: each run curates the raw partitions that
+ * changed since the last run, and is skipped while another run (a manual `gridstream curate`) holds
+ * the lake's lock.
  *
- * @param options - lake, interval and callbacks (plus every runCuration option)
+ * @param options - curation options (lake, datasets, tuning) and the interval
+ */
+export function lakeCurationTask(
+  options: Omit<CurationScheduleOptions, 'compactionIntervalMs' | 'compactionGraceMs' | 'onCompaction'>,
+): ScheduledTask {
+  return {
+    name: 'curation',
+    everyMs: options.intervalMs ?? 60_000,
+    async run() {
+      const summary = await runCuration({ ...options, skipIfLocked: true });
+      options.onSummary?.(summary);
+      if (summary.locked) return 'skipped: another curation holds the lake';
+      return `${Object.keys(summary.tables).length} tables published`;
+    },
+  };
+}
+
+/** Options of {@link compactionTask}. */
+export interface CompactionTaskOptions
+  extends Pick<CurationOptions, 'lake' | 'datasets' | 'targetFileSizeBytes' | 'threads' | 'memoryLimit'> {
+  /** Time between the end of one compaction and the start of the next. */
+  readonly everyMs: number;
+  /** How long after an hour ends its raw partition counts as closed (late flushes land meanwhile). */
+  readonly graceMs: number;
+  /** Clock of the "closed" decision. @default Date.now */
+  readonly now?: () => number;
+  /** Called with every compaction's summary. */
+  readonly onCompaction?: (summary: CompactionSummary) => void;
+}
+
+/**
+ * Compaction of closed raw hours as a {@link ScheduledTask}: every raw partition whose hour ended
+ * `graceMs` ago and that holds files not yet compacted is rewritten into a few files of the target
+ * size (see {@link compactRaw}: under the lake's lock, so a curation run sees the partition either
+ * before or after, never both copies or neither). A partition that receives a late file after its
+ * compaction is compacted again, with the late file, on a later run. Skipped while a curation run
+ * holds the lake (the next run catches up).
+ *
+ * @param options - lake, interval, grace, file size
+ */
+export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTask {
+  return {
+    name: 'compaction',
+    everyMs: options.everyMs,
+    async run() {
+      const c = await compactRaw({
+        lake: options.lake,
+        datasets: options.datasets,
+        latenessMs: options.graceMs,
+        targetFileSizeBytes: options.targetFileSizeBytes,
+        threads: options.threads,
+        memoryLimit: options.memoryLimit,
+        skipIfLocked: true,
+        ...(options.now ? { now: options.now } : {}),
+      });
+      options.onCompaction?.(c);
+      return formatCompaction(c);
+    },
+  };
+}
+
+/**
+ * One status line for a compaction run: "3 closed hours, 9,600 → 3 files", "nothing to compact", or
+ * "skipped: a curation run holds the lake".
+ *
+ * @param c - a compaction summary
+ */
+export function formatCompaction(c: CompactionSummary): string {
+  if (c.locked) return 'skipped: a curation run holds the lake';
+  if (c.partitions === 0) return 'nothing to compact';
+  return (
+    `${c.partitions} closed hour partition(s), ${c.filesBefore.toLocaleString('en-US')} → ` +
+    `${c.filesAfter.toLocaleString('en-US')} files in ${(c.durationMs / 1000).toFixed(1)} s`
+  );
+}
+
+/**
+ * Runs {@link runCuration} (and {@link compactRaw} of closed hours) on the one scheduler
+ * ({@link scheduleTasks}): one run at a time, curation first at start, then `intervalMs` after each
+ * run; compaction every `compactionIntervalMs`. A run that finds the lake locked by a manual
+ * `gridstream curate` is skipped.
+ *
+ * @param options - lake, intervals and callbacks (plus every runCuration option)
  * @example
  * ```ts
  * const schedule = scheduleCuration({ lake: './lake', onSummary: (s) => log.info('curation', s) });
@@ -36,42 +292,30 @@ export interface CurationSchedule {
  * ```
  */
 export function scheduleCuration(options: CurationScheduleOptions): CurationSchedule {
-  const interval = options.intervalMs ?? 60_000;
   const compactEvery = options.compactionIntervalMs ?? 3_600_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  let lastCompaction = Date.now();
-  const tick = async () => {
-    try {
-      if (compactEvery > 0 && Date.now() - lastCompaction >= compactEvery) {
-        lastCompaction = Date.now();
-        const c = await compactRaw({
-          lake: options.lake,
-          datasets: options.datasets,
-          latenessMs: options.latenessMs ?? CURATION_DEFAULTS.latenessMs,
-          targetFileSizeBytes: options.targetFileSizeBytes,
-        });
-        options.onCompaction?.(c);
-      }
-      const summary = await runCuration({ ...options, skipIfLocked: true });
-      options.onSummary?.(summary);
-    } catch (err) {
-      options.onError?.(err);
-    }
-  };
-  const loop = () => {
-    if (stopped) return;
-    running = tick().finally(() => {
-      if (!stopped) timer = setTimeout(loop, interval);
-    });
-  };
-  loop();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+  const tasks: ScheduledTask[] = [];
+  if (compactEvery > 0) {
+    tasks.push(
+      lakeCompactionTask({
+        lake: options.lake,
+        datasets: options.datasets,
+        targetFileSizeBytes: options.targetFileSizeBytes,
+        everyMs: compactEvery,
+        graceMs: options.compactionGraceMs ?? options.latenessMs ?? CURATION_DEFAULTS.latenessMs,
+        ...(options.now ? { now: options.now } : {}),
+        ...(options.onCompaction ? { onCompaction: options.onCompaction } : {}),
+      }),
+    );
+  }
+  // Curation at once, compaction after its first interval.
+  tasks.push({ ...lakeCurationTask(options), firstRunAfterMs: 0 });
+  const schedule = scheduleTasks({
+    tasks,
+    context: {},
+    ...(options.clock ? { clock: options.clock } : {}),
+    onRun: (s) => {
+      if (s.error !== undefined) options.onError?.(s.error);
     },
-  };
+  });
+  return { stop: () => schedule.stop() };
 }

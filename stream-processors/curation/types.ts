@@ -211,8 +211,14 @@ export interface CompactionOptions {
   readonly lake: string;
   /** @default all */
   readonly datasets?: readonly Dataset[];
-  /** Partitions whose hour ended less than this long ago are left alone. @default 48 h */
+  /**
+   * Grace after an hour's end before its partition counts as closed (late flushes land meanwhile);
+   * partitions whose hour ended less than this long ago are left alone. `gridstream up` uses minutes,
+   * `gridstream curate --compact` the curation lateness window. @default 48 h
+   */
   readonly latenessMs?: number;
+  /** Return `locked: true` instead of throwing when a curation run holds the lake. @default false */
+  readonly skipIfLocked?: boolean;
   /** @default 128 MiB */
   readonly targetFileSizeBytes?: number;
   /** Compact partitions with at least this many files. @default 2 */
@@ -235,4 +241,6 @@ export interface CompactionSummary {
   /** Files left as they were (not the contract's exact schema, or unreadable). */
   readonly skippedFiles: readonly SkippedFile[];
   readonly durationMs: number;
+  /** True when the run was skipped because a curation run held the lake (`skipIfLocked`). */
+  readonly locked: boolean;
 }

@@ -1,5 +1,12 @@
 import { AggregateLayout, DeaggregationError } from '../../producers/kinesis/index.js';
-import { type Contract, type Dataset, EVENT_TIME_FIELD, type JsonTextIssue } from '../../schemas/index.js';
+import {
+  type Contract,
+  type Dataset,
+  EVENT_TIME_FIELD,
+  type JsonTextIssue,
+  PARTITION_TIME_FIELDS,
+  partitionTimeOf,
+} from '../../schemas/index.js';
 import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
 import type { ShardBatch } from './ShardBatch.js';
 import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
@@ -28,6 +35,8 @@ export interface DecodeContext {
   /** Slots of `event_time` and `produced_at` in {@link captured}; -1 turns the wire fast path off. */
   readonly eventTimeSlot: number;
   readonly producedAtSlot: number;
+  /** Slots of the fields that choose the partition before `event_time` (weather: `forecast_issued_at`). */
+  readonly partitionTimeSlots: Int32Array;
   /** Slots of the timestamp columns in {@link captured} (range-checked on the fast path too). */
   readonly timestampSlots: Int32Array;
   /** Reused for every Kinesis record the context decodes. */
@@ -53,8 +62,15 @@ export function decodeContext(
   const timestampFields = contract.columns.filter((c) => c.type === 'timestamp').map((c) => c.name);
   const captures = contract.checkWire.captures;
   const timestampSlots = Int32Array.from(timestampFields, (f) => captures.indexOf(f));
+  const partitionTimeSlots = Int32Array.from(
+    PARTITION_TIME_FIELDS[dataset].filter((f) => f !== EVENT_TIME_FIELD),
+    (f) => captures.indexOf(f),
+  );
   const fast =
-    captures.includes(EVENT_TIME_FIELD) && captures.includes('produced_at') && !timestampSlots.includes(-1);
+    captures.includes(EVENT_TIME_FIELD) &&
+    captures.includes('produced_at') &&
+    !timestampSlots.includes(-1) &&
+    !partitionTimeSlots.includes(-1);
   return {
     dataset,
     stream,
@@ -65,6 +81,7 @@ export function decodeContext(
     captured: new Float64Array(captures.length),
     eventTimeSlot: fast ? captures.indexOf(EVENT_TIME_FIELD) : -1,
     producedAtSlot: fast ? captures.indexOf('produced_at') : -1,
+    partitionTimeSlots,
     timestampSlots,
     layout: new AggregateLayout(),
   };
@@ -86,6 +103,15 @@ function acceptsOnWire(data: Buffer, text: string, start: number, end: number, c
     if (v < TIMESTAMP_RANGE_MS.min || v > TIMESTAMP_RANGE_MS.max) return false;
   }
   return true;
+}
+
+/** The partition time of the row the wire check just captured (a null field is captured as NaN). */
+function partitionTimeOnWire(ctx: DecodeContext): number {
+  for (let k = 0; k < ctx.partitionTimeSlots.length; k++) {
+    const v = ctx.captured[ctx.partitionTimeSlots[k]!]!;
+    if (!Number.isNaN(v)) return v;
+  }
+  return ctx.captured[ctx.eventTimeSlot]!;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -187,7 +213,7 @@ export function decodeRecordInto(
     const start = layout.starts[i]!;
     const end = layout.ends[i]!;
     if (acceptsOnWire(data, text, start, end, ctx)) {
-      batch.addRow(ctx.captured[ctx.eventTimeSlot]!, ctx.captured[ctx.producedAtSlot]!, data, start, end, i);
+      batch.addRow(partitionTimeOnWire(ctx), ctx.captured[ctx.producedAtSlot]!, data, start, end, i);
       continue;
     }
     // The exact path: decides every record the fast path left, and names the reason of a bad one.
@@ -196,7 +222,7 @@ export function decodeRecordInto(
     if (checked.row !== undefined) {
       const row = checked.row;
       const line = needsReserialising(user) ? Buffer.from(JSON.stringify(row)) : user;
-      batch.addRow(row[EVENT_TIME_FIELD] as number, row.produced_at as number, line, 0, line.length, i);
+      batch.addRow(partitionTimeOf(ctx.dataset, row), row.produced_at as number, line, 0, line.length, i);
     } else {
       batch.addError(
         errorRecord(

@@ -21,3 +21,18 @@ export class RemoteLakeUnsupportedError extends QueryError {
     this.name = 'RemoteLakeUnsupportedError';
   }
 }
+
+/** A local `--lake` path that holds no lake: neither a `raw/` zone nor delivery's `_checkpoints/`. */
+export class NoLakeError extends QueryError {
+  /** The path given. */
+  public readonly location: string;
+  public constructor(location: string, detail: string) {
+    super(
+      `${JSON.stringify(location)} holds no lake (${detail}): check --lake, or create a lake there with ` +
+        '`gridstream up` or `gridstream deliver`',
+      { retriable: false },
+    );
+    this.name = 'NoLakeError';
+    this.location = location;
+  }
+}

@@ -54,10 +54,14 @@ describe('curation on DuckDB', () => {
     expect(await readTable(lake, 'curated_grid_quarantine')).toEqual([]);
   });
 
-  it('partitions curated rows by the UTC date of event_time', async () => {
+  it('partitions curated weather by the UTC date of its raw partition time (forecasts: issue time)', async () => {
     const rows = await readTable(lake, 'curated_weather');
-    expect(new Set(rows.map((r) => r.dt))).toEqual(new Set(['2026-11-21', '2026-11-22']));
-    for (const r of rows) expect(String(r.event_time).slice(0, 10)).toBe(r.dt);
+    // Forecasts issued 6 h ahead of the first hours of 2026-11-21 were issued on 2026-11-20.
+    expect(new Set(rows.map((r) => r.dt))).toEqual(new Set(['2026-11-20', '2026-11-21', '2026-11-22']));
+    for (const r of rows) {
+      const partitionTime = r.record_type === 'FORECAST' ? r.forecast_issued_at : r.event_time;
+      expect(String(partitionTime).slice(0, 10)).toBe(r.dt);
+    }
     expect(rows).toHaveLength(latestIngest(files.weather).size);
   });
 

@@ -50,7 +50,17 @@ const CASES: Record<Dataset, { fail: Record<string, Overrides | typeof MISPLACED
         forecast_horizon_hours: 6,
       },
     },
-    pass: [{ temperature_c: 60 }, { temperature_c: -40 }, { relative_humidity_pct: null }],
+    pass: [
+      { temperature_c: 60 },
+      { temperature_c: -40 },
+      { relative_humidity_pct: null },
+      // A forecast for 12:00 issued at 06:00 lives in the issue hour's partition (written there by the rule).
+      {
+        record_type: 'FORECAST',
+        forecast_issued_at: Date.UTC(2026, 10, 22, 6),
+        forecast_horizon_hours: 6,
+      },
+    ],
   },
   transactions: {
     fail: {
@@ -140,6 +150,27 @@ describe.each(Object.keys(CASES) as Dataset[])('quarantine of %s rows failing a 
       expect(curated).toHaveLength(passIds.length);
     } else {
       expect(curated.length + quarantined.length).toBe(written);
+    }
+  });
+});
+
+describe('weather forecasts: the partition rule is the issue time', () => {
+  it('quarantines a forecast found in its event_time hour instead of its issue hour (event_in_its_partition)', async () => {
+    const lake = await makeLake();
+    try {
+      const issued = Date.UTC(2026, 10, 22, 6);
+      const forecast = eventOf('weather', {
+        record_type: 'FORECAST',
+        event_time: Date.UTC(2026, 10, 22, 12),
+        forecast_issued_at: issued,
+        forecast_horizon_hours: 6,
+      });
+      await writeRawEvents(lake, 'weather', [forecast], { partition: { dt: '2026-11-22', hr: '12' } });
+      await runCuration({ lake, ...CURATION_TEST_DEFAULTS, datasets: ['weather'] });
+      const [q] = await readTable(lake, 'curated_weather_quarantine');
+      expect(q).toMatchObject({ event_id: forecast.event_id, dq_rule: 'event_in_its_partition' });
+    } finally {
+      await removeLake(lake);
     }
   });
 });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { contractFor, type Dataset, type EventByDataset, partitionOf } from '../../schemas/index.js';
+import { contractFor, type Dataset, type EventByDataset, eventPartition } from '../../schemas/index.js';
 
 let sequence = 0;
 
@@ -40,7 +40,8 @@ type Row = Record<string, unknown>;
 
 /**
  * Writes events as raw Parquet exactly like delivery does (Snappy, contract columns in schema order,
- * TIMESTAMPTZ timestamps, enums as strings, dt/hr only in the path), one file per event-time hour.
+ * TIMESTAMPTZ timestamps, enums as strings, dt/hr only in the path), one file per partition hour
+ * (event time; weather forecasts: issue time, as `eventPartition` says).
  * Null in a required field is allowed (to test quality rules).
  *
  * @returns the absolute paths written
@@ -54,7 +55,7 @@ export async function writeRawEvents<D extends Dataset>(
   const contract = contractFor(dataset);
   const groups = new Map<string, Row[]>();
   for (const e of events as Row[]) {
-    const p = options.partition ?? partitionOf(Number(e.event_time ?? 0));
+    const p = options.partition ?? eventPartition(dataset, { ...e, event_time: Number(e.event_time ?? 0) });
     const key = `dt=${p.dt}/hr=${p.hr}`;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key)!.push(e);

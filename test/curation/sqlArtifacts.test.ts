@@ -48,7 +48,7 @@ describe('athenaTableDefinition', () => {
     expect(def.ddl).toMatch(
       /^CREATE EXTERNAL TABLE IF NOT EXISTS `raw_grid` \(\n {2}`event_id` string COMMENT/,
     );
-    expect(def.ddl).toContain("PARTITIONED BY (`dt` string COMMENT 'event_time date, UTC, yyyy-MM-dd'");
+    expect(def.ddl).toContain("PARTITIONED BY (`dt` string COMMENT 'partition time date, UTC, yyyy-MM-dd");
   });
 
   it('curated and gold tables: the pipeline schema, partitioned by dt, no projection', () => {

@@ -2,9 +2,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../../infra/lib/lake/layout.js';
-import { contractFor, DATASETS, PARTITION_KEYS, partitionOf, partitionPrefix } from '../../schemas/index.js';
+import {
+  contractFor,
+  DATASETS,
+  eventPartition,
+  PARTITION_KEYS,
+  partitionOf,
+  partitionPrefix,
+} from '../../schemas/index.js';
 import { errorObjectKey } from '../../stream-processors/delivery/objectNames.js';
-import { eventOf } from '../helpers/events.js';
+import { decodeContext, decodeRecordInto } from '../../stream-processors/delivery/recordDecoder.js';
+import { ShardBatch } from '../../stream-processors/delivery/ShardBatch.js';
+import { eventOf, weatherEvent } from '../helpers/events.js';
 import { type CfnJson, removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // The AWS lake must look exactly like the local one: same columns, same keys for the same event.
@@ -78,10 +87,12 @@ describe.each(DATASETS)('%s: the AWS lake matches the local delivery', (dataset)
       const query = firehose(dataset).ProcessingConfiguration.Processors.find(
         (p: { Type: string }) => p.Type === 'MetadataExtraction',
       ).Parameters[0].ParameterValue as string;
-      expect(query).toBe(partitionKeyQuery());
+      expect(query).toBe(partitionKeyQuery(dataset));
       const events = EVENT_TIMES.map((t) => JSON.stringify(eventOf(dataset, { event_time: t }))).join('\n');
       const out = execFileSync('jq', ['-c', query], { input: events, encoding: 'utf8' }).trim().split('\n');
-      expect(out.map((l) => JSON.parse(l))).toEqual(EVENT_TIMES.map((t) => partitionOf(t)));
+      expect(out.map((l) => JSON.parse(l))).toEqual(
+        EVENT_TIMES.map((t) => eventPartition(dataset, eventOf(dataset, { event_time: t }))),
+      );
     },
   );
 
@@ -123,6 +134,63 @@ describe.each(DATASETS)('%s: the AWS lake matches the local delivery', (dataset)
       firstArrivalMs: arrival,
     });
     expect(local.startsWith(key)).toBe(true);
+  });
+});
+
+/**
+ * The partition the local delivery writes an event to: the hour of the batch partition its record is
+ * decoded into (wire fast path for compact JSON, the exact path for pretty-printed JSON).
+ */
+function deliveredPartition(event: object, pretty: boolean): { dt: string; hr: string } {
+  const batch = new ShardBatch();
+  const ctx = decodeContext('weather', 'weather', 'shardId-0', contractFor('weather'), 1_024_000);
+  const data = Buffer.from(pretty ? JSON.stringify(event, null, 1) : JSON.stringify(event));
+  decodeRecordInto(batch, { data, partitionKey: 'k', sequenceNumber: '1', arrivalMs: 0 }, ctx, 0);
+  const parts = batch.partitions();
+  expect(batch.errorCount).toBe(0);
+  expect(parts).toHaveLength(1);
+  return partitionOf(parts[0]!.hourStartMs);
+}
+
+describe('weather: one forecast poll lands in one partition (its issue time), locally and on Firehose', () => {
+  const HOUR = 3_600_000;
+  const issued = Date.UTC(2026, 10, 22, 22, 0, 0, 0);
+  // One poll: a forecast issued at 22:00 for the next 6 hours (crossing midnight), and observations.
+  const poll = [
+    ...[1, 2, 3, 4, 5, 6].map((h) =>
+      weatherEvent({
+        record_type: 'FORECAST',
+        event_time: issued + h * HOUR,
+        forecast_issued_at: issued,
+        forecast_horizon_hours: h,
+      }),
+    ),
+    weatherEvent({ event_time: issued + 30 * 60_000 }),
+    weatherEvent({ event_time: Date.UTC(2026, 10, 23, 0, 5) }),
+  ];
+
+  it('partitions forecasts by forecast_issued_at and observations by event_time', () => {
+    const forecasts = poll.filter((e) => e.forecast_issued_at !== null);
+    expect(new Set(forecasts.map((e) => JSON.stringify(eventPartition('weather', e))))).toEqual(
+      new Set([JSON.stringify({ dt: '2026-11-22', hr: '22' })]),
+    );
+    expect(eventPartition('weather', poll[7]!)).toEqual({ dt: '2026-11-23', hr: '00' });
+  });
+
+  it('the local delivery (wire fast path and exact path) writes each event where eventPartition says', () => {
+    for (const e of poll) {
+      expect(deliveredPartition(e, false)).toEqual(eventPartition('weather', e));
+      expect(deliveredPartition(e, true)).toEqual(eventPartition('weather', e));
+    }
+  });
+
+  it.runIf(hasJq)('the Firehose JQ query (jq 1.6) extracts the same keys for the same events', () => {
+    const query = firehose('weather').ProcessingConfiguration.Processors.find(
+      (p: { Type: string }) => p.Type === 'MetadataExtraction',
+    ).Parameters[0].ParameterValue as string;
+    const input = poll.map((e) => JSON.stringify(e)).join('\n');
+    const out = execFileSync('jq', ['-c', query], { input, encoding: 'utf8' }).trim().split('\n');
+    expect(out.map((l) => JSON.parse(l))).toEqual(poll.map((e) => eventPartition('weather', e)));
   });
 });
 

@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../../infra/lib/constants.js';
 import { GLUE_JOBS } from '../../infra/lib/lake/glueJobs.js';
 import { partitionKeyQuery } from '../../infra/lib/lake/layout.js';
 import { ATHENA_SQL_DIR, athenaSqlFiles, renderNamedQuery } from '../../infra/lib/stacks/AnalyticsStack.js';
-import { DATASETS } from '../../schemas/index.js';
+import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { athenaTableDefinition } from '../../stream-processors/curation/athenaDdl.js';
 import { loadPipeline } from '../../stream-processors/curation/pipeline.js';
 import { removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
@@ -337,8 +337,11 @@ describe('Ingestion stack', () => {
     for (const s of Object.values(streams)) {
       const processors = s.Properties.ExtendedS3DestinationConfiguration.ProcessingConfiguration.Processors;
       expect(processors.map((p: { Type: string }) => p.Type)).toEqual(['Lambda', 'MetadataExtraction']);
+      const dataset = /-(grid|weather|transactions)-raw$/.exec(
+        s.Properties.DeliveryStreamName,
+      )![1] as Dataset;
       expect(processors[1].Parameters).toEqual([
-        { ParameterName: 'MetadataExtractionQuery', ParameterValue: partitionKeyQuery() },
+        { ParameterName: 'MetadataExtractionQuery', ParameterValue: partitionKeyQuery(dataset) },
         { ParameterName: 'JsonParsingEngine', ParameterValue: 'JQ-1.6' },
       ]);
     }

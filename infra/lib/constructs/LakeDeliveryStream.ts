@@ -61,7 +61,7 @@ export const DEFAULT_BUFFERING_HINTS: BufferingHints = { sizeMiB: 128, intervalS
 /**
  * A Firehose delivery stream from a Kinesis data stream into the raw zone: records converted from JSON to
  * Parquet (Snappy) with the dataset's Glue table (Hive JSON SerDe reading epoch-millisecond timestamps),
- * dynamically partitioned on event time with a JQ query into `raw/<dataset>/dt=.../hr=.../` (the layout the
+ * dynamically partitioned on event time (weather forecasts: issue time) with a JQ query into `raw/<dataset>/dt=.../hr=.../` (the layout the
  * local delivery writes), failures under `errors/<error-type>/dt=/hr=/` like the local delivery's, SSE-KMS, error logging to
  * CloudWatch Logs. Its role can read only its stream, write only its prefixes and read only its table.
  */
@@ -184,7 +184,7 @@ export class LakeDeliveryStream extends Construct {
     processors.push({
       type: 'MetadataExtraction',
       parameters: [
-        { parameterName: 'MetadataExtractionQuery', parameterValue: partitionKeyQuery() },
+        { parameterName: 'MetadataExtractionQuery', parameterValue: partitionKeyQuery(props.dataset) },
         { parameterName: 'JsonParsingEngine', parameterValue: 'JQ-1.6' },
       ],
     });

@@ -1,4 +1,4 @@
-import { type Dataset, EVENT_TIME_FIELD } from '../../../schemas/index.js';
+import { type Dataset, PARTITION_TIME_FIELDS } from '../../../schemas/index.js';
 
 /** Top-level folder of the raw bucket holding Firehose's error records. */
 export const ERRORS_ZONE = 'errors';
@@ -15,17 +15,34 @@ export function datasetPrefix(zone: string, dataset: Dataset | string): string {
 }
 
 /**
- * Firehose dynamic-partitioning JQ query: partition keys from `event_time` (epoch milliseconds, UTC).
- * jq's strftime formats in UTC, like `partitionOf` does.
+ * The JQ expression of a dataset's partition time (epoch milliseconds, UTC): the first non-null field
+ * of `PARTITION_TIME_FIELDS`, e.g. `(.forecast_issued_at // .event_time)` for weather — the same rule
+ * as the local delivery's `partitionTimeOf`. (`//` falls back on null and on a missing field.)
+ *
+ * @param dataset - dataset
  */
-export const PARTITION_KEY_QUERY = {
-  dt: `.${EVENT_TIME_FIELD}/1000|strftime("%Y-%m-%d")`,
-  hr: `.${EVENT_TIME_FIELD}/1000|strftime("%H")`,
-} as const;
+export function partitionTimeJq(dataset: Dataset): string {
+  return `(${PARTITION_TIME_FIELDS[dataset].map((f) => `.${f}`).join(' // ')})`;
+}
 
-/** The JQ 1.6 metadata-extraction query Firehose runs, `{dt: ..., hr: ...}`. */
-export function partitionKeyQuery(): string {
-  return `{${Object.entries(PARTITION_KEY_QUERY)
+/**
+ * Firehose dynamic-partitioning JQ queries of a dataset: partition keys from its partition time.
+ * jq's strftime formats in UTC, like `partitionOf` does.
+ *
+ * @param dataset - dataset
+ */
+export function partitionKeyQueries(dataset: Dataset): { readonly dt: string; readonly hr: string } {
+  const t = partitionTimeJq(dataset);
+  return { dt: `${t}/1000|strftime("%Y-%m-%d")`, hr: `${t}/1000|strftime("%H")` };
+}
+
+/**
+ * The JQ 1.6 metadata-extraction query Firehose runs for a dataset, `{dt: ..., hr: ...}`.
+ *
+ * @param dataset - dataset
+ */
+export function partitionKeyQuery(dataset: Dataset): string {
+  return `{${Object.entries(partitionKeyQueries(dataset))
     .map(([k, q]) => `${k}: (${q})`)
     .join(', ')}}`;
 }

@@ -10,7 +10,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_weather_quarantine` (
   `load_zone` string COMMENT 'ERCOT load zone the location is mapped to.',
   `latitude_deg` double,
   `longitude_deg` double,
-  `forecast_issued_at` timestamp,
+  `forecast_issued_at` timestamp COMMENT 'Issue time of a forecast, UTC (null for observations). The lake partitions weather by this time, else by event_time: one forecast poll lands in one dt/hr partition.',
   `forecast_horizon_hours` int,
   `temperature_c` double,
   `relative_humidity_pct` double,

@@ -10,7 +10,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `raw_weather` (
   `load_zone` string COMMENT 'ERCOT load zone the location is mapped to.',
   `latitude_deg` double,
   `longitude_deg` double,
-  `forecast_issued_at` timestamp,
+  `forecast_issued_at` timestamp COMMENT 'Issue time of a forecast, UTC (null for observations). The lake partitions weather by this time, else by event_time: one forecast poll lands in one dt/hr partition.',
   `forecast_horizon_hours` int,
   `temperature_c` double,
   `relative_humidity_pct` double,
@@ -25,7 +25,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `raw_weather` (
   `produced_at` timestamp
 )
 COMMENT 'raw weather events as delivered (columns from schemas/avro/weather.avsc), partitioned by event time.'
-PARTITIONED BY (`dt` string COMMENT 'event_time date, UTC, yyyy-MM-dd', `hr` string COMMENT 'event_time hour, UTC, two digits')
+PARTITIONED BY (`dt` string COMMENT 'partition time date, UTC, yyyy-MM-dd (event_time; weather forecasts: forecast_issued_at)', `hr` string COMMENT 'partition time hour, UTC, two digits (event_time; weather forecasts: forecast_issued_at)')
 STORED AS PARQUET
 LOCATION 's3://RAW_BUCKET/raw/weather/'
 TBLPROPERTIES (
