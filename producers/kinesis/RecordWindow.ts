@@ -29,6 +29,8 @@ const TRIM_EVERY_MS = 1_000;
 const BUCKET_MS = 1_000;
 /** ...or this many bytes (at most 1/16 of the window's bytes), whichever comes first: the trim granularity. */
 const BUCKET_BYTES = 1024 * 1024;
+/** Keys deleted per store batch: memdown removes ~1 µs a key, so a chunk holds the event loop ~1 ms. */
+const DELETE_CHUNK = 1_000;
 /**
  * What the store holds for a record besides its payload and partition key: the key (stream prefix,
  * shard, 56-digit sequence number), the JSON punctuation, the arrival timestamp and the tree node.
@@ -50,11 +52,12 @@ interface PutOp {
 export interface WindowedStreamDb {
   batch(ops: PutOp[], options: object, cb: (err?: Error | null) => void): void;
   put(key: string, value: PutOp['value'], cb: (err?: Error | null) => void): void;
-  clear(options: { gte: string; lte: string }, cb: (err?: Error | null) => void): void;
 }
 
 /** Records of one shard that arrived within one bucket. */
 interface Bucket {
+  /** The store keys of its records, in write order. */
+  readonly keys: string[];
   lastKey: string;
   bytes: number;
   count: number;
@@ -114,8 +117,10 @@ export function compareShardKeys(a: string, b: string): number {
  * (it wraps the stream store's `batch` and `put`; the accounting is updated once the write succeeded),
  * keeps per shard a queue of one-second buckets (last key, bytes, count, arrival times), and once a
  * second trims whole buckets, oldest first: those older than `maxAgeMs`, then, across all shards, the
- * oldest until the total is within `maxBytes`. A trim is one `clear` of the shard's key range up to the
- * bucket's last key; memdown deletes one key per event-loop turn, so serving goes on between deletes.
+ * oldest until the total is within `maxBytes`. A bucket holds its records' keys, and a trim deletes them
+ * with store batches of {@link DELETE_CHUNK} keys, one per event-loop turn, so serving goes on between
+ * them. (levelup's `clear` of a key range deletes one key per turn of the event loop, two with its
+ * iterator: under a steady write load it fell behind and the store grew past the window.)
  *
  * Trimming does not look at readers, exactly like Kinesis retention: a reader whose iterator points at
  * a trimmed record gets the oldest record still held (the trim horizon) next, and its sequence numbers
@@ -271,14 +276,17 @@ export class RecordWindow {
    * @param now - the current time, ms
    */
   public async trim(now: number = Date.now()): Promise<void> {
-    const bounds = new Map<ShardState, { db: WindowedStreamDb; lastKey: string }>();
+    const doomed = new Map<WindowedStreamDb, string[][]>();
     const drop = (db: WindowedStreamDb, shard: ShardState): void => {
       const b = shard.buckets[shard.head]!;
+      shard.buckets[shard.head] = undefined as unknown as Bucket; // its keys are released once deleted
       shard.head += 1;
       this.#bytes -= b.bytes;
       this.#records -= b.count;
       this.#trimmedRecords += b.count;
-      bounds.set(shard, { db, lastKey: b.lastKey });
+      const lists = doomed.get(db) ?? [];
+      lists.push(b.keys);
+      doomed.set(db, lists);
       if (shard.head > 64 && shard.head * 2 > shard.buckets.length) {
         shard.buckets.splice(0, shard.head);
         shard.head = 0;
@@ -305,14 +313,16 @@ export class RecordWindow {
       if (!oldest) break;
       drop(oldest.s.db, oldest.shard);
     }
-    await Promise.all(
-      [...bounds].map(
-        ([shard, { db, lastKey }]) =>
-          new Promise<void>((resolve, reject) =>
-            db.clear({ gte: `${shard.prefix}/`, lte: lastKey }, (err) => (err ? reject(err) : resolve())),
-          ),
-      ),
-    );
+    for (const [db, lists] of doomed) {
+      // memdown applies a batch at once: chunks keep each turn of the event loop short.
+      const keys = lists.flat();
+      for (let i = 0; i < keys.length; i += DELETE_CHUNK) {
+        const ops = keys.slice(i, i + DELETE_CHUNK).map((key) => ({ type: 'del', key }));
+        await new Promise<void>((resolve, reject) =>
+          db.batch(ops, {}, (err) => (err ? reject(err) : resolve())),
+        );
+      }
+    }
   }
 
   /** Accounts one record the store has just written. */
@@ -342,12 +352,14 @@ export class RecordWindow {
       last.bytes < this.#bucketBytes &&
       compareShardKeys(key, last.lastKey) > 0
     ) {
+      last.keys.push(key);
       last.lastKey = key;
       last.bytes += bytes;
       last.count += 1;
       last.lastArrivalMs = Math.max(last.lastArrivalMs, arrivalMs);
     } else {
       shard.buckets.push({
+        keys: [key],
         lastKey: key,
         bytes,
         count: 1,
