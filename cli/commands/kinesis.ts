@@ -71,9 +71,10 @@ path: true MillisBehindLatest, a bounded retention window) on 127.0.0.1 until Ct
 dataset. Point the other commands at it with the line it prints:
   export AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 AWS_REGION=us-east-1
 
-Records are kept for --retention seconds or until the streams hold --retention-mb MiB, whichever comes
-first; older ones are trimmed like Kinesis retention trims them, read or not (a reader that falls further
-behind skips to the oldest record held). Everything is gone when it stops.
+Records a reader has read past are kept for --retention seconds or until the streams hold --retention-mb
+MiB, whichever comes first; records nobody has read yet are kept until everything held reaches 4 × that
+size, then the oldest are trimmed, like Kinesis retention (a reader that far behind skips to the oldest
+record held). Everything is gone when it stops.
 
 Examples:
   gridstream kinesis
@@ -94,13 +95,13 @@ Examples:
     },
     retention: {
       type: 'string',
-      description: 'Keep records this many seconds',
+      description: 'Keep read records this many seconds',
       valueName: 'S',
       default: String(EMULATOR_RETENTION_DEFAULTS.maxAgeMs / 1000),
     },
     'retention-mb': {
       type: 'string',
-      description: 'Keep at most this many MiB of records, all streams together',
+      description: 'Keep at most this many MiB of read records (4× that in all), all streams together',
       valueName: 'MB',
       default: String(EMULATOR_RETENTION_DEFAULTS.maxBytes / 1024 / 1024),
     },
@@ -135,6 +136,16 @@ Examples:
       );
     }
 
+    // Listening before anything is printed: a Ctrl-C right after the export line must stop it cleanly.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      const on = (sig: NodeJS.Signals): void => {
+        process.off('SIGINT', on);
+        process.off('SIGTERM', on);
+        resolve(sig);
+      };
+      process.on('SIGINT', on);
+      process.on('SIGTERM', on);
+    });
     let kinesis: EmbeddedKinesis;
     try {
       kinesis = await EmbeddedKinesis.start({ port, streams, shardLimit, retention: { maxAgeMs, maxBytes } });
@@ -154,22 +165,14 @@ Examples:
     const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(b < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
     process.stdout.write(
       `gridstream kinesis: serving Kinesis at ${kinesis.endpoint} — streams ${list}; in memory, ` +
-        `keeps ${maxAgeMs / 1000} s or ${mib(maxBytes)} of records\n` +
+        `keeps ${maxAgeMs / 1000} s or ${mib(maxBytes)} of read records, ${mib(4 * maxBytes)} in all\n` +
         'In other terminals:\n' +
         `  export AWS_ENDPOINT_URL_KINESIS=${kinesis.endpoint} AWS_REGION=us-east-1\n` +
         '  npx gridstream produce --duration 60\n' +
         '  npx gridstream deliver\n' +
         'Ctrl-C to stop (the records are gone then).\n',
     );
-    const signal = await new Promise<NodeJS.Signals>((resolve) => {
-      const on = (sig: NodeJS.Signals): void => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
-        resolve(sig);
-      };
-      process.on('SIGINT', on);
-      process.on('SIGTERM', on);
-    });
+    const signal = await stopped;
     const s = kinesis.windowStats();
     await kinesis.stop();
     process.stdout.write(

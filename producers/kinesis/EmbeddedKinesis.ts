@@ -40,10 +40,11 @@ export interface EmbeddedKinesisOptions {
    */
   readonly fastGetRecords?: boolean;
   /**
-   * The retention window: records older than `maxAgeMs` or beyond `maxBytes` (all streams together)
-   * are trimmed, whether read or not, as Kinesis retention trims them (see {@link RecordWindow}).
+   * The retention window (see {@link RecordWindow}): records a reader has read past are trimmed once
+   * older than `maxAgeMs` or beyond `maxBytes` (all streams together); unread ones only beyond
+   * `maxUnreadBytes` (4 × maxBytes unless given), oldest first, as Kinesis retention trims them.
    * `false` keeps records for the streams' retention (24 h), as kinesalite does.
-   * @default {@link EMULATOR_RETENTION_DEFAULTS} (10 minutes or 64 MiB)
+   * @default {@link EMULATOR_RETENTION_DEFAULTS} (10 minutes or 64 MiB of read records, 256 MiB in all)
    */
   readonly retention?: Partial<RetentionWindow> | false;
 }
@@ -113,7 +114,14 @@ export class EmbeddedKinesis {
     const window = new RecordWindow(
       options.retention === false
         ? EMULATOR_RETENTION_DEFAULTS
-        : { ...EMULATOR_RETENTION_DEFAULTS, ...options.retention },
+        : {
+            maxAgeMs: EMULATOR_RETENTION_DEFAULTS.maxAgeMs,
+            maxBytes: EMULATOR_RETENTION_DEFAULTS.maxBytes,
+            ...(options.retention?.maxBytes === undefined
+              ? { maxUnreadBytes: EMULATOR_RETENTION_DEFAULTS.maxUnreadBytes }
+              : {}),
+            ...options.retention,
+          },
     );
     const { server } = createKinesaliteServer(
       {
@@ -137,7 +145,7 @@ export class EmbeddedKinesis {
   }
 
   /** The retention window enforced, or undefined when records are kept for the streams' retention. */
-  public get retention(): RetentionWindow | undefined {
+  public get retention(): Required<RetentionWindow> | undefined {
     return this.#window.started ? this.#window.window : undefined;
   }
 

@@ -4,23 +4,32 @@
  * @module
  */
 
-/** The retention window of the embedded emulator: records older or beyond the size are trimmed. */
+/**
+ * The retention window of the embedded emulator. Records a reader has read past are trimmed once older
+ * than `maxAgeMs` or beyond `maxBytes`; records no reader has reached yet are kept until everything held
+ * exceeds `maxUnreadBytes`, and only then trimmed, oldest first, like Kinesis retention.
+ */
 export interface RetentionWindow {
-  /** Keep records at most this long after their arrival, ms. */
+  /** Keep read records at most this long after their arrival, ms. */
   readonly maxAgeMs: number;
-  /** Keep at most this many bytes of records across all streams (approximate stored size). */
+  /** Keep at most this many bytes of read records across all streams (approximate stored size). */
   readonly maxBytes: number;
+  /**
+   * Hard bound: trim even unread records, oldest first, while more than this many bytes are held.
+   * @default 4 × maxBytes
+   */
+  readonly maxUnreadBytes?: number;
 }
 
 /**
- * The emulator's default window: 10 minutes or 64 MiB, whichever is reached first. At `gridstream up`'s
- * default rates (350 events/s, ~0.25 MB/s stored) the 64 MiB fill in ~4–5 minutes, so memory stops
- * growing within 10 minutes; a reader may fall that far behind (the delivery worker reads within
- * seconds of the tip) before it misses records.
+ * The emulator's default window: read records for 10 minutes or 64 MiB, whichever is reached first;
+ * unread ones up to 256 MiB in all. At `gridstream up`'s default rates (350 events/s, ~0.25 MB/s stored)
+ * the 64 MiB fill in ~4–5 minutes, so memory stops growing within 10 minutes.
  */
-export const EMULATOR_RETENTION_DEFAULTS: RetentionWindow = {
+export const EMULATOR_RETENTION_DEFAULTS: Required<RetentionWindow> = {
   maxAgeMs: 10 * 60_000,
   maxBytes: 64 * 1024 * 1024,
+  maxUnreadBytes: 256 * 1024 * 1024,
 };
 
 /** How often the window is enforced, ms. */
@@ -70,6 +79,8 @@ interface ShardState {
   readonly prefix: string;
   readonly buckets: Bucket[];
   head: number;
+  /** The highest key a GetRecords has read (records up to it were read by some reader). */
+  readKey?: string;
   newestKey?: string;
   newestArrivalMs?: number;
 }
@@ -95,6 +106,8 @@ export interface RecordWindowStats {
   readonly bytes: number;
   /** Records trimmed so far. */
   readonly trimmedRecords: number;
+  /** Of those, records no reader had reached (trimmed by `maxUnreadBytes`). */
+  readonly trimmedUnreadRecords: number;
   /** Arrival time of the oldest record held, ms since the epoch; undefined when empty. */
   readonly oldestArrivalMs: number | undefined;
 }
@@ -115,21 +128,25 @@ export function compareShardKeys(a: string, b: string): number {
  * `<shardHex>/<sequenceNumber>`, and only drops records older than the stream's retention (24 h) when a
  * GetRecords reads past them: at 350 events/s that is ~1.6 GB an hour. The window watches every put
  * (it wraps the stream store's `batch` and `put`; the accounting is updated once the write succeeded),
- * keeps per shard a queue of one-second buckets (last key, bytes, count, arrival times), and once a
- * second trims whole buckets, oldest first: those older than `maxAgeMs`, then, across all shards, the
- * oldest until the total is within `maxBytes`. A bucket holds its records' keys, and a trim deletes them
+ * keeps per shard a queue of one-second buckets (keys, bytes, count, arrival times), and once a
+ * second trims whole buckets, oldest first: read ones older than `maxAgeMs`, then, across all shards,
+ * the oldest read ones until the total is within `maxBytes`, then any until within `maxUnreadBytes`. A bucket holds its records' keys, and a trim deletes them
  * with store batches of {@link DELETE_CHUNK} keys, one per event-loop turn, so serving goes on between
  * them. (levelup's `clear` of a key range deletes one key per turn of the event loop, two with its
  * iterator: under a steady write load it fell behind and the store grew past the window.)
  *
- * Trimming does not look at readers, exactly like Kinesis retention: a reader whose iterator points at
- * a trimmed record gets the oldest record still held (the trim horizon) next, and its sequence numbers
- * jump. The delivery worker notices when the range it must replay is gone and warns.
+ * Readers: every GetRecords of the fast path reports how far it read a shard ({@link markRead}). Age and
+ * `maxBytes` trim only records some reader has read past; records no reader has reached are kept until
+ * everything held exceeds `maxUnreadBytes`, then trimmed oldest first like Kinesis retention: a reader
+ * whose iterator points at a trimmed record gets the oldest record still held (the trim horizon) next,
+ * and the delivery worker warns when a range it must replay is gone. With one consumer (`gridstream up`)
+ * nothing unread is lost while it keeps within 256 MiB (default) of the tip; with several, the furthest
+ * reader decides what counts as read; with none, memory stays within `maxUnreadBytes`.
  *
  * It also knows each shard's newest record, from which GetRecords computes MillisBehindLatest.
  */
 export class RecordWindow {
-  readonly #window: RetentionWindow;
+  readonly #window: Required<RetentionWindow>;
   readonly #bucketBytes: number;
   readonly #streams = new Map<string, StreamState>();
   readonly #byDb = new WeakMap<object, StreamState>();
@@ -137,6 +154,7 @@ export class RecordWindow {
   #bytes = 0;
   #records = 0;
   #trimmedRecords = 0;
+  #trimmedUnreadRecords = 0;
   #timer: NodeJS.Timeout | undefined;
   #trimming: Promise<void> | undefined;
 
@@ -146,16 +164,21 @@ export class RecordWindow {
    */
   public constructor(window: RetentionWindow = EMULATOR_RETENTION_DEFAULTS) {
     for (const [name, v] of Object.entries(window)) {
+      if (v === undefined && name === 'maxUnreadBytes') continue;
       if (typeof v !== 'number' || !(v > 0)) {
         throw new RangeError(`retention window: ${name} must be a positive number, got ${String(v)}`);
       }
     }
-    this.#window = { ...window };
+    this.#window = {
+      maxAgeMs: window.maxAgeMs,
+      maxBytes: window.maxBytes,
+      maxUnreadBytes: Math.max(window.maxUnreadBytes ?? 4 * window.maxBytes, window.maxBytes),
+    };
     this.#bucketBytes = Math.min(BUCKET_BYTES, Math.max(1, Math.floor(window.maxBytes / 16)));
   }
 
   /** The window enforced. */
-  public get window(): RetentionWindow {
+  public get window(): Required<RetentionWindow> {
     return this.#window;
   }
 
@@ -221,6 +244,18 @@ export class RecordWindow {
     return { key: shard.newestKey, arrivalMs: shard.newestArrivalMs! };
   }
 
+  /**
+   * Notes that a GetRecords read a shard up to `key`: records up to it may be trimmed by age and bytes.
+   *
+   * @param streamName - the stream
+   * @param key - the store key of the last record the call read
+   */
+  public markRead(streamName: string, key: string): void {
+    const shard = this.#streams.get(streamName)?.shards.get(key.slice(0, key.indexOf('/')));
+    if (shard && (shard.readKey === undefined || compareShardKeys(key, shard.readKey) > 0))
+      shard.readKey = key;
+  }
+
   /** What is held and was trimmed. */
   public stats(): RecordWindowStats {
     let oldest: number | undefined;
@@ -234,6 +269,7 @@ export class RecordWindow {
       records: this.#records,
       bytes: this.#bytes,
       trimmedRecords: this.#trimmedRecords,
+      trimmedUnreadRecords: this.#trimmedUnreadRecords,
       oldestArrivalMs: oldest,
     };
   }
@@ -277,8 +313,11 @@ export class RecordWindow {
    */
   public async trim(now: number = Date.now()): Promise<void> {
     const doomed = new Map<WindowedStreamDb, string[][]>();
+    const isRead = (shard: ShardState, b: Bucket): boolean =>
+      shard.readKey !== undefined && compareShardKeys(b.lastKey, shard.readKey) <= 0;
     const drop = (db: WindowedStreamDb, shard: ShardState): void => {
       const b = shard.buckets[shard.head]!;
+      if (!isRead(shard, b)) this.#trimmedUnreadRecords += b.count;
       shard.buckets[shard.head] = undefined as unknown as Bucket; // its keys are released once deleted
       shard.head += 1;
       this.#bytes -= b.bytes;
@@ -295,23 +334,31 @@ export class RecordWindow {
     const cutoff = now - this.#window.maxAgeMs;
     for (const s of this.#streams.values()) {
       for (const shard of s.shards.values()) {
-        while (shard.head < shard.buckets.length && shard.buckets[shard.head]!.lastArrivalMs < cutoff) {
+        for (;;) {
+          const b = shard.buckets[shard.head];
+          if (!b || b.lastArrivalMs >= cutoff || !isRead(shard, b)) break;
           drop(s.db, shard);
         }
       }
     }
-    while (this.#bytes > this.#window.maxBytes) {
-      let oldest: { s: StreamState; shard: ShardState; at: number } | undefined;
-      for (const s of this.#streams.values()) {
-        for (const shard of s.shards.values()) {
-          const b = shard.buckets[shard.head];
-          if (b && (oldest === undefined || b.firstArrivalMs < oldest.at)) {
-            oldest = { s, shard, at: b.firstArrivalMs };
+    // Read records beyond maxBytes, then anything beyond maxUnreadBytes, oldest first across shards.
+    for (const [limit, readOnly] of [
+      [this.#window.maxBytes, true],
+      [this.#window.maxUnreadBytes, false],
+    ] as const) {
+      while (this.#bytes > limit) {
+        let oldest: { s: StreamState; shard: ShardState; at: number } | undefined;
+        for (const s of this.#streams.values()) {
+          for (const shard of s.shards.values()) {
+            const b = shard.buckets[shard.head];
+            if (!b || (readOnly && !isRead(shard, b))) continue;
+            if (oldest === undefined || b.firstArrivalMs < oldest.at)
+              oldest = { s, shard, at: b.firstArrivalMs };
           }
         }
+        if (!oldest) break;
+        drop(oldest.s.db, oldest.shard);
       }
-      if (!oldest) break;
-      drop(oldest.s.db, oldest.shard);
     }
     for (const [db, lists] of doomed) {
       // memdown applies a batch at once: chunks keep each turn of the event loop short.

@@ -473,6 +473,7 @@ function getRecords(
         if ((seqObj.seqTime ?? Number.NaN) > defaultTime) defaultTime = seqObj.seqTime!;
         const nextSeq = kdb.incrementSequence(lastSeqObj ?? seqObj, lastSeqObj ? null : defaultTime);
         let nextShardIterator: string | undefined = kdb.createShardIterator(streamName, shardId, nextSeq);
+        if (lastKey !== undefined) window.markRead(streamName, lastKey);
         let millisBehind =
           lastKey === undefined
             ? 0

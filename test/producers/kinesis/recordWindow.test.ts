@@ -185,12 +185,13 @@ describe('the emulator’s retention window', () => {
     const seqs: string[] = [];
     for (let s = 0; s < 300; s++) seqs.push(...(await putAt(client, stream, T0 + s * 1_000, 10, 100)));
     expect(window.stats().records).toBe(3_000);
+    expect(await frozenAt(T0 + 299_000, () => readAll(client, stream))).toEqual(seqs); // a reader read them all
     // Act
     await window.trim(T0 + 299_000);
     // Assert: arrivals at or after T0 + 179 s are kept (the cutoff is T0 + 179 s)
     const kept = await frozenAt(T0 + 299_500, () => readAll(client, stream));
     expect(kept).toEqual(seqs.slice(1_790));
-    expect(window.stats()).toMatchObject({ records: 1_210, trimmedRecords: 1_790 });
+    expect(window.stats()).toMatchObject({ records: 1_210, trimmedRecords: 1_790, trimmedUnreadRecords: 0 });
     expect(window.stats().oldestArrivalMs).toBe(T0 + 179_000);
   });
 
@@ -210,6 +211,7 @@ describe('the emulator’s retention window', () => {
     }
     const before = window.stats();
     expect(before.bytes).toBeGreaterThan(300_000);
+    await frozenAt(T0 + 60_000, () => Promise.all([readAll(client, a), readAll(client, b)]));
     // Act
     await window.trim(T0 + 60_000);
     // Assert: within the bytes, the newest kept in both streams, each stream a suffix of what was put
@@ -225,8 +227,33 @@ describe('the emulator’s retention window', () => {
     expect(Math.abs(keptA.length - keptB.length)).toBeLessThanOrEqual(5);
   });
 
+  it('keeps records no reader has reached past maxAgeMs and maxBytes, up to maxUnreadBytes', async () => {
+    // Prepare: 40 seconds of 1 KB records, a window of 10 s / 10 KB of read records, 60 KB in all
+    const window = new RecordWindow({ maxAgeMs: 10_000, maxBytes: 10_000, maxUnreadBytes: 60_000 });
+    const { client } = await harness(window);
+    const stream = uniqueStream('window-unread');
+    await frozenAt(T0, () => createStream(client, stream));
+    const seqs: string[] = [];
+    for (let s = 0; s < 40; s++) seqs.push(...(await putAt(client, stream, T0 + s * 1_000, 2, 1_000)));
+    const perRecord = window.stats().bytes / 80;
+    // Act: a reader has read the first 30 records only
+    const firstPage = await frozenAt(T0 + 40_000, async () =>
+      client.send(
+        new GetRecordsCommand({ ShardIterator: await iterator(client, stream, 'TRIM_HORIZON'), Limit: 30 }),
+      ),
+    );
+    await window.trim(T0 + 40_000);
+    // Assert: the read ones are gone (older than 10 s), the unread 50 kept down to 60 KB, oldest first
+    expect(firstPage.Records).toHaveLength(30);
+    const kept = await frozenAt(T0 + 40_000, () => readAll(client, stream));
+    const fit = Math.floor(60_000 / perRecord); // buckets of one record here (maxBytes / 16 < a record)
+    expect(kept).toEqual(seqs.slice(80 - fit));
+    expect(kept.length).toBeLessThan(50);
+    expect(window.stats()).toMatchObject({ trimmedRecords: 80 - fit, trimmedUnreadRecords: 50 - fit });
+  });
+
   it('moves a reader whose next record was trimmed on to the oldest record held, as Kinesis retention does', async () => {
-    // Prepare: a reader positioned at the first record, then the first minute trimmed
+    // Prepare: a reader positioned at the first record; another reader reads everything; a minute passes
     const window = new RecordWindow({ maxAgeMs: 60_000, maxBytes: 1024 ** 3 });
     const { client } = await harness(window);
     const stream = uniqueStream('window-reader');
@@ -234,6 +261,7 @@ describe('the emulator’s retention window', () => {
     const early = await putAt(client, stream, T0, 3);
     const atFirst = await frozenAt(T0 + 10, () => iterator(client, stream, 'AT_SEQUENCE_NUMBER', early[0]));
     const late = await putAt(client, stream, T0 + 90_000, 3);
+    await frozenAt(T0 + 95_000, () => readAll(client, stream));
     await window.trim(T0 + 100_000);
     // Act
     const out = await frozenAt(T0 + 100_000, () =>
@@ -273,14 +301,14 @@ describe('the emulator’s retention window', () => {
     expect(() => new RecordWindow({ maxAgeMs: 1, maxBytes: Number.NaN })).toThrow(/maxBytes .* got NaN/);
   });
 
-  it('is enforced by EmbeddedKinesis on its own, within maxBytes', async () => {
+  it('is enforced by EmbeddedKinesis on its own, within maxUnreadBytes without a reader', async () => {
     // Prepare
     const kinesis = await EmbeddedKinesis.start({ retention: { maxBytes: 200_000 } });
     try {
       const stream = uniqueStream('window-embedded');
       await kinesis.createStream(stream, 1);
-      expect(kinesis.retention).toEqual({ maxAgeMs: 600_000, maxBytes: 200_000 });
-      // Act: 1 MB in 1 KB records
+      expect(kinesis.retention).toEqual({ maxAgeMs: 600_000, maxBytes: 200_000, maxUnreadBytes: 800_000 });
+      // Act: 1.3 MB in 1 KB records, nobody reading
       for (let i = 0; i < 10; i++) {
         await kinesis.client.send(
           new PutRecordsCommand({
@@ -290,10 +318,11 @@ describe('the emulator’s retention window', () => {
         );
       }
       // Assert: trimmed by its timer to within the window, newest records kept
-      await waitFor('the window enforced', () => kinesis.windowStats().bytes <= 200_000, 30_000);
+      await waitFor('the window enforced', () => kinesis.windowStats().bytes <= 800_000, 30_000);
       const stats = kinesis.windowStats();
       expect(stats.trimmedRecords + stats.records).toBe(1_000);
-      expect(stats.records).toBeGreaterThan(100);
+      expect(stats.trimmedUnreadRecords).toBe(stats.trimmedRecords);
+      expect(stats.records).toBeGreaterThan(400);
       // The accounting is updated when a trim starts; the store's deletes follow, one key per turn.
       await waitFor(
         'the trimmed records deleted from the store',
