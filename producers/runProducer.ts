@@ -172,10 +172,9 @@ export async function runProducer<D extends Dataset>(
  * `promise` settles.
  */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
-  if (signal.aborted) return Promise.resolve('aborted');
   return new Promise<T | 'aborted'>((resolve, reject) => {
     const onAbort = (): void => resolve('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
+    // Subscribed first, as Promise.race would: a put already settled wins over an earlier abort.
     promise.then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
@@ -186,5 +185,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
         reject(err);
       },
     );
+    if (signal.aborted) queueMicrotask(onAbort);
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
 }

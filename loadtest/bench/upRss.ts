@@ -44,6 +44,8 @@ const child = spawn(process.execPath, [cli, 'up', '--lake', lake, '--curate-ever
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 const produced: Record<string, number> = {};
+/** up's own lines (`gridstream up: …`), e.g. its final summary. */
+const said: string[] = [];
 let tail = '';
 const onOutput = (chunk: Buffer): void => {
   tail += chunk.toString('utf8');
@@ -53,6 +55,7 @@ const onOutput = (chunk: Buffer): void => {
     // A status row: `<dataset>  <produced>  <delivered> ...`
     const m = /^(grid|weather|transactions)\s+([\d,]+)\s+([\d,]+)/.exec(line);
     if (m) produced[m[1]!] = Number(m[2]!.replaceAll(',', ''));
+    else if (line.startsWith('gridstream up:')) said.push(line);
   }
 };
 child.stdout.on('data', onOutput);
@@ -98,7 +101,7 @@ const last = samples.at(-1);
 const at600 = samples.find((s) => s.seconds >= 600);
 const peak = samples.reduce((m, s) => Math.max(m, s.rssMiB), 0);
 process.stdout.write(
-  `\nup ${upArgs.join(' ') || '(default rates)'}: exit ${code}\n` +
+  `\n${said.slice(-2).join('\n')}\nup ${upArgs.join(' ') || '(default rates)'}: exit ${code}\n` +
     `| sample | seconds | events | RSS MiB |\n|---|---:|---:|---:|\n` +
     (at600 ? `| at 10 min | ${at600.seconds} | ${at600.events} | ${at600.rssMiB} |\n` : '') +
     (last ? `| last | ${last.seconds} | ${last.events} | ${last.rssMiB} |\n` : '') +
