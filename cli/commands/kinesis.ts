@@ -137,19 +137,22 @@ Examples:
     }
 
     // Listening before anything is printed: a Ctrl-C right after the export line must stop it cleanly.
+    let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
     const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      const on = (sig: NodeJS.Signals): void => {
-        process.off('SIGINT', on);
-        process.off('SIGTERM', on);
-        resolve(sig);
-      };
-      process.on('SIGINT', on);
-      process.on('SIGTERM', on);
+      onSignal = resolve;
     });
+    const listen = (sig: NodeJS.Signals): void => onSignal(sig);
+    process.on('SIGINT', listen);
+    process.on('SIGTERM', listen);
+    const unlisten = (): void => {
+      process.off('SIGINT', listen);
+      process.off('SIGTERM', listen);
+    };
     let kinesis: EmbeddedKinesis;
     try {
       kinesis = await EmbeddedKinesis.start({ port, streams, shardLimit, retention: { maxAgeMs, maxBytes } });
     } catch (err) {
+      unlisten();
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         process.stderr.write(
           `gridstream kinesis: port ${port} on 127.0.0.1 is in use (another gridstream kinesis?): ` +
@@ -173,6 +176,7 @@ Examples:
         'Ctrl-C to stop (the records are gone then).\n',
     );
     const signal = await stopped;
+    unlisten();
     const s = kinesis.windowStats();
     await kinesis.stop();
     process.stdout.write(
