@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   up: () => import('./commands/up.js'),
   produce: () => import('./commands/produce.js'),
   deliver: () => import('./commands/deliver.js'),
+  kinesis: () => import('./commands/kinesis.js'),
   query: () => import('./commands/query.js'),
   curate: () => import('./commands/curate.js'),
   'schemas check': () => import('./commands/schemasCheck.js'),

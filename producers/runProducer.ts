@@ -74,10 +74,6 @@ export async function runProducer<D extends Dataset>(
   let scheduled = 0;
   let stoppedBy: StopReason | undefined;
 
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal?.aborted) resolve('aborted');
-    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
   const progress = (): ProducerProgress => {
     const elapsedMs = performance.now() - started;
     return {
@@ -116,7 +112,7 @@ export async function runProducer<D extends Dataset>(
         }
         if (due <= scheduled) {
           const wait = Math.min(((scheduled + 1) * 1000) / rate - (now - scheduleStart), endAt - now);
-          if (signal) await Promise.race([sleep(Math.max(1, wait)), aborted]);
+          if (signal) await untilAborted(sleep(Math.max(1, wait)), signal);
           else await sleep(Math.max(1, wait));
           continue;
         }
@@ -131,7 +127,7 @@ export async function runProducer<D extends Dataset>(
         if (signal) {
           // A put blocked on a stalled stream must not hold up shutdown: the caller closes the sink.
           put.catch(() => undefined);
-          outcome = await Promise.race([put, aborted]);
+          outcome = await untilAborted(put, signal);
         } else outcome = await put;
         if (outcome === 'aborted') {
           stoppedBy = 'signal';
@@ -157,7 +153,7 @@ export async function runProducer<D extends Dataset>(
       const flushed = sink.flush();
       if (signal) {
         flushed.catch(() => undefined); // once aborted, nobody awaits it: the caller closes the sink
-        await Promise.race([flushed, aborted]);
+        await untilAborted(flushed, signal);
       } else await flushed;
       if (signal?.aborted) stoppedBy = 'signal';
     }
@@ -167,4 +163,29 @@ export async function runProducer<D extends Dataset>(
   const final = progress();
   options.onProgress?.(final);
   return { ...final, stoppedBy: stoppedBy ?? 'signal' };
+}
+
+/**
+ * `promise`, or `'aborted'` as soon as `signal` aborts. Not `Promise.race([promise, aborted])` with one
+ * long-lived `aborted` promise: every race leaves a reaction on it until it settles, two per event
+ * produced, which grew `up`'s heap by ~1 MB/s at 3,000 events/s. The listener here is removed when
+ * `promise` settles.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 'aborted'> {
+  return new Promise<T | 'aborted'>((resolve, reject) => {
+    const onAbort = (): void => resolve('aborted');
+    // Subscribed first, as Promise.race would: a put already settled wins over an earlier abort.
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+    if (signal.aborted) queueMicrotask(onAbort);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

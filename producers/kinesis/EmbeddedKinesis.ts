@@ -9,6 +9,12 @@ import {
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { createKinesaliteServer } from './emulatorGetRecords.js';
 import { createKinesisClient } from './kinesisClient.js';
+import {
+  EMULATOR_RETENTION_DEFAULTS,
+  RecordWindow,
+  type RecordWindowStats,
+  type RetentionWindow,
+} from './RecordWindow.js';
 
 /** Options for {@link EmbeddedKinesis}. */
 export interface EmbeddedKinesisOptions {
@@ -33,6 +39,14 @@ export interface EmbeddedKinesisOptions {
    * @default true
    */
   readonly fastGetRecords?: boolean;
+  /**
+   * The retention window (see {@link RecordWindow}): records a reader has read past are trimmed once
+   * older than `maxAgeMs` or beyond `maxBytes` (all streams together); unread ones only beyond
+   * `maxUnreadBytes` (4 × maxBytes unless given), oldest first, as Kinesis retention trims them.
+   * `false` keeps records for the streams' retention (24 h), as kinesalite does.
+   * @default {@link EMULATOR_RETENTION_DEFAULTS} (10 minutes or 64 MiB of read records, 256 MiB in all)
+   */
+  readonly retention?: Partial<RetentionWindow> | false;
 }
 
 /**
@@ -86,15 +100,29 @@ export class EmbeddedKinesis {
   public readonly endpoint: string;
   readonly #server: Server;
   readonly #client: KinesisClient;
+  readonly #window: RecordWindow;
 
-  private constructor(server: Server) {
+  private constructor(server: Server, window: RecordWindow) {
     this.#server = server;
+    this.#window = window;
     this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.#client = createKinesisClient({ endpoint: this.endpoint });
   }
 
   /** Starts the emulator and resolves once it accepts connections. */
   public static async start(options: EmbeddedKinesisOptions = {}): Promise<EmbeddedKinesis> {
+    const window = new RecordWindow(
+      options.retention === false
+        ? EMULATOR_RETENTION_DEFAULTS
+        : {
+            maxAgeMs: EMULATOR_RETENTION_DEFAULTS.maxAgeMs,
+            maxBytes: EMULATOR_RETENTION_DEFAULTS.maxBytes,
+            ...(options.retention?.maxBytes === undefined
+              ? { maxUnreadBytes: EMULATOR_RETENTION_DEFAULTS.maxUnreadBytes }
+              : {}),
+            ...options.retention,
+          },
+    );
     const { server } = createKinesaliteServer(
       {
         createStreamMs: 0,
@@ -104,14 +132,26 @@ export class EmbeddedKinesis {
         ...(options.path ? { path: options.path } : {}),
       },
       options.fastGetRecords ?? true,
+      window,
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const kinesis = new EmbeddedKinesis(server);
+    const kinesis = new EmbeddedKinesis(server, window);
+    if (options.retention !== false) window.start();
     await kinesis.createStreams(options.streams ?? {});
     return kinesis;
+  }
+
+  /** The retention window enforced, or undefined when records are kept for the streams' retention. */
+  public get retention(): Required<RetentionWindow> | undefined {
+    return this.#window.started ? this.#window.window : undefined;
+  }
+
+  /** What the emulator holds (records, approximate bytes) and has trimmed. */
+  public windowStats(): RecordWindowStats {
+    return this.#window.stats();
   }
 
   /** A client bound to this emulator. */
@@ -151,6 +191,7 @@ export class EmbeddedKinesis {
   /** Stops the emulator. */
   public async stop(): Promise<void> {
     this.#client.destroy();
+    await this.#window.stop();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       // Keep-alive sockets would hold close() open.

@@ -14,6 +14,7 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { compareShardKeys, RecordWindow, type WindowedStreamDb } from './RecordWindow.js';
 import { ResponseBufferPool, type SizedBody } from './ResponseBufferPool.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -52,7 +53,7 @@ interface RawReadStream {
 }
 
 /** A stream's record store: a subleveldown sublevel with `valueEncoding: 'json'`. */
-interface StreamDb {
+interface StreamDb extends Omit<WindowedStreamDb, 'batch'> {
   createReadStream(options: {
     gte: string;
     lt: string;
@@ -67,6 +68,7 @@ interface KinesaliteStore {
   readonly metaDb: { readonly awsAccountId: string };
   getStream(name: string, cb: (err: KinesaliteError | null, stream?: StreamDescription) => void): void;
   getStreamDb(name: string): StreamDb;
+  deleteStreamDb(name: string, cb: (err?: Error | null) => void): void;
 }
 
 /** `require('kinesalite/db')` */
@@ -132,6 +134,11 @@ export interface KinesaliteServer {
   readonly kinesaliteListener: RequestListener;
   /** Requests taken by the fast path so far (the rest went to kinesalite). */
   readonly stats: { readonly fastGetRecords: number };
+  /**
+   * Watches every record written: each shard's newest record (for MillisBehindLatest) and, once
+   * started, the retention window (see {@link RecordWindow}).
+   */
+  readonly window: RecordWindow;
 }
 
 /**
@@ -141,11 +148,19 @@ export interface KinesaliteServer {
  * kinesalite does not expose its store: it is captured by wrapping `kinesalite/db`'s `create` for the
  * duration of the (synchronous) `kinesalite(options)` call.
  *
+ * Every stream store is watched by a {@link RecordWindow} (returned; call its `start` to enforce its
+ * retention window), so that the fast path answers a true MillisBehindLatest.
+ *
  * @param options - kinesalite's options
  * @param fastGetRecords - serve GetRecords with the fast path
+ * @param window - the record window to attach the stores to
  * @throws Error when the store could not be captured (a kinesalite whose layout differs from 3.3.3)
  */
-export function createKinesaliteServer(options: KinesaliteOptions, fastGetRecords = true): KinesaliteServer {
+export function createKinesaliteServer(
+  options: KinesaliteOptions,
+  fastGetRecords = true,
+  window: RecordWindow = new RecordWindow(),
+): KinesaliteServer {
   const create = kdb.create;
   let store: KinesaliteStore | undefined;
   let server: Server;
@@ -164,18 +179,30 @@ export function createKinesaliteServer(options: KinesaliteOptions, fastGetRecord
   }
   const kinesaliteListener = listeners[0]!;
   const stats = { fastGetRecords: 0 };
+  const captured = store;
+  // kinesalite's actions call these through the store object, so the wrappers see every stream store.
+  const getStreamDb = captured.getStreamDb;
+  const deleteStreamDb = captured.deleteStreamDb;
+  captured.getStreamDb = (name) => {
+    const db = getStreamDb(name);
+    window.attach(name, db as unknown as WindowedStreamDb);
+    return db;
+  };
+  captured.deleteStreamDb = (name, cb) => {
+    window.forget(name);
+    deleteStreamDb(name, cb);
+  };
   if (fastGetRecords) {
-    const captured = store;
     const buffers = new ResponseBufferPool();
     server.removeListener('request', kinesaliteListener);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (isFastGetRecords(req)) {
         stats.fastGetRecords += 1;
-        serveGetRecords(captured, buffers, req, res);
+        serveGetRecords(captured, window, buffers, req, res);
       } else kinesaliteListener(req, res);
     });
   }
-  return { server, kinesaliteListener, stats };
+  return { server, kinesaliteListener, stats, window };
 }
 
 /**
@@ -205,6 +232,7 @@ function isFastGetRecords(req: IncomingMessage): boolean {
 /** Reads the body (kinesalite's size limit), then answers like kinesalite's handler. */
 function serveGetRecords(
   store: KinesaliteStore,
+  window: RecordWindow,
   buffers: ResponseBufferPool,
   req: IncomingMessage,
   res: ServerResponse,
@@ -254,7 +282,7 @@ function serveGetRecords(
     } catch (err) {
       return sendError(err as KinesaliteError);
     }
-    getRecords(store, params, (err, body) => {
+    getRecords(store, window, params, (err, body) => {
       if (err) return sendError(err);
       res.statusCode = 200;
       res.setHeader('Content-Type', AMZ_JSON);
@@ -366,12 +394,18 @@ function decodeIterator(shardIterator: string, now: number): DecodedIterator | K
  * kinesalite's GetRecords action: the same checks, errors and results, with the response body built as
  * bytes (see {@link responseBody}).
  *
+ * MillisBehindLatest is not kinesalite's (always 0 for an open shard) but Kinesis': the time between
+ * the arrival of the shard's newest record and that of the last record read, 0 when the read reached
+ * the newest record (see {@link millisBehindLatest}).
+ *
  * @param store - the server's store
+ * @param window - knows each shard's newest record
  * @param data - the validated request
  * @param callback - receives a client error (status code and body) or the response body
  */
 function getRecords(
   store: KinesaliteStore,
+  window: RecordWindow,
   data: GetRecordsInput,
   callback: (err: KinesaliteError | null, body?: SizedBody) => void,
 ): void {
@@ -403,6 +437,8 @@ function getRecords(
     const keysToDelete: string[] = [];
     const records: OutRecord[] = [];
     let lastSeq: string | undefined;
+    let lastKey: string | undefined;
+    let lastValue: Buffer | undefined;
 
     streamDb
       .createReadStream({
@@ -425,6 +461,8 @@ function getRecords(
           return;
         }
         lastSeq = seq;
+        lastKey = key;
+        lastValue = value;
         if ((seqTime ?? Number.NaN) < cutoffTime) keysToDelete.push(key);
         else records.push({ value, seq });
       })
@@ -435,7 +473,11 @@ function getRecords(
         if ((seqObj.seqTime ?? Number.NaN) > defaultTime) defaultTime = seqObj.seqTime!;
         const nextSeq = kdb.incrementSequence(lastSeqObj ?? seqObj, lastSeqObj ? null : defaultTime);
         let nextShardIterator: string | undefined = kdb.createShardIterator(streamName, shardId, nextSeq);
-        let millisBehind = 0;
+        if (lastKey !== undefined) window.markRead(streamName, lastKey);
+        let millisBehind =
+          lastKey === undefined
+            ? 0
+            : millisBehindLatest(window, streamName, lastKey, lastValue!, sequenceTime(lastSeq!));
         const ending = shards[shardIx]!.SequenceNumberRange.EndingSequenceNumber;
         if (!records.length && ending) {
           const endSeqObj = kdb.parseSequence(ending);
@@ -463,6 +505,45 @@ function getRecords(
         }
       });
   });
+}
+
+const ARRIVAL_KEY = Buffer.from('"ApproximateArrivalTimestamp":');
+
+/**
+ * Kinesis' MillisBehindLatest after a read that ended at `lastKey`: how long before the shard's newest
+ * record the last record read arrived; 0 when it is the newest (the reader is at the tip) or when the
+ * shard's newest record is unknown (written before this process, in a persistent store).
+ *
+ * @param window - knows each shard's newest record
+ * @param streamName - the stream
+ * @param lastKey - the store key of the last record read
+ * @param lastValue - its stored JSON text
+ * @param seqTime - its sequence number's time (whole seconds), when the text has no arrival time
+ */
+function millisBehindLatest(
+  window: RecordWindow,
+  streamName: string,
+  lastKey: string,
+  lastValue: Buffer,
+  seqTime: number | undefined,
+): number {
+  const newest = window.newest(streamName, lastKey.slice(0, lastKey.indexOf('/')));
+  if (newest === undefined || compareShardKeys(lastKey, newest.key) >= 0) return 0;
+  const arrivalMs = arrivalTime(lastValue) ?? seqTime;
+  return arrivalMs === undefined ? 0 : Math.max(0, newest.arrivalMs - arrivalMs);
+}
+
+/**
+ * The `ApproximateArrivalTimestamp` (seconds, as kinesalite stores it) of a stored record text, in ms;
+ * undefined when the text has none.
+ */
+function arrivalTime(value: Buffer): number | undefined {
+  const at = value.lastIndexOf(ARRIVAL_KEY);
+  if (at < 0) return undefined;
+  let end = at + ARRIVAL_KEY.length;
+  while (end < value.length && value[end] !== 0x2c && value[end] !== CLOSE_BRACE) end++;
+  const seconds = Number(value.toString('latin1', at + ARRIVAL_KEY.length, end));
+  return Number.isFinite(seconds) ? Math.round(seconds * 1000) : undefined;
 }
 
 /** 2^185 and above, below 1.5 × 2^185, as hex: 47 digits starting with 2 (kinesalite's version 2). */

@@ -54,6 +54,12 @@ export {
   userRecordSize,
 } from './kplAggregation.js';
 export { PARTITION_KEY_FIELDS, partitionKeyOf } from './partitionKeys.js';
+export {
+  EMULATOR_RETENTION_DEFAULTS,
+  RecordWindow,
+  type RecordWindowStats,
+  type RetentionWindow,
+} from './RecordWindow.js';
 export { REJECT_KINDS, type RejectKind, RejectWriter } from './RejectWriter.js';
 export { hashKeyOf, ShardMap, type ShardRange } from './ShardMap.js';
 export { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';

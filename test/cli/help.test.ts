@@ -11,6 +11,7 @@ const commands = [
   'up',
   'produce',
   'deliver',
+  'kinesis',
   'query',
   'curate',
   'schemas check',
