@@ -173,6 +173,7 @@ function statusLines(
   tasks: readonly TaskStatus[],
   elapsedMs: number,
   final: boolean,
+  lastWarning: string | undefined,
 ): string[] {
   const header = [
     'dataset',
@@ -203,6 +204,7 @@ function statusLines(
   const outage = stats.streams.find((s) => s.unreachableMs > 0);
   if (outage) lines.push(`${formatOutage(outage)} — retrying; delivery resumes where it was`);
   for (const t of tasks) lines.push(`${t.name}: ${t.status} (${t.runs} runs)`);
+  if (lastWarning !== undefined) lines.push(`last warning: ${lastWarning}`);
   return lines;
 }
 
@@ -237,12 +239,15 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const kinesis = await EmbeddedKinesis.start({
     streams: Object.fromEntries(DATASETS.map((d) => [d, shards])),
   });
-  const warnings: string[] = [];
+  // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
+  let lastWarning: string | undefined;
   const worker = await DeliveryWorker.create({
     storage,
     kinesis: kinesis.client,
     ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
-    onWarning: (w) => warnings.push(w),
+    onWarning: (w) => {
+      lastWarning = `${new Date().toISOString().slice(11, 19)} UTC ${w}`;
+    },
     // Another process delivering to this lake holds a stream's lease: say so above the status block.
     onLease: (m) => {
       out.write(`gridstream up: ${m}\n`);
@@ -262,6 +267,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       schedule?.statuses ?? [],
       performance.now() - started,
       final,
+      lastWarning,
     );
     if (tty) {
       out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
