@@ -32,6 +32,13 @@ export const EMULATOR_RETENTION_DEFAULTS: Required<RetentionWindow> = {
   maxUnreadBytes: 256 * 1024 * 1024,
 };
 
+/**
+ * Read records younger than this are not trimmed by `maxBytes` (only by `maxUnreadBytes`): "read" is not
+ * "durable". A delivery worker killed after reading a range and before checkpointing it replays that range
+ * when it restarts; the range must still be there for a restart within this long.
+ */
+export const READ_REPLAY_GRACE_MS = 30_000;
+
 /** How often the window is enforced, ms. */
 const TRIM_EVERY_MS = 1_000;
 /** A shard's records are accounted in buckets of this much arrival time... */
@@ -306,8 +313,9 @@ export class RecordWindow {
   }
 
   /**
-   * Trims what is outside the window now: buckets older than `maxAgeMs`, then the oldest buckets
-   * across all shards while more than `maxBytes` are held.
+   * Trims what is outside the window now: read buckets older than `maxAgeMs`, then the oldest read
+   * buckets past {@link READ_REPLAY_GRACE_MS} across all shards while more than `maxBytes` are held, then
+   * the oldest of any while more than `maxUnreadBytes` are held.
    *
    * @param now - the current time, ms
    */
@@ -332,6 +340,7 @@ export class RecordWindow {
       }
     };
     const cutoff = now - this.#window.maxAgeMs;
+    const graceCutoff = now - READ_REPLAY_GRACE_MS;
     for (const s of this.#streams.values()) {
       for (const shard of s.shards.values()) {
         for (;;) {
@@ -351,7 +360,7 @@ export class RecordWindow {
         for (const s of this.#streams.values()) {
           for (const shard of s.shards.values()) {
             const b = shard.buckets[shard.head];
-            if (!b || (readOnly && !isRead(shard, b))) continue;
+            if (!b || (readOnly && (!isRead(shard, b) || b.lastArrivalMs >= graceCutoff))) continue;
             if (oldest === undefined || b.firstArrivalMs < oldest.at)
               oldest = { s, shard, at: b.firstArrivalMs };
           }

@@ -56,6 +56,7 @@ export {
 export { PARTITION_KEY_FIELDS, partitionKeyOf } from './partitionKeys.js';
 export {
   EMULATOR_RETENTION_DEFAULTS,
+  READ_REPLAY_GRACE_MS,
   RecordWindow,
   type RecordWindowStats,
   type RetentionWindow,

@@ -410,7 +410,7 @@ describe('one writer per lake and stream (delivery workers as child processes)',
     const TOTAL = 8_000;
     await putEvents(kinesis.client, stream, events(0, TOTAL, stream), { perAggregate: 50 });
     const env = { GS_LEASE_TTL_MS: '3600000' };
-    const a = deliverChild(lake, stream, { ...env, GS_CRASH_AT: 'object:3' });
+    const a = deliverChild(lake, stream, { ...env, GS_CRASH_AT: 'object:1' });
     await waitFor('A to stall', () => has(a, /^STALL /), 60_000);
     a.proc.kill('SIGKILL');
     await a.exited;

@@ -14,7 +14,12 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createKinesaliteServer } from '../../../producers/kinesis/emulatorGetRecords.js';
-import { createKinesisClient, EmbeddedKinesis, RecordWindow } from '../../../producers/kinesis/index.js';
+import {
+  createKinesisClient,
+  EmbeddedKinesis,
+  READ_REPLAY_GRACE_MS,
+  RecordWindow,
+} from '../../../producers/kinesis/index.js';
 import { uniqueStream } from '../../helpers/kinesis.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -212,8 +217,8 @@ describe('the emulator’s retention window', () => {
     const before = window.stats();
     expect(before.bytes).toBeGreaterThan(300_000);
     await frozenAt(T0 + 60_000, () => Promise.all([readAll(client, a), readAll(client, b)]));
-    // Act
-    await window.trim(T0 + 60_000);
+    // Act: past the replay grace of the newest record
+    await window.trim(T0 + 60_000 + READ_REPLAY_GRACE_MS);
     // Assert: within the bytes, the newest kept in both streams, each stream a suffix of what was put
     const after = window.stats();
     expect(after.bytes).toBeLessThanOrEqual(100_000);
@@ -225,6 +230,27 @@ describe('the emulator’s retention window', () => {
     expect(keptA).toEqual(put[a]!.slice(put[a]!.length - keptA.length));
     expect(keptB).toEqual(put[b]!.slice(put[b]!.length - keptB.length));
     expect(Math.abs(keptA.length - keptB.length)).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps read records younger than the replay grace beyond maxBytes (a killed reader replays them)', async () => {
+    // Prepare: 60 seconds of 1 KB records, all read; a 10 KB window
+    const window = new RecordWindow({ maxAgeMs: 3_600_000, maxBytes: 10_000, maxUnreadBytes: 10_000_000 });
+    const { client } = await harness(window);
+    const stream = uniqueStream('window-grace');
+    await frozenAt(T0, () => createStream(client, stream));
+    const seqs: string[] = [];
+    for (let s = 0; s < 60; s++) seqs.push(...(await putAt(client, stream, T0 + s * 1_000, 1, 1_000)));
+    await frozenAt(T0 + 60_000, () => readAll(client, stream));
+    // Act: one second after the last arrival
+    await window.trim(T0 + 60_000);
+    // Assert: every record that arrived within the grace is still there, in order; older ones are gone
+    const kept = await frozenAt(T0 + 60_500, () => readAll(client, stream));
+    // The grace is documented as 30 s; the 20 newest seconds (20 KB, twice maxBytes) must survive.
+    expect(READ_REPLAY_GRACE_MS).toBeGreaterThanOrEqual(20_000);
+    const young = seqs.slice(40);
+    expect(kept.length).toBeGreaterThanOrEqual(young.length);
+    expect(kept.length).toBeLessThan(seqs.length);
+    expect(kept.slice(kept.length - young.length)).toEqual(young);
   });
 
   it('keeps records no reader has reached past maxAgeMs and maxBytes, up to maxUnreadBytes', async () => {
