@@ -1,29 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseSize } from '../../cli/commands/curate.js';
-import { main } from '../../cli/main.js';
 import { scheduleCuration } from '../../stream-processors/curation/index.js';
 import type { CurationSummary } from '../../stream-processors/curation/types.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { gridEvent } from '../helpers/events.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('gridstream curate', () => {
   let lake: string;
@@ -34,7 +15,7 @@ describe('gridstream curate', () => {
   afterAll(() => removeLake(lake));
 
   it('curates and ends with a summary line of counts and rates', async () => {
-    const r = await cli(['curate', '--lake', lake, '--target-file-size', '1MiB']);
+    const r = await runCliInProcess(['curate', '--lake', lake, '--target-file-size', '1MiB']);
     expect(r.code).toBe(0);
     expect(r.err).toContain('curated_grid: published version 1');
     expect(r.out).toMatch(/curated_grid +v1 +1 dt +1 rows/);
@@ -44,9 +25,9 @@ describe('gridstream curate', () => {
   });
 
   it('says so when nothing changed, and prints JSON on request', async () => {
-    const r = await cli(['curate', '--lake', lake, '--json']);
+    const r = await runCliInProcess(['curate', '--lake', lake, '--json']);
     expect(JSON.parse(r.out)).toMatchObject({ locked: false, tables: {} });
-    expect((await cli(['curate', '--lake', lake, '-q'])).out).toMatch(/^nothing to curate/);
+    expect((await runCliInProcess(['curate', '--lake', lake, '-q'])).out).toMatch(/^nothing to curate/);
   });
 
   it.each([
@@ -55,7 +36,7 @@ describe('gridstream curate', () => {
     [['--since', '2026-11-01', '--full'], /either --since or --full/],
     [['--target-file-size', 'big'], /--target-file-size must be a size/],
   ])('rejects %j with exit code 2', async (args, message) => {
-    const r = await cli(['curate', '--lake', lake, ...args]);
+    const r = await runCliInProcess(['curate', '--lake', lake, ...args]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
   });

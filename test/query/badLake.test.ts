@@ -1,27 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { tempDir } from '../helpers/tempDir.js';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-    err += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** A `--lake` path of each kind that holds no lake, and what must stay true of it afterwards. */
 const NOT_A_LAKE = [
@@ -54,7 +35,7 @@ describe.each([
     const lake = make(dir);
     const before = existsSync(dir) ? readdirSync(dir, { recursive: true }).sort() : [];
     // Act
-    const r = await cli([command, '--lake', lake, ...rest]);
+    const r = await runCliInProcess([command, '--lake', lake, ...rest]);
     // Assess
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${JSON.stringify(lake)} holds no lake`);
@@ -66,7 +47,7 @@ describe.each([
   it('accepts a lake that has only delivery checkpoints so far', async () => {
     const lake = tempDir('checkpoints-only');
     mkdirSync(join(lake, '_checkpoints'));
-    const r = await cli([command, '--lake', lake, ...rest]);
+    const r = await runCliInProcess([command, '--lake', lake, ...rest]);
     expect(r.code, r.err).toBe(0);
   });
 });
@@ -76,7 +57,7 @@ describe('gridstream curate --lake s3://…', () => {
     const cwd = tempDir('curate-s3');
     const spy = vi.spyOn(process, 'cwd').mockReturnValue(cwd);
     try {
-      const r = await cli(['curate', '--lake', 's3://gridstream-lake/dev']);
+      const r = await runCliInProcess(['curate', '--lake', 's3://gridstream-lake/dev']);
       expect(r.code).toBe(2);
       expect(r.err).toContain('--lake must be a local lake directory, got "s3://gridstream-lake/dev"');
       expect(r.err).toMatch(/curated by the Glue jobs/);
