@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { SimulatedClock } from '../../producers/sources/index.js';
 
 /** A fake timeline for injected `sleep`/`clock` options. */
@@ -28,4 +29,19 @@ export function fakeTime(startMs = 1_000_000): FakeTime {
     clock.advance(ms);
   };
   return { clock, sleeps, sleep };
+}
+
+/**
+ * Runs `fn` with `Date.now()` returning `at` (a vitest spy, restored when `fn` settles).
+ *
+ * @param at - the frozen time, epoch ms
+ * @param fn - the work to run at that time
+ */
+export async function frozenAt<T>(at: number, fn: () => Promise<T>): Promise<T> {
+  const spy = vi.spyOn(Date, 'now').mockReturnValue(at);
+  try {
+    return await fn();
+  } finally {
+    spy.mockRestore();
+  }
 }

@@ -16,7 +16,7 @@ import {
   type ShardIteratorType,
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesaliteServer } from '../../../producers/kinesis/emulatorGetRecords.js';
 import {
   createKinesisClient,
@@ -24,6 +24,7 @@ import {
   encodeAggregatedRecord,
 } from '../../../producers/kinesis/index.js';
 import { getRecordsFast } from '../../../stream-processors/delivery/getRecordsFast.js';
+import { frozenAt } from '../../helpers/fakeTime.js';
 import { uniqueStream } from '../../helpers/kinesis.js';
 import { tempDir } from '../../helpers/tempDir.js';
 import { waitFor } from '../../helpers/waitFor.js';
@@ -171,16 +172,6 @@ function expectedMillisBehind(all: readonly GetRecordsBody['Records'][number][],
   const ms = (r: GetRecordsBody['Records'][number]) =>
     Math.round(Number(r.ApproximateArrivalTimestamp) * 1000);
   return ms(all[all.length - 1]!) - ms(all[lastRead]!);
-}
-
-/** Runs `fn` with Date.now() returning `at`. */
-async function frozenAt<T>(at: number, fn: () => Promise<T>): Promise<T> {
-  const spy = vi.spyOn(Date, 'now').mockReturnValue(at);
-  try {
-    return await fn();
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 async function listen(server: Server): Promise<string> {

@@ -12,7 +12,7 @@ import {
   ListStreamsCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createKinesaliteServer } from '../../../producers/kinesis/emulatorGetRecords.js';
 import {
   createKinesisClient,
@@ -20,6 +20,7 @@ import {
   READ_REPLAY_GRACE_MS,
   RecordWindow,
 } from '../../../producers/kinesis/index.js';
+import { frozenAt } from '../../helpers/fakeTime.js';
 import { uniqueStream } from '../../helpers/kinesis.js';
 import { waitFor } from '../../helpers/waitFor.js';
 
@@ -30,15 +31,6 @@ import { waitFor } from '../../helpers/waitFor.js';
 const SHARD0 = 'shardId-000000000000';
 const EMULATOR = { createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 50 };
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-
-async function frozenAt<T>(at: number, fn: () => Promise<T>): Promise<T> {
-  const spy = vi.spyOn(Date, 'now').mockReturnValue(at);
-  try {
-    return await fn();
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 interface Harness {
   readonly client: KinesisClient;
