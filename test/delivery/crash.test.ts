@@ -1,12 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
 import type { GridEvent } from '../../schemas/index.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
-import { REPO_ROOT } from '../helpers/repoRoot.js';
+import {
+  type KillOutcome,
+  runUntilKilled,
+  spawnDeliverCli,
+  spawnDeliverWorker,
+} from './support/deliverProcess.js';
 import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 
 const TOTAL = 200_000;
@@ -59,68 +62,18 @@ function putRange(stream: string, from: number, to: number): Promise<void> {
   });
 }
 
-interface Outcome {
-  readonly killed: boolean;
-  readonly code: number | null;
-  readonly lines: string[];
+function workerChild(lake: string, stream: string, crashAt: string | undefined): Promise<KillOutcome> {
+  const child = spawnDeliverWorker(kinesis.endpoint, lake, stream, crashAt ? { GS_CRASH_AT: crashAt } : {});
+  return runUntilKilled(child, (line) => line.startsWith('STALL '));
 }
 
-/** Runs a child, kills it with SIGKILL on the first line `killOn` accepts, and resolves when it is gone. */
-function runChild(child: ChildProcess, killOn: (line: string) => boolean): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const lines: string[] = [];
-    let killed = false;
-    const onLine = (line: string): void => {
-      lines.push(line);
-      if (!killed && killOn(line)) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ killed, code, lines }));
-  });
-}
-
-function workerChild(lake: string, stream: string, crashAt: string | undefined): Promise<Outcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/support/deliverChild.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      GS_ENDPOINT: kinesis.endpoint,
-      GS_LAKE: lake,
-      GS_STREAM: stream,
-      ...(crashAt ? { GS_CRASH_AT: crashAt } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return runChild(child, (line) => line.startsWith('STALL '));
-}
-
-function cliChild(lake: string, stream: string, killAfterFlushes: number): Promise<Outcome> {
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/gridstream.js',
-      'deliver',
-      '--lake',
-      lake,
-      '--streams',
-      `grid=${stream}`,
-      '--buffer-interval',
-      '0.3',
-      '-v',
-    ],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+function cliChild(lake: string, stream: string, killAfterFlushes: number): Promise<KillOutcome> {
+  const child = spawnDeliverCli(kinesis.endpoint, lake, stream, ['--buffer-interval', '0.3', '-v']);
   let flushes = 0;
-  return runChild(child, (line) => line.startsWith('deliver: flushed') && ++flushes === killAfterFlushes);
+  return runUntilKilled(
+    child,
+    (line) => line.startsWith('deliver: flushed') && ++flushes === killAfterFlushes,
+  );
 }
 
 describe('crash safety', () => {
@@ -131,7 +84,7 @@ describe('crash safety', () => {
     const lake = join(dir, stream);
     await putRange(stream, 0, PREFILL);
     // Act: each run is killed at another point of the flush protocol, the rest arrives mid-run.
-    const outcomes: Outcome[] = [];
+    const outcomes: KillOutcome[] = [];
     outcomes.push(await workerChild(lake, stream, 'object:3'));
     outcomes.push(await workerChild(lake, stream, 'checkpoint:2'));
     const [third] = await Promise.all([

@@ -17,10 +17,10 @@ import {
 import { gridEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { hasPython } from '../helpers/python.js';
-import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { deliverOnce } from './support/deliverOnce.js';
+import { spawnDeliverCli, spawnDeliverWorker } from './support/deliverProcess.js';
 import { duckRows, putEvents, rawParquet } from './support/lakeKit.js';
 import { MotoServer } from './support/motoServer.js';
 
@@ -300,11 +300,7 @@ interface Child {
 }
 
 function deliverChild(lake: string, stream: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/support/deliverChild.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, GS_ENDPOINT: kinesis.endpoint, GS_LAKE: lake, GS_STREAM: stream, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawnDeliverWorker(kinesis.endpoint, lake, stream, env);
   const lines: string[] = [];
   createInterface({ input: proc.stdout! }).on('line', (l) => lines.push(l));
   createInterface({ input: proc.stderr! }).on('line', (l) => lines.push(l));
@@ -445,23 +441,7 @@ describe('gridstream deliver with another worker on the lake', () => {
     const holder = deliverChild(lake, stream, { GS_UNTIL: 'term' });
     await waitFor('the holder to flush', () => has(holder, /^FLUSH /), 60_000);
     // Act
-    const proc = spawn(
-      process.execPath,
-      [
-        'bin/gridstream.js',
-        'deliver',
-        '--lake',
-        lake,
-        '--streams',
-        `grid=${stream}`,
-        '--stop-when-caught-up',
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, AWS_ENDPOINT_URL_KINESIS: kinesis.endpoint },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const proc = spawnDeliverCli(kinesis.endpoint, lake, stream, ['--stop-when-caught-up']);
     onTestFinished(() => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     });

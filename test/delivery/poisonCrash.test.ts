@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
 import { type EmbeddedKinesis, encodeAggregatedRecord } from '../../producers/kinesis/index.js';
@@ -9,7 +7,7 @@ import { ERROR_CODES, type ErrorRecord } from '../../stream-processors/delivery/
 import { gridEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { duckDbPoison } from '../helpers/poison.js';
-import { REPO_ROOT } from '../helpers/repoRoot.js';
+import { type KillOutcome, runUntilKilled, spawnDeliverWorker } from './support/deliverProcess.js';
 import { duckRows, putEntries, rawParquet } from './support/lakeKit.js';
 
 const HOUR = 3_600_000;
@@ -27,45 +25,17 @@ useKinesisAndTempDir('poison-crash', (k, d) => {
   dir = d;
 });
 
-interface Outcome {
-  readonly killed: boolean;
-  readonly code: number | null;
-  readonly lines: string[];
-}
-
 /**
  * Runs test/delivery/support/deliverChild.ts with the text checks off (so duplicate keys and lone
  * surrogates reach DuckDB, and the conversion's bisection runs), kills it with SIGKILL where it
  * stalls at `crashAt`, and resolves when it is gone.
  */
-function child(lake: string, stream: string, crashAt: string | undefined): Promise<Outcome> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/delivery/support/deliverChild.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      GS_ENDPOINT: kinesis.endpoint,
-      GS_LAKE: lake,
-      GS_STREAM: stream,
-      GS_NO_TEXT_CHECKS: '1',
-      ...(crashAt ? { GS_CRASH_AT: crashAt } : {}),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function child(lake: string, stream: string, crashAt: string | undefined): Promise<KillOutcome> {
+  const proc = spawnDeliverWorker(kinesis.endpoint, lake, stream, {
+    GS_NO_TEXT_CHECKS: '1',
+    ...(crashAt ? { GS_CRASH_AT: crashAt } : {}),
   });
-  return new Promise((resolve, reject) => {
-    const lines: string[] = [];
-    let killed = false;
-    const onLine = (line: string): void => {
-      lines.push(line);
-      if (!killed && line.startsWith('STALL ')) {
-        killed = true;
-        proc.kill('SIGKILL');
-      }
-    };
-    createInterface({ input: proc.stdout! }).on('line', onLine);
-    createInterface({ input: proc.stderr! }).on('line', onLine);
-    proc.on('error', reject);
-    proc.on('close', (code) => resolve({ killed, code, lines }));
-  });
+  return runUntilKilled(proc, (line) => line.startsWith('STALL '));
 }
 
 /**
@@ -126,7 +96,7 @@ describe('poison records across crashes', () => {
     // Act: killed while a batch with refused rows is being converted (twice in a row: the replay of a
     // replay), after one of its objects is published, and before its checkpoint. Every fifth aggregate
     // holds poison, so each run reaches its kill point whatever the batches' boundaries.
-    const outcomes: Outcome[] = [];
+    const outcomes: KillOutcome[] = [];
     for (const at of ['refusal:1', 'refusal:1', 'refusal:2', 'object:3', 'checkpoint:2', 'refusal:1'])
       outcomes.push(await child(lake, stream, at));
     const final = await child(lake, stream, undefined);
