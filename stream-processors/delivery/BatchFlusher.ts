@@ -154,6 +154,7 @@ export class BatchFlusher {
       const key = dataObjectKey(target.dataset, p.hourStartMs, identity);
       let written = 0;
       let refused: readonly RefusedRow[] = [];
+      let objectBytes = 0;
       await retrier(async () => {
         const n = ++this.#counter;
         const parquet = join(staging, `batch-${n}.parquet`);
@@ -171,7 +172,8 @@ export class BatchFlusher {
             });
           }
           if (written === 0) return;
-          parquetBytes += (await stat(parquet)).size;
+          // Set, not added: a retried attempt converts again and must not count the object twice.
+          objectBytes = (await stat(parquet)).size;
           await intent;
           this.#assertLease(target);
           await storage.publishFile(key, parquet);
@@ -183,6 +185,7 @@ export class BatchFlusher {
       refusedRows += refused.length;
       p.release();
       if (written === 0) continue;
+      parquetBytes += objectBytes;
       visibleAt = now();
       if (refused.length === 0) for (const t of p.producedAt) histogram.record(visibleAt - t);
       else {

@@ -215,6 +215,7 @@ export class DeliveryWorker {
             ...(options.onFlush ? { onFlush: options.onFlush } : {}),
             ...(options.onMetric ? { onMetric: options.onMetric } : {}),
             ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+            ...(options.onLease ? { onLease: options.onLease } : {}),
             onFailure: (err) => w.#fail(err),
             onStateChange: () => w.#notify(),
           });

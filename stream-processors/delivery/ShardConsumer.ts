@@ -23,6 +23,11 @@ const DECODE_SLICE_MS = 4;
  */
 const CALL_TIMEOUT_MS = 30_000;
 
+/** True when Kinesis sequence number `a` comes after `b` (decimal strings of up to 56 digits). */
+function isAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}
+
 /** Resolved timing and limits a consumer reads with. */
 export interface ConsumerSettings {
   readonly bufferIntervalMs: number;
@@ -429,6 +434,15 @@ export class ShardConsumer {
           // the steps of flushes in progress (file writes, fsyncs, renames) do not wait for it.
           await yieldToEventLoop();
           sliceStart = performance.now();
+        }
+        if (this.#replayUntil !== undefined && isAfter(r.sequenceNumber, this.#replayUntil)) {
+          // The pending range's last record is gone (trimmed by retention): the range can never be cut
+          // again, and waiting for it would hold every flush of this shard. Read on as after a flush.
+          this.#o.onWarning?.(
+            `${this.#o.stream}/${this.#o.shardId}: pending range up to ${this.#replayUntil} not found (trimmed?); ` +
+              `reading on from ${r.sequenceNumber}`,
+          );
+          this.#replayUntil = undefined;
         }
         decodeRecordInto(this.#batch, r, ctx, readAt);
         this.#lastRead = r.sequenceNumber;

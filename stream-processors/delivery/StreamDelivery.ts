@@ -159,7 +159,9 @@ export class StreamDelivery {
 
   async #checkpointOf(shard: ShardInfo): Promise<ShardCheckpoint | undefined> {
     if (this.#checkpoints.has(shard.shardId)) return this.#checkpoints.get(shard.shardId);
-    let cp = await this.#o.checkpoints.read(this.#o.stream, shard.shardId);
+    // Retried like every storage call: after a lost lease (often a slow lake) every checkpoint is read
+    // again, and one transient error must not stop the worker.
+    let cp = await this.#o.retrier(() => this.#o.checkpoints.read(this.#o.stream, shard.shardId));
     if (
       cp &&
       (cp.shardStartingSequenceNumber !== shard.startingSequenceNumber ||

@@ -334,7 +334,20 @@ export class StreamLease {
    */
   public async raiseEpoch(min: number): Promise<void> {
     if (!this.#held || this.#epoch >= min) return;
-    await this.#renewing;
+    // Takes the renewal slot, so a heartbeat cannot put with the same expected version meanwhile (one of
+    // the two would be refused and the lease taken for lost).
+    while (this.#renewing) await this.#renewing.catch(() => undefined);
+    const raising: Promise<boolean> = this.#raiseOnce(min)
+      .then(() => this.#held)
+      .finally(() => {
+        if (this.#renewing === raising) this.#renewing = undefined;
+      });
+    this.#renewing = raising;
+    await raising;
+  }
+
+  async #raiseOnce(min: number): Promise<void> {
+    if (!this.#held || this.#epoch >= min) return;
     const start = performance.now();
     const version = await this.#o.storage.putIfVersion(
       this.#key,
