@@ -4,6 +4,8 @@
  * @module
  */
 
+import { compareSequenceNumbers } from './compareSequenceNumbers.js';
+
 /**
  * The retention window of the embedded emulator. Records a reader has read past are trimmed once older
  * than `maxAgeMs` or beyond `maxBytes`; records no reader has reached yet are kept until everything held
@@ -117,15 +119,6 @@ export interface RecordWindowStats {
   readonly trimmedUnreadRecords: number;
   /** Arrival time of the oldest record held, ms since the epoch; undefined when empty. */
   readonly oldestArrivalMs: number | undefined;
-}
-
-/**
- * Compares two store keys of one shard: sequence numbers of one version have the same number of
- * digits, but the length is compared first so that any decimal numbers order numerically.
- */
-export function compareShardKeys(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -259,7 +252,7 @@ export class RecordWindow {
    */
   public markRead(streamName: string, key: string): void {
     const shard = this.#streams.get(streamName)?.shards.get(key.slice(0, key.indexOf('/')));
-    if (shard && (shard.readKey === undefined || compareShardKeys(key, shard.readKey) > 0))
+    if (shard && (shard.readKey === undefined || compareSequenceNumbers(key, shard.readKey) > 0))
       shard.readKey = key;
   }
 
@@ -322,7 +315,7 @@ export class RecordWindow {
   public async trim(now: number = Date.now()): Promise<void> {
     const doomed = new Map<WindowedStreamDb, string[][]>();
     const isRead = (shard: ShardState, b: Bucket): boolean =>
-      shard.readKey !== undefined && compareShardKeys(b.lastKey, shard.readKey) <= 0;
+      shard.readKey !== undefined && compareSequenceNumbers(b.lastKey, shard.readKey) <= 0;
     const drop = (db: WindowedStreamDb, shard: ShardState): void => {
       const b = shard.buckets[shard.head]!;
       if (!isRead(shard, b)) this.#trimmedUnreadRecords += b.count;
@@ -397,7 +390,7 @@ export class RecordWindow {
     const arrivalMs = typeof arrival === 'number' ? Math.round(arrival * 1000) : Date.now();
     const bytes =
       (value?.Data?.length ?? 0) + (value?.PartitionKey?.length ?? 0) + key.length + RECORD_OVERHEAD_BYTES;
-    if (shard.newestKey === undefined || compareShardKeys(key, shard.newestKey) > 0) {
+    if (shard.newestKey === undefined || compareSequenceNumbers(key, shard.newestKey) > 0) {
       shard.newestKey = key;
       shard.newestArrivalMs = arrivalMs;
     }
@@ -406,7 +399,7 @@ export class RecordWindow {
       last &&
       arrivalMs - last.firstArrivalMs < BUCKET_MS &&
       last.bytes < this.#bucketBytes &&
-      compareShardKeys(key, last.lastKey) > 0
+      compareSequenceNumbers(key, last.lastKey) > 0
     ) {
       last.keys.push(key);
       last.lastKey = key;

@@ -14,7 +14,8 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { compareShardKeys, RecordWindow, type WindowedStreamDb } from './RecordWindow.js';
+import { compareSequenceNumbers } from './compareSequenceNumbers.js';
+import { RecordWindow, type WindowedStreamDb } from './RecordWindow.js';
 import { ResponseBufferPool, type SizedBody } from './ResponseBufferPool.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -528,7 +529,7 @@ function millisBehindLatest(
   seqTime: number | undefined,
 ): number {
   const newest = window.newest(streamName, lastKey.slice(0, lastKey.indexOf('/')));
-  if (newest === undefined || compareShardKeys(lastKey, newest.key) >= 0) return 0;
+  if (newest === undefined || compareSequenceNumbers(lastKey, newest.key) >= 0) return 0;
   const arrivalMs = arrivalTime(lastValue) ?? seqTime;
   return arrivalMs === undefined ? 0 : Math.max(0, newest.arrivalMs - arrivalMs);
 }

@@ -10,6 +10,7 @@ export {
 export { AggregateBuilder } from './AggregateBuilder.js';
 export { BufferPool, type BufferPoolOptions } from './BufferPool.js';
 export { classifyCallError } from './classifyCallError.js';
+export { compareSequenceNumbers } from './compareSequenceNumbers.js';
 export {
   DEFAULT_REJECT_FILE,
   KINESIS_LIMITS,

@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { compareSequenceNumbers } from '../../producers/kinesis/index.js';
 import type { Retrier } from '../../producers/retry/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import { StorageError } from '../storage/index.js';
@@ -22,11 +23,6 @@ const DECODE_SLICE_MS = 4;
  * emulator, a dead peer behind a proxy) counts as a transient failure after this, ms.
  */
 const CALL_TIMEOUT_MS = 30_000;
-
-/** True when Kinesis sequence number `a` comes after `b` (decimal strings of up to 56 digits). */
-function isAfter(a: string, b: string): boolean {
-  return a.length !== b.length ? a.length > b.length : a > b;
-}
 
 /** Resolved timing and limits a consumer reads with. */
 export interface ConsumerSettings {
@@ -435,7 +431,10 @@ export class ShardConsumer {
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
-        if (this.#replayUntil !== undefined && isAfter(r.sequenceNumber, this.#replayUntil)) {
+        if (
+          this.#replayUntil !== undefined &&
+          compareSequenceNumbers(r.sequenceNumber, this.#replayUntil) > 0
+        ) {
           // The pending range's last record is gone (trimmed by retention): the range can never be cut
           // again, and waiting for it would hold every flush of this shard. Read on as after a flush.
           this.#o.onWarning?.(

@@ -1,10 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { isProcessAlive, type LakeStorage } from '../storage/index.js';
 import { LEASE_FORMAT_VERSION } from './constants.js';
 import { LeaseLostError } from './errors.js';
 import { leaseKey } from './objectNames.js';
 
+/** Waits `ms`, or less when `signal` aborts (also when it already has); never rejects. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return delay(ms, undefined, signal ? { signal } : {}).catch(() => undefined);
+}
 /** Who holds a lease: enough to tell whether it is still running and to name it to a person. */
 export interface LeaseOwner {
   /** Host name of the holder. */
@@ -184,7 +189,7 @@ export class StreamLease {
         this.#o.onEvent?.(
           `reading the lease of stream ${stream} failed, retrying: ${(err as Error).message}`,
         );
-        await this.#pause(pollMs, signal);
+        await pause(pollMs, signal);
         continue;
       }
       let doc: LeaseDocument | undefined;
@@ -228,7 +233,7 @@ export class StreamLease {
             lastSaid = now;
             lastSaidHolder = holder;
           }
-          await this.#pause(Math.min(pollMs, Math.max(1, left)), signal);
+          await pause(Math.min(pollMs, Math.max(1, left)), signal);
           continue;
         }
       }
@@ -243,7 +248,7 @@ export class StreamLease {
         );
       } catch (err) {
         if (!(err as { retriable?: boolean }).retriable) throw err;
-        await this.#pause(pollMs, signal);
+        await pause(pollMs, signal);
         continue;
       }
       if (version === undefined) continue; // another worker changed it first: look again
@@ -264,18 +269,6 @@ export class StreamLease {
       return true;
     }
     return false;
-  }
-
-  #pause(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    });
   }
 
   /**
