@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { DEFAULT_LAKE } from '../stream-processors/storage/constants.js';
+import { DEFAULT_LAKE } from '../datalake/storage/constants.js';
 
 /** One option of a subcommand, as parseArgs takes it plus the text `--help` prints. */
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {

@@ -1,4 +1,9 @@
-export { type AbortOnSignalsOptions, abortOnSignals, EXIT_CODES, signalExitCode } from './abortOnSignals.js';
+export {
+  type AbortOnSignalsOptions,
+  abortOnSignals,
+  EXIT_CODES,
+  signalExitCode,
+} from '../common/abortOnSignals.js';
 export { PRODUCER_DEFAULTS } from './constants.js';
 export { ProducerError, ProducerOptionError, TooManyRejectsError } from './errors.js';
 export { formatCounters, sumCounters } from './formatCounters.js';

@@ -118,20 +118,44 @@ export function hiveToDuckDbType(hiveType: string): string {
     });
     return `STRUCT(${inner.join(', ')})`;
   }
-  const simple: Record<string, string> = {
-    string: 'VARCHAR',
-    int: 'INTEGER',
-    bigint: 'BIGINT',
-    float: 'FLOAT',
-    double: 'DOUBLE',
-    boolean: 'BOOLEAN',
-    binary: 'BLOB',
-    timestamp: 'TIMESTAMPTZ',
-    date: 'DATE',
-  };
-  const mapped = simple[t];
+  const mapped = HIVE_TO_DUCKDB[t as keyof typeof HIVE_TO_DUCKDB];
   if (!mapped) throw new ContractError(`Hive type ${JSON.stringify(hiveType)} has no DuckDB mapping`);
   return mapped;
+}
+
+/**
+ * The one table of scalar types: each Hive type and the DuckDB type that writes the same Parquet
+ * physical/logical type. Both directions are read from it.
+ */
+export const HIVE_TO_DUCKDB = {
+  string: 'VARCHAR',
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  binary: 'BLOB',
+  timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
+} as const;
+
+/** DESCRIBE's spelling of DuckDB types whose name differs from the one {@link HIVE_TO_DUCKDB} uses. */
+const DUCKDB_ALIASES: Readonly<Record<string, string>> = { 'TIMESTAMP WITH TIME ZONE': 'TIMESTAMPTZ' };
+
+/**
+ * Maps a DuckDB column type (as DESCRIBE prints it) to the Hive type of the same Parquet column.
+ *
+ * @param duckType - e.g. `VARCHAR`, `DECIMAL(12,2)`, `TIMESTAMP WITH TIME ZONE`
+ * @throws TypeError for a type Hive, Athena or Spark would read differently (HUGEINT, naive TIMESTAMP, …):
+ *   a SQL defect, cast it in the SQL
+ */
+export function duckDbToHiveType(duckType: string): string {
+  const upper = duckType.trim().toUpperCase();
+  const t = DUCKDB_ALIASES[upper] ?? upper;
+  for (const [hive, duck] of Object.entries(HIVE_TO_DUCKDB)) if (duck === t) return hive;
+  const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/.exec(t);
+  if (dec) return `decimal(${dec[1]},${dec[2]})`;
+  throw new TypeError(`DuckDB type ${duckType} has no portable Hive type; cast it in the SQL`);
 }
 
 function splitTopLevel(s: string): string[] {

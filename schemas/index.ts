@@ -38,7 +38,15 @@ export {
 } from './errors.js';
 export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
-export { avroToHiveType, type HiveColumn, hiveColumns, hiveToDuckDbType, unwrapNullable } from './hive.js';
+export {
+  avroToHiveType,
+  duckDbToHiveType,
+  HIVE_TO_DUCKDB,
+  type HiveColumn,
+  hiveColumns,
+  hiveToDuckDbType,
+  unwrapNullable,
+} from './hive.js';
 export { inspectJsonText, type JsonTextIssue } from './jsonText.js';
 export { eventPartition, PARTITION_TIME_FIELDS, partitionTimeOf } from './partitioning.js';
 export { compileWireChecker, type WireChecker } from './wireChecker.js';

@@ -79,6 +79,7 @@ function junitCounts(file) {
 
 phase('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 phase('lint', 'npx', ['biome', 'check', '.']);
+phase('dependencies', 'node', ['scripts/checkDependencies.mjs']);
 phase('schemas', 'node', ['bin/gridstream.js', 'schemas', 'check']);
 phase(
   'vitest',

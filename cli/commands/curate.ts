@@ -1,3 +1,4 @@
+import { DEFAULT_LAKE } from '../../datalake/storage/index.js';
 import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
 import {
   type CompactionSummary,
@@ -6,7 +7,6 @@ import {
   compactRaw,
   runCuration,
 } from '../../stream-processors/curation/index.js';
-import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
 import { type Command, intOption, UsageError } from '../command.js';
 import { checkedLake, REMOTE_LAKE } from './query.js';
 

@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { abortOnSignals, EXIT_CODES } from '../../producers/abortOnSignals.js';
-import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/index.js';
+import { abortOnSignals, EXIT_CODES } from '../../common/abortOnSignals.js';
+import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../datalake/storage/index.js';
+import { createKinesisClient, endpointFromEnv } from '../../kinesis/index.js';
 import {
   DELIVERY_DEFAULTS,
   DeliveryConfigurationError,
@@ -13,7 +14,6 @@ import {
   SourceUnreachableError,
   toEmfLine,
 } from '../../stream-processors/delivery/index.js';
-import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../stream-processors/storage/index.js';
 import { type Command, LAKE_OPTION, UsageError } from '../command.js';
 
 /** How long a `--stop-when-caught-up` run waits out a Kinesis outage before it gives up, s. */

@@ -1,4 +1,4 @@
-import { EMULATOR_RETENTION_DEFAULTS, EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import { EMULATOR_RETENTION_DEFAULTS, EmbeddedKinesis } from '../../local/index.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { type Command, UsageError } from '../command.js';
 

@@ -5,13 +5,13 @@ import {
   type KinesisClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
-import { abortOnSignals } from '../../producers/abortOnSignals.js';
+import { abortOnSignals } from '../../common/abortOnSignals.js';
+import { createKinesisClient, endpointFromEnv } from '../../kinesis/kinesisClient.js';
+import { PARTITION_KEY_FIELDS } from '../../kinesis/partitionKeys.js';
+import { EmbeddedKinesis } from '../../local/EmbeddedKinesis.js';
 import { formatCounters, sumCounters } from '../../producers/formatCounters.js';
 import { DEFAULT_REJECT_FILE, SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
-import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
-import { createKinesisClient, endpointFromEnv } from '../../producers/kinesis/kinesisClient.js';
-import { PARTITION_KEY_FIELDS } from '../../producers/kinesis/partitionKeys.js';
 import { RejectWriter } from '../../producers/kinesis/RejectWriter.js';
 import type { SinkCounters } from '../../producers/kinesis/types.js';
 import { runProducer } from '../../producers/runProducer.js';

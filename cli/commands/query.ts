@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { athenaToDuckDb, registerCurationViews } from '../../stream-processors/curation/index.js';
 import {
   assertLocalLake,
   formatResult,
@@ -8,8 +7,9 @@ import {
   type OutputFormat,
   openLakeConnection,
   runQuery,
-} from '../../stream-processors/query/index.js';
-import { DEFAULT_LAKE } from '../../stream-processors/storage/index.js';
+} from '../../datalake/query/index.js';
+import { DEFAULT_LAKE } from '../../datalake/storage/index.js';
+import { athenaToDuckDb, registerCurationViews } from '../../stream-processors/curation/index.js';
 import { type Command, LAKE_OPTION, UsageError } from '../command.js';
 
 /** A `--lake` value naming a remote store (`s3://…`) rather than a local directory. */

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { registerLakeViews } from '../../datalake/query/index.js';
 import { contractFor, type Dataset } from '../../schemas/index.js';
 import {
   athenaToDuckDb,
@@ -20,7 +21,6 @@ import {
   runCuration,
   SQL_ATHENA_DIR,
 } from '../../stream-processors/curation/index.js';
-import { registerLakeViews } from '../../stream-processors/query/index.js';
 
 const HOUR = 3_600_000;
 const DAYS = 14;

@@ -5,13 +5,13 @@
 // (JSON.parse of the body, base64 per record, de-aggregation into objects, UTF-8 decode, JSON.parse and avsc
 // isValid per event, one NDJSON line each). No floor: it shows what the reader costs and where.
 import { PerformanceObserver } from 'node:perf_hooks';
-import { AggregateBuilder } from '../../producers/kinesis/AggregateBuilder.js';
+import { AggregateBuilder } from '../../kinesis/AggregateBuilder.js';
+import { parseBody } from '../../kinesis/getRecordsFast.js';
+import { deaggregate } from '../../kinesis/index.js';
 import { SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
-import { deaggregate } from '../../producers/kinesis/index.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { BufferBudget } from '../../stream-processors/delivery/BufferBudget.js';
-import { parseBody } from '../../stream-processors/delivery/getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from '../../stream-processors/delivery/recordDecoder.js';
 import { ShardBatch } from '../../stream-processors/delivery/ShardBatch.js';
 

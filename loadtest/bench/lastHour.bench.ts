@@ -15,9 +15,9 @@ import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { registerLakeViews } from '../../datalake/query/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { athenaToDuckDb, compactRaw, SQL_ATHENA_DIR } from '../../stream-processors/curation/index.js';
-import { registerLakeViews } from '../../stream-processors/query/index.js';
 
 const HOUR = 3_600_000;
 const HOURS = 24;

@@ -1,4 +1,12 @@
 import { type KinesisClient, PutRecordsCommand, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
+import { createRetrier, type Retrier } from '../../common/retry/index.js';
+import { AggregateBuilder } from '../../kinesis/AggregateBuilder.js';
+import { classifyCallError } from '../../kinesis/classifyCallError.js';
+import { THROTTLING_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../../kinesis/constants.js';
+import { createKinesisClient } from '../../kinesis/kinesisClient.js';
+import { KPL_OVERHEAD_BYTES } from '../../kinesis/kplAggregation.js';
+import { partitionKeyOf } from '../../kinesis/partitionKeys.js';
+import { ShardMap } from '../../kinesis/ShardMap.js';
 import {
   type Contract,
   ContractViolationError,
@@ -6,16 +14,7 @@ import {
   type Dataset,
   type EventByDataset,
 } from '../../schemas/index.js';
-import { createRetrier, type Retrier } from '../retry/index.js';
-import { AggregateBuilder } from './AggregateBuilder.js';
-import { classifyCallError } from './classifyCallError.js';
-import {
-  DEFAULT_REJECT_FILE,
-  KINESIS_LIMITS,
-  SINK_DEFAULTS,
-  THROTTLING_ERROR_NAMES,
-  TRANSIENT_ERROR_NAMES,
-} from './constants.js';
+import { DEFAULT_REJECT_FILE, KINESIS_LIMITS, SINK_DEFAULTS } from './constants.js';
 import { type EncodedRecord, encodeRecord } from './encodeRecord.js';
 import {
   PartialFailureError,
@@ -24,11 +23,7 @@ import {
   SinkConfigurationError,
   SinkFailedError,
 } from './errors.js';
-import { createKinesisClient } from './kinesisClient.js';
-import { KPL_OVERHEAD_BYTES } from './kplAggregation.js';
-import { partitionKeyOf } from './partitionKeys.js';
 import { RejectWriter } from './RejectWriter.js';
-import { ShardMap } from './ShardMap.js';
 import { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 import type { CloseOptions, KinesisSinkOptions, PutOutcome, RejectionError, SinkCounters } from './types.js';
 

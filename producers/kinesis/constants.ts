@@ -1,26 +1,7 @@
-import { RETRY_DEFAULTS, RETRY_TEST_DEFAULTS, type RetryTiming } from '../retry/index.js';
+import { KINESIS_RETRY_DEFAULTS, KINESIS_RETRY_TEST_DEFAULTS } from '../../kinesis/constants.js';
 
-/**
- * Kinesis Data Streams service limits the sink packs batches against.
- * Source: the PutRecords API reference (quotas as of 2026).
- */
-export const KINESIS_LIMITS = {
-  /** Max entries in one PutRecords call. */
-  maxRecordsPerPutRecords: 500,
-  /** Max bytes (data + partition keys) in one PutRecords call: 5 MiB. */
-  maxBytesPerPutRecords: 5 * 1024 * 1024,
-  /** Max bytes (data + partition key) of one Kinesis record: 1 MiB. */
-  maxRecordBytes: 1024 * 1024,
-  /** Max partition key length in Unicode characters. */
-  maxPartitionKeyLength: 256,
-} as const;
-
-/**
- * PutRecords per-entry `ErrorCode`s and whole-call error names that mean "too fast for the stream"
- * (the sink then halves its concurrency and backs off), and the names a later attempt may not see.
- * They live with the shared retrier, whose `isRetriable` decides on them.
- */
-export { THROTTLING_ERROR_NAMES, TRANSIENT_ERROR_NAMES } from '../retry/index.js';
+/** The Kinesis service limits, re-exported for the sink's callers. */
+export { KINESIS_LIMITS } from '../../kinesis/constants.js';
 
 /** Sink tuning defaults (see `KinesisSinkOptions` for what each one does). */
 export interface SinkDefaults {
@@ -45,7 +26,7 @@ export const SINK_DEFAULTS: SinkDefaults = {
   aggregate: true,
   maxAggregatedBytes: 51_200,
   lingerMs: 100,
-  recordTtlMs: 300_000,
+  recordTtlMs: KINESIS_RETRY_DEFAULTS.maxRetryTimeMs,
   maxBufferedBytes: 32 * 1024 * 1024,
   maxBufferedRecords: 100_000,
   maxConcurrentPutRecords: 8,
@@ -58,27 +39,14 @@ export const SINK_DEFAULTS: SinkDefaults = {
 export const SINK_TEST_DEFAULTS: SinkDefaults = {
   ...SINK_DEFAULTS,
   lingerMs: 5,
-  recordTtlMs: 20_000,
+  recordTtlMs: KINESIS_RETRY_TEST_DEFAULTS.maxRetryTimeMs,
   requestTimeoutMs: 10_000,
   closeDeadlineMs: 20_000,
   metricsIntervalMs: 1_000,
 };
 
-/**
- * The sink's production retry timing: a batch is retried as long as its records are allowed to live
- * (the total time is the default record TTL), with waits between 100 ms and 5 s. Kinesis errors carry
- * no Retry-After. These are the shared defaults, named here where the sink and delivery use them.
- */
-export const KINESIS_RETRY_DEFAULTS: RetryTiming = {
-  ...RETRY_DEFAULTS,
-  maxRetryTimeMs: SINK_DEFAULTS.recordTtlMs,
-};
-
-/** Fast sink retry timing for tests: same shape, milliseconds instead of seconds. */
-export const KINESIS_RETRY_TEST_DEFAULTS: RetryTiming = {
-  ...RETRY_TEST_DEFAULTS,
-  maxRetryTimeMs: SINK_TEST_DEFAULTS.recordTtlMs,
-};
+/** Retry timing of Kinesis API calls (the sink's and delivery's), re-exported for the sink's callers. */
+export { KINESIS_RETRY_DEFAULTS, KINESIS_RETRY_TEST_DEFAULTS } from '../../kinesis/constants.js';
 
 /** CloudWatch namespace of the EMF metrics. */
 export const METRICS_NAMESPACE = 'gridstream';

@@ -1,3 +1,4 @@
+import { utf8Length } from '../../kinesis/utf8Length.js';
 import {
   type Contract,
   ContractViolationError,
@@ -7,7 +8,6 @@ import {
 import { KINESIS_LIMITS } from './constants.js';
 import { InvalidPartitionKeyError, RecordTooLargeError } from './errors.js';
 import type { RejectionError } from './types.js';
-import { utf8Length } from './utf8Length.js';
 
 /** One event as a Kinesis user record: validated, serialized once, keyed and measured. */
 export interface EncodedRecord {

@@ -1,22 +1,10 @@
-/** Base error of the Kinesis unit: every error says whether retrying can help and keeps its cause. */
-export class KinesisProducerError extends Error {
-  /** True when the same operation may succeed later (throttle, timeout, 5xx). */
-  public readonly retriable: boolean;
-  public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'KinesisProducerError';
-    this.retriable = options.retriable ?? false;
-  }
-}
+import { GridstreamError } from '../../common/errors.js';
 
-/** A Kinesis record could not be de-aggregated (bad checksum, truncated or malformed protobuf). */
-export class DeaggregationError extends KinesisProducerError {
-  /** Machine-readable reason: `checksum_mismatch`, `truncated`, `malformed`. */
-  public readonly code: 'checksum_mismatch' | 'truncated' | 'malformed';
-  public constructor(code: DeaggregationError['code'], message: string) {
-    super(message, { retriable: false });
-    this.name = 'DeaggregationError';
-    this.code = code;
+/** Base error of the Kinesis sink: every error says whether retrying can help and keeps its cause. */
+export class KinesisProducerError extends GridstreamError {
+  public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'KinesisProducerError';
   }
 }
 
@@ -57,47 +45,10 @@ export class InvalidPartitionKeyError extends KinesisProducerError {
   }
 }
 
-/** A whole PutRecords (or ListShards) call failed; `retriable` and `throttled` say what to do next. */
-export class KinesisCallError extends KinesisProducerError {
-  /** The API operation, e.g. `PutRecords`. */
-  public readonly operation: string;
-  /** Name of the underlying error (SDK exception name or socket error code). */
-  public readonly errorName: string;
-  /** True when the service said "too fast" (the sink then slows down). */
-  public readonly throttled: boolean;
-  public constructor(
-    operation: string,
-    errorName: string,
-    options: { retriable: boolean; throttled: boolean; cause: unknown },
-  ) {
-    const causeMessage = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super(`${operation} failed with ${errorName}: ${causeMessage}`, options);
-    this.name = 'KinesisCallError';
-    this.operation = operation;
-    this.errorName = errorName;
-    this.throttled = options.throttled;
-  }
-}
-
-/** Some entries of a PutRecords call failed; only those are re-sent. */
-export class PartialFailureError extends KinesisProducerError {
-  /** Entries that failed. */
-  public readonly failedEntries: number;
-  /** Of which throttled (`ProvisionedThroughputExceededException`, `KMSThrottlingException`). */
-  public readonly throttledEntries: number;
-  public constructor(failedEntries: number, throttledEntries: number, firstErrorCode: string | undefined) {
-    super(
-      `${failedEntries} PutRecords entries failed (${throttledEntries} throttled; first: ${firstErrorCode ?? 'unknown'})`,
-      { retriable: true },
-    );
-    this.name = 'PartialFailureError';
-    this.failedEntries = failedEntries;
-    this.throttledEntries = throttledEntries;
-  }
-}
-
 /** The retrier gave up; one class for every retrier user, re-exported where the sink imports it. */
-export { RetriesExhaustedError } from '../retry/index.js';
+export { RetriesExhaustedError } from '../../common/retry/index.js';
+/** Wire-level errors the sink throws, re-exported for its callers. */
+export { KinesisCallError, PartialFailureError } from '../../kinesis/errors.js';
 
 /** `put()` was called after `close()`. */
 export class SinkClosedError extends KinesisProducerError {

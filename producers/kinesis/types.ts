@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { Retrier } from '../../common/retry/index.js';
 import type { ContractViolationError, Dataset, EventByDataset } from '../../schemas/index.js';
-import type { Retrier } from '../retry/index.js';
 import type { SinkDefaults } from './constants.js';
 import type { InvalidPartitionKeyError, RecordTooLargeError } from './errors.js';
 import type { RejectWriter } from './RejectWriter.js';

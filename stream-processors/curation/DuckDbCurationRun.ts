@@ -1,9 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { contractFor, type Dataset, type HiveColumn, hiveToDuckDbType } from '../../schemas/index.js';
-import { ident, sqlList, sqlString } from '../duckdb/index.js';
+import type { DuckDbSession } from '../../datalake/duckdb/index.js';
+import { ident, sqlList, sqlString } from '../../datalake/duckdb/index.js';
+import {
+  contractFor,
+  type Dataset,
+  duckDbToHiveType,
+  type HiveColumn,
+  hiveToDuckDbType,
+} from '../../schemas/index.js';
 import { DT_COLUMN, MANIFEST_FORMAT, VERSIONS_DIR } from './constants.js';
-import { type DuckDbSession, duckDbToHiveType } from './duckDb.js';
 import { PipelineDefinitionError, StepFailedError } from './errors.js';
 import { PARTITION_COLUMN, rawInputDataset, renderStep } from './pipeline.js';
 import { checkRawFiles, listRawPartitions, type RawFile } from './rawFiles.js';

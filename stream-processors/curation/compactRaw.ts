@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ident, openDuckDb, sqlList, sqlString } from '../../datalake/duckdb/index.js';
+import { fsyncPath, renameDurably } from '../../datalake/storage/index.js';
 import { contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
-import { ident, sqlList, sqlString } from '../duckdb/index.js';
-import { fsyncPath } from '../storage/fsyncPath.js';
 import { COMPACTED_FILE_PREFIX, CURATION_DEFAULTS, CURATION_PATHS } from './constants.js';
 import { acquireLock, type LakeLock } from './curationState.js';
-import { openDuckDb } from './duckDb.js';
 import { CurationError, CurationLockedError, CurationOptionError } from './errors.js';
 import { exactContractFiles, listRawPartitions, type RawFile } from './rawFiles.js';
 import type { CompactionOptions, CompactionSummary, SkippedFile } from './types.js';
@@ -84,6 +83,8 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
   const db = await openDuckDb({
     threads: options.threads ?? CURATION_DEFAULTS.threads,
     memoryLimit: options.memoryLimit ?? CURATION_DEFAULTS.memoryLimit,
+    preserveInsertionOrder: false,
+    parquetMetadataCache: true,
   });
   try {
     for (const dataset of options.datasets ?? DATASETS) {
@@ -132,14 +133,10 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
         const names: string[] = [];
         for (const [i, f] of staged.entries()) {
           const name = `${prefix}-${i}.parquet`;
-          const fh = await open(join(out, f), 'r');
-          await fh.sync();
-          await fh.close();
-          await rename(join(out, f), join(dir, name));
+          await renameDurably(join(out, f), join(dir, name), new Set([dir]));
           summary.bytesAfter += (await stat(join(dir, name))).size;
           names.push(name);
         }
-        await fsyncPath(dir);
         for (const f of exact) if (!names.includes(f.name)) await unlink(f.path);
         await fsyncPath(dir);
         summary.partitions++;

@@ -1,12 +1,12 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../../datalake/storage/index.js';
+import { isProcessAlive } from '../../datalake/storage/isProcessAlive.js';
 import type { Dataset } from '../../schemas/index.js';
-import { isProcessAlive } from '../storage/isProcessAlive.js';
 import { CURATION_PATHS, STATE_FORMAT } from './constants.js';
 import { CurationLockedError, ManifestError } from './errors.js';
 import type { RawPartition } from './rawFiles.js';
-import { writeFileAtomic } from './tableManifest.js';
 
 /**
  * `curated/_state/<dataset>.json`: what the last run saw of a dataset's raw zone. The watermark is

@@ -21,6 +21,13 @@ export {
   ZONES,
 } from './constants.js';
 export {
+  type CompactionTaskOptions,
+  type CurationTaskOptions,
+  formatCompaction,
+  lakeCompactionTask,
+  lakeCurationTask,
+} from './curationTasks.js';
+export {
   CurationError,
   CurationLockedError,
   CurationOptionError,
@@ -31,23 +38,6 @@ export {
 } from './errors.js';
 export { loadPipeline, renderStep } from './pipeline.js';
 export { runCuration } from './runCuration.js';
-export {
-  abortableSleep,
-  type CompactionTaskOptions,
-  type CurationSchedule,
-  type CurationScheduleOptions,
-  formatCompaction,
-  lakeCompactionTask,
-  lakeCurationTask,
-  type ScheduledTask,
-  type SchedulerClock,
-  SYSTEM_SCHEDULER_CLOCK,
-  scheduleCuration,
-  scheduleTasks,
-  type TaskSchedule,
-  type TaskScheduleOptions,
-  type TaskStatus,
-} from './scheduleCuration.js';
 export { readManifest } from './tableManifest.js';
 export type {
   CompactionOptions,

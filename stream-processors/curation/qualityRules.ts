@@ -1,4 +1,4 @@
-import { sqlString } from '../duckdb/index.js';
+import { sqlString } from '../../datalake/duckdb/index.js';
 import { PipelineDefinitionError } from './errors.js';
 import type { QualityRule } from './types.js';
 

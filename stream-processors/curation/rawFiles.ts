@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { sqlList } from '../../datalake/duckdb/index.js';
+import type { DuckDbSession } from '../../datalake/duckdb/openDuckDb.js';
 import { contractFor, type Dataset } from '../../schemas/index.js';
-import { sqlList } from '../duckdb/index.js';
 import { ZONES } from './constants.js';
-import type { DuckDbSession } from './duckDb.js';
 import type { SkippedFile } from './types.js';
 
 /** One raw Parquet file. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { openDuckDb } from '../../datalake/duckdb/openDuckDb.js';
 import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
 import { CURATION_DEFAULTS, CURATION_PATHS } from './constants.js';
 import {
@@ -13,7 +14,6 @@ import {
   writeState,
 } from './curationState.js';
 import { DuckDbCurationRun } from './DuckDbCurationRun.js';
-import { openDuckDb } from './duckDb.js';
 import { CurationLockedError, CurationOptionError } from './errors.js';
 import { loadPipeline, tableSteps } from './pipeline.js';
 import { listRawPartitions } from './rawFiles.js';
@@ -130,6 +130,8 @@ export async function runCuration(options: CurationOptions): Promise<CurationSum
       threads: options.threads ?? CURATION_DEFAULTS.threads,
       memoryLimit: options.memoryLimit ?? CURATION_DEFAULTS.memoryLimit,
       tempDirectory: tmpDir,
+      preserveInsertionOrder: false,
+      parquetMetadataCache: true,
     });
     let run: DuckDbCurationRun;
     try {

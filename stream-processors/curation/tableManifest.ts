@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fsyncPath } from '../storage/fsyncPath.js';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../datalake/storage/index.js';
 import { MANIFEST_FILE, VERSIONS_DIR } from './constants.js';
 import { ManifestError } from './errors.js';
 import type { TableManifest } from './types.js';
@@ -36,27 +35,6 @@ export async function readManifest(tableDir: string): Promise<TableManifest | un
       },
     );
   }
-}
-
-/**
- * Writes text to a file atomically and durably: temp file, fsync, rename over the target, fsync of
- * the folder. Readers see the old or the new content, never a partial file.
- *
- * @param path - target file
- * @param text - content
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${MANIFEST_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await fsyncPath(dirname(path));
 }
 
 /**

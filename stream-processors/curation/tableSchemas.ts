@@ -1,8 +1,7 @@
-import { contractFor } from '../../schemas/index.js';
-import { ident } from '../duckdb/index.js';
+import { ident, openDuckDb } from '../../datalake/duckdb/index.js';
+import { contractFor, duckDbToHiveType } from '../../schemas/index.js';
 import { DT_COLUMN } from './constants.js';
 import { emptyRelationSql } from './DuckDbCurationRun.js';
-import { duckDbToHiveType, openDuckDb } from './duckDb.js';
 import { PipelineDefinitionError } from './errors.js';
 import { PARTITION_COLUMN, rawInputDataset, renderStep } from './pipeline.js';
 import type { Pipeline, TableSchema } from './types.js';
@@ -16,7 +15,12 @@ import type { Pipeline, TableSchema } from './types.js';
  * @returns schemas by step name, in pipeline order
  */
 export async function describePipelineTables(pipeline: Pipeline): Promise<Record<string, TableSchema>> {
-  const db = await openDuckDb({ threads: 1, memoryLimit: '256MB' });
+  const db = await openDuckDb({
+    threads: 1,
+    memoryLimit: '256MB',
+    preserveInsertionOrder: false,
+    parquetMetadataCache: true,
+  });
   try {
     const out: Record<string, TableSchema> = {};
     for (const step of pipeline.steps) {

@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident } from '../duckdb/index.js';
-import type { LakeStorage } from '../storage/index.js';
+import { type DuckDBConnection, ident } from '../../datalake/duckdb/index.js';
+import type { LakeStorage } from '../../datalake/storage/index.js';
 import { athenaToDuckDb } from './athenaShim.js';
 import { MANIFEST_FILE, SQL_ATHENA_DIR } from './constants.js';
 import { tableScanSql } from './DuckDbCurationRun.js';

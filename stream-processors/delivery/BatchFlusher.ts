@@ -1,13 +1,13 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Retrier } from '../../producers/retry/index.js';
+import type { Retrier } from '../../common/retry/index.js';
+import { type BatchIdentity, dataObjectKey, errorObjectKey } from '../../datalake/objectNames.js';
+import type { LakeStorage } from '../../datalake/storage/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
-import type { LakeStorage } from '../storage/index.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import { ERROR_CODES, ERROR_TYPES } from './constants.js';
 import { convertPartition, type RefusedRow } from './convertPartition.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
-import { type BatchIdentity, dataObjectKey, errorObjectKey } from './objectNames.js';
 import type { ParquetWriter } from './ParquetWriter.js';
 import type { ShardBatch } from './ShardBatch.js';
 import type { StreamLease } from './StreamLease.js';

@@ -1,4 +1,4 @@
-import { BufferPool } from '../../producers/kinesis/index.js';
+import { BufferPool } from '../../common/index.js';
 
 /**
  * Bytes buffered across every shard of a worker (open batches plus batches being flushed), so that

@@ -1,7 +1,7 @@
-import type { LakeStorage } from '../storage/index.js';
+import { checkpointKey } from '../../datalake/objectNames.js';
+import type { LakeStorage } from '../../datalake/storage/index.js';
 import { CHECKPOINT_FORMAT_VERSION } from './constants.js';
 import { CheckpointError, LeaseLostError } from './errors.js';
-import { checkpointKey } from './objectNames.js';
 import type { ShardCheckpoint } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createKinesisClient, KINESIS_RETRY_DEFAULTS } from '../../producers/kinesis/index.js';
-import { createRetrier, type Retrier } from '../../producers/retry/index.js';
+import { createRetrier, type Retrier } from '../../common/retry/index.js';
+import { createKinesisClient, KINESIS_RETRY_DEFAULTS } from '../../kinesis/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { BatchFlusher } from './BatchFlusher.js';
 import { BufferBudget } from './BufferBudget.js';

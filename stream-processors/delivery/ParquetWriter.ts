@@ -1,9 +1,14 @@
 import { rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  type DuckDbSession,
+  ident,
+  openDuckDb,
+  sqlString,
+} from '../../datalake/duckdb/index.js';
 import type { Contract } from '../../schemas/index.js';
-import { ident, sqlString } from '../duckdb/index.js';
 import { MAX_EVENT_BYTES } from './constants.js';
 import { DeliveryConfigurationError, ParquetWriteError } from './errors.js';
 import { createScratchDir } from './scratchDir.js';
@@ -72,7 +77,7 @@ export function conversionSql(contract: Contract): { select: string; columns: st
  * ```
  */
 export class ParquetWriter {
-  readonly #instance: DuckDBInstance;
+  readonly #session: DuckDbSession;
   readonly #idle: DuckDBConnection[];
   readonly #waiters: ((c: DuckDBConnection) => void)[] = [];
   readonly #sql = new Map<string, { select: string; columns: string }>();
@@ -81,12 +86,12 @@ export class ParquetWriter {
   #files = 0;
 
   private constructor(
-    instance: DuckDBInstance,
+    session: DuckDbSession,
     connections: DuckDBConnection[],
     maxObjectBytes: number,
     scratch: string,
   ) {
-    this.#instance = instance;
+    this.#session = session;
     this.#idle = connections;
     this.#maxObjectBytes = maxObjectBytes;
     this.#scratch = scratch;
@@ -98,18 +103,17 @@ export class ParquetWriter {
    * @param options - concurrency, threads, memory
    */
   public static async create(options: ParquetWriterOptions = {}): Promise<ParquetWriter> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(options.threads ?? 2),
-      memory_limit: options.memoryLimit ?? '256MB',
+    const session = await openDuckDb({
+      threads: options.threads ?? 2,
+      memoryLimit: options.memoryLimit ?? '256MB',
       // Freed memory goes back to the system past 16 MB (DuckDB's default keeps 128 MB): the throughput
       // benchmark's peak RSS went from 513-541 to ~480 MiB.
-      allocator_flush_threshold: '16MB',
+      allocatorFlushThreshold: '16MB',
     });
-    const connections: DuckDBConnection[] = [];
-    for (let i = 0; i < Math.max(1, options.concurrency ?? 2); i++)
-      connections.push(await instance.connect());
+    const connections: DuckDBConnection[] = [session.connection];
+    for (let i = 1; i < Math.max(1, options.concurrency ?? 2); i++) connections.push(await session.connect());
     return new ParquetWriter(
-      instance,
+      session,
       connections,
       options.maxObjectBytes ?? 2 * MAX_EVENT_BYTES + 1024 * 1024,
       await createScratchDir(options.scratchParent),
@@ -188,7 +192,7 @@ export class ParquetWriter {
   public close(): void {
     for (const c of this.#idle) c.closeSync();
     this.#idle.length = 0;
-    this.#instance.closeSync();
+    this.#session.instance.closeSync();
     rmSync(this.#scratch, { recursive: true, force: true });
   }
 }

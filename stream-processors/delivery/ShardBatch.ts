@@ -1,4 +1,4 @@
-import type { BufferPool } from '../../producers/kinesis/index.js';
+import type { BufferPool } from '../../common/index.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { ErrorRecord, ErrorType } from './types.js';
 

@@ -1,13 +1,13 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { compareSequenceNumbers } from '../../producers/kinesis/index.js';
-import type { Retrier } from '../../producers/retry/index.js';
+import type { Retrier } from '../../common/retry/index.js';
+import { StorageError } from '../../datalake/storage/index.js';
+import { type GetRecordsResult, getRecordsFast } from '../../kinesis/getRecordsFast.js';
+import { compareSequenceNumbers } from '../../kinesis/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
-import { StorageError } from '../storage/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
 import { describeSourceError, ShardReadError, SourceUnreachableError } from './errors.js';
-import { type GetRecordsResult, getRecordsFast } from './getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
 import { ShardBatch } from './ShardBatch.js';
 import { isThrottling, type SourceHealth } from './SourceHealth.js';

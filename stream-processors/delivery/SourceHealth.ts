@@ -5,7 +5,7 @@ import {
   type Retrier,
   RetriesExhaustedError,
   THROTTLING_ERROR_NAMES,
-} from '../../producers/retry/index.js';
+} from '../../common/retry/index.js';
 import { describeSourceError, SourceUnreachableError } from './errors.js';
 
 /** Wait before another retrier run when the last one made a single attempt (a retrier without retries), ms. */

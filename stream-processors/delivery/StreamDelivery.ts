@@ -1,11 +1,11 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/retry/index.js';
+import type { Retrier } from '../../common/retry/index.js';
+import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from '../../kinesis/listShards.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import { isLeaseLost } from './errors.js';
-import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
 import type { SourceHealth } from './SourceHealth.js';
 import { StreamCounters } from './StreamCounters.js';

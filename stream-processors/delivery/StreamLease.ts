@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { isProcessAlive, type LakeStorage } from '../storage/index.js';
+import { leaseKey } from '../../datalake/objectNames.js';
+import { isProcessAlive, type LakeStorage } from '../../datalake/storage/index.js';
 import { LEASE_FORMAT_VERSION } from './constants.js';
 import { LeaseLostError } from './errors.js';
-import { leaseKey } from './objectNames.js';
 
 /** Waits `ms`, or less when `signal` aborts (also when it already has); never rejects. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

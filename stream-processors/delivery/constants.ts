@@ -74,27 +74,6 @@ export const DELIVERY_DEFAULTS = {
 /** Layout version of the lease document (`_leases/<stream>.json`). */
 export const LEASE_FORMAT_VERSION = 1;
 
-/** Version segment of object names (`<stream>-<version>-…`), as Firehose puts its delivery stream version. */
-export const OBJECT_NAME_VERSION = 1;
-
-/** Zone prefix of the data the worker delivers. */
-export const RAW_ZONE = 'raw';
-
-/**
- * Error output folders (`errors/<type>/dt=…/hr=…/`), named like Firehose's error output prefixes:
- * - `deaggregation-failed`: a KPL aggregate failed its MD5, its protobuf is truncated/malformed, or it
- *   holds no user record at all; the whole Kinesis record is kept.
- * - `processing-failed`: a user record could not be turned into a row (too large, timestamp out of range).
- * - `format-conversion-failed`: not UTF-8, not JSON, JSON the lake's readers refuse (nested too deep,
- *   a duplicate key, an unpaired surrogate escape), JSON that fails the dataset's contract, or a row
- *   DuckDB refused to convert to Parquet.
- */
-export const ERROR_TYPES = {
-  deaggregation: 'deaggregation-failed',
-  processing: 'processing-failed',
-  formatConversion: 'format-conversion-failed',
-} as const;
-
 /** Machine-readable reason of an error record (`errorCode`). */
 export const ERROR_CODES = {
   checksumMismatch: 'checksum_mismatch',
@@ -117,9 +96,6 @@ export const ERROR_CODES = {
   conversionRefused: 'conversion_refused',
 } as const;
 
-/** Lake prefix of the error output. */
-export const ERRORS_ZONE = 'errors';
-
 /**
  * Timestamps the lake can hold: years 1970 through 9999 in UTC, so that `dt=YYYY-MM-DD` is always a
  * four-digit-year date and microseconds fit in a Parquet INT64.
@@ -131,3 +107,6 @@ export const CHECKPOINT_FORMAT_VERSION = 1;
 
 /** CloudWatch namespace of the worker's metrics (EMF). */
 export const METRICS_NAMESPACE = 'Gridstream/Delivery';
+
+/** The lake's layout names, re-exported for delivery's callers. */
+export { ERROR_TYPES, ERRORS_ZONE, OBJECT_NAME_VERSION, RAW_ZONE } from '../../datalake/layout.js';

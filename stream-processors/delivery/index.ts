@@ -1,3 +1,11 @@
+export {
+  batchFileName,
+  checkpointKey,
+  dataObjectKey,
+  errorObjectKey,
+  leaseKey,
+} from '../../datalake/objectNames.js';
+export { listShards, parentsDone, type ShardInfo, streamCreatedMs } from '../../kinesis/listShards.js';
 export { BatchFlusher, type FlushResult, type FlushTarget } from './BatchFlusher.js';
 export { CheckpointStore } from './CheckpointStore.js';
 export {
@@ -33,11 +41,9 @@ export {
   formatStreamStatus,
 } from './formatStats.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
-export { listShards, parentsDone, type ShardInfo, streamCreatedMs } from './listShards.js';
-export { batchFileName, checkpointKey, dataObjectKey, errorObjectKey, leaseKey } from './objectNames.js';
 export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
 export { parseStreams } from './parseStreams.js';
-export { decodeRecordInto, type KinesisRecordLike } from './recordDecoder.js';
+export { decodeRecordInto } from './recordDecoder.js';
 export { ShardBatch } from './ShardBatch.js';
 export { SourceHealth, type SourcePolicy } from './SourceHealth.js';
 export {

@@ -1,4 +1,4 @@
-import { AggregateLayout, DeaggregationError } from '../../producers/kinesis/index.js';
+import { AggregateLayout, DeaggregationError, type KinesisRecordLike } from '../../kinesis/index.js';
 import {
   type Contract,
   type Dataset,
@@ -10,15 +10,6 @@ import {
 import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
 import type { ShardBatch } from './ShardBatch.js';
 import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
-
-/** A Kinesis record as GetRecords returns it, reduced to what delivery needs. */
-export interface KinesisRecordLike {
-  readonly data: Uint8Array;
-  readonly partitionKey: string;
-  readonly sequenceNumber: string;
-  /** ApproximateArrivalTimestamp, epoch ms. */
-  readonly arrivalMs: number;
-}
 
 /** What the decoder needs to know about the stream it reads. */
 export interface DecodeContext {

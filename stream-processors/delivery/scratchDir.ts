@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isProcessAlive } from '../storage/index.js';
+import { isProcessAlive } from '../../datalake/storage/index.js';
 
 /** Linux's memory-backed file system for shared memory, present on common distributions. */
 const MEMORY_BACKED_DIR = '/dev/shm';

@@ -1,8 +1,8 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import type { Retrier } from '../../producers/retry/index.js';
+import type { Retrier } from '../../common/retry/index.js';
+import type { LakeStorage } from '../../datalake/storage/index.js';
 import type { Dataset } from '../../schemas/index.js';
-import type { LakeStorage } from '../storage/index.js';
-import type { ERROR_CODES, ERROR_TYPES } from './constants.js';
+import type { ERROR_CODES } from './constants.js';
 
 /** A Kinesis stream and the dataset (contract, lake folder) its events belong to. */
 export interface StreamBinding {
@@ -13,7 +13,9 @@ export interface StreamBinding {
 }
 
 /** One error output folder, e.g. `format-conversion-failed`. */
-export type ErrorType = (typeof ERROR_TYPES)[keyof typeof ERROR_TYPES];
+export type { ErrorType } from '../../datalake/layout.js';
+
+import type { ErrorType } from '../../datalake/layout.js';
 /** Machine-readable reason of an error record. */
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseSize } from '../../cli/commands/curate.js';
-import { scheduleCuration } from '../../stream-processors/curation/index.js';
+import { scheduleTasks } from '../../common/index.js';
+import { lakeCurationTask } from '../../stream-processors/curation/index.js';
 import type { CurationSummary } from '../../stream-processors/curation/types.js';
 import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { gridEvent } from '../helpers/events.js';
@@ -48,20 +49,29 @@ describe('gridstream curate', () => {
   });
 });
 
-describe('scheduleCuration (for gridstream up)', () => {
+describe('lakeCurationTask on the one scheduler (as gridstream up runs it)', () => {
   it('runs on a timer, one run at a time, and stops cleanly', async () => {
     const lake = await makeLake();
     try {
       await writeRawEvents(lake, 'grid', [gridEvent()]);
       const summaries: CurationSummary[] = [];
       const errors: unknown[] = [];
-      const schedule = scheduleCuration({
-        lake,
-        intervalMs: 20,
-        compactionIntervalMs: 0,
-        retentionMs: 0,
-        onSummary: (s) => summaries.push(s),
-        onError: (e) => errors.push(e),
+      const schedule = scheduleTasks({
+        tasks: [
+          {
+            ...lakeCurationTask({
+              lake,
+              intervalMs: 20,
+              retentionMs: 0,
+              onSummary: (s) => summaries.push(s),
+            }),
+            firstRunAfterMs: 0,
+          },
+        ],
+        context: {},
+        onRun: (s) => {
+          if (s.error !== undefined) errors.push(s.error);
+        },
       });
       await vi.waitFor(() => expect(summaries.length).toBeGreaterThanOrEqual(2), { timeout: 20_000 });
       await writeRawEvents(lake, 'grid', [gridEvent({ event_id: 'late-one' })]);

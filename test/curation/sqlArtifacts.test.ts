@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerLakeViews } from '../../datalake/query/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { generatedFiles } from '../../stream-processors/curation/generatedFiles.js';
 import {
@@ -13,7 +14,6 @@ import {
   runCuration,
   SQL_ATHENA_DIR,
 } from '../../stream-processors/curation/index.js';
-import { registerLakeViews } from '../../stream-processors/query/index.js';
 import { gridEvent, transactionEvent } from '../helpers/events.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { makeLake, removeLake, writeRawEvents } from './rawLake.js';

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
-import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
+import { LocalLakeStorage } from '../../datalake/storage/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
 import { gridEvent, transactionEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { run } from '../helpers/run.js';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
 import type { GridEvent } from '../../schemas/index.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import {

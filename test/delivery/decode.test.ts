@@ -2,10 +2,11 @@
 // de-aggregated in place, rows copied into the batch. Delivery reuses response buffers once a response
 // is decoded, so nothing a batch keeps may refer to them: these tests overwrite every input after use.
 import { describe, expect, it } from 'vitest';
-import { BufferPool, encodeAggregatedRecord } from '../../producers/kinesis/index.js';
+import { BufferPool } from '../../common/index.js';
+import { parseBody } from '../../kinesis/getRecordsFast.js';
+import { encodeAggregatedRecord } from '../../kinesis/index.js';
 import { contractFor } from '../../schemas/index.js';
 import { BufferBudget } from '../../stream-processors/delivery/BufferBudget.js';
-import { parseBody } from '../../stream-processors/delivery/getRecordsFast.js';
 import { decodeContext, decodeRecordInto } from '../../stream-processors/delivery/recordDecoder.js';
 import { PartitionBuffer, ShardBatch } from '../../stream-processors/delivery/ShardBatch.js';
 import { gridEvent } from '../helpers/events.js';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parquetMetadata } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
+import { LocalLakeStorage } from '../../datalake/storage/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
 import { contractFor, DATASETS, type Dataset, partitionOf } from '../../schemas/index.js';
-import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { eventOf } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { hasPython, pythonPath } from '../helpers/python.js';

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EmbeddedKinesis, encodeAggregatedRecord, KPL_MAGIC } from '../../producers/kinesis/index.js';
+import { LocalLakeStorage } from '../../datalake/storage/index.js';
+import { encodeAggregatedRecord, KPL_MAGIC } from '../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
 import {
   ERROR_CODES,
   ERROR_TYPES,
@@ -8,7 +10,6 @@ import {
   MAX_EVENT_BYTES,
 } from '../../stream-processors/delivery/index.js';
 import { decoderTestSwitches } from '../../stream-processors/delivery/recordDecoder.js';
-import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent, weatherEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { duckDbPoison, type PoisonCase, poisonRecords } from '../helpers/poison.js';

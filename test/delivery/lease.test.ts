@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { runUp } from '../../cli/commands/up.js';
-import type { EmbeddedKinesis } from '../../producers/kinesis/index.js';
-import { CheckpointStore, StreamLease } from '../../stream-processors/delivery/index.js';
 import {
   createS3Client,
   type LakeStorage,
   LocalLakeStorage,
   openLakeStorage,
-} from '../../stream-processors/storage/index.js';
+} from '../../datalake/storage/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
+import { runUp } from '../../local/index.js';
+import { CheckpointStore, StreamLease } from '../../stream-processors/delivery/index.js';
 import { gridEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { hasPython } from '../helpers/python.js';

@@ -7,18 +7,16 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import {
-  createKinesisClient,
-  createRetrier,
-  type EmbeddedKinesis,
-  KINESIS_RETRY_TEST_DEFAULTS,
-} from '../../producers/kinesis/index.js';
+import { createRetrier } from '../../common/index.js';
+import { LocalLakeStorage } from '../../datalake/storage/index.js';
+import { createKinesisClient } from '../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
+import { KINESIS_RETRY_TEST_DEFAULTS } from '../../producers/kinesis/index.js';
 import {
   type DeliveryMetric,
   DeliveryWorker,
   type StreamStats,
 } from '../../stream-processors/delivery/index.js';
-import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';

@@ -1,12 +1,10 @@
 import { DescribeStreamSummaryCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
-import {
-  createRetrier,
-  type EmbeddedKinesis,
-  KINESIS_RETRY_TEST_DEFAULTS,
-} from '../../producers/kinesis/index.js';
+import { createRetrier } from '../../common/index.js';
+import { LocalLakeStorage } from '../../datalake/storage/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
+import { KINESIS_RETRY_TEST_DEFAULTS } from '../../producers/kinesis/index.js';
 import { DeliveryWorker, type FlushInfo } from '../../stream-processors/delivery/index.js';
-import { LocalLakeStorage } from '../../stream-processors/storage/index.js';
 import { gridEvent } from '../helpers/events.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
 import { waitFor } from '../helpers/waitFor.js';

@@ -1,7 +1,7 @@
 // SourceHealth decides how long Kinesis failures are retried; a fake clock and sleep make an hour-long
 // outage take no time.
 import { describe, expect, it } from 'vitest';
-import { createRetrier, RETRY_TEST_DEFAULTS } from '../../producers/retry/index.js';
+import { createRetrier, RETRY_TEST_DEFAULTS } from '../../common/retry/index.js';
 import { SourceHealth, SourceUnreachableError } from '../../stream-processors/delivery/index.js';
 
 function refused(): Error {

@@ -2,6 +2,13 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  InvalidLakeLocationError,
+  InvalidObjectKeyError,
+  LocalLakeStorage,
+  openLakeStorage,
+  S3LakeStorage,
+} from '../../datalake/storage/index.js';
+import {
   batchFileName,
   checkpointKey,
   DeliveryConfigurationError,
@@ -12,13 +19,6 @@ import {
   parentsDone,
   parseStreams,
 } from '../../stream-processors/delivery/index.js';
-import {
-  InvalidLakeLocationError,
-  InvalidObjectKeyError,
-  LocalLakeStorage,
-  openLakeStorage,
-  S3LakeStorage,
-} from '../../stream-processors/storage/index.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runUp, type UpScheduledTask } from '../../cli/commands/up.js';
+import { runUp, type UpScheduledTask } from '../../local/index.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { duckRows, rawParquet } from './support/lakeKit.js';
 

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { compactionTask, curationTask, runUp, type UpScheduledTask } from '../../cli/commands/up.js';
+import { compactionTask, curationTask, runUp, type UpScheduledTask } from '../../local/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { CURATION_TEST_DEFAULTS, runCuration } from '../../stream-processors/curation/index.js';
 import { readTable } from '../curation/tables.js';

@@ -1,11 +1,11 @@
-import { encodeAggregatedRecord } from '../../producers/kinesis/kplAggregation.js';
+import { encodeAggregatedRecord } from '../../kinesis/kplAggregation.js';
 import type {
   FirehoseTransformationEvent,
   KinesisStreamEvent,
   KinesisStreamRecord,
   LambdaContext,
   ScheduledEvent,
-} from '../../stream-processors/lambda/types.js';
+} from '../../lambda/types.js';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';

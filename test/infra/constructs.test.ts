@@ -236,7 +236,7 @@ describe('GridstreamFunction', () => {
   it('defaults to 256 MiB, 60 s, a one-month retained encrypted log group and its own role without managed policies', () => {
     const stack = newStack();
     new GridstreamFunction(stack, 'F', {
-      entry: 'stream-processors/lambda/firehoseTransform.ts',
+      entry: 'lambda/firehoseTransform.ts',
       description: 'test',
       encryptionKey: new kms.Key(stack, 'K'),
     });
@@ -318,11 +318,9 @@ describe('stack validation', () => {
           config,
           streams,
           opsKey: key,
-          pollers: [
-            { name: 'Nope', entry: 'stream-processors/lambda/nope.ts', dataset: 'grid', description: 'x' },
-          ],
+          pollers: [{ name: 'Nope', entry: 'lambda/nope.ts', dataset: 'grid', description: 'x' }],
         }),
-    ).toThrow('poller Nope: handler stream-processors/lambda/nope.ts does not exist');
+    ).toThrow('poller Nope: handler lambda/nope.ts does not exist');
     expect(
       () =>
         new ProducersStack(app, 'P2', {

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorObjectKey } from '../../datalake/objectNames.js';
 import { FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery } from '../../infra/lib/lake/layout.js';
 import {
   contractFor,
@@ -10,7 +11,6 @@ import {
   partitionOf,
   partitionPrefix,
 } from '../../schemas/index.js';
-import { errorObjectKey } from '../../stream-processors/delivery/objectNames.js';
 import { decodeContext, decodeRecordInto } from '../../stream-processors/delivery/recordDecoder.js';
 import { ShardBatch } from '../../stream-processors/delivery/ShardBatch.js';
 import { eventOf, weatherEvent } from '../helpers/events.js';

@@ -3,8 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { PublishCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregatedRecord } from '../../producers/kinesis/kplAggregation.js';
-import { type Alert, DEFAULT_ALERT_THRESHOLDS } from '../../stream-processors/alerts/index.js';
+import { encodeAggregatedRecord } from '../../kinesis/kplAggregation.js';
 import {
   AlertPublishError,
   alertConsumerOptionsFromEnv,
@@ -12,7 +11,8 @@ import {
   createAlertConsumerHandler,
   createSnsPublisher,
   ENV,
-} from '../../stream-processors/lambda/index.js';
+} from '../../lambda/index.js';
+import { type Alert, DEFAULT_ALERT_THRESHOLDS } from '../../stream-processors/alerts/index.js';
 import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js';
 import { kinesisStreamEvent, lambdaContext } from '../helpers/lambdaEvents.js';
 import { captureStdout, metricValue } from './captureOutput.js';

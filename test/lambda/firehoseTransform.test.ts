@@ -1,14 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { describe, expect, it } from 'vitest';
-import { encodeAggregatedRecord } from '../../producers/kinesis/kplAggregation.js';
+import { encodeAggregatedRecord } from '../../kinesis/kplAggregation.js';
+import { handler } from '../../lambda/firehoseTransform.js';
+import { createFirehoseTransformHandler, ENV, transformRecord } from '../../lambda/index.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
-import { handler } from '../../stream-processors/lambda/firehoseTransform.js';
-import {
-  createFirehoseTransformHandler,
-  ENV,
-  transformRecord,
-} from '../../stream-processors/lambda/index.js';
 import { eventOf } from '../helpers/events.js';
 import { firehoseTransformationEvent } from '../helpers/lambdaEvents.js';
 import { poisonRecords } from '../helpers/poison.js';

@@ -1,12 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SINK_TEST_DEFAULTS } from '../../producers/kinesis/constants.js';
-import { EmbeddedKinesis } from '../../producers/kinesis/EmbeddedKinesis.js';
-import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
-import { deaggregate } from '../../producers/kinesis/kplAggregation.js';
-import type { PollResult } from '../../producers/sources/adapters/index.js';
-import type { GridEvent, WeatherEvent } from '../../schemas/index.js';
+import { deaggregate } from '../../kinesis/kplAggregation.js';
 import {
   ConfigurationError,
   createErcotPollerHandler,
@@ -18,7 +13,12 @@ import {
   parseErcotCredentials,
   passwordGrantToken,
   streamNameFor,
-} from '../../stream-processors/lambda/index.js';
+} from '../../lambda/index.js';
+import { EmbeddedKinesis } from '../../local/EmbeddedKinesis.js';
+import { SINK_TEST_DEFAULTS } from '../../producers/kinesis/constants.js';
+import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
+import type { PollResult } from '../../producers/sources/adapters/index.js';
+import type { GridEvent, WeatherEvent } from '../../schemas/index.js';
 import { gridEvent, weatherEvent } from '../helpers/events.js';
 import { scheduledEvent } from '../helpers/lambdaEvents.js';
 import { captureStdout } from './captureOutput.js';

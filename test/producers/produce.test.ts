@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createRetrier } from '../../common/index.js';
+import type { EmbeddedKinesis } from '../../local/index.js';
 import { abortOnSignals, runProducer, TooManyRejectsError } from '../../producers/index.js';
 import {
-  createRetrier,
-  type EmbeddedKinesis,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   SINK_TEST_DEFAULTS,

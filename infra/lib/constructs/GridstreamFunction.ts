@@ -11,7 +11,7 @@ import { acknowledge } from '../nag.js';
 
 /** Props of {@link GridstreamFunction}. */
 export interface GridstreamFunctionProps {
-  /** Handler file, relative to the repository root (e.g. `stream-processors/lambda/alertConsumer.ts`). */
+  /** Handler file, relative to the repository root (e.g. `lambda/alertConsumer.ts`). */
   readonly entry: string;
   /** What the function does. */
   readonly description: string;

@@ -6,8 +6,8 @@ import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../../lambda/constants.js';
 import { THRESHOLD_ENV_VARS } from '../../../stream-processors/alerts/index.js';
-import { ENV } from '../../../stream-processors/lambda/constants.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { acknowledge } from '../nag.js';
 import { kinesisStreamName, resourcePrefix } from '../naming.js';
@@ -104,7 +104,7 @@ export class AlertsStack extends Stack {
       ]),
     );
     this.consumer = new GridstreamFunction(this, 'Consumer', {
-      entry: 'stream-processors/lambda/alertConsumer.ts',
+      entry: 'lambda/alertConsumer.ts',
       description: `gridstream ${config.envName}: real-time price-spike and large-trade alerts`,
       encryptionKey: opsKey,
       memorySize: 256,

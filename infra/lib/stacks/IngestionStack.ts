@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../../lambda/constants.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
-import { ENV } from '../../../stream-processors/lambda/constants.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { LakeDeliveryStream } from '../constructs/LakeDeliveryStream.js';
 import { LakeFormationGrants, TABLE_READ } from '../constructs/lakeFormation.js';
@@ -45,7 +45,7 @@ export class IngestionStack extends Stack {
     const names = Object.fromEntries(DATASETS.map((d) => [deliveryStreamName(config.envName, d), d]));
     if (config.firehose.transformLambda) {
       this.transform = new GridstreamFunction(this, 'Transform', {
-        entry: 'stream-processors/lambda/firehoseTransform.ts',
+        entry: 'lambda/firehoseTransform.ts',
         description: `gridstream ${config.envName}: validates Firehose records against their contract`,
         encryptionKey: opsKey,
         memorySize: 512,

@@ -11,8 +11,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { ENV } from '../../../lambda/constants.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
-import { ENV } from '../../../stream-processors/lambda/constants.js';
 import { REPO_ROOT } from '../constants.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { InfraValidationError } from '../errors.js';
@@ -44,17 +44,17 @@ export interface PollerSpec {
   readonly description: string;
 }
 
-/** The poller Lambdas (handlers in stream-processors/lambda, sources in producers/sources). */
+/** The poller Lambdas (handlers in lambda, sources in producers/sources). */
 export const POLLERS: readonly PollerSpec[] = [
   {
     name: 'OpenMeteo',
-    entry: 'stream-processors/lambda/openMeteoPoller.ts',
+    entry: 'lambda/openMeteoPoller.ts',
     dataset: 'weather',
     description: 'polls Open-Meteo for observations and forecasts',
   },
   {
     name: 'Ercot',
-    entry: 'stream-processors/lambda/ercotPoller.ts',
+    entry: 'lambda/ercotPoller.ts',
     dataset: 'grid',
     description: 'polls ERCOT for settlement-point prices and system conditions',
   },

@@ -2,7 +2,7 @@
 // with it: `node --import tsx emulatorProcess.ts [name:shards ...]` prints {"endpoint": "..."} once the
 // streams are ACTIVE, and exits when its stdin closes (so it never outlives its parent), printing
 // {"cpuMs": …}, its CPU time (also printed on SIGUSR2).
-import { EmbeddedKinesis } from '../../../producers/kinesis/EmbeddedKinesis.js';
+import { EmbeddedKinesis } from '../../../local/EmbeddedKinesis.js';
 
 const kinesis = await EmbeddedKinesis.start();
 for (const spec of process.argv.slice(2)) {

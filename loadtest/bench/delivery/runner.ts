@@ -3,8 +3,9 @@
 //   node --import tsx runner.ts '<json options>'
 // Options: { endpoint, lake, streams: [{dataset, streamName}], mode: 'drain' | 'stdin' }.
 // 'drain' stops once every shard is drained; 'stdin' runs until stdin closes. Prints one JSON line.
+
+import { LocalLakeStorage } from '../../../datalake/storage/index.js';
 import { DeliveryWorker, type StreamBinding } from '../../../stream-processors/delivery/index.js';
-import { LocalLakeStorage } from '../../../stream-processors/storage/index.js';
 
 interface RunnerOptions {
   readonly endpoint: string;

@@ -1,4 +1,4 @@
-import { realSleep, type Sleep } from '../../retry/index.js';
+import { realSleep, type Sleep } from '../../../common/retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { WALL_CLOCK } from '../WallClock.js';

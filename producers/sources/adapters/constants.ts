@@ -1,4 +1,4 @@
-import type { RetryTiming } from '../../retry/index.js';
+import type { RetryTiming } from '../../../common/retry/index.js';
 
 /** Default base URL of the Open-Meteo API. */
 export const OPEN_METEO_BASE_URL = 'https://api.open-meteo.com';

@@ -1,4 +1,4 @@
-import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../retry/index.js';
+import { createRetrier, type Retrier, type RetryOptions, type Sleep } from '../../../common/retry/index.js';
 import { InvalidSourceOptionError } from '../errors.js';
 import type { Clock } from '../types.js';
 import { HTTP_RETRY_DEFAULTS } from './constants.js';

@@ -9,7 +9,7 @@ export {
   type RetryTiming,
   realSleep,
   type Sleep,
-} from '../../retry/index.js';
+} from '../../../common/retry/index.js';
 export {
   ERCOT_BASE_URL,
   ERCOT_MAX_PAGES,
@@ -17,7 +17,7 @@ export {
   ERCOT_REPORTS,
   ERCOT_SOURCE,
   HTTP_RETRY_DEFAULTS,
-  // The pollers' timing under the names this unit exported before the retrier moved to producers/retry.
+  // The pollers' timing under the names this unit exported before the retrier moved to common/retry.
   HTTP_RETRY_DEFAULTS as RETRY_DEFAULTS,
   HTTP_RETRY_TEST_DEFAULTS,
   HTTP_RETRY_TEST_DEFAULTS as RETRY_TEST_DEFAULTS,

@@ -7,14 +7,13 @@
 //   GS_LEASE_TTL_MS  optional lease ttl (heartbeat: a fifth of it)
 //   GS_UNTIL     `drained` (default): stop once caught up; `term`: run until SIGTERM.
 // Prints "FLUSH <json>" per flush, "WARN <text>" per warning, "DONE <json>" after a clean drain.
-import {
-  createKinesisClient,
-  createRetrier,
-  KINESIS_RETRY_TEST_DEFAULTS,
-} from '../../../producers/kinesis/index.js';
+
+import { createRetrier } from '../../../common/index.js';
+import { LocalLakeStorage } from '../../../datalake/storage/index.js';
+import { createKinesisClient } from '../../../kinesis/index.js';
+import { KINESIS_RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
 import { DeliveryWorker } from '../../../stream-processors/delivery/index.js';
 import { decoderTestSwitches } from '../../../stream-processors/delivery/recordDecoder.js';
-import { LocalLakeStorage } from '../../../stream-processors/storage/index.js';
 
 const [stage, nth] = (process.env.GS_CRASH_AT ?? ':').split(':') as [string, string];
 const counts: Record<string, number> = { intent: 0, object: 0, checkpoint: 0, refusal: 0 };

@@ -1,5 +1,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
-import { createRetrier, KINESIS_RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
+import { createRetrier } from '../../../common/index.js';
+import type { LakeStorage } from '../../../datalake/storage/index.js';
+import { KINESIS_RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
 import {
   type DeliveryStats,
   DeliveryWorker,
@@ -7,7 +9,6 @@ import {
   type FlushInfo,
   type StreamBinding,
 } from '../../../stream-processors/delivery/index.js';
-import type { LakeStorage } from '../../../stream-processors/storage/index.js';
 
 /** Fast timing for tests: short buffers and idle polls (the 5 calls/s per shard limit stays). */
 export const TEST_TIMING = {

@@ -3,11 +3,9 @@
 import { join } from 'node:path';
 import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  createRetrier,
-  encodeAggregatedRecord,
-  KINESIS_RETRY_TEST_DEFAULTS,
-} from '../../../producers/kinesis/index.js';
+import { createRetrier } from '../../../common/index.js';
+import { encodeAggregatedRecord } from '../../../kinesis/index.js';
+import { KINESIS_RETRY_TEST_DEFAULTS } from '../../../producers/kinesis/index.js';
 
 const retry = createRetrier(KINESIS_RETRY_TEST_DEFAULTS);
 

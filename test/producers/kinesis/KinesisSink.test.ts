@@ -1,9 +1,9 @@
 import { ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
+import { createRetrier } from '../../../common/index.js';
+import { hashKeyOf } from '../../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../../local/index.js';
 import {
-  createRetrier,
-  type EmbeddedKinesis,
-  hashKeyOf,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   SINK_TEST_DEFAULTS,

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRetrier } from '../../../common/index.js';
+import { createKinesisClient } from '../../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../../local/index.js';
 import {
-  createKinesisClient,
-  createRetrier,
-  type EmbeddedKinesis,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   SINK_TEST_DEFAULTS,

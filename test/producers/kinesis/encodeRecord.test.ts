@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { partitionKeyOf } from '../../../kinesis/partitionKeys.js';
 import { KINESIS_LIMITS } from '../../../producers/kinesis/constants.js';
 import { type EncodedRecord, encodeRecord } from '../../../producers/kinesis/encodeRecord.js';
 import { InvalidPartitionKeyError, RecordTooLargeError } from '../../../producers/kinesis/errors.js';
-import { partitionKeyOf } from '../../../producers/kinesis/partitionKeys.js';
 import {
   type Contract,
   ContractViolationError,

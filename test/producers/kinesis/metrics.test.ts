@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
+import { createRetrier } from '../../../common/index.js';
+import type { EmbeddedKinesis } from '../../../local/index.js';
 import {
-  createRetrier,
-  type EmbeddedKinesis,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
   metricsModeFromEnv,

@@ -4,7 +4,7 @@ import {
   type KinesisClient,
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
-import { type DeaggregatedRecord, deaggregate } from '../../../producers/kinesis/kplAggregation.js';
+import { type DeaggregatedRecord, deaggregate } from '../../../kinesis/kplAggregation.js';
 
 /** A user record read back from a stream, with where it was found. */
 export interface ReadBackRecord extends DeaggregatedRecord {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRetrier } from '../../../common/index.js';
+import { createKinesisClient } from '../../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../../local/index.js';
 import {
-  createKinesisClient,
-  createRetrier,
-  type EmbeddedKinesis,
   InvalidPartitionKeyError,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,

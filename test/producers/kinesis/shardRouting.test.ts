@@ -5,14 +5,12 @@ import {
   SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { describe, expect, it } from 'vitest';
+import { createRetrier } from '../../../common/index.js';
+import { hashKeyOf, partitionKeyOf, ShardMap } from '../../../kinesis/index.js';
+import type { EmbeddedKinesis } from '../../../local/index.js';
 import {
-  createRetrier,
-  type EmbeddedKinesis,
-  hashKeyOf,
   KINESIS_RETRY_TEST_DEFAULTS,
   KinesisSink,
-  partitionKeyOf,
-  ShardMap,
   SINK_TEST_DEFAULTS,
 } from '../../../producers/kinesis/index.js';
 import { eventOf } from '../../helpers/events.js';

@@ -3,7 +3,7 @@ import { parseRetryAfter, TokenBucket } from '../../../producers/sources/adapter
 import { InvalidSourceOptionError } from '../../../producers/sources/index.js';
 import { fakeTime } from '../../helpers/fakeTime.js';
 
-// The retrier itself is tested in test/producers/retry/retrier.test.ts.
+// The retrier itself is tested in test/common/retry/retrier.test.ts.
 describe('parseRetryAfter', () => {
   it('parses Retry-After as seconds or an HTTP date', () => {
     const now = Date.parse('2025-07-01T12:00:00Z');

@@ -1,0 +1,24 @@
+export { datasetStreams, EmbeddedKinesis, type EmbeddedKinesisOptions } from './EmbeddedKinesis.js';
+export { createKinesaliteServer } from './emulatorGetRecords.js';
+export {
+  EMULATOR_RETENTION_DEFAULTS,
+  READ_REPLAY_GRACE_MS,
+  RecordWindow,
+  type RecordWindowStats,
+  type RetentionWindow,
+} from './RecordWindow.js';
+export {
+  compactionTask,
+  curationTask,
+  defaultScheduledTasks,
+  runUp,
+  UP_DEFAULT_COMPACT_EVERY_MS,
+  UP_DEFAULT_COMPACT_GRACE_MS,
+  UP_DEFAULT_CURATE_EVERY_MS,
+  UP_DEFAULT_RATES,
+  UP_DEFAULT_SHARDS,
+  type UpCompactionOptions,
+  type UpOptions,
+  type UpResult,
+  type UpScheduledTask,
+} from './runUp.js';

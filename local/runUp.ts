@@ -1,0 +1,328 @@
+import { randomInt } from 'node:crypto';
+import { type ScheduledTask, scheduleTasks, type TaskSchedule, type TaskStatus } from '../common/index.js';
+import {
+  checkLakeWritable,
+  DEFAULT_LAKE,
+  type LakeStorage,
+  openLakeStorage,
+} from '../datalake/storage/index.js';
+import { KinesisSink } from '../producers/kinesis/KinesisSink.js';
+import { runProducer } from '../producers/runProducer.js';
+import { createGenerator } from '../producers/sources/index.js';
+import { DATASETS, type Dataset } from '../schemas/index.js';
+import { lakeCompactionTask, runCuration } from '../stream-processors/curation/index.js';
+import {
+  type DeliveryStats,
+  DeliveryWorker,
+  formatCount,
+  formatFreshness,
+  formatMs,
+  formatOutage,
+} from '../stream-processors/delivery/index.js';
+import { EmbeddedKinesis } from './EmbeddedKinesis.js';
+
+/** Events per second each producer sends by default. */
+export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
+  grid: 200,
+  weather: 50,
+  transactions: 100,
+};
+
+/** Shards per stream of the embedded Kinesis. */
+export const UP_DEFAULT_SHARDS = 2;
+/** How long shutdown waits for delivery to catch up with what was produced. */
+const DRAIN_DEADLINE_MS = 60_000;
+/** How long the producers may take to send what they buffered at shutdown. */
+const SINK_CLOSE_DEADLINE_MS = 10_000;
+
+/**
+ * Work `gridstream up` runs on a schedule beside delivery, e.g. local curation of the raw zone and
+ * compaction of its closed hours. All tasks share one scheduler ({@link scheduleTasks}): runs never
+ * overlap; the last runs happen after delivery has flushed, so they see every event.
+ */
+export type UpScheduledTask = ScheduledTask<{ readonly lake: LakeStorage }>;
+
+/** How often `gridstream up` curates the raw zone by default. */
+export const UP_DEFAULT_CURATE_EVERY_MS = 60_000;
+
+/**
+ * Local curation as a scheduled task of `gridstream up`: each run curates the raw partitions that
+ * changed since the last run (`runCuration`, the same SQL the Glue jobs run), skipping a run while a
+ * manual `gridstream curate` holds the lake's lock. Curation runs on DuckDB over a local lake; an
+ * `s3://` lake is curated by the Glue jobs instead.
+ *
+ * @param everyMs - interval between the end of one run and the start of the next
+ */
+export function curationTask(everyMs: number = UP_DEFAULT_CURATE_EVERY_MS): UpScheduledTask {
+  return {
+    name: 'curation',
+    everyMs,
+    async run({ lake }) {
+      if (lake.kind !== 'local') return 'skipped: an s3:// lake is curated by the Glue jobs';
+      const summary = await runCuration({ lake: lake.location, skipIfLocked: true });
+      if (summary.locked) return 'skipped: another curation holds the lake';
+      const tables = Object.values(summary.tables);
+      if (tables.length === 0) return 'up to date';
+      const rows = tables.reduce((n, t) => n + t.rows, 0);
+      const skipped =
+        summary.skippedFiles.length > 0 ? `, ${summary.skippedFiles.length} raw files skipped` : '';
+      return `published ${tables.length} tables, ${formatCount(rows)} rows in ${(summary.durationMs / 1000).toFixed(1)} s${skipped}`;
+    },
+  };
+}
+
+/** How often `gridstream up` looks for closed raw hours to compact by default. */
+export const UP_DEFAULT_COMPACT_EVERY_MS = 60_000;
+/** How long after an hour ends `gridstream up` waits for late flushes before compacting it. */
+export const UP_DEFAULT_COMPACT_GRACE_MS = 120_000;
+
+/** Options of {@link compactionTask}. */
+export interface UpCompactionOptions {
+  /** Interval between the end of one compaction and the start of the next. @default 60 s */
+  readonly everyMs?: number;
+  /** How long after an hour ends its raw partition counts as closed. @default 2 min */
+  readonly graceMs?: number;
+  /** Target size of a compacted file. @default 128 MiB */
+  readonly targetFileSizeBytes?: number;
+  /** Clock of the "closed" decision (tests move it forward). @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * Compaction of closed raw hours as a scheduled task of `gridstream up`: each run rewrites every raw
+ * partition whose hour ended more than `graceMs` ago and holds uncompacted files into a few files of
+ * the target size (`compactRaw`, under the lake's curation lock: a curation run sees a partition
+ * before or after, never both copies or neither). A late file landing in a compacted hour is merged
+ * by a later run. An `s3://` lake is skipped (the Glue compaction job owns it).
+ *
+ * @param options - interval, grace, file size
+ */
+export function compactionTask(options: UpCompactionOptions = {}): UpScheduledTask {
+  const everyMs = options.everyMs ?? UP_DEFAULT_COMPACT_EVERY_MS;
+  return {
+    name: 'compaction',
+    everyMs,
+    async run({ lake, signal }) {
+      if (lake.kind !== 'local') return 'skipped: an s3:// lake is compacted by the Glue jobs';
+      return lakeCompactionTask({
+        lake: lake.location,
+        everyMs,
+        graceMs: options.graceMs ?? UP_DEFAULT_COMPACT_GRACE_MS,
+        ...(options.targetFileSizeBytes !== undefined
+          ? { targetFileSizeBytes: options.targetFileSizeBytes }
+          : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }).run({ signal });
+    },
+  };
+}
+
+/**
+ * The scheduled tasks `gridstream up` runs unless told otherwise: compaction of closed hours and
+ * local curation, every minute (compaction listed first, so the final runs at shutdown curate the
+ * compacted files and leave nothing for the next run to redo).
+ */
+export function defaultScheduledTasks(): UpScheduledTask[] {
+  return [compactionTask(), curationTask()];
+}
+
+/** Options of {@link runUp}. */
+export interface UpOptions {
+  /** Lake location. @default ./lake */
+  readonly lake?: string;
+  /** Events per second per dataset (0 disables a producer). @default grid 200, weather 50, transactions 100 */
+  readonly rates?: Partial<Record<Dataset, number>>;
+  /** Shards per stream. @default 2 */
+  readonly shards?: number;
+  /** Stop by itself after this long, ms. @default until SIGINT/SIGTERM */
+  readonly durationMs?: number;
+  /** Generator seed. @default random */
+  readonly seed?: number;
+  /** Delivery buffer interval, ms. @default DELIVERY_DEFAULTS.bufferIntervalMs */
+  readonly bufferIntervalMs?: number;
+  /** Scheduled tasks (local curation). @default {@link defaultScheduledTasks} */
+  readonly scheduledTasks?: readonly UpScheduledTask[];
+  /** Where the live status goes (redrawn in place on a terminal). @default process.stderr */
+  readonly out?: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Stops everything (like Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a run of `gridstream up` did. */
+export interface UpResult {
+  /** Events acknowledged by Kinesis per dataset. */
+  readonly produced: Readonly<Record<Dataset, number>>;
+  /** Delivery's final stats. */
+  readonly delivery: DeliveryStats;
+  /** True when delivery caught up with everything produced before exiting. */
+  readonly drained: boolean;
+}
+
+function statusLines(
+  sinks: readonly KinesisSink[],
+  stats: DeliveryStats,
+  tasks: readonly TaskStatus[],
+  elapsedMs: number,
+  final: boolean,
+  lastWarning: string | undefined,
+): string[] {
+  const header = [
+    'dataset',
+    'produced',
+    'delivered',
+    'rejected',
+    'files',
+    'iterator age',
+    'freshness (last flush)',
+  ];
+  const rows = sinks.map((sink) => {
+    const s = stats.streams.find((x) => x.dataset === sink.dataset)!;
+    return [
+      sink.dataset,
+      formatCount(sink.counters.sent),
+      formatCount(s.delivered),
+      formatCount(s.rejected + sink.counters.rejected),
+      formatCount(s.files),
+      formatMs(s.iteratorAgeMs),
+      formatFreshness(s.lastFlushFreshness),
+    ];
+  });
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const fmt = (r: string[]): string =>
+    r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  const title = `gridstream up — ${(elapsedMs / 1000).toFixed(0)} s — ${final ? 'stopped' : 'Ctrl-C to stop'}`;
+  const lines = [title, fmt(header), ...rows.map(fmt)];
+  const outage = stats.streams.find((s) => s.unreachableMs > 0);
+  if (outage) lines.push(`${formatOutage(outage)} — retrying; delivery resumes where it was`);
+  for (const t of tasks) lines.push(`${t.name}: ${t.status} (${t.runs} runs)`);
+  if (lastWarning !== undefined) lines.push(`last warning: ${lastWarning}`);
+  return lines;
+}
+
+/**
+ * The whole local pipeline in one process: the embedded Kinesis, one producer per dataset at its
+ * rate, the delivery worker into the lake, the scheduled tasks (local curation), and a live status —
+ * until `durationMs` passes or `signal` aborts. Then it stops the producers, lets delivery catch up
+ * with everything they sent and flush it, runs the scheduled tasks a last time, and returns.
+ *
+ * @param options - lake, rates, duration, tasks
+ */
+export async function runUp(options: UpOptions = {}): Promise<UpResult> {
+  const out = options.out ?? process.stderr;
+  const tty = out.isTTY === true;
+  const rates = { ...UP_DEFAULT_RATES, ...options.rates };
+  const shards = options.shards ?? UP_DEFAULT_SHARDS;
+  const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
+  const storage = openLakeStorage(options.lake ?? DEFAULT_LAKE);
+  const tasks = options.scheduledTasks ?? defaultScheduledTasks();
+  let schedule: TaskSchedule | undefined;
+  try {
+    // A lake it cannot write fails now, naming the cause, before anything is produced.
+    await checkLakeWritable(storage);
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw err;
+  }
+  const stop = new AbortController();
+  const onExternalAbort = (): void => stop.abort();
+  options.signal?.addEventListener('abort', onExternalAbort, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const kinesis = await EmbeddedKinesis.start({
+    streams: Object.fromEntries(DATASETS.map((d) => [d, shards])),
+  });
+  // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
+  let lastWarning: string | undefined;
+  const worker = await DeliveryWorker.create({
+    storage,
+    kinesis: kinesis.client,
+    ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
+    onWarning: (w) => {
+      lastWarning = `${new Date().toISOString().slice(11, 19)} UTC ${w}`;
+    },
+    // Another process delivering to this lake holds a stream's lease: say so above the status block.
+    onLease: (m) => {
+      out.write(`gridstream up: ${m}\n`);
+      drawn = 0;
+    },
+  });
+  const sinks = DATASETS.filter((d) => rates[d] > 0).map(
+    (dataset) => new KinesisSink({ dataset, client: kinesis.client, metrics: 'off' }),
+  );
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  let drawn = 0;
+  const draw = (final = false): void => {
+    const lines = statusLines(
+      sinks,
+      worker.stats(),
+      schedule?.statuses ?? [],
+      performance.now() - started,
+      final,
+      lastWarning,
+    );
+    if (tty) {
+      out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
+      drawn = lines.length;
+    } else {
+      out.write(`${lines.join('\n')}\n`);
+    }
+  };
+  try {
+    out.write(
+      `gridstream up: embedded Kinesis at ${kinesis.endpoint} (${shards} shards per stream, in memory), ` +
+        `lake ${storage.location}\n` +
+        `producing ${sinks.map((s) => `${s.dataset} ${rates[s.dataset]}/s`).join(', ')} (seed ${seed})\n`,
+    );
+    await worker.start();
+    const producers = sinks.map((sink) =>
+      runProducer({
+        generator: createGenerator(sink.dataset, { seed }),
+        sink,
+        rate: rates[sink.dataset],
+        signal: stop.signal,
+        ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+      }),
+    );
+    schedule = scheduleTasks({ tasks, context: { lake: storage }, signal: stop.signal });
+    timer = setInterval(() => draw(), tty ? 1_000 : 10_000);
+    // Producers end on their own with a duration, else on Ctrl-C; a delivery failure ends everything.
+    await Promise.race([Promise.all(producers), worker.done.then(() => undefined)]);
+    stop.abort();
+    await Promise.all(producers);
+    out.write(`${tty ? '' : '\n'}gridstream up: stopping — flushing producers and delivery...\n`);
+    drawn = 0;
+    await Promise.all(sinks.map((s) => s.close({ deadlineMs: SINK_CLOSE_DEADLINE_MS })));
+    const produced = sinks.reduce((a, s) => a + s.counters.sent, 0);
+    const deadline = Date.now() + DRAIN_DEADLINE_MS;
+    let drained = false;
+    while (Date.now() < deadline) {
+      await Promise.race([worker.waitUntilDrained(), worker.done, new Promise((r) => setTimeout(r, 1_000))]);
+      const s = worker.stats();
+      // Rows read but still buffered count: stop() flushes them. Waiting for them to be delivered
+      // would wait out the whole deadline whenever the buffer interval is longer than it.
+      const buffered = s.streams.reduce((a, x) => a + x.buffered, 0);
+      if (s.totals.delivered + s.totals.rejected + buffered >= produced) break;
+    }
+    await worker.stop();
+    await worker.done;
+    const delivered = worker.stats().totals;
+    drained = delivered.delivered + delivered.rejected >= produced;
+    await schedule.stop();
+    await schedule.runFinal();
+    draw(true);
+    const producedBy = Object.fromEntries(DATASETS.map((d) => [d, 0])) as Record<Dataset, number>;
+    for (const s of sinks) producedBy[s.dataset] = s.counters.sent;
+    return { produced: producedBy, delivery: worker.stats(), drained };
+  } finally {
+    if (timer) clearInterval(timer);
+    await schedule?.stop();
+    options.signal?.removeEventListener('abort', onExternalAbort);
+    stop.abort();
+    // On a failure (e.g. a lake it cannot write) the sinks are still open: close them now, or they
+    // would keep retrying against the stopped emulator until their records' TTL (minutes).
+    await Promise.all(sinks.map((s) => s.close({ deadlineMs: 0 }).catch(() => undefined)));
+    await worker.stop().catch(() => undefined);
+    await kinesis.stop();
+    await storage.close();
+  }
+}

@@ -1,1 +1,0 @@
-export { ident, sqlList, sqlString } from './sqlQuote.js';
