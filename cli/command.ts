@@ -39,7 +39,7 @@ export interface Command {
   run(
     values: Record<string, string | boolean | string[] | boolean[] | undefined>,
     positionals: string[],
-  ): Promise<number>;
+  ): Promise<number> | number;
 }
 
 /** A command-line argument is missing or malformed: exit code 2 with the message. */

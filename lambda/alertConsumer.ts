@@ -142,10 +142,7 @@ let cached:
   | undefined;
 
 /** Lambda entry point: configured from the environment on first use. */
-export async function handler(
-  event: KinesisStreamEvent,
-  context: LambdaContext,
-): Promise<KinesisBatchResponse> {
+export function handler(event: KinesisStreamEvent, context: LambdaContext): Promise<KinesisBatchResponse> {
   cached ??= createAlertConsumerHandler(alertConsumerOptionsFromEnv());
   return cached(event, context);
 }

@@ -138,6 +138,7 @@ export function createFirehoseTransformHandler(
   const metrics =
     options.metrics ??
     new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform });
+  // biome-ignore lint/suspicious/useAwait: the transformation is synchronous, Lambda's contract is a promise (a throw becomes a rejection)
   return async (event) => {
     let outcomes: TransformOutcome[];
     let dataset: Dataset | undefined;
@@ -175,7 +176,7 @@ export function createFirehoseTransformHandler(
 let cached: ((event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>) | undefined;
 
 /** Lambda entry point: reads the delivery stream map from `GRIDSTREAM_DELIVERY_STREAMS` on first use. */
-export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> {
+export function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> {
   cached ??= createFirehoseTransformHandler({
     deliveryStreams: parseSourceDatasets(process.env[ENV.deliveryStreams], ENV.deliveryStreams),
   });

@@ -39,7 +39,7 @@ export function createOpenMeteoPollerHandler(
 let cached: ((event: ScheduledEvent) => Promise<PollerSummary>) | undefined;
 
 /** Lambda entry point: the stream from `GRIDSTREAM_STREAMS`, the real Open-Meteo API and Kinesis. */
-export async function handler(event: ScheduledEvent): Promise<PollerSummary> {
+export function handler(event: ScheduledEvent): Promise<PollerSummary> {
   cached ??= createOpenMeteoPollerHandler({
     streamName: streamNameFor(process.env[ENV.streams], ENV.streams, 'weather'),
     poll: () => new OpenMeteoPoller().poll(),

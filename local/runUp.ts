@@ -102,8 +102,9 @@ export function compactionTask(options: UpCompactionOptions = {}): UpScheduledTa
   return {
     name: 'compaction',
     everyMs,
-    async run({ lake, signal }) {
-      if (lake.kind !== 'local') return 'skipped: an s3:// lake is compacted by the Glue jobs';
+    run({ lake, signal }) {
+      if (lake.kind !== 'local')
+        return Promise.resolve('skipped: an s3:// lake is compacted by the Glue jobs');
       return lakeCompactionTask({
         lake: lake.location,
         everyMs,

@@ -319,7 +319,7 @@ Examples:
   gridstream produce --dataset grid --rate 500 --duration 60
   AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 gridstream produce --count 10000 --rate 0 --shards 4
   gridstream produce --dataset transactions --stream test-{dataset} --no-aggregate --count 100`,
-  async run(values) {
+  run(values) {
     return produce(parseConfig(values));
   },
 };

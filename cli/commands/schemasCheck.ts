@@ -13,7 +13,7 @@ To release a change, copy the schema to history/<dataset>/v<N+1>.avsc and run gr
   options: {
     dir: { type: 'string', valueName: 'DIR', description: 'Folder holding <dataset>.avsc and history/' },
   },
-  async run(values) {
+  run(values) {
     const dir = typeof values.dir === 'string' ? `${values.dir.replace(/\/$/, '')}/` : AVRO_DIR;
     let failed = false;
     for (const r of checkCompatibility(dir)) {

@@ -8,7 +8,7 @@ export const command: Command = {
   summary: 'Regenerate schemas/generated.ts (schema constants and event types) from schemas/avro/*.avsc',
   usage: '',
   options: {},
-  async run() {
+  run() {
     writeFileSync(GENERATED_FILE, generateModule());
     process.stdout.write('wrote schemas/generated.ts\n');
     return 0;

@@ -10,7 +10,7 @@ export const command: Command = {
     dataset: { type: 'string', valueName: 'NAME', description: 'Dataset (default: all)' },
     json: { type: 'boolean', description: 'Print JSON instead of a table' },
   },
-  async run(values) {
+  run(values) {
     const name = values.dataset;
     if (typeof name === 'string' && !isDataset(name)) {
       throw new UsageError(`--dataset must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(name)}`);

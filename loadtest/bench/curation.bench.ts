@@ -295,7 +295,7 @@ async function main(): Promise<void> {
       [
         'curation (runCuration, DuckDB)',
         `${(cur.ms / 1000).toFixed(1)} s, peak RSS ${mib(cur.rss)}`,
-        `${Math.round(cur.detail.rows / (cur.ms / 1000)).toLocaleString('en')} raw rows/s; ${cur.detail.duplicates} duplicates, ${cur.detail.quarantined} quarantined, ${cur.detail.curatedFiles} files written`,
+        `${Math.round((cur.detail.rows ?? 0) / (cur.ms / 1000)).toLocaleString('en')} raw rows/s; ${cur.detail.duplicates} duplicates, ${cur.detail.quarantined} quarantined, ${cur.detail.curatedFiles} files written`,
       ],
       [
         'baseline (hand-written CTAS)',

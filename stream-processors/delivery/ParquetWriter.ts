@@ -120,9 +120,9 @@ export class ParquetWriter {
     );
   }
 
-  async #acquire(): Promise<DuckDBConnection> {
+  #acquire(): Promise<DuckDBConnection> {
     const c = this.#idle.pop();
-    if (c) return c;
+    if (c) return Promise.resolve(c);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 

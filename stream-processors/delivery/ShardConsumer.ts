@@ -229,7 +229,7 @@ export class ShardConsumer {
     this.#throwIfFailed();
   }
 
-  async #getRecords(iterator: string): Promise<GetRecordsResult | 'expired'> {
+  #getRecords(iterator: string): Promise<GetRecordsResult | 'expired'> {
     const { kinesis, retrier, health, settings } = this.#o;
     return health.call(
       retrier,

@@ -19,7 +19,7 @@ describe('bad raw input: quarantined or skipped by name, the rest curated', () =
   const extra = gridEvent({ event_time: T + 120_000 });
   const noWind = gridEvent({ event_time: T + 180_000, wind_mw: 5 });
   const noMarket = gridEvent({ event_time: T + 240_000 });
-  const file: Record<string, string> = {};
+  const file: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     lake = await makeLake();

@@ -124,7 +124,7 @@ export function expectedSummary(grid: readonly GridEvent[], trades: readonly Tra
   const peaks = new Map<string, number>();
   for (const [h, load] of system) {
     const d = day(h * HOUR);
-    peaks.set(d, Math.max(peaks.get(d) ?? -Infinity, load));
+    peaks.set(d, Math.max(peaks.get(d) ?? Number.NEGATIVE_INFINITY, load));
   }
   const traded = new Map<string, number>();
   for (const [k, p] of expectedPositions(trades)) {

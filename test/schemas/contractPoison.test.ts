@@ -73,7 +73,7 @@ describe('number messages', () => {
         reason: 'expected int, got a number out of range (Infinity: beyond what a double holds)',
       },
     ]);
-    expect(grid.validate({ ...gridEvent(), lmp_usd_mwh: -Infinity })).toEqual([
+    expect(grid.validate({ ...gridEvent(), lmp_usd_mwh: Number.NEGATIVE_INFINITY })).toEqual([
       { path: 'lmp_usd_mwh', reason: 'expected a finite number, got -Infinity' },
     ]);
   });

@@ -87,7 +87,7 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
  * @param page - 1-based page for error messages
  * @param ctx - fetch, retrier, rate limit, clock, headers
  */
-export async function getJson(url: string, page: number, ctx: HttpContext): Promise<unknown> {
+export function getJson(url: string, page: number, ctx: HttpContext): Promise<unknown> {
   return ctx.retrier(async () => {
     await ctx.bucket.take();
     const headers = { accept: 'application/json', ...(ctx.headers ? await ctx.headers() : {}) };
