@@ -53,12 +53,13 @@ export function transformRecord(
   record: FirehoseTransformationEventRecord,
 ): TransformOutcome {
   const bytes = Buffer.from(record.data, 'base64');
-  // Firehose de-aggregates before invoking the Lambda when the RecordDeAggregation processor is set;
-  // an aggregate here means that processor is missing, and one output record cannot carry many events.
+  // Firehose de-aggregates KPL records itself, before the Lambda, when it reads them from a Kinesis data
+  // stream (no processor to configure: RecordDeAggregation only knows JSON and DELIMITED sub-records).
+  // An aggregate here came by Direct PUT, and one output record cannot carry many events.
   if (isAggregated(bytes)) {
     return failed(
       record,
-      'KPL-aggregated record reached the transformation: configure the RecordDeAggregation processor (SubRecordType KPL) before the Lambda',
+      'KPL-aggregated record reached the transformation: Firehose de-aggregates only records it reads from a Kinesis data stream; put one event per record when writing to the delivery stream directly (Direct PUT)',
     );
   }
   const contract = contractFor(dataset);
