@@ -80,10 +80,6 @@ export const KINESIS_RETRY_TEST_DEFAULTS: RetryTiming = {
   maxRetryTimeMs: SINK_TEST_DEFAULTS.recordTtlMs,
 };
 
-/** CloudWatch namespace of the EMF metrics. */
-export const METRICS_NAMESPACE = 'gridstream';
-/** `service` dimension of the EMF metrics. */
-export const METRICS_SERVICE = 'producer';
 /** Environment variable that turns EMF metrics on (`emf`) or off (anything else). */
 export const METRICS_ENV = 'GRIDSTREAM_METRICS';
 /** Reject file used when none is given (created only when something is written to it). */

@@ -128,6 +128,3 @@ export const TIMESTAMP_RANGE_MS = { min: 0, max: 253_402_300_799_999 } as const;
 
 /** Version of the checkpoint document layout. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
-
-/** CloudWatch namespace of the worker's metrics (EMF). */
-export const METRICS_NAMESPACE = 'Gridstream/Delivery';

@@ -1,10 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  useServiceDimension,
+} from '../../common/metrics.js';
 import { isAggregated } from '../../producers/kinesis/kplAggregation.js';
 import { contractFor, type Dataset } from '../../schemas/index.js';
-import { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
+import { ENV, SERVICE_NAMES } from './constants.js';
 import { StreamProcessorError } from './errors.js';
-import { datasetOfSource, parseSourceDatasets } from './sourceDatasets.js';
+import { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
 import type {
   FirehoseRecordResult,
   FirehoseTransformationEvent,
@@ -120,7 +126,10 @@ export interface FirehoseTransformOptions {
   readonly deliveryStreams: Readonly<Record<string, Dataset>>;
   /** @default a Powertools logger for the `firehose-transform` service */
   readonly logger?: Logger;
-  /** @default Powertools metrics in the `Gridstream` namespace */
+  /**
+   * Where the counts go, with `Dataset` and `Stream` added per invocation.
+   * @default Powertools metrics in the `Gridstream` namespace with `Service` = `firehose-transform`
+   */
   readonly metrics?: Metrics;
 }
 
@@ -138,7 +147,10 @@ export function createFirehoseTransformHandler(
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.firehoseTransform });
   const metrics =
     options.metrics ??
-    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform });
+    useServiceDimension(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform }),
+      { Service: SERVICE_NAMES.firehoseTransform },
+    );
   return async (event) => {
     let outcomes: TransformOutcome[];
     let dataset: Dataset | undefined;
@@ -165,9 +177,19 @@ export function createFirehoseTransformHandler(
         reason: o.reason,
       });
     }
-    metrics.addDimension('dataset', dataset ?? 'unknown');
-    metrics.addMetric(METRIC_NAMES.recordsValid, MetricUnit.Count, outcomes.length - rejected);
-    metrics.addMetric(METRIC_NAMES.recordsRejected, MetricUnit.Count, rejected);
+    // The stream is the Kinesis stream Firehose reads, as for the producers' and delivery's metrics of
+    // the dataset; a Direct PUT delivery stream has none and names itself.
+    metrics.addDimension(METRIC_DIMENSIONS.dataset, dataset ?? 'unknown');
+    metrics.addDimension(
+      METRIC_DIMENSIONS.stream,
+      resourceNameOf(event.sourceKinesisStreamArn ?? event.deliveryStreamArn),
+    );
+    metrics.addMetric(
+      METRIC_NAMES.firehoseTransform.recordsValid,
+      MetricUnit.Count,
+      outcomes.length - rejected,
+    );
+    metrics.addMetric(METRIC_NAMES.firehoseTransform.recordsRejected, MetricUnit.Count, rejected);
     metrics.publishStoredMetrics();
     return { records: outcomes.map((o) => ({ recordId: o.recordId, result: o.result, data: o.data })) };
   };
