@@ -1,6 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  useServiceDimension,
+} from '../common/metrics.js';
 import { deaggregate } from '../kinesis/kplAggregation.js';
 import { contractFor, type Dataset, type EventByDataset } from '../schemas/index.js';
 import {
@@ -8,10 +14,10 @@ import {
   evaluateAlerts,
   thresholdsFromEnv,
 } from '../stream-processors/alerts/index.js';
-import { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
+import { ENV, SERVICE_NAMES } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import { type AlertPublisher, createSnsPublisher } from './snsPublisher.js';
-import { datasetOfSource, parseSourceDatasets } from './sourceDatasets.js';
+import { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
 import type {
   KinesisBatchResponse,
   KinesisStreamEvent,
@@ -29,8 +35,21 @@ export interface AlertConsumerOptions {
   readonly thresholds: AlertThresholds;
   /** @default a Powertools logger for the `alert-consumer` service */
   readonly logger?: Logger;
-  /** @default Powertools metrics in the `Gridstream` namespace */
+  /**
+   * Where the counts go, with `Dataset` and `Stream` added per stream of the invocation.
+   * @default Powertools metrics in the `Gridstream` namespace with `Service` = `alert-consumer`
+   */
   readonly metrics?: Metrics;
+}
+
+const NAMES = METRIC_NAMES.alertConsumer;
+
+/** The counts of one invocation for one source stream. */
+interface StreamCounts {
+  readonly dataset: Dataset;
+  userRecords: number;
+  invalidEvents: number;
+  alertsPublished: number;
 }
 
 /**
@@ -52,20 +71,34 @@ export function createAlertConsumerHandler(
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.alertConsumer });
   const metrics =
     options.metrics ??
-    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.alertConsumer });
+    useServiceDimension(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.alertConsumer }),
+      { Service: SERVICE_NAMES.alertConsumer },
+    );
   const processor = new BatchProcessor(EventType.KinesisDataStreams);
 
-  const recordHandler = async (record: KinesisStreamRecord): Promise<void> => {
+  // Counts go by source stream (one per invocation from an event source mapping), so that each is
+  // published with its own Dataset and Stream.
+  const recordHandler = async (
+    record: KinesisStreamRecord,
+    counts: Map<string, StreamCounts>,
+  ): Promise<void> => {
     const dataset = datasetOfSource(record.eventSourceARN, options.streams);
     const contract = contractFor(dataset);
     const userRecords = deaggregate(Buffer.from(record.kinesis.data, 'base64'), record.kinesis.partitionKey);
-    metrics.addMetric(METRIC_NAMES.userRecords, MetricUnit.Count, userRecords.length);
+    const stream = resourceNameOf(record.eventSourceARN);
+    let count = counts.get(stream);
+    if (count === undefined) {
+      count = { dataset, userRecords: 0, invalidEvents: 0, alertsPublished: 0 };
+      counts.set(stream, count);
+    }
+    count.userRecords += userRecords.length;
     for (const user of userRecords) {
       let event: unknown;
       try {
         event = JSON.parse(Buffer.from(user.data).toString('utf8'));
       } catch (err) {
-        metrics.addMetric(METRIC_NAMES.invalidEvents, MetricUnit.Count, 1);
+        count.invalidEvents += 1;
         logger.warn('event is not JSON', {
           dataset,
           sequenceNumber: record.kinesis.sequenceNumber,
@@ -76,7 +109,7 @@ export function createAlertConsumerHandler(
       }
       const violations = contract.validate(event);
       if (violations.length > 0) {
-        metrics.addMetric(METRIC_NAMES.invalidEvents, MetricUnit.Count, 1);
+        count.invalidEvents += 1;
         logger.warn('event violates its contract', {
           dataset,
           sequenceNumber: record.kinesis.sequenceNumber,
@@ -89,7 +122,7 @@ export function createAlertConsumerHandler(
       const valid = event as EventByDataset[typeof dataset];
       for (const alert of evaluateAlerts(dataset, valid, options.thresholds)) {
         await options.publish(alert);
-        metrics.addMetric(METRIC_NAMES.alertsPublished, MetricUnit.Count, 1);
+        count.alertsPublished += 1;
         logger.info('alert published', {
           kind: alert.kind,
           severity: alert.severity,
@@ -100,11 +133,12 @@ export function createAlertConsumerHandler(
   };
 
   return async (event, context) => {
+    const counts = new Map<string, StreamCounts>();
     try {
       // Powertools' own typings reference @types/aws-lambda, which this project does not install.
       const response = await processPartialResponse(
         event as unknown as Parameters<typeof processPartialResponse>[0],
-        recordHandler,
+        (record: KinesisStreamRecord) => recordHandler(record, counts),
         processor,
         context === undefined ? undefined : { context: context as never },
       );
@@ -115,7 +149,14 @@ export function createAlertConsumerHandler(
         batchItemFailures: response.batchItemFailures.map((f) => ({ itemIdentifier: f.itemIdentifier })),
       };
     } finally {
-      metrics.publishStoredMetrics();
+      for (const [stream, count] of counts) {
+        metrics.addDimension(METRIC_DIMENSIONS.dataset, count.dataset);
+        metrics.addDimension(METRIC_DIMENSIONS.stream, stream);
+        metrics.addMetric(NAMES.userRecords, MetricUnit.Count, count.userRecords);
+        metrics.addMetric(NAMES.invalidEvents, MetricUnit.Count, count.invalidEvents);
+        metrics.addMetric(NAMES.alertsPublished, MetricUnit.Count, count.alertsPublished);
+        metrics.publishStoredMetrics();
+      }
     }
   };
 }

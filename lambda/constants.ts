@@ -1,3 +1,5 @@
+import { METRIC_SERVICES } from '../common/metrics.js';
+
 /** Environment variables the stream-processor Lambdas read (the CDK app sets them). */
 export const ENV = {
   /** JSON object: delivery stream name → dataset, for the Firehose transformation. */
@@ -10,20 +12,11 @@ export const ENV = {
   ercotSecretId: 'GRIDSTREAM_ERCOT_SECRET_ID',
 } as const;
 
-/** CloudWatch namespace of the metrics the handlers emit (Powertools EMF). */
-export const METRICS_NAMESPACE = 'Gridstream';
-
-/** Powertools service names, one per handler (the `service` dimension and log field). */
+/**
+ * Powertools service names, one per handler (the log field, and the `Service` dimension of the handler's
+ * metrics, whose namespace, dimensions and names are in common/metrics.ts).
+ */
 export const SERVICE_NAMES = {
-  firehoseTransform: 'firehose-transform',
-  alertConsumer: 'alert-consumer',
-} as const;
-
-/** Names of the metrics the handlers emit. */
-export const METRIC_NAMES = {
-  recordsValid: 'RecordsValid',
-  recordsRejected: 'RecordsRejected',
-  userRecords: 'UserRecords',
-  invalidEvents: 'InvalidEvents',
-  alertsPublished: 'AlertsPublished',
+  firehoseTransform: METRIC_SERVICES.firehoseTransform,
+  alertConsumer: METRIC_SERVICES.alertConsumer,
 } as const;

@@ -1,10 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  METRIC_DIMENSIONS,
+  METRIC_NAMES,
+  METRICS_NAMESPACE,
+  useServiceDimension,
+} from '../common/metrics.js';
 import { isAggregated } from '../kinesis/kplAggregation.js';
 import { contractFor, type Dataset } from '../schemas/index.js';
-import { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
+import { ENV, SERVICE_NAMES } from './constants.js';
 import { StreamProcessorError } from './errors.js';
-import { datasetOfSource, parseSourceDatasets } from './sourceDatasets.js';
+import { datasetOfSource, parseSourceDatasets, resourceNameOf } from './sourceDatasets.js';
 import type {
   FirehoseRecordResult,
   FirehoseTransformationEvent,
@@ -53,12 +59,13 @@ export function transformRecord(
   record: FirehoseTransformationEventRecord,
 ): TransformOutcome {
   const bytes = Buffer.from(record.data, 'base64');
-  // Firehose de-aggregates before invoking the Lambda when the RecordDeAggregation processor is set;
-  // an aggregate here means that processor is missing, and one output record cannot carry many events.
+  // Firehose de-aggregates KPL records itself, before the Lambda, when it reads them from a Kinesis data
+  // stream (no processor to configure: RecordDeAggregation only knows JSON and DELIMITED sub-records).
+  // An aggregate here came by Direct PUT, and one output record cannot carry many events.
   if (isAggregated(bytes)) {
     return failed(
       record,
-      'KPL-aggregated record reached the transformation: configure the RecordDeAggregation processor (SubRecordType KPL) before the Lambda',
+      'KPL-aggregated record reached the transformation: Firehose de-aggregates only records it reads from a Kinesis data stream; put one event per record when writing to the delivery stream directly (Direct PUT)',
     );
   }
   const contract = contractFor(dataset);
@@ -119,7 +126,10 @@ export interface FirehoseTransformOptions {
   readonly deliveryStreams: Readonly<Record<string, Dataset>>;
   /** @default a Powertools logger for the `firehose-transform` service */
   readonly logger?: Logger;
-  /** @default Powertools metrics in the `Gridstream` namespace */
+  /**
+   * Where the counts go, with `Dataset` and `Stream` added per invocation.
+   * @default Powertools metrics in the `Gridstream` namespace with `Service` = `firehose-transform`
+   */
   readonly metrics?: Metrics;
 }
 
@@ -137,7 +147,10 @@ export function createFirehoseTransformHandler(
   const logger = options.logger ?? new Logger({ serviceName: SERVICE_NAMES.firehoseTransform });
   const metrics =
     options.metrics ??
-    new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform });
+    useServiceDimension(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAMES.firehoseTransform }),
+      { Service: SERVICE_NAMES.firehoseTransform },
+    );
   // biome-ignore lint/suspicious/useAwait: the transformation is synchronous, Lambda's contract is a promise (a throw becomes a rejection)
   return async (event) => {
     let outcomes: TransformOutcome[];
@@ -165,9 +178,19 @@ export function createFirehoseTransformHandler(
         reason: o.reason,
       });
     }
-    metrics.addDimension('dataset', dataset ?? 'unknown');
-    metrics.addMetric(METRIC_NAMES.recordsValid, MetricUnit.Count, outcomes.length - rejected);
-    metrics.addMetric(METRIC_NAMES.recordsRejected, MetricUnit.Count, rejected);
+    // The stream is the Kinesis stream Firehose reads, as for the producers' and delivery's metrics of
+    // the dataset; a Direct PUT delivery stream has none and names itself.
+    metrics.addDimension(METRIC_DIMENSIONS.dataset, dataset ?? 'unknown');
+    metrics.addDimension(
+      METRIC_DIMENSIONS.stream,
+      resourceNameOf(event.sourceKinesisStreamArn ?? event.deliveryStreamArn),
+    );
+    metrics.addMetric(
+      METRIC_NAMES.firehoseTransform.recordsValid,
+      MetricUnit.Count,
+      outcomes.length - rejected,
+    );
+    metrics.addMetric(METRIC_NAMES.firehoseTransform.recordsRejected, MetricUnit.Count, rejected);
     metrics.publishStoredMetrics();
     return { records: outcomes.map((o) => ({ recordId: o.recordId, result: o.result, data: o.data })) };
   };

@@ -3,7 +3,7 @@ export {
   alertConsumerOptionsFromEnv,
   createAlertConsumerHandler,
 } from './alertConsumer.js';
-export { ENV, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_NAMES } from './constants.js';
+export { ENV, SERVICE_NAMES } from './constants.js';
 export {
   type ErcotCredentials,
   parseErcotCredentials,

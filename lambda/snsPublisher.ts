@@ -2,7 +2,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Alert } from '../stream-processors/alerts/index.js';
 import { AlertPublishError } from './errors.js';
 
-/** Sends one alert somewhere; injected into the alert consumer (SNS in AWS, a callback locally). */
+/** Sends one alert somewhere; injected into the alert consumer (SNS in AWS, a recording callback in tests). */
 export type AlertPublisher = (alert: Alert) => Promise<void>;
 
 /** The subset of an SNS client the publisher uses. */

@@ -7,7 +7,7 @@ export interface FirehoseTransformationEventRecord {
   readonly recordId: string;
   /** When the record reached Firehose (or Kinesis), epoch milliseconds. */
   readonly approximateArrivalTimestamp: number;
-  /** The record payload, base64. With a Kinesis source and RecordDeAggregation, one user record. */
+  /** The record payload, base64. With a Kinesis source, one user record (Firehose de-aggregates KPL records). */
   readonly data: string;
   /** Set when the source is a Kinesis data stream. */
   readonly kinesisRecordMetadata?: {

@@ -20,10 +20,10 @@ const MAX_LONG = 9_007_199_254_740_990;
 const NOT_PLAIN = /[^\u0020\u0021\u0023-\u005b\u005d-\u007e]/;
 
 /**
- * Printers compiled per contract, one per shape (see {@link compileFastEncoder}). Events of one
+ * Printers compiled per encoder, one per shape (see {@link compileFastEncoder}). Events of one
  * dataset come in a handful of shapes; past this many, new shapes take the exact path.
  */
-const MAX_SHAPES = 256;
+export const MAX_SHAPES = 256;
 
 /**
  * A direct-mapped cache of number → text. Event data repeats its numbers (a price on every event of an

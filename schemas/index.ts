@@ -36,7 +36,7 @@ export {
   ContractViolationError,
   IncompatibleSchemaError,
 } from './errors.js';
-export { compileFastEncoder, type FastEncoder } from './fastCodec.js';
+export { compileFastEncoder, type FastEncoder, MAX_SHAPES } from './fastCodec.js';
 export type { EventByDataset, GridEvent, TransactionsEvent, WeatherEvent } from './generated.js';
 export {
   avroToHiveType,

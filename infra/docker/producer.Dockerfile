@@ -12,6 +12,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY cli ./cli
+COPY common ./common
 COPY schemas ./schemas
 COPY producers ./producers
 # Writable scratch for the reject file: the task mounts a volume here (the root file system is read-only),

@@ -1,15 +1,25 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS_ENV, METRICS_NAMESPACE, METRICS_SERVICE } from './constants.js';
+import {
+  METRIC_NAMES,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  metricDimensions,
+  useServiceDimension,
+} from '../../common/metrics.js';
+import { METRICS_ENV } from './constants.js';
 import type { MetricsMode, SinkCounters } from './types.js';
 
+const NAMES = METRIC_NAMES.producer;
+
+/** The counters published as deltas, by their metric names. */
 const COUNTED = {
-  produced: 'Produced',
-  sent: 'Sent',
-  retried: 'Retried',
-  throttled: 'Throttled',
-  expired: 'Expired',
-  rejected: 'Rejected',
-  failed: 'Failed',
+  produced: NAMES.produced,
+  sent: NAMES.sent,
+  retried: NAMES.retried,
+  throttled: NAMES.throttled,
+  expired: NAMES.expired,
+  rejected: NAMES.rejected,
+  failed: NAMES.failed,
 } as const satisfies Partial<Record<keyof SinkCounters, string>>;
 
 /**
@@ -22,24 +32,24 @@ export function metricsModeFromEnv(env: NodeJS.ProcessEnv = process.env): Metric
 }
 
 /**
- * Publishes a sink's counters as CloudWatch EMF (Powertools Metrics) with `dataset` and `stream`
- * dimensions: count deltas since the last publish, and every PutRecords latency. EMF lines go to stdout,
- * where the CloudWatch agent or Lambda picks them up.
+ * Publishes a sink's counters as CloudWatch EMF (Powertools Metrics) in the `Gridstream` namespace with
+ * gridstream's dimensions (`Service` = `producer`, `Dataset`, `Stream`; common/metrics.ts): count deltas
+ * since the last publish, and every PutRecords latency. EMF lines go to stdout, where the CloudWatch agent
+ * or Lambda picks them up.
  */
 export class SinkMetrics {
   readonly #metrics: Metrics;
   readonly #last: Partial<Record<keyof typeof COUNTED, number>> = {};
 
   /**
-   * @param dataset - dataset dimension
-   * @param streamName - stream dimension
+   * @param dataset - `Dataset` dimension
+   * @param streamName - `Stream` dimension
    */
   public constructor(dataset: string, streamName: string) {
-    this.#metrics = new Metrics({
-      namespace: METRICS_NAMESPACE,
-      serviceName: METRICS_SERVICE,
-      defaultDimensions: { dataset, stream: streamName },
-    });
+    this.#metrics = useServiceDimension(
+      new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRIC_SERVICES.producer }),
+      metricDimensions(METRIC_SERVICES.producer, dataset, streamName),
+    );
   }
 
   /**
@@ -48,7 +58,7 @@ export class SinkMetrics {
    * @param ms - latency, milliseconds
    */
   public recordLatency(ms: number): void {
-    this.#metrics.addMetric('PutRecordsLatency', MetricUnit.Milliseconds, ms);
+    this.#metrics.addMetric(NAMES.putRecordsLatency, MetricUnit.Milliseconds, ms);
   }
 
   /**
@@ -63,7 +73,7 @@ export class SinkMetrics {
       if (delta > 0) this.#metrics.addMetric(name, MetricUnit.Count, delta);
     }
     if (counters.bufferedBytes > 0) {
-      this.#metrics.addMetric('BufferedBytes', MetricUnit.Bytes, counters.bufferedBytes);
+      this.#metrics.addMetric(NAMES.bufferedBytes, MetricUnit.Bytes, counters.bufferedBytes);
     }
     if (this.#metrics.hasStoredMetrics()) this.#metrics.publishStoredMetrics();
   }

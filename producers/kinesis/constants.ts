@@ -45,14 +45,8 @@ export const SINK_TEST_DEFAULTS: SinkDefaults = {
   metricsIntervalMs: 1_000,
 };
 
+export { METRICS_ENV } from '../../common/metrics.js';
 /** Retry timing of Kinesis API calls (the sink's and delivery's), re-exported for the sink's callers. */
 export { KINESIS_RETRY_DEFAULTS, KINESIS_RETRY_TEST_DEFAULTS } from '../../kinesis/constants.js';
-
-/** CloudWatch namespace of the EMF metrics. */
-export const METRICS_NAMESPACE = 'gridstream';
-/** `service` dimension of the EMF metrics. */
-export const METRICS_SERVICE = 'producer';
-/** Environment variable that turns EMF metrics on (`emf`) or off (anything else). */
-export const METRICS_ENV = 'GRIDSTREAM_METRICS';
 /** Reject file used when none is given (created only when something is written to it). */
 export const DEFAULT_REJECT_FILE = 'gridstream-rejects.jsonl';

@@ -79,7 +79,7 @@ export async function curationViews(lake: ManifestSource, sqlDir?: string): Prom
 /**
  * Registers the curated and gold views (`curated_<dataset>`, `curated_<dataset>_quarantine`,
  * `gold_<table>`) and then the analyst views of sql/athena/views (rewritten by the Athena shim).
- * Call it after delivery's `registerLakeViews` (whose glob views of these folders it replaces).
+ * Call it after query's `registerLakeViews` (whose glob views of these folders it replaces).
  *
  * @param connection - a DuckDB connection (session time zone UTC)
  * @param lake - lake folder or LakeStorage

@@ -1,4 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { METRIC_NAMES, METRIC_SERVICES, metricDimensions } from '../../common/metrics.js';
 import { createRetrier, type Retrier } from '../../common/retry/index.js';
 import { createKinesisClient, KINESIS_RETRY_DEFAULTS } from '../../kinesis/index.js';
 import { DATASETS } from '../../schemas/index.js';
@@ -288,16 +289,16 @@ export class DeliveryWorker {
     const timestamp = this.#now();
     for (const s of this.#streams) {
       const st = s.stats();
-      const dimensions = { Dataset: st.dataset, Stream: st.stream };
+      const dimensions = metricDimensions(METRIC_SERVICES.delivery, st.dataset, st.stream);
       onMetric({
-        name: 'IteratorAgeMilliseconds',
+        name: METRIC_NAMES.delivery.iteratorAge,
         unit: 'Milliseconds',
         value: st.iteratorAgeMs,
         dimensions,
         timestamp,
       });
       onMetric({
-        name: 'KinesisUnreachableMilliseconds',
+        name: METRIC_NAMES.delivery.kinesisUnreachable,
         unit: 'Milliseconds',
         value: st.unreachableMs,
         dimensions,

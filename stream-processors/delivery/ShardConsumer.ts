@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { METRIC_NAMES, METRIC_SERVICES, metricDimensions } from '../../common/metrics.js';
 import type { Retrier } from '../../common/retry/index.js';
 import { StorageError } from '../../datalake/storage/index.js';
 import { type GetRecordsResult, getRecordsFast } from '../../kinesis/getRecordsFast.js';
@@ -14,6 +15,8 @@ import { isThrottling, type SourceHealth } from './SourceHealth.js';
 import type { StreamCounters } from './StreamCounters.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
+
+const NAMES = METRIC_NAMES.delivery;
 
 const FIRST_CALL_LIMIT = 10;
 /** Longest stretch of decoding without giving the event loop a turn, ms. */
@@ -296,17 +299,17 @@ export class ShardConsumer {
     if (info.freshness) counters.lastFlushFreshness = { count: info.rows, ...info.freshness };
     onFlush?.(info);
     if (onMetric) {
-      const dimensions = { Dataset: info.dataset, Stream: info.stream };
+      const dimensions = metricDimensions(METRIC_SERVICES.delivery, info.dataset, info.stream);
       const timestamp = info.visibleAt;
       const m = (name: string, unit: DeliveryMetric['unit'], value: number): void =>
         onMetric({ name, unit, value, dimensions, timestamp });
-      m('RowsDelivered', 'Count', info.rows);
-      m('RecordsRejected', 'Count', info.errors);
-      m('ParquetBytes', 'Bytes', info.parquetBytes);
-      m('IteratorAgeMilliseconds', 'Milliseconds', this.iteratorAgeMs);
+      m(NAMES.rowsDelivered, 'Count', info.rows);
+      m(NAMES.recordsRejected, 'Count', info.errors);
+      m(NAMES.parquetBytes, 'Bytes', info.parquetBytes);
+      m(NAMES.iteratorAge, 'Milliseconds', this.iteratorAgeMs);
       if (info.freshness) {
-        m('FreshnessP50', 'Milliseconds', info.freshness.p50Ms);
-        m('FreshnessP99', 'Milliseconds', info.freshness.p99Ms);
+        m(NAMES.freshnessP50, 'Milliseconds', info.freshness.p50Ms);
+        m(NAMES.freshnessP99, 'Milliseconds', info.freshness.p99Ms);
       }
     }
   }

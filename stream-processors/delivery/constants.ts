@@ -105,8 +105,5 @@ export const TIMESTAMP_RANGE_MS = { min: 0, max: 253_402_300_799_999 } as const;
 /** Version of the checkpoint document layout. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
-/** CloudWatch namespace of the worker's metrics (EMF). */
-export const METRICS_NAMESPACE = 'Gridstream/Delivery';
-
 /** The lake's layout names, re-exported for delivery's callers. */
 export { ERROR_TYPES, ERRORS_ZONE, OBJECT_NAME_VERSION, RAW_ZONE } from '../../datalake/layout.js';

@@ -15,7 +15,6 @@ export {
   ERRORS_ZONE,
   KINESIS_READ_LIMITS,
   MAX_EVENT_BYTES,
-  METRICS_NAMESPACE,
   RAW_ZONE,
 } from './constants.js';
 export { DeliveryWorker } from './DeliveryWorker.js';

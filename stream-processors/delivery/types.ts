@@ -1,4 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { MetricDimensions } from '../../common/metrics.js';
 import type { Retrier } from '../../common/retry/index.js';
 import type { LakeStorage } from '../../datalake/storage/index.js';
 import type { Dataset } from '../../schemas/index.js';
@@ -167,8 +168,8 @@ export interface DeliveryMetric {
   readonly unit: 'Milliseconds' | 'Count' | 'Bytes';
   /** Value. */
   readonly value: number;
-  /** Dimensions. */
-  readonly dimensions: { readonly Dataset: string; readonly Stream: string };
+  /** Dimensions: `Service` (`delivery`), `Dataset`, `Stream` (common/metrics.ts). */
+  readonly dimensions: MetricDimensions;
   /** Epoch ms. */
   readonly timestamp: number;
 }

@@ -68,10 +68,7 @@ describe('gridstream deliver', () => {
     expect(r.stdout).toMatch(/freshness p50 .* p99 /);
     expect(rows).toEqual([{ n: 300n }]);
     expect(
-      emf.some(
-        (m) =>
-          m.FreshnessP99 !== undefined && m._aws.CloudWatchMetrics[0].Namespace === 'Gridstream/Delivery',
-      ),
+      emf.some((m) => m.FreshnessP99 !== undefined && m._aws.CloudWatchMetrics[0].Namespace === 'Gridstream'),
     ).toBe(true);
   });
 

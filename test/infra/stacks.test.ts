@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRIC_NAMES, METRIC_SERVICES } from '../../common/metrics.js';
 import { DEFAULT_CONFIG } from '../../infra/lib/config/index.js';
 import { REPO_ROOT } from '../../infra/lib/constants.js';
 import { GLUE_JOBS } from '../../infra/lib/lake/glueJobs.js';
@@ -10,6 +11,7 @@ import { ATHENA_SQL_DIR, athenaSqlFiles, renderNamedQuery } from '../../infra/li
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { athenaTableDefinition } from '../../stream-processors/curation/athenaDdl.js';
 import { loadPipeline } from '../../stream-processors/curation/pipeline.js';
+import { gridstreamAlarmMetrics, gridstreamDashboardMetrics } from './monitoring.js';
 import { removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // One synthesis with every default (no config file, no context), shared by the whole file.
@@ -621,6 +623,15 @@ describe('Producers stack', () => {
       ],
     });
   });
+
+  it('has the Fargate producers write their metrics as EMF, for every dataset', () => {
+    app.template(app.stacks.producers).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({ Environment: [{ Name: 'GRIDSTREAM_METRICS', Value: 'emf' }] }),
+      ],
+    });
+    expect(app.stacks.producers.datasets).toEqual(DATASETS);
+  });
 });
 
 describe('Monitoring stack', () => {
@@ -665,5 +676,77 @@ describe('Monitoring stack', () => {
     app
       .template(app.stacks.monitoring)
       .hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'gridstream-dev' });
+  });
+
+  it("alarms on gridstream's own metrics in the namespace and dimensions their emitters write", () => {
+    // Prepare
+    const t = app.template(app.stacks.monitoring);
+    // Act
+    const byAlarm = gridstreamAlarmMetrics(t);
+    // Assess: every reference is in the one namespace with the one dimension set and a known name
+    const all = [...byAlarm.values()].flat();
+    expect(all.length).toBeGreaterThan(0);
+    for (const m of all) {
+      expect(m.namespace).toBe('Gridstream');
+      expect(Object.keys(m.dimensions).sort()).toEqual(['Dataset', 'Service', 'Stream']);
+      expect(m.dimensions.Stream).toBe(`gridstream-dev-${m.dimensions.Dataset}`);
+    }
+    const { producer, firehoseTransform } = METRIC_NAMES;
+    for (const dataset of DATASETS) {
+      const D = dataset.charAt(0).toUpperCase() + dataset.slice(1);
+      const dims = { Dataset: dataset, Stream: `gridstream-dev-${dataset}` };
+      expect(byAlarm.get(`gridstream-dev-${D}ProducerRecordsLost`)).toEqual([
+        { namespace: 'Gridstream', name: producer.expired, dimensions: { ...dims, Service: 'producer' } },
+        { namespace: 'Gridstream', name: producer.failed, dimensions: { ...dims, Service: 'producer' } },
+      ]);
+      expect(byAlarm.get(`gridstream-dev-${D}TransformationRejected`)).toEqual([
+        {
+          namespace: 'Gridstream',
+          name: firehoseTransform.recordsRejected,
+          dimensions: { ...dims, Service: 'firehose-transform' },
+        },
+      ]);
+    }
+  });
+
+  it("graphs every stage's own metrics per dataset on the dashboard, under the same namespace and dimensions", () => {
+    const metrics = gridstreamDashboardMetrics(app.template(app.stacks.monitoring));
+    for (const m of metrics) {
+      expect(m.namespace).toBe('Gridstream');
+      expect(Object.keys(m.dimensions).sort()).toEqual(['Dataset', 'Service', 'Stream']);
+      const service = Object.entries(METRIC_SERVICES).find(([, s]) => s === m.dimensions.Service);
+      expect(service, m.dimensions.Service).toBeDefined();
+      expect(Object.values(METRIC_NAMES[service![0] as keyof typeof METRIC_NAMES])).toContain(m.name);
+    }
+    const seen = (service: string, dataset: Dataset) =>
+      metrics.some(
+        (m) =>
+          m.dimensions.Service === service &&
+          m.dimensions.Dataset === dataset &&
+          m.dimensions.Stream === `gridstream-dev-${dataset}`,
+      );
+    for (const dataset of DATASETS) {
+      expect(seen('producer', dataset), dataset).toBe(true);
+      expect(seen('firehose-transform', dataset), dataset).toBe(true);
+      expect(seen('alert-consumer', dataset), dataset).toBe(dataset !== 'weather');
+    }
+  });
+
+  it("sets the Lambdas' Powertools namespace and service to the ones their metrics use", () => {
+    const env = (t: ReturnType<SynthesizedApp['template']>) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment.Variables);
+    for (const vars of [
+      ...env(app.template(app.stacks.alerts)),
+      ...env(app.template(app.stacks.ingestion)),
+      ...env(app.template(app.stacks.producers)),
+    ]) {
+      expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('Gridstream');
+    }
+    app.template(app.stacks.alerts).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'alert-consumer' }) },
+    });
+    app.template(app.stacks.ingestion).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'firehose-transform' }) },
+    });
   });
 });

@@ -2,11 +2,13 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridstreamNagChecks } from '../../infra/lib/compliance.js';
 import { DATASETS } from '../../schemas/index.js';
+import { gridstreamAlarmMetrics } from './monitoring.js';
 import { removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
 // The toggles the defaults leave on, turned off (and the off ones on), in two syntheses.
 let lean: SynthesizedApp;
 let kafka: SynthesizedApp;
+let pollersOnly: SynthesizedApp;
 beforeAll(() => {
   lean = synthApp({
     env: 'prod',
@@ -27,6 +29,11 @@ beforeAll(() => {
     'gridstream.redshift.enabled': 'false',
     'gridstream.producers.fargate': 'false',
     'gridstream.producers.pollers': 'false',
+  });
+  pollersOnly = synthApp({
+    env: 'pollers',
+    'gridstream.producers.fargate': 'false',
+    'gridstream.redshift.enabled': 'false',
   });
 });
 afterAll(removeSynthOutputs);
@@ -79,6 +86,32 @@ describe('toggles and options', () => {
       lean.template(lean.stacks.monitoring).findResources('AWS::CloudWatch::Alarm'),
     );
     expect(alarms.some((a) => a.Properties.MetricName === 'ExecuteProcessing.Success')).toBe(false);
+    expect(alarms.some((a) => a.Properties.MetricName === 'RecordsRejected')).toBe(false);
+  });
+
+  it("alarms on the producers' metrics only for datasets a producer of the deployment writes", () => {
+    const alarmsOf = (app: SynthesizedApp) => [
+      ...gridstreamAlarmMetrics(app.template(app.stacks.monitoring)),
+    ];
+    // Prepare + Act: no producers (lean); the pollers only (grid from ERCOT, weather from Open-Meteo)
+    const none = alarmsOf(lean).filter(([, refs]) => refs.some((r) => r.dimensions.Service === 'producer'));
+    const polled = alarmsOf(pollersOnly).filter(([, refs]) =>
+      refs.some((r) => r.dimensions.Service === 'producer'),
+    );
+    // Assess
+    expect(none).toEqual([]);
+    expect(polled.map(([name]) => name).sort()).toEqual([
+      'gridstream-pollers-GridProducerRecordsLost',
+      'gridstream-pollers-WeatherProducerRecordsLost',
+    ]);
+    for (const [, refs] of polled) {
+      for (const r of refs) {
+        expect(r.namespace).toBe('Gridstream');
+        expect(r.dimensions.Stream).toBe(`gridstream-pollers-${r.dimensions.Dataset}`);
+      }
+    }
+    expect(lean.stacks.producers.datasets).toEqual([]);
+    expect(pollersOnly.stacks.producers.datasets).toEqual(['grid', 'weather']);
   });
 
   it('keeps raw data forever when rawExpirationDays is 0', () => {

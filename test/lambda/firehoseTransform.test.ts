@@ -95,13 +95,15 @@ describe('transformRecord', () => {
     ]);
   });
 
-  it('fails a KPL aggregate: Firehose must de-aggregate before the Lambda', () => {
+  it('fails a KPL aggregate: only Firehose de-aggregates, and only from a Kinesis source', () => {
     const aggregate = encodeAggregatedRecord([
       { partitionKey: 'a', data: Buffer.from(JSON.stringify(eventOf('grid'))) },
     ]);
     const out = transformRecord('grid', record(aggregate));
     expect(out.result).toBe('ProcessingFailed');
-    expect(out.reason).toContain('RecordDeAggregation');
+    expect(out.reason).toContain('KPL-aggregated');
+    expect(out.reason).toContain('Direct PUT');
+    expect(out.reason).not.toContain('RecordDeAggregation');
   });
 });
 

@@ -73,7 +73,7 @@ export interface RedshiftConfig {
   readonly baseCapacityRpu: number;
 }
 
-/** Amazon MSK Serverless (the Kafka bridge's AWS target). */
+/** Amazon MSK Serverless: the cluster alone, which nothing in gridstream uses yet (the Kafka transport is a later issue). */
 export interface MskConfig {
   readonly enabled: boolean;
 }

@@ -6,6 +6,7 @@ import { KinesisEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { METRIC_SERVICES, METRICS_NAMESPACE } from '../../../common/metrics.js';
 import { ENV } from '../../../lambda/constants.js';
 import { THRESHOLD_ENV_VARS } from '../../../stream-processors/alerts/index.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
@@ -114,8 +115,8 @@ export class AlertsStack extends Stack {
           Object.fromEntries(ALERT_DATASETS.map((d) => [kinesisStreamName(config.envName, d), d])),
         ),
         [ENV.alertTopicArn]: this.alertTopic.topicArn,
-        POWERTOOLS_METRICS_NAMESPACE: 'Gridstream',
-        POWERTOOLS_SERVICE_NAME: 'alert-consumer',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_SERVICE_NAME: METRIC_SERVICES.alertConsumer,
         ...thresholds,
       },
       removalPolicy: removalPolicyOf(config),

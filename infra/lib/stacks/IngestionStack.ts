@@ -2,6 +2,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { METRIC_SERVICES, METRICS_NAMESPACE } from '../../../common/metrics.js';
 import { ENV } from '../../../lambda/constants.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
@@ -53,8 +54,8 @@ export class IngestionStack extends Stack {
         timeout: Duration.minutes(1),
         environment: {
           [ENV.deliveryStreams]: JSON.stringify(names),
-          POWERTOOLS_METRICS_NAMESPACE: 'Gridstream',
-          POWERTOOLS_SERVICE_NAME: 'firehose-transform',
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          POWERTOOLS_SERVICE_NAME: METRIC_SERVICES.firehoseTransform,
         },
         removalPolicy,
       });

@@ -13,8 +13,9 @@ export interface KafkaStackProps extends GridstreamStackProps {
 }
 
 /**
- * Amazon MSK Serverless (`msk.enabled`, off by default): the AWS counterpart of the local Kafka broker the
- * Kafka bridge talks to. IAM authentication only, TLS in transit, reachable from inside the VPC only.
+ * Amazon MSK Serverless (`msk.enabled`, off by default): the cluster alone. Nothing in gridstream produces
+ * to it or reads from it yet (the Kafka transport is a later issue). IAM authentication only, TLS in
+ * transit, reachable from inside the VPC only.
  */
 export class KafkaStack extends Stack {
   /** The cluster. */

@@ -5,10 +5,17 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { DATASETS } from '../../../schemas/index.js';
+import {
+  METRIC_NAMES,
+  METRIC_SERVICES,
+  METRICS_NAMESPACE,
+  type MetricService,
+  metricDimensions,
+} from '../../../common/metrics.js';
+import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import type { GridstreamFunction } from '../constructs/GridstreamFunction.js';
-import { resourcePrefix } from '../naming.js';
-import type { AlertsStack } from './AlertsStack.js';
+import { kinesisStreamName, resourcePrefix } from '../naming.js';
+import { ALERT_DATASETS, type AlertsStack } from './AlertsStack.js';
 import type { IngestionStack } from './IngestionStack.js';
 import type { ProcessingStack } from './ProcessingStack.js';
 import type { ProducersStack } from './ProducersStack.js';
@@ -27,9 +34,11 @@ export interface MonitoringStackProps extends GridstreamStackProps {
 
 /**
  * The operations view: a dashboard and alarms on every stage, all notifying the alarm topic: Kinesis iterator
- * age, write throttling and PutRecords success rate; Firehose data freshness, S3 delivery, format conversion
- * and partition-limit failures, transformation success; Lambda errors and the alert consumer's lag and
- * dead letters; Glue job failures (an EventBridge rule on Glue job state changes).
+ * age, write throttling and PutRecords success rate; records the producers gave up on (their `Expired` and
+ * `Failed`); Firehose data freshness, S3 delivery, format conversion and partition-limit failures,
+ * transformation success and records it rejected; Lambda errors and the alert consumer's lag and dead
+ * letters; Glue job failures (an EventBridge rule on Glue job state changes). gridstream's own metrics are
+ * read under the namespace, dimensions and names of common/metrics.ts, which their emitters use.
  */
 export class MonitoringStack extends Stack {
   /** Every alarm. */
@@ -69,6 +78,22 @@ export class MonitoringStack extends Stack {
     const LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
     const period = Duration.minutes(5);
     const m = config.monitoring;
+    /** A metric one of gridstream's emitters writes for a dataset's stream. */
+    const gridstreamMetric = (
+      service: MetricService,
+      metricName: string,
+      dataset: Dataset,
+      statistic = 'Sum',
+    ): cloudwatch.Metric =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { ...metricDimensions(service, dataset, kinesisStreamName(config.envName, dataset)) },
+        statistic,
+        period,
+      });
+    const produced = new Set(props.producers?.datasets ?? []);
+    const alerted = new Set<Dataset>(ALERT_DATASETS);
 
     const widgets: cloudwatch.IWidget[][] = [];
     for (const dataset of DATASETS) {
@@ -139,6 +164,29 @@ export class MonitoringStack extends Stack {
         GT,
         `${dataset} Firehose exceeded its active dynamic-partition limit`,
       );
+      const producerLost = new cloudwatch.MathExpression({
+        expression: 'expired + failed',
+        usingMetrics: {
+          expired: gridstreamMetric(METRIC_SERVICES.producer, METRIC_NAMES.producer.expired, dataset),
+          failed: gridstreamMetric(METRIC_SERVICES.producer, METRIC_NAMES.producer.failed, dataset),
+        },
+        label: `${dataset} records producers gave up on`,
+        period,
+      });
+      if (produced.has(dataset)) {
+        alarm(
+          `${D}ProducerRecordsLost`,
+          producerLost,
+          0,
+          GT,
+          `${dataset} producers gave up on records (expired or refused by Kinesis; see their reject file or log)`,
+        );
+      }
+      const transformRejected = gridstreamMetric(
+        METRIC_SERVICES.firehoseTransform,
+        METRIC_NAMES.firehoseTransform.recordsRejected,
+        dataset,
+      );
       if (config.firehose.transformLambda) {
         alarm(
           `${D}Transformation`,
@@ -147,6 +195,13 @@ export class MonitoringStack extends Stack {
           LT,
           `${dataset} Firehose transformation invocations failing`,
           2,
+        );
+        alarm(
+          `${D}TransformationRejected`,
+          transformRejected,
+          0,
+          GT,
+          `${dataset} records failed the contract in the transformation (see errors/processing-failed/ and the function's log)`,
         );
       }
       widgets.push([
@@ -176,6 +231,46 @@ export class MonitoringStack extends Stack {
           width: 6,
         }),
       ]);
+      // gridstream's own metrics of the dataset, one namespace and one set of dimensions for every stage.
+      const stages: cloudwatch.IWidget[] = [];
+      if (produced.has(dataset)) {
+        stages.push(
+          new cloudwatch.GraphWidget({
+            title: `${dataset}: producers (sent; given up on)`,
+            left: [gridstreamMetric(METRIC_SERVICES.producer, METRIC_NAMES.producer.sent, dataset)],
+            right: [producerLost],
+            width: 8,
+          }),
+        );
+      }
+      if (config.firehose.transformLambda) {
+        stages.push(
+          new cloudwatch.GraphWidget({
+            title: `${dataset}: transformation (valid; rejected)`,
+            left: [
+              gridstreamMetric(
+                METRIC_SERVICES.firehoseTransform,
+                METRIC_NAMES.firehoseTransform.recordsValid,
+                dataset,
+              ),
+            ],
+            right: [transformRejected],
+            width: 8,
+          }),
+        );
+      }
+      if (alerted.has(dataset)) {
+        const consumer = METRIC_NAMES.alertConsumer;
+        stages.push(
+          new cloudwatch.GraphWidget({
+            title: `${dataset}: alert consumer (alerts published; invalid events)`,
+            left: [gridstreamMetric(METRIC_SERVICES.alertConsumer, consumer.alertsPublished, dataset)],
+            right: [gridstreamMetric(METRIC_SERVICES.alertConsumer, consumer.invalidEvents, dataset)],
+            width: 8,
+          }),
+        );
+      }
+      if (stages.length > 0) widgets.push(stages);
     }
 
     const functions: [string, GridstreamFunction][] = [['AlertConsumer', alerts.consumer]];

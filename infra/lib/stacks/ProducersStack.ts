@@ -11,6 +11,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { METRICS_ENV, METRICS_NAMESPACE } from '../../../common/metrics.js';
 import { ENV } from '../../../lambda/constants.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { REPO_ROOT } from '../constants.js';
@@ -70,6 +71,7 @@ export const PRODUCER_IMAGE_FILES = [
   'tsconfig.json',
   'bin/**',
   'cli/**',
+  'common/**',
   'schemas/**',
   'producers/**',
   'infra/docker/**',
@@ -114,6 +116,8 @@ export class ProducersStack extends Stack {
   public readonly ercotSecret?: secretsmanager.Secret;
   /** The Fargate service, when enabled. */
   public readonly service?: ecs.FargateService;
+  /** The datasets a producer of this stack writes (their producer metrics exist; MonitoringStack alarms on them). */
+  public readonly datasets: readonly Dataset[];
 
   public constructor(scope: Construct, id: string, props: ProducersStackProps) {
     super(scope, id, props);
@@ -122,6 +126,7 @@ export class ProducersStack extends Stack {
     const removalPolicy = removalPolicyOf(config);
 
     const pollers: Record<string, GridstreamFunction> = {};
+    const datasets = new Set<Dataset>();
     if (config.producers.pollers) {
       this.ercotSecret = new secretsmanager.Secret(this, 'ErcotApiSecret', {
         secretName: `${prefix}/ercot-api`,
@@ -161,7 +166,7 @@ export class ProducersStack extends Stack {
               [kinesisStreamName(config.envName, spec.dataset)]: spec.dataset,
             }),
             POWERTOOLS_SERVICE_NAME: `${spec.name.toLowerCase()}-poller`,
-            POWERTOOLS_METRICS_NAMESPACE: 'Gridstream',
+            POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           },
           removalPolicy,
         });
@@ -192,6 +197,7 @@ export class ProducersStack extends Stack {
           ],
         });
         pollers[spec.name] = fn;
+        datasets.add(spec.dataset);
       }
     }
     this.pollers = pollers;
@@ -237,6 +243,8 @@ export class ProducersStack extends Stack {
           '--reject-file',
           `${PRODUCER_SCRATCH_DIR}/rejects.jsonl`,
         ],
+        // The sink's counts as EMF on stdout: CloudWatch Logs turns them into the producer metrics.
+        environment: { [METRICS_ENV]: 'emf' },
         logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'producer' }),
         readonlyRootFilesystem: true,
         essential: true,
@@ -288,6 +296,8 @@ export class ProducersStack extends Stack {
         minHealthyPercent: 0,
         maxHealthyPercent: 200,
       });
+      for (const d of DATASETS) datasets.add(d);
     }
+    this.datasets = DATASETS.filter((d) => datasets.has(d));
   }
 }

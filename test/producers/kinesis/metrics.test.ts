@@ -61,7 +61,7 @@ describe('KinesisSink EMF metrics', () => {
     expect(sent).toBe(40);
     expect(emf.some((m) => m.Rejected === 1)).toBe(true);
     expect(emf.some((m) => m.PutRecordsLatency !== undefined)).toBe(true);
-    expect(emf.every((m) => m.dataset === 'grid' && m.stream === streamName)).toBe(true);
-    expect(emf[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe('gridstream');
+    expect(emf.every((m) => m.Dataset === 'grid' && m.Stream === streamName)).toBe(true);
+    expect(emf[0]!._aws.CloudWatchMetrics[0]!.Namespace).toBe('Gridstream');
   });
 });
