@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from .lake_fs import new_id, open_fs
 from .pipeline import DATASETS
-from .raw_files import has_exact_contract_schema, list_raw_partitions
+from .raw_files import has_exact_contract_schema, list_raw_partitions, parquet_rows
 from .state import LocalLock
 
 COMPACTED_FILE_PREFIX = "0-compacted-"
@@ -24,13 +24,7 @@ DEFAULT_MIN_FILES = 2
 
 
 def _rows(fs, files) -> int:
-    import pyarrow.parquet as pq
-
-    total = 0
-    for f in files:
-        path, filesystem = fs.arrow_source(f.key)
-        total += pq.ParquetFile(path, filesystem=filesystem).metadata.num_rows
-    return total
+    return sum(parquet_rows(fs, f.key) for f in files)
 
 
 def compact_raw(

@@ -1,4 +1,7 @@
-"""Curation on Spark: the pipeline of sql/curated, same semantics as runCuration on DuckDB.
+"""Curation on Spark: runs the pipeline of sql/curated with runCuration's semantics on DuckDB.
+
+Each step's SQL comes rendered for Spark from sql/curated/pipeline.rendered.json (see bundle.py); this
+module only orchestrates: which dts to curate, the steps in order, writing and publishing.
 
 Differences from the DuckDB runner are only in execution: an aligned step processes all its dts in one
 Spark job (DuckDB loops over them to bound memory) and file sizes come from ``maxRecordsPerFile``
@@ -7,6 +10,7 @@ Spark job (DuckDB loops over them to bound memory) and file sizes come from ``ma
 
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from .bundle import contract_columns
 from .errors import PipelineDefinitionError, StepFailedError
@@ -20,8 +24,8 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-from .pipeline import DATASETS, load_pipeline, raw_input_dataset, render_step
-from .raw_files import check_raw_files, list_raw_partitions, unreadable
+from .pipeline import DATASETS, load_pipeline, raw_input_dataset
+from .raw_files import check_raw_files, list_raw_partitions, parquet_rows, unreadable
 from .state import LocalLock, detect_changes, read_state, shift_hour, write_state
 
 DEFAULT_TARGET_FILE_SIZE_BYTES = 128 * 1024 * 1024
@@ -32,32 +36,9 @@ DEFAULT_BYTES_PER_ROW = 64
 PARTITION_KEYS = [{"name": "dt", "type": "string", "comment": "UTC date, yyyy-MM-dd"}]
 
 
-def spark_type(hive: str):
-    """The Spark type of a Hive column type."""
-    from pyspark.sql import types as T
-
-    simple = {
-        "string": T.StringType(),
-        "int": T.IntegerType(),
-        "bigint": T.LongType(),
-        "double": T.DoubleType(),
-        "float": T.FloatType(),
-        "boolean": T.BooleanType(),
-        "timestamp": T.TimestampType(),
-        "date": T.DateType(),
-    }
-    if hive in simple:
-        return simple[hive]
-    if hive.startswith("decimal("):
-        p, s = hive[8:-1].split(",")
-        return T.DecimalType(int(p), int(s))
-    raise PipelineDefinitionError(f"Hive type {hive} has no Spark type")
-
-
-def struct_of(columns):
-    from pyspark.sql import types as T
-
-    return T.StructType([T.StructField(c["name"], spark_type(c["type"]), True) for c in columns])
+def ddl_of(columns: list[dict[str, str]]) -> str:
+    """A Spark DDL schema string of Hive columns: Hive type names are Spark SQL type names."""
+    return ", ".join(f"`{c['name']}` {c['type']}" for c in columns)
 
 
 def make_run_id(now: float) -> str:
@@ -101,15 +82,13 @@ class SparkCurationRun:
             counters["skipped"].append(s)
             self.skipped.append(s)
             self.log(f"raw_{dataset}: skipped {s['file']}: {s['reason']}")
-        schema = struct_of(contract_columns(dataset))
+        schema = ddl_of(contract_columns(dataset))
         if usable:
             # An explicit schema reads missing contract columns as NULL and ignores extra ones.
             df = self.spark.read.schema(schema).parquet(*[self.raw_fs.uri(f.key) for f in usable])
             df = df.withColumn("ingest_path", F.input_file_name())
         else:
-            from pyspark.sql import types as T
-
-            df = self.spark.createDataFrame([], T.StructType(schema.fields + [T.StructField("ingest_path", T.StringType())]))
+            df = self.spark.createDataFrame([], f"{schema}, `ingest_path` string")
         df.createOrReplaceTempView(f"raw_{dataset}")
         size = sum(f.size for f in usable)
         return usable, size
@@ -130,13 +109,13 @@ class SparkCurationRun:
         schema = self._schema(step)
         key = self._table_key(step)
         by_dt = manifest_files(self.out_fs, key, read_manifest(self.out_fs, key), dts)
-        data_struct = struct_of(schema["columns"])
+        data_schema = ddl_of(schema["columns"])
         frames = []
         for dt, files in by_dt.items():
             if files:
-                frames.append(self.spark.read.schema(data_struct).parquet(*files).withColumn("dt", F.lit(dt)))
+                frames.append(self.spark.read.schema(data_schema).parquet(*files).withColumn("dt", F.lit(dt)))
         if not frames:
-            return self.spark.createDataFrame([], struct_of(schema["columns"] + schema["partitionKeys"]))
+            return self.spark.createDataFrame([], ddl_of(schema["columns"] + schema["partitionKeys"]))
         df = frames[0]
         for f in frames[1:]:
             df = df.unionByName(f)
@@ -191,7 +170,7 @@ class SparkCurationRun:
             working_df = self._materialize(working, dts)
         for t in tables:
             self._register_inputs(t, dts)
-            df = self.spark.sql(render_step(self.pipeline, t, "spark"))
+            df = self.spark.sql(t.sql)
             self._check_schema(t, df)
             if mode == "aligned":
                 counts = {r["dt"]: r["count"] for r in df.groupBy("dt").count().collect()}
@@ -207,7 +186,7 @@ class SparkCurationRun:
 
     def _materialize(self, working, dts):
         dataset = next((raw_input_dataset(x) for x in working.inputs if raw_input_dataset(x)), None)
-        sql = render_step(self.pipeline, working, "spark")
+        sql = working.sql
         if dataset is None:
             self._register_inputs(working, dts)
             df = self.spark.sql(sql).persist()
@@ -288,13 +267,18 @@ class SparkCurationRun:
             .partitionBy("dt")
             .parquet(self.out_fs.uri(root))
         )
-        files_by_dt: dict = {}
+        files_by_dt: dict[str, list[dict[str, Any]]] = {}
         for k, size, _m in self.out_fs.list_files(f"{root}/"):
             parts = k[len(root) + 1 :].split("/")
             if len(parts) == 2 and parts[0].startswith("dt=") and parts[1].endswith(".parquet") and not parts[1].startswith(("_", ".")):
-                files_by_dt.setdefault(parts[0][3:], []).append({"name": parts[1], "bytes": size})
+                # Rows per file from the footer, as DuckDB's COPY ... RETURN_STATS gives them.
+                rows = parquet_rows(self.out_fs, k)
+                files_by_dt.setdefault(parts[0][3:], []).append({"name": parts[1], "bytes": size, "rows": rows})
         for dt in with_rows:
             files = sorted(files_by_dt.get(dt, []), key=lambda f: f["name"])
+            in_files = sum(f["rows"] for f in files)
+            if in_files != counts[dt]:
+                raise StepFailedError(step.name, f"wrote {in_files} rows for dt {dt}, expected {counts[dt]}")
             written[dt] = {
                 "location": f"{VERSIONS_DIR}/{self.run_id}/dt={dt}",
                 "files": files,

@@ -35,7 +35,7 @@ def write_manifest(fs, table_key: str, manifest: dict) -> None:
     """Publishes a manifest atomically (partitions sorted by dt)."""
     m = dict(manifest)
     m["partitions"] = dict(sorted(manifest["partitions"].items()))
-    fs.write_text_atomic(f"{table_key}/{MANIFEST_FILE}", json.dumps(m, indent=2) + "\n")
+    fs.write_text_atomic(f"{table_key}/{MANIFEST_FILE}", json.dumps(m, indent=2, ensure_ascii=False) + "\n")
 
 
 def manifest_files(fs, table_key: str, manifest, dts=None) -> dict:

@@ -103,6 +103,14 @@ def _columns(fs, key: str):
     return [schema.column(i) for i in range(len(schema))]
 
 
+def parquet_rows(fs, key: str) -> int:
+    """Rows of a Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    path, filesystem = fs.arrow_source(key)
+    return int(pq.ParquetFile(path, filesystem=filesystem).metadata.num_rows)
+
+
 def check_raw_files(fs, dataset: str, files) -> tuple[list, set, list]:
     """(usable files, contract columns present, skipped [{file, reason}]), from the footers only.
 

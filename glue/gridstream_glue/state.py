@@ -1,11 +1,19 @@
-"""Incremental state per dataset (same file and semantics as curationState.ts)."""
+"""Incremental state per dataset (same file and semantics as curationState.ts).
+
+The file's format is schemas/json/curation-state.schema.json; test/fixtures/formats/curation-state/ holds
+golden files both this module and curationState.ts must read and write byte for byte.
+"""
 
 import json
 import os
 import socket
 from datetime import datetime, timedelta
 
+from .manifest import iso
+
 STATE_FORMAT = 1
+# The updatedAt of a dataset never curated: the epoch, as curationState.ts has it.
+NEVER_UPDATED = iso(0.0)
 STATE_PREFIX = "curated/_state/"
 LOCK_KEY = "curated/_state/curation.lock"
 
@@ -19,12 +27,12 @@ def shift_hour(hour: str, hours: int) -> str:
 def read_state(fs, dataset: str) -> dict:
     text = fs.read_text(f"{STATE_PREFIX}{dataset}.json")
     if text is None:
-        return {"format": STATE_FORMAT, "dataset": dataset, "watermark": None, "partitions": {}, "updatedAt": ""}
+        return {"format": STATE_FORMAT, "dataset": dataset, "watermark": None, "partitions": {}, "updatedAt": NEVER_UPDATED}
     return json.loads(text)
 
 
 def write_state(fs, state: dict) -> None:
-    fs.write_text_atomic(f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2) + "\n")
+    fs.write_text_atomic(f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2, ensure_ascii=False) + "\n")
 
 
 def detect_changes(state: dict, partitions, from_hour, since, full, lateness_hours, now_iso):
