@@ -36,7 +36,7 @@ def _read() -> bytes:
     try:
         with open(CHECKOUT_FILE, "rb") as f:
             return f.read()
-    except FileNotFoundError:
+    except OSError:  # also NotADirectoryError: inside a zip, the checkout path runs through the zip file
         raise FileNotFoundError(
             f"neither gridstream_glue/{BUNDLE_RESOURCE} (deployed package) nor {os.path.normpath(CHECKOUT_FILE)} "
             "(checkout) exists"
