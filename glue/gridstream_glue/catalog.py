@@ -25,7 +25,7 @@ class GlueCatalog:
         name = step.name
         table = self.client.get_table(DatabaseName=self.database, Name=name)["Table"]
         dts = sorted(written)
-        existing = set()
+        existing: set[str] = set()
         for i in range(0, len(dts), 1000):
             got = self.client.batch_get_partition(
                 DatabaseName=self.database,
@@ -53,7 +53,9 @@ class GlueCatalog:
             )
         for i in range(0, len(update), 100):
             self._check(
-                self.client.batch_update_partition(DatabaseName=self.database, TableName=name, Entries=update[i : i + 100])
+                self.client.batch_update_partition(
+                    DatabaseName=self.database, TableName=name, Entries=update[i : i + 100]
+                )
             )
         for i in range(0, len(delete), 25):
             self._check(

@@ -12,7 +12,8 @@ unchanged: same rows, same columns and types.
 import hashlib
 import math
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from .lake_fs import new_id, open_fs
 from .pipeline import DATASETS
@@ -37,13 +38,21 @@ def compact_raw(
     clock=time.time,
     log=print,
     fs=None,
-) -> dict:
+) -> dict[str, Any]:
     """Compacts the closed raw partitions of ``raw_root``; returns files/bytes before and after."""
     fs = fs or open_fs(raw_root)
-    now = datetime.fromtimestamp(clock(), tz=timezone.utc)
+    now = datetime.fromtimestamp(clock(), tz=UTC)
     closed_before = (now - timedelta(hours=lateness_hours)).strftime("%Y-%m-%dT%H")
     run = f"{now.strftime('%Y%m%dT%H%M%S')}-{new_id()}"
-    summary = {"partitions": 0, "filesBefore": 0, "filesAfter": 0, "bytesBefore": 0, "bytesAfter": 0, "rows": 0, "skippedFiles": []}
+    summary: dict[str, int] = {
+        "partitions": 0,
+        "filesBefore": 0,
+        "filesAfter": 0,
+        "bytesBefore": 0,
+        "bytesAfter": 0,
+        "rows": 0,
+    }
+    skipped: list[dict[str, str]] = []
     with LocalLock(fs, f"compaction {run}"):
         for d in datasets or DATASETS:
             for p in list_raw_partitions(fs, d):
@@ -55,7 +64,7 @@ def compact_raw(
                     if has_exact_contract_schema(fs, d, f):
                         exact.append(f)
                     else:
-                        summary["skippedFiles"].append({"file": f.key, "reason": "not the contract's exact schema: left as is"})
+                        skipped.append({"file": f.key, "reason": "not the contract's exact schema: left as is"})
                 if len(exact) < min_files:
                     continue
                 digest = hashlib.sha256("\n".join(f.name for f in exact).encode()).hexdigest()[:16]
@@ -64,12 +73,20 @@ def compact_raw(
                 n_files = max(1, math.ceil(size / target_file_size_bytes))
                 staging = f"_tmp/compaction/{run}/{d}/dt={p.dt}/hr={p.hr}"
                 df = spark.read.parquet(*[fs.uri(f.key) for f in exact])
-                df.repartition(n_files).write.mode("errorifexists").option("compression", "snappy").parquet(fs.uri(staging))
-                staged = [(k, s) for k, s, _m in fs.list_files(f"{staging}/") if k.endswith(".parquet") and not k.rsplit("/", 1)[1].startswith(("_", "."))]
+                df.repartition(n_files).write.mode("errorifexists").option("compression", "snappy").parquet(
+                    fs.uri(staging)
+                )
+                staged = [
+                    (k, s)
+                    for k, s, _m in fs.list_files(f"{staging}/")
+                    if k.endswith(".parquet") and not k.rsplit("/", 1)[1].startswith(("_", "."))
+                ]
                 written_rows = spark.read.parquet(*[fs.uri(k) for k, _s in staged]).count() if staged else 0
                 if written_rows != rows:
                     fs.delete_prefix(staging)
-                    raise RuntimeError(f"compaction of raw/{d}/dt={p.dt}/hr={p.hr} wrote {written_rows} rows, expected {rows}")
+                    raise RuntimeError(
+                        f"compaction of raw/{d}/dt={p.dt}/hr={p.hr} wrote {written_rows} rows, expected {rows}"
+                    )
                 folder = f"raw/{d}/dt={p.dt}/hr={p.hr}"
                 for i, (k, s) in enumerate(sorted(staged)):
                     fs.publish(k, f"{folder}/{COMPACTED_FILE_PREFIX}{digest}-{i}.parquet")
@@ -86,4 +103,4 @@ def compact_raw(
                 summary["rows"] += rows
                 log(f"compacted raw/{d}/dt={p.dt}/hr={p.hr}: {len(exact)} files -> {len(staged)}")
         fs.delete_prefix(f"_tmp/compaction/{run}")
-    return summary
+    return {**summary, "skippedFiles": skipped}

@@ -9,7 +9,7 @@ Spark job (DuckDB loops over them to bound memory) and file sizes come from ``ma
 """
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .bundle import contract_columns
@@ -43,7 +43,7 @@ def ddl_of(columns: list[dict[str, str]]) -> str:
 
 def make_run_id(now: float) -> str:
     """Sorts by start time, like makeRunId in runCuration.ts."""
-    stamp = datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y%m%dT%H%M%S") + f"{int(now * 1000) % 1000:03d}Z"
+    stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%dT%H%M%S") + f"{int(now * 1000) % 1000:03d}Z"
     return f"{stamp}-{new_id()}"
 
 
@@ -70,7 +70,12 @@ class SparkCurationRun:
 
     def _raw_files(self, dataset, dts):
         from_hour = f"{min(dts)}T00" if dts else None
-        return [f for p in list_raw_partitions(self.raw_fs, dataset, from_hour) if dts is None or p.dt in dts for f in p.files]
+        return [
+            f
+            for p in list_raw_partitions(self.raw_fs, dataset, from_hour)
+            if dts is None or p.dt in dts
+            for f in p.files
+        ]
 
     def _register_raw(self, dataset, dts, exclude=frozenset()):
         from pyspark.sql import functions as F
@@ -245,7 +250,7 @@ class SparkCurationRun:
         """Writes the dts with rows into versions/<runId>/dt=<dt>/; returns {dt: entry or None}."""
         from pyspark.sql import functions as F
 
-        written = {dt: None for dt in dts}
+        written = dict.fromkeys(dts)
         with_rows = [dt for dt in dts if counts.get(dt, 0) > 0]
         if not with_rows:
             return written
@@ -270,7 +275,12 @@ class SparkCurationRun:
         files_by_dt: dict[str, list[dict[str, Any]]] = {}
         for k, size, _m in self.out_fs.list_files(f"{root}/"):
             parts = k[len(root) + 1 :].split("/")
-            if len(parts) == 2 and parts[0].startswith("dt=") and parts[1].endswith(".parquet") and not parts[1].startswith(("_", ".")):
+            if (
+                len(parts) == 2
+                and parts[0].startswith("dt=")
+                and parts[1].endswith(".parquet")
+                and not parts[1].startswith(("_", "."))
+            ):
                 # Rows per file from the footer, as DuckDB's COPY ... RETURN_STATS gives them.
                 rows = parquet_rows(self.out_fs, k)
                 files_by_dt.setdefault(parts[0][3:], []).append({"name": parts[1], "bytes": size, "rows": rows})

@@ -4,6 +4,7 @@ Keys are lake-relative with ``/`` (``raw/grid/dt=2026-11-22/hr=12/x.parquet``); 
 Spark and pyarrow open.
 """
 
+import contextlib
 import os
 import tempfile
 import uuid
@@ -70,10 +71,8 @@ class LocalFs:
             os.close(dfd)
 
     def delete(self, key: str) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.uri(key))
-        except FileNotFoundError:
-            pass
 
     def delete_prefix(self, prefix: str) -> None:
         import shutil

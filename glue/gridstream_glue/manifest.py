@@ -9,7 +9,7 @@ keep working).
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MANIFEST_FILE = "_manifest.json"
 VERSIONS_DIR = "versions"
@@ -18,7 +18,7 @@ MANIFEST_FORMAT = 1
 
 def iso(ts: float) -> str:
     """ISO-8601 UTC with milliseconds, as JavaScript's toISOString."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
 
 
 def parse_iso(s: str) -> float:

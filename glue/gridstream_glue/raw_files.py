@@ -54,7 +54,10 @@ def list_raw_partitions(fs, dataset: str, from_hour: str | None = None) -> list:
             continue
         if name.endswith(".parquet") and not name.startswith((".", "_")):
             groups.setdefault((dt, hr), []).append(RawFile(key=key, name=name, size=size))
-    return [RawPartition(dt=dt, hr=hr, files=tuple(sorted(fs_, key=lambda f: f.name))) for (dt, hr), fs_ in sorted(groups.items())]
+    return [
+        RawPartition(dt=dt, hr=hr, files=tuple(sorted(fs_, key=lambda f: f.name)))
+        for (dt, hr), fs_ in sorted(groups.items())
+    ]
 
 
 def _accepts(hive_type: str, col) -> bool:
@@ -111,14 +114,16 @@ def parquet_rows(fs, key: str) -> int:
     return int(pq.ParquetFile(path, filesystem=filesystem).metadata.num_rows)
 
 
-def check_raw_files(fs, dataset: str, files) -> tuple[list, set, list]:
+def check_raw_files(fs, dataset: str, files) -> tuple[list[RawFile], set[str], list[dict[str, str]]]:
     """(usable files, contract columns present, skipped [{file, reason}]), from the footers only.
 
     Same decisions as checkRawFiles in rawFiles.ts: unreadable footer or a contract column with
     another type -> skipped; missing contract columns -> NULL; extra columns -> ignored.
     """
     contract = contract_columns(dataset)
-    usable, present, skipped = [], set(), []
+    usable: list[RawFile] = []
+    present: set[str] = set()
+    skipped: list[dict[str, str]] = []
     for f in files:
         try:
             cols = _columns(fs, f.key)
@@ -147,7 +152,7 @@ def has_exact_contract_schema(fs, dataset: str, f) -> bool:
         return False
     contract = contract_columns(dataset)
     return len(cols) == len(contract) and all(
-        col.path == c["name"] and _accepts(c["type"], col) for col, c in zip(cols, contract)
+        col.path == c["name"] and _accepts(c["type"], col) for col, c in zip(cols, contract, strict=True)
     )
 
 

@@ -4,6 +4,7 @@ The file's format is schemas/json/curation-state.schema.json; test/fixtures/form
 golden files both this module and curationState.ts must read and write byte for byte.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -27,12 +28,20 @@ def shift_hour(hour: str, hours: int) -> str:
 def read_state(fs, dataset: str) -> dict:
     text = fs.read_text(f"{STATE_PREFIX}{dataset}.json")
     if text is None:
-        return {"format": STATE_FORMAT, "dataset": dataset, "watermark": None, "partitions": {}, "updatedAt": NEVER_UPDATED}
+        return {
+            "format": STATE_FORMAT,
+            "dataset": dataset,
+            "watermark": None,
+            "partitions": {},
+            "updatedAt": NEVER_UPDATED,
+        }
     return json.loads(text)
 
 
 def write_state(fs, state: dict) -> None:
-    fs.write_text_atomic(f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2, ensure_ascii=False) + "\n")
+    fs.write_text_atomic(
+        f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
 def detect_changes(state: dict, partitions, from_hour, since, full, lateness_hours, now_iso):
@@ -99,10 +108,8 @@ class LocalLock:
 
     def __exit__(self, *exc):
         if self.path is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
-            except FileNotFoundError:
-                pass
         return False
 
 

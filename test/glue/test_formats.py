@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from conftest import REPO
 from jsonschema import Draft202012Validator
 
+from conftest import REPO
 from gridstream_glue.lake_fs import LocalFs
 from gridstream_glue.manifest import MANIFEST_FILE, read_manifest, write_manifest
 from gridstream_glue.raw_files import list_raw_partitions
@@ -72,9 +72,14 @@ CHANGES = fixture("detect-changes.json")
 
 @pytest.mark.parametrize("case", CHANGES["cases"], ids=[c["why"] for c in CHANGES["cases"]])
 def test_detect_changes(case):
-    partitions = [SimpleNamespace(dt=p["dt"], hr=p["hr"], hour=f"{p['dt']}T{p['hr']}", fingerprint=p["fingerprint"]) for p in case["partitions"]]
+    partitions = [
+        SimpleNamespace(dt=p["dt"], hr=p["hr"], hour=f"{p['dt']}T{p['hr']}", fingerprint=p["fingerprint"])
+        for p in case["partitions"]
+    ]
     o = case["options"]
-    dts, nxt = detect_changes(case["state"], partitions, o["fromHour"], o["since"], o["full"], o["latenessHours"], o["now"])
+    dts, nxt = detect_changes(
+        case["state"], partitions, o["fromHour"], o["since"], o["full"], o["latenessHours"], o["now"]
+    )
     assert sorted(dts) == case["dts"]
     assert nxt == case["next"]
     assert issues("curation-state.schema.json", nxt) == []
@@ -103,7 +108,7 @@ def test_manifest_golden_files_are_valid_and_written_byte_for_byte(rel, tmp_path
 
 def _invalid_value(case: dict) -> Any:
     value = fixture(case["base"])
-    pointer = case.get("set", case.get("delete"))
+    pointer: str = case["set"] if "set" in case else case["delete"]
     keys = [k.replace("~1", "/").replace("~0", "~") for k in pointer.split("/")[1:]]
     node = value
     for k in keys[:-1]:
