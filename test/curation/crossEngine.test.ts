@@ -39,6 +39,7 @@ async function writeSecondBatch(lake: string, s: ReturnType<typeof buildScenario
   ]);
   await writeRawEvents(lake, 'weather', [
     weatherEvent({ event_id: 'day3-w', event_time: d2, temperature_c: 11 }),
+    weatherEvent({ event_id: 'day3-hot', event_time: d2, location_id: 'katy', temperature_c: 80 }),
   ]);
   const trade = s.transactions.find((e) => e.status === 'NEW')!;
   await writeRawEvents(lake, 'transactions', [
@@ -97,6 +98,14 @@ describe('DuckDB and Spark take turns on one lake (incremental state and manifes
     );
     const s = buildScenario(23);
     await writeScenarioLake(source, s);
+    // Rows failing a rule, so the quarantine tables are published by the first run too.
+    const t = DAY0 + 12 * HOUR;
+    await writeRawEvents(source, 'weather', [
+      weatherEvent({ event_id: 'hot-1', event_time: t, temperature_c: 75 }),
+    ]);
+    await writeRawEvents(source, 'transactions', [
+      transactionEvent({ event_id: 'zero-1', event_time: t, trade_id: 'BAD-QTY', quantity_mwh: 0 }),
+    ]);
     await copyRaw(source, [duckThenSpark, sparkThenDuck]);
 
     // Act: first batch by one engine, second batch by the other; the reference by DuckDB in one run.
