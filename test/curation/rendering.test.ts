@@ -10,9 +10,9 @@ describe('renderTemplate', () => {
   it('splits macro arguments outside parentheses and quotes', () => {
     expect(splitArguments("a, f(b, c), 'x,y'")).toEqual(['a', 'f(b, c)', "'x,y'"]);
     const macros = { m: { spark: 'g($2, $1)' } };
-    expect(renderTemplate('{{m(f(a, b), c)}}', { engine: 'spark', macros, values: {}, source: 'x.sql' })).toBe(
-      'g(c, f(a, b))',
-    );
+    expect(
+      renderTemplate('{{m(f(a, b), c)}}', { engine: 'spark', macros, values: {}, source: 'x.sql' }),
+    ).toBe('g(c, f(a, b))');
   });
 
   it.each([
@@ -61,7 +61,10 @@ describe('compileQualityRules', () => {
       ],
       'quality rule r is declared twice',
     ],
-    [[{ rule: 'r', kind: 'in', column: 'x', values: [true] }], 'quality rule value true is not a string or number'],
+    [
+      [{ rule: 'r', kind: 'in', column: 'x', values: [true] }],
+      'quality rule value true is not a string or number',
+    ],
   ])('malformed rules are named: %j', (rules, message) => {
     const compile = () => compileQualityRules(rules as unknown as QualityRule[], 'duckdb');
     expect(compile).toThrow(PipelineDefinitionError);
