@@ -12,32 +12,36 @@ unchanged: same rows, same columns and types.
 import hashlib
 import math
 import time
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .lake_fs import new_id, open_fs
+from .lake_fs import LakeFs, new_id, open_fs
 from .pipeline import DATASETS
-from .raw_files import has_exact_contract_schema, list_raw_partitions, parquet_rows
+from .raw_files import RawFile, has_exact_contract_schema, list_raw_partitions, parquet_rows
 from .state import LocalLock
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 COMPACTED_FILE_PREFIX = "0-compacted-"
 DEFAULT_MIN_FILES = 2
 
 
-def _rows(fs, files) -> int:
+def _rows(fs: LakeFs, files: Iterable[RawFile]) -> int:
     return sum(parquet_rows(fs, f.key) for f in files)
 
 
 def compact_raw(
-    spark,
+    spark: "SparkSession",
     raw_root: str,
-    datasets=None,
+    datasets: Iterable[str] | None = None,
     lateness_hours: int = 48,
     target_file_size_bytes: int = 128 * 1024 * 1024,
     min_files: int = DEFAULT_MIN_FILES,
-    clock=time.time,
-    log=print,
-    fs=None,
+    clock: Callable[[], float] = time.time,
+    log: Callable[[str], None] = print,
+    fs: LakeFs | None = None,
 ) -> dict[str, Any]:
     """Compacts the closed raw partitions of ``raw_root``; returns files/bytes before and after."""
     fs = fs or open_fs(raw_root)

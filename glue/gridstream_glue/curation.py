@@ -9,12 +9,14 @@ Spark job (DuckDB loops over them to bound memory) and file sizes come from ``ma
 """
 
 import time
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bundle import contract_columns
+from .catalog import GlueCatalog
 from .errors import PipelineDefinitionError, StepFailedError
-from .lake_fs import new_id, open_fs
+from .lake_fs import LakeFs, new_id, open_fs
 from .manifest import (
     MANIFEST_FORMAT,
     VERSIONS_DIR,
@@ -24,9 +26,15 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-from .pipeline import DATASETS, load_pipeline, raw_input_dataset
-from .raw_files import check_raw_files, list_raw_partitions, parquet_rows, unreadable
+from .pipeline import DATASETS, Pipeline, Step, load_pipeline, raw_input_dataset
+from .raw_files import RawFile, check_raw_files, list_raw_partitions, parquet_rows, unreadable
 from .state import LocalLock, detect_changes, read_state, shift_hour, write_state
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+# {dt: manifest partition entry, or None when the dt is emptied}
+Written = dict[str, dict[str, Any] | None]
 
 DEFAULT_TARGET_FILE_SIZE_BYTES = 128 * 1024 * 1024
 DEFAULT_LATENESS_HOURS = 48
@@ -50,7 +58,18 @@ def make_run_id(now: float) -> str:
 class SparkCurationRun:
     """One curation run: changed raw dts -> curated and gold partitions, published by manifest switch."""
 
-    def __init__(self, spark, pipeline, raw_fs, out_fs, run_id, target_file_size_bytes, clock, log, catalog=None):
+    def __init__(
+        self,
+        spark: "SparkSession",
+        pipeline: Pipeline,
+        raw_fs: LakeFs,
+        out_fs: LakeFs,
+        run_id: str,
+        target_file_size_bytes: int,
+        clock: Callable[[], float],
+        log: Callable[[str], None],
+        catalog: GlueCatalog | None = None,
+    ) -> None:
         self.spark = spark
         self.pipeline = pipeline
         self.raw_fs = raw_fs
@@ -60,15 +79,16 @@ class SparkCurationRun:
         self.clock = clock
         self.log = log
         self.catalog = catalog
-        self.changed: dict = {}
-        self.datasets: dict = {}
-        self.tables: dict = {}
-        self.skipped: list = []
-        self.bytes_per_row: dict = {}
+        # Changed dts by relation (raw_<dataset> or step name).
+        self.changed: dict[str, set[str]] = {}
+        self.datasets: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.skipped: list[dict[str, str]] = []
+        self.bytes_per_row: dict[str, int] = {}
 
     # ---- inputs -------------------------------------------------------------------------------
 
-    def _raw_files(self, dataset, dts):
+    def _raw_files(self, dataset: str, dts: Collection[str] | None) -> list[RawFile]:
         from_hour = f"{min(dts)}T00" if dts else None
         return [
             f
@@ -77,7 +97,9 @@ class SparkCurationRun:
             for f in p.files
         ]
 
-    def _register_raw(self, dataset, dts, exclude=frozenset()):
+    def _register_raw(
+        self, dataset: str, dts: Collection[str] | None, exclude: Collection[str] = frozenset()
+    ) -> tuple[list[RawFile], int]:
         from pyspark.sql import functions as F
 
         counters = self.datasets[dataset]
@@ -98,16 +120,16 @@ class SparkCurationRun:
         size = sum(f.size for f in usable)
         return usable, size
 
-    def _table_key(self, step) -> str:
+    def _table_key(self, step: Step) -> str:
         return f"{step.zone}/{step.table_name}"
 
-    def _schema(self, step) -> dict:
+    def _schema(self, step: Step) -> dict[str, Any]:
         s = self.pipeline.tables.get(step.name)
         if s is None:
             raise PipelineDefinitionError(f"tables.json has no schema for {step.name}")
         return s
 
-    def _table_df(self, step, dts):
+    def _table_df(self, step: Step, dts: Collection[str] | None) -> "DataFrame":
         """A published table restricted to ``dts`` (None: whole), dt read from the folder names."""
         from pyspark.sql import functions as F
 
@@ -126,7 +148,7 @@ class SparkCurationRun:
             df = df.unionByName(f)
         return df
 
-    def _register_inputs(self, step, dts):
+    def _register_inputs(self, step: Step, dts: Collection[str] | None) -> None:
         for name in step.inputs:
             if raw_input_dataset(name):
                 continue
@@ -136,7 +158,7 @@ class SparkCurationRun:
 
     # ---- steps ----------------------------------------------------------------------------------
 
-    def run(self, raw_changes: dict):
+    def run(self, raw_changes: dict[str, set[str]]) -> None:
         for d, dts in raw_changes.items():
             if dts:
                 self.changed[f"raw_{d}"] = set(dts)
@@ -157,13 +179,13 @@ class SparkCurationRun:
             self._run_group(step, readers)
             i = j
 
-    def _run_group(self, working, tables):
+    def _run_group(self, working: Step | None, tables: list[Step]) -> None:
         triggers = set(working.inputs if working else [])
         for t in tables:
             triggers.update(x for x in t.inputs if not working or x != working.name)
-        target = set()
-        for t in triggers:
-            target |= self.changed.get(t, set())
+        target: set[str] = set()
+        for name in triggers:
+            target |= self.changed.get(name, set())
         if not target:
             for t in tables:
                 self.changed[t.name] = set()
@@ -189,7 +211,7 @@ class SparkCurationRun:
         if working_df is not None:
             working_df.unpersist()
 
-    def _materialize(self, working, dts):
+    def _materialize(self, working: Step, dts: Collection[str] | None) -> "DataFrame":
         dataset = next((raw_input_dataset(x) for x in working.inputs if raw_input_dataset(x)), None)
         sql = working.sql
         if dataset is None:
@@ -226,14 +248,14 @@ class SparkCurationRun:
             self.bytes_per_row[working.name] = max(1, size // raw_rows)
         return df
 
-    def _check_schema(self, step, df):
+    def _check_schema(self, step: Step, df: "DataFrame") -> None:
         got = ", ".join(f"{f.name}:{f.dataType.simpleString()}" for f in df.schema.fields)
         s = self._schema(step)
         want = ", ".join(f"{c['name']}:{c['type']}" for c in s["columns"] + s["partitionKeys"])
         if got != want:
             raise PipelineDefinitionError(f"{step.sql} returns ({got}) on Spark but tables.json says ({want})")
 
-    def _write_changed(self, step, df):
+    def _write_changed(self, step: Step, df: "DataFrame") -> Written:
         """Full mode: writes only the dts whose rows differ from the published table."""
         s = self._schema(step)
         cols = [c["name"] for c in s["columns"] + s["partitionKeys"]]
@@ -246,7 +268,7 @@ class SparkCurationRun:
         new.unpersist()
         return written
 
-    def _write(self, step, df, dts, counts):
+    def _write(self, step: Step, df: "DataFrame", dts: Iterable[str], counts: dict[str, int]) -> Written:
         """Writes the dts with rows into versions/<runId>/dt=<dt>/; returns {dt: entry or None}."""
         from pyspark.sql import functions as F
 
@@ -297,7 +319,7 @@ class SparkCurationRun:
             }
         return written
 
-    def _publish(self, step, all_written):
+    def _publish(self, step: Step, all_written: Written) -> None:
         key = self._table_key(step)
         old = read_manifest(self.out_fs, key)
         old_parts = (old or {}).get("partitions", {})
@@ -343,21 +365,21 @@ class SparkCurationRun:
 
 
 def run_curation(
-    spark,
+    spark: "SparkSession",
     raw_root: str,
     out_root: str | None = None,
-    datasets=None,
+    datasets: Iterable[str] | None = None,
     since: str | None = None,
     full: bool = False,
     target_file_size_bytes: int = DEFAULT_TARGET_FILE_SIZE_BYTES,
     lateness_hours: int = DEFAULT_LATENESS_HOURS,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
-    clock=time.time,
-    log=print,
-    catalog=None,
-    raw_fs=None,
-    out_fs=None,
-) -> dict:
+    clock: Callable[[], float] = time.time,
+    log: Callable[[str], None] = print,
+    catalog: GlueCatalog | None = None,
+    raw_fs: LakeFs | None = None,
+    out_fs: LakeFs | None = None,
+) -> dict[str, Any]:
     """Curates the raw zone under ``raw_root`` into ``out_root`` (curated/, gold/) on Spark.
 
     Incremental like runCuration: the raw dt partitions changed since the last run (state in

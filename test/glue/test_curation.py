@@ -193,6 +193,7 @@ def test_gold_daily_market_summary(lake):
 def test_publish_protocol_manifest_and_state(lake):
     root, summary = lake
     m = read_manifest(LocalFs(root), "curated/grid")
+    assert m is not None
     assert (m["engine"], m["table"]) == ("spark", "curated/grid")
     part = m["partitions"]["2026-11-22"]
     assert part["location"] == f"versions/{summary['runId']}/dt=2026-11-22"
