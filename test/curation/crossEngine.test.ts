@@ -93,9 +93,10 @@ describe('DuckDB and Spark take turns on one lake (incremental state and manifes
 
   beforeAll(async () => {
     // Prepare: the same raw files, in two batches, in three lakes.
-    [source, duckThenSpark, sparkThenDuck, reference] = await Promise.all(
-      ['src-', 'duck-spark-', 'spark-duck-', 'reference-'].map((p) => makeLake(`gridstream-cross-${p}`)),
-    );
+    source = await makeLake('gridstream-cross-src-');
+    duckThenSpark = await makeLake('gridstream-cross-duck-spark-');
+    sparkThenDuck = await makeLake('gridstream-cross-spark-duck-');
+    reference = await makeLake('gridstream-cross-reference-');
     const s = buildScenario(23);
     await writeScenarioLake(source, s);
     // Rows failing a rule, so the quarantine tables are published by the first run too.
