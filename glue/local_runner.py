@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "jobs"))
 JOBS = ("curate", "compact")
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     if len(argv) < 2 or argv[1] not in JOBS:
         print(f"usage: local_runner.py {{{'|'.join(JOBS)}}} --lake DIR [job options]", file=sys.stderr)
         return 2

@@ -47,6 +47,14 @@ export {
   hiveToDuckDbType,
   unwrapNullable,
 } from './hive.js';
+export {
+  JSON_SCHEMA_DIR,
+  JSON_SCHEMAS,
+  type JsonSchema,
+  type JsonSchemaIssue,
+  readJsonSchema,
+  validateJson,
+} from './jsonSchema.js';
 export { inspectJsonText, type JsonTextIssue } from './jsonText.js';
 export { eventPartition, PARTITION_TIME_FIELDS, partitionTimeOf } from './partitioning.js';
 export { compileWireChecker, type WireChecker } from './wireChecker.js';

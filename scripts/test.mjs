@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as `npm test` runs it (after scripts/setup.mjs --test installed everything):
-// static checks, the vitest suites (TypeScript, with the real emulator, DuckDB, S3 server, CDK synth,
-// cfn-lint, checkov) and the pytest suites (Glue scripts on pyspark). Prints a closing
-// "N passed, N failed" line over all runners.
+// static checks (TypeScript, and ruff + mypy for the Glue side's Python), the vitest suites (TypeScript,
+// with the real emulator, DuckDB, S3 server, CDK synth, cfn-lint, checkov) and the pytest suites (Glue
+// scripts on pyspark). Prints a closing "N passed, N failed" line over all runners.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -80,6 +80,9 @@ function junitCounts(file) {
 phase('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 phase('lint', 'npx', ['biome', 'check', '.']);
 phase('dependencies', 'node', ['scripts/checkDependencies.mjs']);
+// The Glue side (glue/, test/glue): lint + format check, then types; configured in pyproject.toml.
+phase('ruff', 'sh', ['-c', 'ruff check && ruff format --check']);
+phase('mypy', join(venvBin, 'mypy'), []);
 phase('schemas', 'node', ['bin/gridstream.js', 'schemas', 'check']);
 phase(
   'vitest',

@@ -1,7 +1,8 @@
 """gridstream's Glue jobs as plain PySpark: curation (raw -> curated + gold) and raw compaction.
 
-The transformations are the SQL of sql/curated (shipped in resources/pipeline_bundle.json, generated
-from the repository and checked by tests), rendered for Spark by the same dialect shim DuckDB uses.
+The transformations are the SQL of sql/curated, rendered for Spark at build time by the TypeScript side
+into sql/curated/pipeline.rendered.json (shipped as resources/pipeline_bundle.json, see bundle.py): this
+package renders and compiles nothing, it runs that text.
 The Glue entry points in glue/jobs/ only parse arguments and call :func:`run_curation` /
 :func:`compact_raw`.
 """

@@ -7,11 +7,16 @@ Spectrum: a query sees the old or the new folder of a partition, never both; the
 stay readable for the retention period, so queries planned before the switch still finish.
 """
 
+from typing import Any
+
+from .lake_fs import LakeFs
+from .pipeline import Step
+
 
 class GlueCatalog:
     """Repoints Glue partitions of the published tables."""
 
-    def __init__(self, client, database: str):
+    def __init__(self, client: Any, database: str) -> None:
         self.client = client
         self.database = database
 
@@ -20,12 +25,12 @@ class GlueCatalog:
         sd["Location"] = location
         return {"Values": [dt], "StorageDescriptor": sd}
 
-    def publish(self, step, fs, table_key: str, written: dict) -> None:
+    def publish(self, step: Step, fs: LakeFs, table_key: str, written: dict[str, dict[str, Any] | None]) -> None:
         """Applies ``written`` ({dt: manifest entry or None}) to the catalog table of ``step``."""
         name = step.name
         table = self.client.get_table(DatabaseName=self.database, Name=name)["Table"]
         dts = sorted(written)
-        existing = set()
+        existing: set[str] = set()
         for i in range(0, len(dts), 1000):
             got = self.client.batch_get_partition(
                 DatabaseName=self.database,
@@ -53,7 +58,9 @@ class GlueCatalog:
             )
         for i in range(0, len(update), 100):
             self._check(
-                self.client.batch_update_partition(DatabaseName=self.database, TableName=name, Entries=update[i : i + 100])
+                self.client.batch_update_partition(
+                    DatabaseName=self.database, TableName=name, Entries=update[i : i + 100]
+                )
             )
         for i in range(0, len(delete), 25):
             self._check(

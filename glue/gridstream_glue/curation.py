@@ -1,4 +1,7 @@
-"""Curation on Spark: the pipeline of sql/curated, same semantics as runCuration on DuckDB.
+"""Curation on Spark: runs the pipeline of sql/curated with runCuration's semantics on DuckDB.
+
+Each step's SQL comes rendered for Spark from sql/curated/pipeline.rendered.json (see bundle.py); this
+module only orchestrates: which dts to curate, the steps in order, writing and publishing.
 
 Differences from the DuckDB runner are only in execution: an aligned step processes all its dts in one
 Spark job (DuckDB loops over them to bound memory) and file sizes come from ``maxRecordsPerFile``
@@ -6,11 +9,14 @@ Spark job (DuckDB loops over them to bound memory) and file sizes come from ``ma
 """
 
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable, Collection, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from .bundle import contract_columns
+from .catalog import GlueCatalog
 from .errors import PipelineDefinitionError, StepFailedError
-from .lake_fs import new_id, open_fs
+from .lake_fs import LakeFs, new_id, open_fs
 from .manifest import (
     MANIFEST_FORMAT,
     VERSIONS_DIR,
@@ -20,9 +26,15 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-from .pipeline import DATASETS, load_pipeline, raw_input_dataset, render_step
-from .raw_files import check_raw_files, list_raw_partitions, unreadable
+from .pipeline import DATASETS, Pipeline, Step, load_pipeline, raw_input_dataset
+from .raw_files import RawFile, check_raw_files, list_raw_partitions, parquet_rows, unreadable
 from .state import LocalLock, detect_changes, read_state, shift_hour, write_state
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+# {dt: manifest partition entry, or None when the dt is emptied}
+Written = dict[str, dict[str, Any] | None]
 
 DEFAULT_TARGET_FILE_SIZE_BYTES = 128 * 1024 * 1024
 DEFAULT_LATENESS_HOURS = 48
@@ -32,44 +44,32 @@ DEFAULT_BYTES_PER_ROW = 64
 PARTITION_KEYS = [{"name": "dt", "type": "string", "comment": "UTC date, yyyy-MM-dd"}]
 
 
-def spark_type(hive: str):
-    """The Spark type of a Hive column type."""
-    from pyspark.sql import types as T
-
-    simple = {
-        "string": T.StringType(),
-        "int": T.IntegerType(),
-        "bigint": T.LongType(),
-        "double": T.DoubleType(),
-        "float": T.FloatType(),
-        "boolean": T.BooleanType(),
-        "timestamp": T.TimestampType(),
-        "date": T.DateType(),
-    }
-    if hive in simple:
-        return simple[hive]
-    if hive.startswith("decimal("):
-        p, s = hive[8:-1].split(",")
-        return T.DecimalType(int(p), int(s))
-    raise PipelineDefinitionError(f"Hive type {hive} has no Spark type")
-
-
-def struct_of(columns):
-    from pyspark.sql import types as T
-
-    return T.StructType([T.StructField(c["name"], spark_type(c["type"]), True) for c in columns])
+def ddl_of(columns: list[dict[str, str]]) -> str:
+    """A Spark DDL schema string of Hive columns: Hive type names are Spark SQL type names."""
+    return ", ".join(f"`{c['name']}` {c['type']}" for c in columns)
 
 
 def make_run_id(now: float) -> str:
     """Sorts by start time, like makeRunId in runCuration.ts."""
-    stamp = datetime.fromtimestamp(now, tz=timezone.utc).strftime("%Y%m%dT%H%M%S") + f"{int(now * 1000) % 1000:03d}Z"
+    stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%dT%H%M%S") + f"{int(now * 1000) % 1000:03d}Z"
     return f"{stamp}-{new_id()}"
 
 
 class SparkCurationRun:
     """One curation run: changed raw dts -> curated and gold partitions, published by manifest switch."""
 
-    def __init__(self, spark, pipeline, raw_fs, out_fs, run_id, target_file_size_bytes, clock, log, catalog=None):
+    def __init__(
+        self,
+        spark: "SparkSession",
+        pipeline: Pipeline,
+        raw_fs: LakeFs,
+        out_fs: LakeFs,
+        run_id: str,
+        target_file_size_bytes: int,
+        clock: Callable[[], float],
+        log: Callable[[str], None],
+        catalog: GlueCatalog | None = None,
+    ) -> None:
         self.spark = spark
         self.pipeline = pipeline
         self.raw_fs = raw_fs
@@ -79,19 +79,27 @@ class SparkCurationRun:
         self.clock = clock
         self.log = log
         self.catalog = catalog
-        self.changed: dict = {}
-        self.datasets: dict = {}
-        self.tables: dict = {}
-        self.skipped: list = []
-        self.bytes_per_row: dict = {}
+        # Changed dts by relation (raw_<dataset> or step name).
+        self.changed: dict[str, set[str]] = {}
+        self.datasets: dict[str, dict[str, Any]] = {}
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.skipped: list[dict[str, str]] = []
+        self.bytes_per_row: dict[str, int] = {}
 
     # ---- inputs -------------------------------------------------------------------------------
 
-    def _raw_files(self, dataset, dts):
+    def _raw_files(self, dataset: str, dts: Collection[str] | None) -> list[RawFile]:
         from_hour = f"{min(dts)}T00" if dts else None
-        return [f for p in list_raw_partitions(self.raw_fs, dataset, from_hour) if dts is None or p.dt in dts for f in p.files]
+        return [
+            f
+            for p in list_raw_partitions(self.raw_fs, dataset, from_hour)
+            if dts is None or p.dt in dts
+            for f in p.files
+        ]
 
-    def _register_raw(self, dataset, dts, exclude=frozenset()):
+    def _register_raw(
+        self, dataset: str, dts: Collection[str] | None, exclude: Collection[str] = frozenset()
+    ) -> tuple[list[RawFile], int]:
         from pyspark.sql import functions as F
 
         counters = self.datasets[dataset]
@@ -101,48 +109,46 @@ class SparkCurationRun:
             counters["skipped"].append(s)
             self.skipped.append(s)
             self.log(f"raw_{dataset}: skipped {s['file']}: {s['reason']}")
-        schema = struct_of(contract_columns(dataset))
+        schema = ddl_of(contract_columns(dataset))
         if usable:
             # An explicit schema reads missing contract columns as NULL and ignores extra ones.
             df = self.spark.read.schema(schema).parquet(*[self.raw_fs.uri(f.key) for f in usable])
             df = df.withColumn("ingest_path", F.input_file_name())
         else:
-            from pyspark.sql import types as T
-
-            df = self.spark.createDataFrame([], T.StructType(schema.fields + [T.StructField("ingest_path", T.StringType())]))
+            df = self.spark.createDataFrame([], f"{schema}, `ingest_path` string")
         df.createOrReplaceTempView(f"raw_{dataset}")
         size = sum(f.size for f in usable)
         return usable, size
 
-    def _table_key(self, step) -> str:
+    def _table_key(self, step: Step) -> str:
         return f"{step.zone}/{step.table_name}"
 
-    def _schema(self, step) -> dict:
+    def _schema(self, step: Step) -> dict[str, Any]:
         s = self.pipeline.tables.get(step.name)
         if s is None:
             raise PipelineDefinitionError(f"tables.json has no schema for {step.name}")
         return s
 
-    def _table_df(self, step, dts):
+    def _table_df(self, step: Step, dts: Collection[str] | None) -> "DataFrame":
         """A published table restricted to ``dts`` (None: whole), dt read from the folder names."""
         from pyspark.sql import functions as F
 
         schema = self._schema(step)
         key = self._table_key(step)
         by_dt = manifest_files(self.out_fs, key, read_manifest(self.out_fs, key), dts)
-        data_struct = struct_of(schema["columns"])
+        data_schema = ddl_of(schema["columns"])
         frames = []
         for dt, files in by_dt.items():
             if files:
-                frames.append(self.spark.read.schema(data_struct).parquet(*files).withColumn("dt", F.lit(dt)))
+                frames.append(self.spark.read.schema(data_schema).parquet(*files).withColumn("dt", F.lit(dt)))
         if not frames:
-            return self.spark.createDataFrame([], struct_of(schema["columns"] + schema["partitionKeys"]))
+            return self.spark.createDataFrame([], ddl_of(schema["columns"] + schema["partitionKeys"]))
         df = frames[0]
         for f in frames[1:]:
             df = df.unionByName(f)
         return df
 
-    def _register_inputs(self, step, dts):
+    def _register_inputs(self, step: Step, dts: Collection[str] | None) -> None:
         for name in step.inputs:
             if raw_input_dataset(name):
                 continue
@@ -152,7 +158,7 @@ class SparkCurationRun:
 
     # ---- steps ----------------------------------------------------------------------------------
 
-    def run(self, raw_changes: dict):
+    def run(self, raw_changes: dict[str, set[str]]) -> None:
         for d, dts in raw_changes.items():
             if dts:
                 self.changed[f"raw_{d}"] = set(dts)
@@ -173,13 +179,13 @@ class SparkCurationRun:
             self._run_group(step, readers)
             i = j
 
-    def _run_group(self, working, tables):
+    def _run_group(self, working: Step | None, tables: list[Step]) -> None:
         triggers = set(working.inputs if working else [])
         for t in tables:
             triggers.update(x for x in t.inputs if not working or x != working.name)
-        target = set()
-        for t in triggers:
-            target |= self.changed.get(t, set())
+        target: set[str] = set()
+        for name in triggers:
+            target |= self.changed.get(name, set())
         if not target:
             for t in tables:
                 self.changed[t.name] = set()
@@ -191,7 +197,7 @@ class SparkCurationRun:
             working_df = self._materialize(working, dts)
         for t in tables:
             self._register_inputs(t, dts)
-            df = self.spark.sql(render_step(self.pipeline, t, "spark"))
+            df = self.spark.sql(t.sql)
             self._check_schema(t, df)
             if mode == "aligned":
                 counts = {r["dt"]: r["count"] for r in df.groupBy("dt").count().collect()}
@@ -205,9 +211,9 @@ class SparkCurationRun:
         if working_df is not None:
             working_df.unpersist()
 
-    def _materialize(self, working, dts):
+    def _materialize(self, working: Step, dts: Collection[str] | None) -> "DataFrame":
         dataset = next((raw_input_dataset(x) for x in working.inputs if raw_input_dataset(x)), None)
-        sql = render_step(self.pipeline, working, "spark")
+        sql = working.sql
         if dataset is None:
             self._register_inputs(working, dts)
             df = self.spark.sql(sql).persist()
@@ -242,14 +248,14 @@ class SparkCurationRun:
             self.bytes_per_row[working.name] = max(1, size // raw_rows)
         return df
 
-    def _check_schema(self, step, df):
+    def _check_schema(self, step: Step, df: "DataFrame") -> None:
         got = ", ".join(f"{f.name}:{f.dataType.simpleString()}" for f in df.schema.fields)
         s = self._schema(step)
         want = ", ".join(f"{c['name']}:{c['type']}" for c in s["columns"] + s["partitionKeys"])
         if got != want:
             raise PipelineDefinitionError(f"{step.sql} returns ({got}) on Spark but tables.json says ({want})")
 
-    def _write_changed(self, step, df):
+    def _write_changed(self, step: Step, df: "DataFrame") -> Written:
         """Full mode: writes only the dts whose rows differ from the published table."""
         s = self._schema(step)
         cols = [c["name"] for c in s["columns"] + s["partitionKeys"]]
@@ -262,11 +268,11 @@ class SparkCurationRun:
         new.unpersist()
         return written
 
-    def _write(self, step, df, dts, counts):
+    def _write(self, step: Step, df: "DataFrame", dts: Iterable[str], counts: dict[str, int]) -> Written:
         """Writes the dts with rows into versions/<runId>/dt=<dt>/; returns {dt: entry or None}."""
         from pyspark.sql import functions as F
 
-        written = {dt: None for dt in dts}
+        written = dict.fromkeys(dts)
         with_rows = [dt for dt in dts if counts.get(dt, 0) > 0]
         if not with_rows:
             return written
@@ -288,13 +294,23 @@ class SparkCurationRun:
             .partitionBy("dt")
             .parquet(self.out_fs.uri(root))
         )
-        files_by_dt: dict = {}
+        files_by_dt: dict[str, list[dict[str, Any]]] = {}
         for k, size, _m in self.out_fs.list_files(f"{root}/"):
             parts = k[len(root) + 1 :].split("/")
-            if len(parts) == 2 and parts[0].startswith("dt=") and parts[1].endswith(".parquet") and not parts[1].startswith(("_", ".")):
-                files_by_dt.setdefault(parts[0][3:], []).append({"name": parts[1], "bytes": size})
+            if (
+                len(parts) == 2
+                and parts[0].startswith("dt=")
+                and parts[1].endswith(".parquet")
+                and not parts[1].startswith(("_", "."))
+            ):
+                # Rows per file from the footer, as DuckDB's COPY ... RETURN_STATS gives them.
+                rows = parquet_rows(self.out_fs, k)
+                files_by_dt.setdefault(parts[0][3:], []).append({"name": parts[1], "bytes": size, "rows": rows})
         for dt in with_rows:
             files = sorted(files_by_dt.get(dt, []), key=lambda f: f["name"])
+            in_files = sum(f["rows"] for f in files)
+            if in_files != counts[dt]:
+                raise StepFailedError(step.name, f"wrote {in_files} rows for dt {dt}, expected {counts[dt]}")
             written[dt] = {
                 "location": f"{VERSIONS_DIR}/{self.run_id}/dt={dt}",
                 "files": files,
@@ -303,7 +319,7 @@ class SparkCurationRun:
             }
         return written
 
-    def _publish(self, step, all_written):
+    def _publish(self, step: Step, all_written: Written) -> None:
         key = self._table_key(step)
         old = read_manifest(self.out_fs, key)
         old_parts = (old or {}).get("partitions", {})
@@ -349,21 +365,21 @@ class SparkCurationRun:
 
 
 def run_curation(
-    spark,
+    spark: "SparkSession",
     raw_root: str,
     out_root: str | None = None,
-    datasets=None,
+    datasets: Iterable[str] | None = None,
     since: str | None = None,
     full: bool = False,
     target_file_size_bytes: int = DEFAULT_TARGET_FILE_SIZE_BYTES,
     lateness_hours: int = DEFAULT_LATENESS_HOURS,
     retention_seconds: float = DEFAULT_RETENTION_SECONDS,
-    clock=time.time,
-    log=print,
-    catalog=None,
-    raw_fs=None,
-    out_fs=None,
-) -> dict:
+    clock: Callable[[], float] = time.time,
+    log: Callable[[str], None] = print,
+    catalog: GlueCatalog | None = None,
+    raw_fs: LakeFs | None = None,
+    out_fs: LakeFs | None = None,
+) -> dict[str, Any]:
     """Curates the raw zone under ``raw_root`` into ``out_root`` (curated/, gold/) on Spark.
 
     Incremental like runCuration: the raw dt partitions changed since the last run (state in

@@ -8,11 +8,7 @@ class CurationError(Exception):
 
 
 class PipelineDefinitionError(CurationError):
-    """pipeline.json, a SQL file, the quality rules or the dialect shim is wrong (a defect)."""
-
-
-class SqlTemplateError(PipelineDefinitionError):
-    """A ``{{placeholder}}`` cannot be rendered."""
+    """The rendered pipeline does not fit the data or the tables (a defect)."""
 
 
 class StepFailedError(CurationError):

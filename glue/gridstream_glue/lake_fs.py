@@ -4,9 +4,11 @@ Keys are lake-relative with ``/`` (``raw/grid/dt=2026-11-22/hr=12/x.parquet``); 
 Spark and pyarrow open.
 """
 
+import contextlib
 import os
 import tempfile
 import uuid
+from typing import Any
 
 
 class LocalFs:
@@ -40,7 +42,7 @@ class LocalFs:
         except FileNotFoundError:
             return []
 
-    def read_text(self, key: str):
+    def read_text(self, key: str) -> str | None:
         try:
             with open(self.uri(key), encoding="utf-8") as f:
                 return f.read()
@@ -70,10 +72,8 @@ class LocalFs:
             os.close(dfd)
 
     def delete(self, key: str) -> None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.uri(key))
-        except FileNotFoundError:
-            pass
 
     def delete_prefix(self, prefix: str) -> None:
         import shutil
@@ -85,7 +85,7 @@ class LocalFs:
         os.makedirs(os.path.dirname(self.uri(dst_key)), exist_ok=True)
         os.replace(self.uri(src_key), self.uri(dst_key))
 
-    def arrow_source(self, key: str):
+    def arrow_source(self, key: str) -> tuple[str, Any]:
         """(path, filesystem) for pyarrow."""
         return self.uri(key), None
 
@@ -95,7 +95,7 @@ class S3Fs:
 
     kind = "s3"
 
-    def __init__(self, root: str, client=None):
+    def __init__(self, root: str, client: Any = None) -> None:
         assert root.startswith("s3://"), root
         rest = root[5:].rstrip("/")
         self.bucket, _, self.prefix = rest.partition("/")
@@ -128,7 +128,7 @@ class S3Fs:
                 names.add(cp["Prefix"][len(p) :].rstrip("/"))
         return sorted(names)
 
-    def read_text(self, key: str):
+    def read_text(self, key: str) -> str | None:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"].read().decode("utf-8")
         except self.client.exceptions.NoSuchKey:
@@ -154,14 +154,18 @@ class S3Fs:
         )
         self.delete(src_key)
 
-    def arrow_source(self, key: str):
+    def arrow_source(self, key: str) -> tuple[str, Any]:
         from pyarrow import fs as pafs
 
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         return f"{self.bucket}/{self._key(key)}", pafs.S3FileSystem(region=region)
 
 
-def open_fs(root: str, client=None):
+# Either lake: what every function taking an ``fs`` accepts.
+LakeFs = LocalFs | S3Fs
+
+
+def open_fs(root: str, client: Any = None) -> LakeFs:
     """A LocalFs for a folder, an S3Fs for ``s3://bucket[/prefix]``."""
     return S3Fs(root, client) if root.startswith("s3://") else LocalFs(root)
 

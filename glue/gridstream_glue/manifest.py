@@ -9,7 +9,11 @@ keep working).
 
 import json
 import time
-from datetime import datetime, timezone
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any
+
+from .lake_fs import LakeFs
 
 MANIFEST_FILE = "_manifest.json"
 VERSIONS_DIR = "versions"
@@ -18,29 +22,31 @@ MANIFEST_FORMAT = 1
 
 def iso(ts: float) -> str:
     """ISO-8601 UTC with milliseconds, as JavaScript's toISOString."""
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
 
 
 def parse_iso(s: str) -> float:
     return datetime.strptime(s.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
 
 
-def read_manifest(fs, table_key: str):
+def read_manifest(fs: LakeFs, table_key: str) -> dict[str, Any] | None:
     """The manifest of ``<zone>/<table>``, or None when never published."""
     text = fs.read_text(f"{table_key}/{MANIFEST_FILE}")
     return None if text is None else json.loads(text)
 
 
-def write_manifest(fs, table_key: str, manifest: dict) -> None:
+def write_manifest(fs: LakeFs, table_key: str, manifest: dict[str, Any]) -> None:
     """Publishes a manifest atomically (partitions sorted by dt)."""
     m = dict(manifest)
     m["partitions"] = dict(sorted(manifest["partitions"].items()))
-    fs.write_text_atomic(f"{table_key}/{MANIFEST_FILE}", json.dumps(m, indent=2) + "\n")
+    fs.write_text_atomic(f"{table_key}/{MANIFEST_FILE}", json.dumps(m, indent=2, ensure_ascii=False) + "\n")
 
 
-def manifest_files(fs, table_key: str, manifest, dts=None) -> dict:
+def manifest_files(
+    fs: LakeFs, table_key: str, manifest: dict[str, Any] | None, dts: Collection[str] | None = None
+) -> dict[str, list[str]]:
     """{dt: [uri, ...]} of a manifest's data files (optionally only ``dts``)."""
-    out = {}
+    out: dict[str, list[str]] = {}
     for dt, p in sorted((manifest or {}).get("partitions", {}).items()):
         if dts is not None and dt not in dts:
             continue
@@ -48,7 +54,9 @@ def manifest_files(fs, table_key: str, manifest, dts=None) -> dict:
     return out
 
 
-def collect_garbage(fs, table_key: str, manifest: dict, now: float, retention_seconds: float):
+def collect_garbage(
+    fs: LakeFs, table_key: str, manifest: dict[str, Any], now: float, retention_seconds: float
+) -> tuple[dict[str, Any], int]:
     """Deletes superseded folders older than the retention and unreferenced run folders older than it.
 
     Returns (manifest without the deleted superseded entries, number removed).

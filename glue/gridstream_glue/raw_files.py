@@ -3,9 +3,12 @@
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .bundle import contract_columns
+from .lake_fs import LakeFs
 
 _DT = re.compile(r"^dt=(\d{4}-\d{2}-\d{2})$")
 _HR = re.compile(r"^hr=(\d{2})$")
@@ -22,7 +25,7 @@ class RawFile:
 class RawPartition:
     dt: str
     hr: str
-    files: tuple
+    files: tuple[RawFile, ...]
 
     @property
     def hour(self) -> str:
@@ -35,10 +38,10 @@ class RawPartition:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def list_raw_partitions(fs, dataset: str, from_hour: str | None = None) -> list:
+def list_raw_partitions(fs: LakeFs, dataset: str, from_hour: str | None = None) -> list[RawPartition]:
     """Partitions ``raw/<dataset>/dt=*/hr=*/`` with their ``*.parquet`` files (``.``/``_`` names skipped)."""
     prefix = f"raw/{dataset}/"
-    groups: dict = {}
+    groups: dict[tuple[str, str], list[RawFile]] = {}
     from_dt = from_hour[:10] if from_hour else None
     for key, size, _mtime in fs.list_files(prefix):
         parts = key[len(prefix) :].split("/")
@@ -54,10 +57,13 @@ def list_raw_partitions(fs, dataset: str, from_hour: str | None = None) -> list:
             continue
         if name.endswith(".parquet") and not name.startswith((".", "_")):
             groups.setdefault((dt, hr), []).append(RawFile(key=key, name=name, size=size))
-    return [RawPartition(dt=dt, hr=hr, files=tuple(sorted(fs_, key=lambda f: f.name))) for (dt, hr), fs_ in sorted(groups.items())]
+    return [
+        RawPartition(dt=dt, hr=hr, files=tuple(sorted(fs_, key=lambda f: f.name)))
+        for (dt, hr), fs_ in sorted(groups.items())
+    ]
 
 
-def _accepts(hive_type: str, col) -> bool:
+def _accepts(hive_type: str, col: Any) -> bool:
     physical = col.physical_type
     converted = "" if col.converted_type in (None, "NONE") else col.converted_type
     logical = col.logical_type
@@ -86,16 +92,16 @@ def _accepts(hive_type: str, col) -> bool:
     return False
 
 
-def _describe(col) -> str:
+def _describe(col: Any) -> str:
     logical = getattr(col.logical_type, "type", "NONE")
     if logical not in ("NONE", None):
         return f"{col.physical_type} {col.logical_type.to_json()}"
     if col.converted_type not in (None, "NONE"):
         return f"{col.physical_type} {col.converted_type}"
-    return col.physical_type
+    return str(col.physical_type)
 
 
-def _columns(fs, key: str):
+def _columns(fs: LakeFs, key: str) -> list[Any]:
     import pyarrow.parquet as pq
 
     path, filesystem = fs.arrow_source(key)
@@ -103,14 +109,26 @@ def _columns(fs, key: str):
     return [schema.column(i) for i in range(len(schema))]
 
 
-def check_raw_files(fs, dataset: str, files) -> tuple[list, set, list]:
+def parquet_rows(fs: LakeFs, key: str) -> int:
+    """Rows of a Parquet file, from its footer."""
+    import pyarrow.parquet as pq
+
+    path, filesystem = fs.arrow_source(key)
+    return int(pq.ParquetFile(path, filesystem=filesystem).metadata.num_rows)
+
+
+def check_raw_files(
+    fs: LakeFs, dataset: str, files: Iterable[RawFile]
+) -> tuple[list[RawFile], set[str], list[dict[str, str]]]:
     """(usable files, contract columns present, skipped [{file, reason}]), from the footers only.
 
     Same decisions as checkRawFiles in rawFiles.ts: unreadable footer or a contract column with
     another type -> skipped; missing contract columns -> NULL; extra columns -> ignored.
     """
     contract = contract_columns(dataset)
-    usable, present, skipped = [], set(), []
+    usable: list[RawFile] = []
+    present: set[str] = set()
+    skipped: list[dict[str, str]] = []
     for f in files:
         try:
             cols = _columns(fs, f.key)
@@ -131,7 +149,7 @@ def check_raw_files(fs, dataset: str, files) -> tuple[list, set, list]:
     return usable, present, skipped
 
 
-def has_exact_contract_schema(fs, dataset: str, f) -> bool:
+def has_exact_contract_schema(fs: LakeFs, dataset: str, f: RawFile) -> bool:
     """True when the file has exactly the contract's columns, in order, with its types."""
     try:
         cols = _columns(fs, f.key)
@@ -139,11 +157,11 @@ def has_exact_contract_schema(fs, dataset: str, f) -> bool:
         return False
     contract = contract_columns(dataset)
     return len(cols) == len(contract) and all(
-        col.path == c["name"] and _accepts(c["type"], col) for col, c in zip(cols, contract)
+        col.path == c["name"] and _accepts(c["type"], col) for col, c in zip(cols, contract, strict=True)
     )
 
 
-def unreadable(fs, files) -> list:
+def unreadable(fs: LakeFs, files: Iterable[RawFile]) -> list[tuple[RawFile, str]]:
     """Files whose data pages fail to decode (full read with pyarrow), with the reason."""
     import pyarrow.parquet as pq
 

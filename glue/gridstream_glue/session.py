@@ -1,5 +1,11 @@
 """Spark session settings curation relies on (the Glue job applies them to Glue's session)."""
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
 SPARK_SETTINGS = {
     # Dates and hours of timestamps in UTC, like DuckDB with TimeZone=UTC.
     "spark.sql.session.timeZone": "UTC",
@@ -12,7 +18,7 @@ SPARK_SETTINGS = {
 }
 
 
-def configure(spark) -> None:
+def configure(spark: "SparkSession") -> None:
     """Applies the settings to an existing session (Glue's)."""
     for k, v in SPARK_SETTINGS.items():
         spark.conf.set(k, v)
@@ -27,7 +33,9 @@ SMALL_DATA_SETTINGS = {
 }
 
 
-def local_session(app: str = "gridstream-glue", cores: int = 2, shuffle_partitions: int = 4, small_data: bool = False):
+def local_session(
+    app: str = "gridstream-glue", cores: int = 2, shuffle_partitions: int = 4, small_data: bool = False
+) -> "SparkSession":
     """A local SparkSession for tests and the local runner: UTC, quiet; ``small_data`` for tests."""
     from pyspark.sql import SparkSession
 
@@ -39,7 +47,10 @@ def local_session(app: str = "gridstream-glue", cores: int = 2, shuffle_partitio
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "1g")
-        .config("spark.sql.sources.commitProtocolClass", "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol")
+        .config(
+            "spark.sql.sources.commitProtocolClass",
+            "org.apache.spark.sql.execution.datasources.SQLHadoopMapReduceCommitProtocol",
+        )
         .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
         .config("spark.hadoop.parquet.enable.summary-metadata", "false")
     )

@@ -1,11 +1,25 @@
-"""Incremental state per dataset (same file and semantics as curationState.ts)."""
+"""Incremental state per dataset (same file and semantics as curationState.ts).
 
+The file's format is schemas/json/curation-state.schema.json; test/fixtures/formats/curation-state/ holds
+golden files both this module and curationState.ts must read and write byte for byte.
+"""
+
+import contextlib
 import json
 import os
 import socket
+import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol
+
+from .lake_fs import LakeFs
+from .manifest import iso
 
 STATE_FORMAT = 1
+# The updatedAt of a dataset never curated: the epoch, as curationState.ts has it.
+NEVER_UPDATED = iso(0.0)
 STATE_PREFIX = "curated/_state/"
 LOCK_KEY = "curated/_state/curation.lock"
 
@@ -16,20 +30,49 @@ def shift_hour(hour: str, hours: int) -> str:
     return t.strftime("%Y-%m-%dT%H")
 
 
-def read_state(fs, dataset: str) -> dict:
+def read_state(fs: LakeFs, dataset: str) -> dict[str, Any]:
     text = fs.read_text(f"{STATE_PREFIX}{dataset}.json")
     if text is None:
-        return {"format": STATE_FORMAT, "dataset": dataset, "watermark": None, "partitions": {}, "updatedAt": ""}
-    return json.loads(text)
+        return {
+            "format": STATE_FORMAT,
+            "dataset": dataset,
+            "watermark": None,
+            "partitions": {},
+            "updatedAt": NEVER_UPDATED,
+        }
+    state: dict[str, Any] = json.loads(text)
+    return state
 
 
-def write_state(fs, state: dict) -> None:
-    fs.write_text_atomic(f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2) + "\n")
+def write_state(fs: LakeFs, state: dict[str, Any]) -> None:
+    fs.write_text_atomic(
+        f"{STATE_PREFIX}{state['dataset']}.json", json.dumps(state, indent=2, ensure_ascii=False) + "\n"
+    )
 
 
-def detect_changes(state: dict, partitions, from_hour, since, full, lateness_hours, now_iso):
+class ListedPartition(Protocol):
+    """What change detection needs of a raw partition (a raw_files.RawPartition)."""
+
+    @property
+    def dt(self) -> str: ...
+    @property
+    def hour(self) -> str: ...
+    @property
+    def fingerprint(self) -> str: ...
+
+
+def detect_changes(
+    state: dict[str, Any],
+    partitions: Iterable[ListedPartition],
+    from_hour: str | None,
+    since: str | None,
+    full: bool,
+    lateness_hours: int,
+    now_iso: str,
+) -> tuple[set[str], dict[str, Any]]:
     """(dts to curate, next state): same rules as detectChanges in curationState.ts."""
-    dts = set()
+    partitions = list(partitions)
+    dts: set[str] = set()
     listed = {p.hour: p for p in partitions}
     for p in partitions:
         forced = full or (since is not None and p.dt >= since)
@@ -58,18 +101,20 @@ class LocalLock:
     """The lake lock of a local lake (shared with the DuckDB runner); a no-op on S3, where the Glue job
     runs with maxConcurrentRuns=1."""
 
-    def __init__(self, fs, purpose: str):
+    def __init__(self, fs: LakeFs, purpose: str) -> None:
         self.fs = fs
         self.purpose = purpose
         self.path = fs.uri(LOCK_KEY) if fs.kind == "local" else None
 
-    def __enter__(self):
+    def __enter__(self) -> "LocalLock":
         if self.path is None:
             return self
         from .errors import CurationLockedError
 
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        body = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "purpose": self.purpose})
+        body = json.dumps(
+            {"pid": os.getpid(), "host": socket.gethostname(), "purpose": self.purpose, "since": iso(time.time())}
+        )
         for attempt in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -89,13 +134,10 @@ class LocalLock:
                 os.unlink(self.path)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None) -> None:
         if self.path is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
-            except FileNotFoundError:
-                pass
-        return False
 
 
 def _alive(pid: int) -> bool:

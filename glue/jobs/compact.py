@@ -9,11 +9,12 @@ gridstream_glue.compaction). Glue arguments: --raw_bucket, --lateness_days (requ
 import argparse
 import json
 import sys
+from typing import Any
 
 OPTIONAL = {"dataset": "", "target_file_size_mb": "128"}
 
 
-def parse_args(argv):
+def parse_args(argv: list[str]) -> dict[str, Any]:
     """Glue arguments (getResolvedOptions) or, outside Glue, argparse with the same names plus --lake."""
     try:
         from awsglue.utils import getResolvedOptions
@@ -37,7 +38,7 @@ def parse_args(argv):
     return {**OPTIONAL, **args, **extra, "glue": True, "lake": None, "json": True}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv)
     from gridstream_glue.compaction import compact_raw

@@ -14,11 +14,12 @@ version folders and switches each table's manifest and its Glue partitions.
 import argparse
 import json
 import sys
+from typing import Any
 
 OPTIONAL = {"dataset": "", "since": "", "full": "false", "target_file_size_mb": "128", "retention_minutes": "15"}
 
 
-def parse_args(argv):
+def parse_args(argv: list[str]) -> dict[str, Any]:
     """Glue arguments (getResolvedOptions) or, outside Glue, argparse with the same names plus --lake."""
     try:
         from awsglue.utils import getResolvedOptions
@@ -44,7 +45,7 @@ def parse_args(argv):
     return {**OPTIONAL, **args, **extra, "glue": True, "lake": None, "json": True}
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> dict[str, Any]:
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv)
     from gridstream_glue.curation import run_curation

@@ -13,6 +13,8 @@ export const PIPELINE_FILES = {
   qualityRules: 'quality_rules.json',
   dialects: 'dialects.json',
   tables: 'tables.json',
+  /** Generated: every step rendered for both engines (what the Glue job runs). */
+  rendered: 'pipeline.rendered.json',
 } as const;
 
 function readJson(dir: string, file: string): unknown {
@@ -158,7 +160,7 @@ export function renderStep(pipeline: Pipeline, step: PipelineStep, engine: Engin
     Object.entries(pipeline.params).map(([k, v]) => [k, String(v)]),
   );
   if (step.dataset) {
-    const dq = compileQualityRules(pipeline.qualityRules[step.dataset]);
+    const dq = compileQualityRules(pipeline.qualityRules[step.dataset], engine);
     values.dq_rule = dq.first;
     values.dq_rules = dq.all;
     values.ingest_order = ingestOrderSql(step.dataset);

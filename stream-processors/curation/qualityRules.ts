@@ -1,15 +1,36 @@
 import { sqlString } from '../../datalake/duckdb/index.js';
 import { PipelineDefinitionError } from './errors.js';
-import type { QualityRule } from './types.js';
+import type { Engine, QualityRule } from './types.js';
 
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 const RULE_NAME = /^[a-z][a-z0-9_]*$/;
 
-function literal(v: string | number): string {
+/**
+ * A rule value as a SQL literal of one engine. Numbers are written as ECMAScript prints them (the
+ * shortest text that reads back as the same double: `-250`, `5000.5`, `1e+21`, `1e-7`), which DuckDB
+ * and Spark both parse to that number. Strings differ by engine: Spark reads `\` as an escape and
+ * `'a''b'` as two adjacent literals (`ab`), so its quotes and backslashes are backslash-escaped;
+ * DuckDB doubles the quote and keeps backslashes as they are (test/fixtures/formats/sql-literals.json
+ * is run on both engines).
+ *
+ * @param v - a string or finite number
+ * @param engine - `duckdb` or `spark`
+ * @throws PipelineDefinitionError for a number that is not finite or a value of another type
+ * @example
+ * ```ts
+ * sqlLiteral(1e21, 'spark'); // '1e+21'
+ * sqlLiteral("it's", 'spark'); // "'it\\'s'"
+ * ```
+ */
+export function sqlLiteral(v: string | number, engine: Engine): string {
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new PipelineDefinitionError(`quality rule value ${v} is not finite`);
     return String(v);
   }
+  if (typeof v !== 'string') {
+    throw new PipelineDefinitionError(`quality rule value ${JSON.stringify(v)} is not a string or number`);
+  }
+  if (engine === 'spark') return `'${v.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
   return sqlString(v);
 }
 
@@ -26,9 +47,11 @@ function column(rule: QualityRule, name: string | undefined): string {
  * The SQL boolean that is TRUE when a row fails a rule (never NULL).
  *
  * @param rule - one rule of quality_rules.json
+ * @param engine - the engine whose literals are written
  * @throws PipelineDefinitionError naming the rule when it is malformed
  */
-export function ruleFailureSql(rule: QualityRule): string {
+export function ruleFailureSql(rule: QualityRule, engine: Engine): string {
+  const literal = (v: string | number) => sqlLiteral(v, engine);
   let failure: string;
   switch (rule.kind) {
     case 'not_null': {
@@ -71,12 +94,16 @@ export function ruleFailureSql(rule: QualityRule): string {
 /**
  * Compiles a dataset's rules into the two quarantine columns: `dq_rule` (first failed rule in
  * declaration order, NULL when none) and `dq_rules` (all failed rules, comma-separated, NULL when
- * none). glue/gridstream_glue/quality_rules.py produces the same text.
+ * none). The only rule compiler: Spark runs its output from sql/curated/pipeline.rendered.json.
  *
  * @param rules - the dataset's rules, in order
+ * @param engine - the engine whose literals are written
  * @throws PipelineDefinitionError for duplicate or malformed rules
  */
-export function compileQualityRules(rules: readonly QualityRule[]): { first: string; all: string } {
+export function compileQualityRules(
+  rules: readonly QualityRule[],
+  engine: Engine,
+): { first: string; all: string } {
   if (rules.length === 0) return { first: 'CAST(NULL AS STRING)', all: 'CAST(NULL AS STRING)' };
   const seen = new Set<string>();
   const parts = rules.map((r) => {
@@ -84,7 +111,7 @@ export function compileQualityRules(rules: readonly QualityRule[]): { first: str
       throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
     if (seen.has(r.rule)) throw new PipelineDefinitionError(`quality rule ${r.rule} is declared twice`);
     seen.add(r.rule);
-    return { name: literal(r.rule), failure: ruleFailureSql(r) };
+    return { name: sqlLiteral(r.rule, engine), failure: ruleFailureSql(r, engine) };
   });
   const first = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.name}`).join(' ')} END`;
   const all = `NULLIF(concat_ws(',', ${parts.map((p) => `CASE WHEN ${p.failure} THEN ${p.name} END`).join(', ')}), '')`;

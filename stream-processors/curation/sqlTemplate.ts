@@ -44,8 +44,8 @@ export interface TemplateContext {
 
 /**
  * Replaces every `{{value}}` and `{{macro(arg, ...)}}` of a transformation with its text for one
- * engine, repeatedly (a value may contain macros). The same function exists in Python
- * (glue/gridstream_glue/sql_template.py); a test checks both render every step identically.
+ * engine, repeatedly (a value may contain macros). The only template engine: the Glue job runs the
+ * Spark text it renders at build time (sql/curated/pipeline.rendered.json).
  *
  * @param sql - template text
  * @param context - engine, macros and values

@@ -1,6 +1,7 @@
 // Regenerates the files derived from the pipeline and the contracts:
-//   sql/curated/tables.json   output schema of every curated/gold table
-//   sql/athena/ddl/*.sql      CREATE EXTERNAL TABLE of every raw, curated and gold table
+//   sql/curated/tables.json              output schema of every curated/gold table
+//   sql/curated/pipeline.rendered.json   every step rendered for DuckDB and Spark (the Glue job runs it)
+//   sql/athena/ddl/*.sql                 CREATE EXTERNAL TABLE of every raw, curated and gold table
 // Run: npx tsx stream-processors/curation/writeGenerated.ts  (a test fails while they are stale)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -5,7 +5,7 @@ mirror test/helpers/events.ts."""
 import itertools
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,10 +15,10 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(REPO, "glue"))
 sys.path.insert(0, os.path.join(REPO, "glue", "jobs"))
 
-from gridstream_glue.bundle import contract_columns  # noqa: E402
-from gridstream_glue.manifest import manifest_files, read_manifest  # noqa: E402
+from gridstream_glue.bundle import contract_columns
+from gridstream_glue.manifest import manifest_files, read_manifest
 
-T0 = int(datetime(2026, 11, 22, 12, tzinfo=timezone.utc).timestamp() * 1000)
+T0 = int(datetime(2026, 11, 22, 12, tzinfo=UTC).timestamp() * 1000)
 HOUR = 3_600_000
 DAY = 24 * HOUR
 _ids = itertools.count(1)
@@ -70,18 +70,18 @@ def grid_event(**o) -> dict:
 
 
 def conditions_event(**o) -> dict:
-    base = dict(
-        record_type="SYSTEM_CONDITIONS",
-        settlement_point=None,
-        settlement_point_type=None,
-        lmp_usd_mwh=None,
-        energy_usd_mwh=None,
-        congestion_usd_mwh=None,
-        loss_usd_mwh=None,
-        load_mw=10000.0,
-        wind_mw=1000.0,
-        solar_mw=500.0,
-    )
+    base = {
+        "record_type": "SYSTEM_CONDITIONS",
+        "settlement_point": None,
+        "settlement_point_type": None,
+        "lmp_usd_mwh": None,
+        "energy_usd_mwh": None,
+        "congestion_usd_mwh": None,
+        "loss_usd_mwh": None,
+        "load_mw": 10000.0,
+        "wind_mw": 1000.0,
+        "solar_mw": 500.0,
+    }
     base.update(o)
     return grid_event(**base)
 
@@ -166,7 +166,7 @@ def write_raw(lake: str, dataset: str, events, name: str | None = None, partitio
         if partition:
             key = partition
         else:
-            t = datetime.fromtimestamp(e["event_time"] / 1000, tz=timezone.utc)
+            t = datetime.fromtimestamp(e["event_time"] / 1000, tz=UTC)
             key = (t.strftime("%Y-%m-%d"), t.strftime("%H"))
         groups.setdefault(key, []).append(e)
     paths = []
@@ -175,7 +175,7 @@ def write_raw(lake: str, dataset: str, events, name: str | None = None, partitio
         for c in cols:
             values = [r.get(c["name"]) for r in rows]
             if c["type"] == "timestamp":
-                values = [None if v is None else datetime.fromtimestamp(v / 1000, tz=timezone.utc) for v in values]
+                values = [None if v is None else datetime.fromtimestamp(v / 1000, tz=UTC) for v in values]
             arrays.append(pa.array(values, type=_ARROW[c["type"]]))
             fields.append(pa.field(c["name"], _ARROW[c["type"]]))
         for k, v in (extra or {}).items():
@@ -198,8 +198,8 @@ def read_table(lake: str, zone: str, table: str, where=None) -> list:
     rows = []
     for dt, files in manifest_files(fs, key, read_manifest(fs, key)).items():
         for f in files:
-            for r in pq.read_table(f).to_pylist():
-                r = {k: (int(v.timestamp() * 1000) if isinstance(v, datetime) else v) for k, v in r.items()}
+            for raw in pq.read_table(f).to_pylist():
+                r = {k: (int(v.timestamp() * 1000) if isinstance(v, datetime) else v) for k, v in raw.items()}
                 r["dt"] = dt
                 if where is None or where(r):
                     rows.append(r)

@@ -32,7 +32,9 @@ def aws(monkeypatch):
                     "Location": "s3://curated-bucket/curated/grid/",
                     "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
                     "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-                    "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+                    "SerdeInfo": {
+                        "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+                    },
                 },
             },
         )
@@ -53,10 +55,26 @@ def test_catalog_partitions_follow_the_published_versions(aws):
     s3, glue = aws
     fs = S3Fs("s3://curated-bucket", client=s3)
     catalog = GlueCatalog(glue, "gridstream_test")
-    step = Step(name="curated_grid", sql="grid.sql", mode="aligned", inputs=("grid_checked",), table={"zone": "curated", "name": "grid"})
+    step = Step(
+        name="curated_grid",
+        sql="grid.sql",
+        mode="aligned",
+        inputs=("grid_checked",),
+        table={"zone": "curated", "name": "grid"},
+    )
 
-    catalog.publish(step, fs, "curated/grid", {"2026-11-21": {"location": "versions/r1/dt=2026-11-21"}, "2026-11-22": {"location": "versions/r1/dt=2026-11-22"}})
-    catalog.publish(step, fs, "curated/grid", {"2026-11-22": {"location": "versions/r2/dt=2026-11-22"}, "2026-11-21": None})
+    catalog.publish(
+        step,
+        fs,
+        "curated/grid",
+        {
+            "2026-11-21": {"location": "versions/r1/dt=2026-11-21"},
+            "2026-11-22": {"location": "versions/r1/dt=2026-11-22"},
+        },
+    )
+    catalog.publish(
+        step, fs, "curated/grid", {"2026-11-22": {"location": "versions/r2/dt=2026-11-22"}, "2026-11-21": None}
+    )
 
     parts = glue.get_partitions(DatabaseName="gridstream_test", TableName="curated_grid")["Partitions"]
     assert [(p["Values"], p["StorageDescriptor"]["Location"]) for p in parts] == [

@@ -1,11 +1,11 @@
 """Compaction of closed raw partitions on Spark: fewer files, same content."""
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
-from conftest import HOUR, T0, grid_event, write_raw
 
+from conftest import HOUR, T0, grid_event, write_raw
 from gridstream_glue.compaction import compact_raw
 from gridstream_glue.lake_fs import LocalFs
 from gridstream_glue.raw_files import list_raw_partitions
@@ -24,12 +24,15 @@ def test_compacts_closed_partitions_without_changing_content(tmp_path, spark):
     odd = write_raw(lake, "grid", [grid_event(event_time=T0)], extra={"unexpected": "x"})[0]
     schema_before, rows_before = _content_without(lake, odd)
 
-    summary = compact_raw(spark, lake, lateness_hours=48, target_file_size_bytes=1024 * 1024, clock=lambda: NOW, log=lambda m: None)
+    summary = compact_raw(
+        spark, lake, lateness_hours=48, target_file_size_bytes=1024 * 1024, clock=lambda: NOW, log=lambda m: None
+    )
 
     assert (summary["partitions"], summary["filesBefore"], summary["filesAfter"], summary["rows"]) == (1, 7, 1, 13)
     parts = {p.hour: [f.name for f in p.files] for p in list_raw_partitions(LocalFs(lake), "grid")}
     compacted = [n for n in parts["2026-11-22T12"] if n.startswith("0-compacted-")]
-    assert len(compacted) == 1 and os.path.basename(odd) in parts["2026-11-22T12"]
+    assert len(compacted) == 1
+    assert os.path.basename(odd) in parts["2026-11-22T12"]
     assert len(parts["2026-11-24T12"]) == 2  # not closed yet: untouched
     schema_after, rows_after = _content_without(lake, odd)
     assert schema_after.names == schema_before.names
@@ -46,7 +49,9 @@ def _content_without(lake, odd):
     table = pq.read_table(files)
     rows = [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in r.items()} for r in table.to_pylist()]
     assert all(isinstance(r["event_time"], str) for r in rows)
-    assert table.schema.field("event_time").type.tz == "UTC" or str(table.schema.field("event_time").type).endswith("UTC]")
+    assert table.schema.field("event_time").type.tz == "UTC" or str(table.schema.field("event_time").type).endswith(
+        "UTC]"
+    )
     return table.schema, sorted(rows, key=repr)
 
 
@@ -54,7 +59,7 @@ def test_closed_is_relative_to_the_lateness_window(tmp_path, spark):
     lake = str(tmp_path)
     write_raw(lake, "grid", [grid_event()])
     write_raw(lake, "grid", [grid_event()])
-    just_open = datetime(2026, 11, 24, 12, 59, tzinfo=timezone.utc).timestamp()  # 12:00 hour ends 13:00
+    just_open = datetime(2026, 11, 24, 12, 59, tzinfo=UTC).timestamp()  # 12:00 hour ends 13:00
     assert compact_raw(spark, lake, lateness_hours=48, clock=lambda: just_open, log=lambda m: None)["partitions"] == 0
-    closed = datetime(2026, 11, 24, 13, 0, tzinfo=timezone.utc).timestamp()
+    closed = datetime(2026, 11, 24, 13, 0, tzinfo=UTC).timestamp()
     assert compact_raw(spark, lake, lateness_hours=48, clock=lambda: closed, log=lambda m: None)["partitions"] == 1

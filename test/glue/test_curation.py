@@ -4,8 +4,8 @@ import json
 import os
 
 import pytest
-from conftest import DAY, HOUR, T0, conditions_event, grid_event, read_table, trade_event, weather_event, write_raw
 
+from conftest import DAY, HOUR, T0, conditions_event, grid_event, read_table, trade_event, weather_event, write_raw
 from gridstream_glue.curation import run_curation
 from gridstream_glue.lake_fs import LocalFs
 from gridstream_glue.manifest import read_manifest
@@ -41,7 +41,9 @@ def lake(tmp_path_factory, spark):
         [
             weather_event(temperature_c=20.0),
             weather_event(location_id="katy", temperature_c=22.0),
-            weather_event(record_type="FORECAST", forecast_issued_at=T0 - HOUR, forecast_horizon_hours=1, temperature_c=99.0 - 60),
+            weather_event(
+                record_type="FORECAST", forecast_issued_at=T0 - HOUR, forecast_horizon_hours=1, temperature_c=99.0 - 60
+            ),
         ],
     )
     write_raw(root, "transactions", [trade_event(trade_id="T-1"), trade_event(trade_id="T-3", side="SELL")])
@@ -50,7 +52,12 @@ def lake(tmp_path_factory, spark):
         "transactions",
         [
             trade_event(
-                trade_id="T-1", version=2, status="AMEND", event_time=T0 + 13 * HOUR, quantity_mwh=480.0, price_usd_mwh=56.0
+                trade_id="T-1",
+                version=2,
+                status="AMEND",
+                event_time=T0 + 13 * HOUR,
+                quantity_mwh=480.0,
+                price_usd_mwh=56.0,
             )
         ],
     )
@@ -76,7 +83,9 @@ def lake(tmp_path_factory, spark):
 
 def test_dedup_keeps_the_latest_ingest(lake):
     root, summary = lake
-    rows = read_table(root, "curated", "grid", lambda r: r["record_type"] == "SETTLEMENT_POINT_PRICE" and r["market"] == "RTM")
+    rows = read_table(
+        root, "curated", "grid", lambda r: r["record_type"] == "SETTLEMENT_POINT_PRICE" and r["market"] == "RTM"
+    )
     assert sorted(r["lmp_usd_mwh"] for r in rows) == [51.0, 60.0, 1200.0]
     assert summary["datasets"]["grid"]["duplicates"] == 2
 
@@ -109,15 +118,21 @@ def test_trade_life_cycle(lake):
         2,
         "2026-11-23",
     )
-    assert trades["T-3"]["is_cancelled"] is True and trades["T-3"]["status"] == "CANCEL"
+    assert trades["T-3"]["is_cancelled"] is True
+    assert trades["T-3"]["status"] == "CANCEL"
     assert trades["T-2"]["is_cancelled"] is False
 
 
 def test_gold_grid_weather_hourly(lake):
     root, _ = lake
     [h] = read_table(root, "gold", "grid_weather_hourly")
-    assert h["load_zone"] == "LZ_HOUSTON" and h["hr"] == "12" and h["hour_start"] == T0
-    assert (h["price_intervals"], h["spike_intervals"], h["min_lmp_usd_mwh"], h["max_lmp_usd_mwh"]) == (3, 1, 51.0, 1200.0)
+    assert (h["load_zone"], h["hr"], h["hour_start"]) == ("LZ_HOUSTON", "12", T0)
+    assert (h["price_intervals"], h["spike_intervals"], h["min_lmp_usd_mwh"], h["max_lmp_usd_mwh"]) == (
+        3,
+        1,
+        51.0,
+        1200.0,
+    )
     assert h["avg_lmp_usd_mwh"] == pytest.approx((51 + 60 + 1200) / 3, abs=1e-9)
     assert (h["load_mw"], h["wind_mw"], h["solar_mw"]) == (10500.0, 1000.0, 500.0)
     assert (h["temperature_c"], h["weather_observations"]) == (21.0, 2)
@@ -133,7 +148,13 @@ def test_gold_trading_positions_split_over_delivery_days(lake):
     ]
     # T-1 (amended to 480 MWh at 56) delivers 12:00 on the 23rd to 12:00 on the 24th: half each day.
     north = rows[("2026-11-23", "HB_NORTH_RT_PEAK_5x16")]
-    assert (north["net_mwh"], north["gross_mwh"], north["vwap_usd_mwh"], north["notional_usd"], north["trade_count"]) == (
+    assert (
+        north["net_mwh"],
+        north["gross_mwh"],
+        north["vwap_usd_mwh"],
+        north["notional_usd"],
+        north["trade_count"],
+    ) == (
         240.0,
         240.0,
         56.0,
@@ -149,37 +170,55 @@ def test_gold_daily_market_summary(lake):
     days = {r["dt"]: r for r in read_table(root, "gold", "daily_market_summary")}
     assert sorted(days) == ["2026-11-22", "2026-11-23", "2026-11-24"]
     d = days["2026-11-22"]
-    assert (d["min_lmp_usd_mwh"], d["max_lmp_usd_mwh"], d["price_intervals"], d["spike_intervals"], d["peak_load_mw"]) == (
+    assert (
+        d["min_lmp_usd_mwh"],
+        d["max_lmp_usd_mwh"],
+        d["price_intervals"],
+        d["spike_intervals"],
+        d["peak_load_mw"],
+    ) == (
         51.0,
         1200.0,
         3,
         1,
         10500.0,
     )
-    assert (days["2026-11-23"]["traded_mwh"], days["2026-11-24"]["traded_mwh"], days["2026-11-24"]["trades"]) == (240.0, 340.0, 2)
+    assert (days["2026-11-23"]["traded_mwh"], days["2026-11-24"]["traded_mwh"], days["2026-11-24"]["trades"]) == (
+        240.0,
+        340.0,
+        2,
+    )
 
 
 def test_publish_protocol_manifest_and_state(lake):
     root, summary = lake
     m = read_manifest(LocalFs(root), "curated/grid")
-    assert m["engine"] == "spark" and m["table"] == "curated/grid"
+    assert m is not None
+    assert (m["engine"], m["table"]) == ("spark", "curated/grid")
     part = m["partitions"]["2026-11-22"]
     assert part["location"] == f"versions/{summary['runId']}/dt=2026-11-22"
     assert all(os.path.exists(os.path.join(root, "curated/grid", part["location"], f["name"])) for f in part["files"])
     with open(os.path.join(root, "curated/_state/grid.json")) as f:
         state = json.load(f)
-    assert state["watermark"] == "2026-11-22T12" and list(state["partitions"]) == ["2026-11-22T12"]
+    assert state["watermark"] == "2026-11-22T12"
+    assert list(state["partitions"]) == ["2026-11-22T12"]
 
 
 def test_idempotent_and_late_data(lake, spark):
     root, _ = lake
-    tables = [("curated", "grid"), ("curated", "transactions"), ("gold", "grid_weather_hourly"), ("gold", "daily_market_summary")]
+    tables = [
+        ("curated", "grid"),
+        ("curated", "transactions"),
+        ("gold", "grid_weather_hourly"),
+        ("gold", "daily_market_summary"),
+    ]
     before = {t: read_table(root, *t) for t in tables}
     # Nothing changed: nothing is republished.
     assert run_curation(spark, root, log=lambda m: None)["tables"] == {}
     # Forced: the same rows; full-mode tables see no difference and are not republished.
     forced = run_curation(spark, root, full=True, log=lambda m: None)
-    assert "curated_grid" in forced["tables"] and "curated_transactions" not in forced["tables"]
+    assert "curated_grid" in forced["tables"]
+    assert "curated_transactions" not in forced["tables"]
     assert {t: read_table(root, *t) for t in tables} == before
     # Late data for an already-curated hour is merged on the next run, that dt only.
     write_raw(root, "grid", [grid_event(event_time=T0 + 10 * MIN, lmp_usd_mwh=2000.0)])

@@ -24,12 +24,21 @@ def _required(script: str) -> set:
 def test_required_glue_arguments_are_what_the_stack_passes():
     assert _required("curate.py") == {"raw_bucket", "curated_bucket", "database", "lateness_days"}
     assert _required("compact.py") == {"raw_bucket", "lateness_days"}
-    assert _required("curate.py") <= CDK_ARGUMENTS and _required("compact.py") <= CDK_ARGUMENTS
+    assert _required("curate.py") <= CDK_ARGUMENTS
+    assert _required("compact.py") <= CDK_ARGUMENTS
 
 
 def test_without_awsglue_the_arguments_come_from_argparse():
-    args = curate.parse_args(["curate.py", "--lake", "/x", "--dataset", "grid", "--since", "2026-11-01", "--full", "true"])
-    assert (args["glue"], args["lake"], args["dataset"], args["since"], args["full"]) == (False, "/x", "grid", "2026-11-01", "true")
+    args = curate.parse_args(
+        ["curate.py", "--lake", "/x", "--dataset", "grid", "--since", "2026-11-01", "--full", "true"]
+    )
+    assert (args["glue"], args["lake"], args["dataset"], args["since"], args["full"]) == (
+        False,
+        "/x",
+        "grid",
+        "2026-11-01",
+        "true",
+    )
     assert compact.parse_args(["compact.py", "--lake", "/x"])["lateness_days"] == "2"
 
 

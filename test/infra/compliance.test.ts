@@ -120,6 +120,12 @@ describe('Glue assets', () => {
     );
     const files = readdirSync(join(libraries[0]!, 'gridstream_glue'), { recursive: true }) as string[];
     expect(files.filter((f) => f.endsWith('.pyc') || f.includes('__pycache__'))).toEqual([]);
+    // The package data is the repository's rendered pipeline, staged at synth time (the package
+    // folder in the repository has no resources/).
+    expect(
+      readFileSync(join(libraries[0]!, 'gridstream_glue', 'resources', 'pipeline_bundle.json'), 'utf8'),
+    ).toBe(readFileSync(join(REPO_ROOT, 'sql', 'curated', 'pipeline.rendered.json'), 'utf8'));
+    expect(existsSync(join(REPO_ROOT, 'glue', 'gridstream_glue', 'resources'))).toBe(false);
   });
 });
 

@@ -300,6 +300,15 @@ describe('stack validation', () => {
     );
   });
 
+  it('rejects a Glue package without the rendered pipeline it must ship, naming the file', () => {
+    const root = scriptRoot('');
+    mkdirSync(join(root, 'glue', 'gridstream_glue'), { recursive: true });
+    writeFileSync(join(root, 'glue', 'gridstream_glue', '__init__.py'), '');
+    expect(() => processing([job], root)).toThrow(
+      'sql/curated/pipeline.rendered.json does not exist: generate it with npx tsx stream-processors/curation/writeGenerated.ts',
+    );
+  });
+
   it('reads the required arguments of every getResolvedOptions(sys.argv, [...]) call', () => {
     expect(
       requiredJobArguments(

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /** Object access of a job in one lake bucket: key prefixes (each ending in `*`). */
 export interface GlueBucketAccess {
@@ -51,6 +51,33 @@ export const GLUE_JOBS: readonly GlueJobSpec[] = [
 
 /** Folder of the shared Python package shipped to every job as `--extra-py-files`. */
 export const GLUE_LIBRARY_DIR = 'glue/gridstream_glue';
+
+/**
+ * The pipeline the curation job runs, every step already rendered for Spark: generated from sql/curated
+ * by stream-processors/curation/writeGenerated.ts (a test fails while it is stale).
+ */
+export const GLUE_PIPELINE_FILE = 'sql/curated/pipeline.rendered.json';
+
+/** Where the shipped package holds {@link GLUE_PIPELINE_FILE}: package data that gridstream_glue/bundle.py reads. */
+export const GLUE_PIPELINE_RESOURCE = 'gridstream_glue/resources/pipeline_bundle.json';
+
+/**
+ * Lays out the library the jobs get as `--extra-py-files` in `outDir`: the `gridstream_glue` package
+ * (without byte code) plus the rendered pipeline as its package data. Done at synth time into the
+ * asset's staging folder, so the repository's package folder is never written to.
+ *
+ * @param repoRoot - repository root
+ * @param outDir - an empty folder (the asset bundling output)
+ */
+export function stageGlueLibrary(repoRoot: string, outDir: string): void {
+  cpSync(join(repoRoot, GLUE_LIBRARY_DIR), join(outDir, basename(GLUE_LIBRARY_DIR)), {
+    recursive: true,
+    filter: (src) => basename(src) !== '__pycache__' && !src.endsWith('.pyc'),
+  });
+  const resource = join(outDir, GLUE_PIPELINE_RESOURCE);
+  mkdirSync(dirname(resource), { recursive: true });
+  copyFileSync(join(repoRoot, GLUE_PIPELINE_FILE), resource);
+}
 
 /**
  * The job arguments a script requires: the names in its `getResolvedOptions(sys.argv, [...])` call(s),

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, AssetHashType, DockerImage, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -13,9 +13,11 @@ import { InfraValidationError } from '../errors.js';
 import {
   GLUE_JOBS,
   GLUE_LIBRARY_DIR,
+  GLUE_PIPELINE_FILE,
   type GlueJobSpec,
   readJobScript,
   requiredJobArguments,
+  stageGlueLibrary,
 } from '../lake/glueJobs.js';
 import { acknowledge } from '../nag.js';
 import { resourcePrefix } from '../naming.js';
@@ -70,10 +72,27 @@ export class ProcessingStack extends Stack {
     });
 
     const libraryPath = join(root, GLUE_LIBRARY_DIR);
+    if (existsSync(libraryPath) && !existsSync(join(root, GLUE_PIPELINE_FILE))) {
+      throw new InfraValidationError(
+        this.node.path,
+        `${GLUE_PIPELINE_FILE} does not exist: generate it with npx tsx stream-processors/curation/writeGenerated.ts`,
+      );
+    }
     const library = existsSync(libraryPath)
       ? new assets.Asset(this, 'GlueLibrary', {
-          path: join(root, 'glue'),
-          exclude: ['*', '!gridstream_glue', '!gridstream_glue/**', '**/__pycache__', '**/*.pyc'],
+          path: libraryPath,
+          // Hash what is shipped: the package and the rendered pipeline (which lives outside it).
+          assetHashType: AssetHashType.OUTPUT,
+          bundling: {
+            // Required by the type, never pulled: local bundling always succeeds.
+            image: DockerImage.fromRegistry('scratch'),
+            local: {
+              tryBundle(outputDir: string): boolean {
+                stageGlueLibrary(root, outputDir);
+                return true;
+              },
+            },
+          },
         })
       : undefined;
 
