@@ -225,7 +225,7 @@ export class ShardConsumer {
    * Reads until the shard ends (`finished`) or {@link stop} is called (`stopped`), leaving everything
    * it read durable and checkpointed.
    *
-   * @throws ShardReadError when Kinesis fails for good; storage or Parquet errors as thrown
+   * @throws ShardReadError when the source fails for good; storage or Parquet errors as thrown
    */
   public async run(): Promise<ConsumerOutcome> {
     try {

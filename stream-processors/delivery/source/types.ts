@@ -14,7 +14,8 @@ export interface SourceRecord {
   readonly partitionKey: string;
   /**
    * The record's position in its partition, opaque to delivery except through
-   * {@link RecordSource.compare} (Kinesis: sequence number; Kafka: offset as a decimal string).
+   * {@link RecordSource.compare} (Kinesis: sequence number; Kafka: offset as a decimal string). One
+   * position has one spelling: the end of a pending range is recognised by equality.
    */
   readonly sequenceNumber: string;
   /**
