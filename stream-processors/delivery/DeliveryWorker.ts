@@ -8,12 +8,14 @@ import { BufferBudget } from './BufferBudget.js';
 import { CheckpointStore } from './CheckpointStore.js';
 import { DELIVERY_DEFAULTS, KINESIS_READ_LIMITS } from './constants.js';
 import { DeliveryConfigurationError, WorkerStateError } from './errors.js';
+import { type KinesisReadSettings, KinesisSource } from './kinesisSource/index.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { ParquetWriter } from './ParquetWriter.js';
 import type { ConsumerSettings } from './ShardConsumer.js';
 import { SourceHealth } from './SourceHealth.js';
 import { StreamDelivery } from './StreamDelivery.js';
 import { StreamLease } from './StreamLease.js';
+import type { RecordSourceFactory } from './source/index.js';
 import type { DeliveryMetric, DeliveryStats, DeliveryWorkerOptions, StreamBinding } from './types.js';
 
 function positive(name: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
@@ -26,12 +28,39 @@ function positive(name: string, value: number, min: number, max = Number.POSITIV
 }
 
 /**
+ * Where the worker's streams are read from: `options.source`, else Kinesis (over `options.kinesis`, or
+ * over a client of the worker's own, which it destroys on stop).
+ */
+function sourcesOf(
+  options: DeliveryWorkerOptions,
+  settings: KinesisReadSettings,
+  now: () => number,
+): { sourceFor: RecordSourceFactory; ownKinesis?: KinesisClient } {
+  if (options.source) return { sourceFor: options.source };
+  const kinesis = options.kinesis ?? createKinesisClient();
+  return {
+    sourceFor: (ctx) =>
+      new KinesisSource({
+        kinesis,
+        stream: ctx.stream,
+        retrier: ctx.retrier,
+        health: ctx.health,
+        settings,
+        now,
+      }),
+    ...(options.kinesis === undefined ? { ownKinesis: kinesis } : {}),
+  };
+}
+
+/**
  * The local stand-in for Firehose: reads every shard of the `grid`, `weather` and `transactions`
  * streams, turns their JSON (KPL-aggregated or not) into Snappy Parquet with the contract's columns,
  * partitioned by event time under `raw/<dataset>/dt=…/hr=…/`, sends bad records to `errors/<type>/`,
  * and checkpoints each shard only after the objects covering it are durable — so a restart after any
  * crash neither loses nor duplicates an event. It writes a stream only while it holds the stream's
- * lease in the lake ({@link StreamLease}); a second worker on the same lake waits for it.
+ * lease in the lake ({@link StreamLease}); a second worker on the same lake waits for it. Records come
+ * from a `RecordSource` per stream: Kinesis ({@link KinesisSource}) unless `options.source` gives
+ * another.
  *
  * @example
  * ```ts
@@ -45,8 +74,8 @@ function positive(name: string, value: number, min: number, max = Number.POSITIV
 export class DeliveryWorker {
   readonly #streams: StreamDelivery[];
   readonly #writer: ParquetWriter;
-  readonly #kinesis: KinesisClient;
-  readonly #ownsKinesis: boolean;
+  /** The Kinesis client the worker created (and destroys on stop), if any. */
+  readonly #ownKinesis: KinesisClient | undefined;
   readonly #syncIntervalMs: number;
   readonly #now: () => number;
   readonly #startedAt: number;
@@ -66,8 +95,7 @@ export class DeliveryWorker {
   private constructor(
     streams: (w: DeliveryWorker) => StreamDelivery[],
     writer: ParquetWriter,
-    kinesis: KinesisClient,
-    ownsKinesis: boolean,
+    ownKinesis: KinesisClient | undefined,
     syncIntervalMs: number,
     now: () => number,
     health: SourceHealth,
@@ -78,8 +106,7 @@ export class DeliveryWorker {
     this.#gaugeIntervalMs = gaugeIntervalMs;
     this.#onMetric = onMetric;
     this.#writer = writer;
-    this.#kinesis = kinesis;
-    this.#ownsKinesis = ownsKinesis;
+    this.#ownKinesis = ownKinesis;
     this.#syncIntervalMs = syncIntervalMs;
     this.#now = now;
     this.#startedAt = now();
@@ -103,6 +130,14 @@ export class DeliveryWorker {
     const settings: ConsumerSettings = {
       bufferIntervalMs: positive('bufferIntervalMs', options.bufferIntervalMs ?? d.bufferIntervalMs, 0),
       bufferSizeBytes: positive('bufferSizeBytes', options.bufferSizeBytes ?? d.bufferSizeBytes, 1),
+      idlePollIntervalMs: positive(
+        'idlePollIntervalMs',
+        options.idlePollIntervalMs ?? d.idlePollIntervalMs,
+        0,
+      ),
+      maxEventBytes: positive('maxEventBytes', options.maxEventBytes ?? d.maxEventBytes, 1),
+    };
+    const readSettings: KinesisReadSettings = {
       maxRecordsPerCall: positive(
         'maxRecordsPerCall',
         options.maxRecordsPerCall ?? d.maxRecordsPerCall,
@@ -110,18 +145,12 @@ export class DeliveryWorker {
         KINESIS_READ_LIMITS.maxRecordsPerGetRecords,
       ),
       minCallIntervalMs: positive('minCallIntervalMs', options.minCallIntervalMs ?? d.minCallIntervalMs, 0),
-      idlePollIntervalMs: positive(
-        'idlePollIntervalMs',
-        options.idlePollIntervalMs ?? d.idlePollIntervalMs,
-        0,
-      ),
       targetBytesPerCall: positive(
         'targetBytesPerCall',
         options.targetBytesPerCall ?? d.targetBytesPerCall,
         1,
         KINESIS_READ_LIMITS.maxBytesPerGetRecords,
       ),
-      maxEventBytes: positive('maxEventBytes', options.maxEventBytes ?? d.maxEventBytes, 1),
     };
     const syncIntervalMs = positive(
       'shardSyncIntervalMs',
@@ -183,7 +212,7 @@ export class DeliveryWorker {
         }),
       ]),
     );
-    const kinesis = options.kinesis ?? createKinesisClient();
+    const { sourceFor, ownKinesis } = sourcesOf(options, readSettings, now);
     const checkpoints = new CheckpointStore(options.storage);
     const budget = new BufferBudget(
       positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes, settings.bufferSizeBytes),
@@ -204,8 +233,8 @@ export class DeliveryWorker {
           const delivery = new StreamDelivery({
             dataset: b.dataset,
             stream,
+            source: sourceFor({ stream, dataset: b.dataset, retrier, health }),
             lease: leases.get(stream)!,
-            kinesis,
             retrier,
             health,
             flusher,
@@ -224,8 +253,7 @@ export class DeliveryWorker {
           return delivery;
         }),
       writer,
-      kinesis,
-      options.kinesis === undefined,
+      ownKinesis,
       syncIntervalMs,
       now,
       health,
@@ -351,7 +379,7 @@ export class DeliveryWorker {
         await Promise.all(this.#streams.map((s) => s.stop()));
       } finally {
         this.#writer.close();
-        if (this.#ownsKinesis) this.#kinesis.destroy();
+        this.#ownKinesis?.destroy();
         this.#state = 'stopped';
         this.#notify();
         if (this.#failure !== undefined) this.#rejectDone(this.#failure);

@@ -1,55 +1,41 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { GetShardIteratorCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { METRIC_NAMES, METRIC_SERVICES, metricDimensions } from '../../common/metrics.js';
-import type { Retrier } from '../../common/retry/index.js';
 import { StorageError } from '../../datalake/storage/index.js';
-import { type GetRecordsResult, getRecordsFast } from '../../kinesis/getRecordsFast.js';
-import { compareSequenceNumbers } from '../../kinesis/index.js';
 import type { Contract, Dataset } from '../../schemas/index.js';
 import type { BatchFlusher, FlushTarget } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
-import { describeSourceError, ShardReadError, SourceUnreachableError } from './errors.js';
+import { ShardReadError, SourceUnreachableError } from './errors.js';
 import { decodeContext, decodeRecordInto } from './recordDecoder.js';
 import { ShardBatch } from './ShardBatch.js';
-import { isThrottling, type SourceHealth } from './SourceHealth.js';
 import type { StreamCounters } from './StreamCounters.js';
+import type { PartitionReader, RecordSource, SourceBatch, SourcePartition } from './source/index.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint } from './types.js';
 import { Wakeable } from './Wakeable.js';
 
 const NAMES = METRIC_NAMES.delivery;
 
-const FIRST_CALL_LIMIT = 10;
 /** Longest stretch of decoding without giving the event loop a turn, ms. */
 const DECODE_SLICE_MS = 4;
-/**
- * Longest wait for one Kinesis call: a connection that takes the request and never answers (a hung
- * emulator, a dead peer behind a proxy) counts as a transient failure after this, ms.
- */
-const CALL_TIMEOUT_MS = 30_000;
 
-/** Resolved timing and limits a consumer reads with. */
+/** Resolved timing and limits a consumer cuts batches with. */
 export interface ConsumerSettings {
   readonly bufferIntervalMs: number;
   readonly bufferSizeBytes: number;
-  readonly maxRecordsPerCall: number;
-  readonly minCallIntervalMs: number;
   readonly idlePollIntervalMs: number;
-  readonly targetBytesPerCall: number;
   readonly maxEventBytes: number;
 }
 
 /** Everything one shard consumer works with. */
 export interface ShardConsumerOptions {
-  readonly kinesis: KinesisClient;
-  readonly retrier: Retrier;
-  /** Whether Kinesis answers; shared by the worker's calls, decides when to give up. */
-  readonly health: SourceHealth;
+  /** Where the shard's records come from. */
+  readonly source: RecordSource;
+  /** Stream name (objects, checkpoints, messages). */
+  readonly stream: string;
+  /** The shard (a partition of the source). */
+  readonly partition: SourcePartition;
   readonly flusher: BatchFlusher;
   readonly dataset: Dataset;
   readonly contract: Contract;
-  readonly stream: string;
-  readonly shardId: string;
-  readonly shardStartingSequenceNumber: string;
   /** The stream's creation time, epoch ms. */
   readonly streamCreatedMs: number;
   /** The shard's valid checkpoint, if any (stale ones are dropped by the caller). */
@@ -70,67 +56,63 @@ export interface ShardConsumerOptions {
 export type ConsumerOutcome = 'finished' | 'stopped';
 
 /**
- * Reads one shard with GetShardIterator/GetRecords within Kinesis' read quotas (≤ 5 calls/s,
- * ≤ 10,000 records per call; backoff on throttling; a fresh iterator when one expires), decodes each
- * record into the open batch, and hands full or old batches to the flusher. One batch flushes while
- * the next one fills; a third waits (backpressure). On a restart after a crash it replays the pending
- * flush range exactly, so the objects it rewrites have the same names and content.
+ * Reads one shard (a partition of a {@link RecordSource}, through its {@link PartitionReader}),
+ * decodes each record into the open batch, and hands full or old batches to the flusher. One batch
+ * flushes while the next one fills; a third waits (backpressure). On a restart after a crash it
+ * replays the pending flush range exactly, so the objects it rewrites have the same names and content.
+ * Nothing here knows which source it reads: positions are opaque strings ordered by the source.
  */
 export class ShardConsumer {
   readonly #o: ShardConsumerOptions;
+  readonly #reader: PartitionReader;
+  readonly #stream: string;
+  readonly #shardId: string;
   readonly #sleep = new Wakeable();
   #stopping = false;
-  /** Cuts Kinesis retry waits short on stop (flushes are never aborted). */
-  readonly #abort = new AbortController();
   #failure: unknown;
   #inflight: Promise<void> | undefined;
   #inflightRows = 0;
   #batch: ShardBatch;
   #committed: string | null;
-  #lastRead: string | undefined;
   #replayUntil: string | undefined;
-  #lastCallAt = 0;
-  /** Running mean of record sizes, to keep a call's response under the 10 MiB GetRecords cap. */
-  #meanRecordBytes = 0;
-  /** MillisBehindLatest of the last GetRecords that answered. */
-  #millisBehindLatest = 0;
-  /** When the last GetRecords answered, epoch ms. */
-  #lastReadAt: number;
-  /** Since when this shard's calls have been failing, epoch ms; undefined while they answer. */
-  #failingSince: number | undefined;
-  /** True when the last GetRecords found nothing more to read (or the shard ended). */
+  /** True when the last read found nothing more to read (or the shard ended). */
   public drained = false;
   /** True once the shard ended and everything in it is durable. */
   public finished = false;
 
-  /** @param options - client, flusher, shard and settings */
+  /** @param options - source, flusher, shard and settings */
   public constructor(options: ShardConsumerOptions) {
     this.#o = options;
+    this.#stream = options.stream;
+    this.#shardId = options.partition.id;
     this.#batch = new ShardBatch(options.budget);
     this.#committed = options.checkpoint?.sequenceNumber ?? null;
     this.#replayUntil = options.checkpoint?.pending?.lastSequenceNumber;
-    this.#lastReadAt = options.now();
+    this.#reader = options.source.reader(options.partition, {
+      after: this.#committed,
+      pool: options.budget.pool,
+      betweenRetries: () => this.#flushIfDue(),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+      ...(options.onStateChange ? { onStateChange: options.onStateChange } : {}),
+    });
   }
 
   /**
-   * How far behind the tip of the shard the consumer is, ms: the last MillisBehindLatest, plus, while
-   * GetRecords is failing, the time since the last call that answered — so the age keeps growing
-   * during an outage instead of showing the last value.
+   * How far behind the tip of the shard the consumer is, ms (the reader's lag: Kinesis'
+   * MillisBehindLatest, growing while reads fail).
    */
   public get iteratorAgeMs(): number {
-    return (
-      this.#millisBehindLatest + (this.#failingSince === undefined ? 0 : this.#o.now() - this.#lastReadAt)
-    );
+    return this.#reader.lagMs;
   }
 
-  /** How long this shard's Kinesis calls have been failing, ms; 0 while they answer. */
+  /** How long this shard's reads have been failing, ms; 0 while they answer. */
   public get failingForMs(): number {
-    return this.#failingSince === undefined ? 0 : this.#o.now() - this.#failingSince;
+    return this.#reader.failingForMs;
   }
 
   /** Shard id. */
   public get shardId(): string {
-    return this.#o.shardId;
+    return this.#shardId;
   }
 
   /** Rows read but not yet durable. */
@@ -143,87 +125,15 @@ export class ShardConsumer {
     return (this.drained || this.finished) && this.#batch.isEmpty && this.#inflight === undefined;
   }
 
-  /** Asks the consumer to stop: it finishes the current call, flushes what it read, and returns. */
+  /** Asks the consumer to stop: it finishes the current read, flushes what it read, and returns. */
   public stop(): void {
     this.#stopping = true;
-    this.#abort.abort();
+    this.#reader.stop();
     this.#sleep.wake();
   }
 
-  async #getIterator(afterSequenceNumber: string | null): Promise<string> {
-    const { kinesis, retrier, health, stream, shardId } = this.#o;
-    const r = await health.call(
-      retrier,
-      this.#abort.signal,
-      () =>
-        this.#tracked(() =>
-          kinesis.send(
-            new GetShardIteratorCommand({
-              StreamName: stream,
-              ShardId: shardId,
-              ...(afterSequenceNumber === null
-                ? { ShardIteratorType: 'TRIM_HORIZON' }
-                : {
-                    ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
-                    StartingSequenceNumber: afterSequenceNumber,
-                  }),
-            }),
-            { abortSignal: this.#callSignal() },
-          ),
-        ),
-      () => this.#flushIfDue(),
-    );
-    if (!r.ShardIterator)
-      throw new ShardReadError(stream, shardId, new Error('GetShardIterator returned no iterator'));
-    return r.ShardIterator;
-  }
-
-  async #pace(): Promise<void> {
-    const wait = this.#lastCallAt + this.#o.settings.minCallIntervalMs - this.#o.now();
-    if (wait > 0) await this.#sleep.sleep(wait);
-    this.#lastCallAt = this.#o.now();
-  }
-
-  /** The stop signal, plus a timeout for one call. */
-  #callSignal(): AbortSignal {
-    return AbortSignal.any([this.#abort.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]);
-  }
-
   /**
-   * Runs one Kinesis call and keeps this shard's outage state: when calls start failing (one warning
-   * naming the error), and when they answer again (one warning saying how long it lasted).
-   */
-  async #tracked<T>(call: () => Promise<T>): Promise<T> {
-    let v: T;
-    try {
-      v = await call();
-    } catch (err) {
-      if (
-        (err as Error).name !== 'ExpiredIteratorException' &&
-        !isThrottling(err) &&
-        !this.#abort.signal.aborted
-      ) {
-        if (this.#failingSince === undefined) {
-          this.#failingSince = this.#o.now();
-          this.#o.onWarning?.(
-            `${this.#o.stream}/${this.#o.shardId}: Kinesis call failed (${describeSourceError(err)}); retrying until it answers`,
-          );
-          this.#o.onStateChange?.();
-        }
-      }
-      throw err;
-    }
-    if (this.#failingSince !== undefined) {
-      const s = ((this.#o.now() - this.#failingSince) / 1000).toFixed(1);
-      this.#failingSince = undefined;
-      this.#o.onWarning?.(`${this.#o.stream}/${this.#o.shardId}: Kinesis answers again after ${s} s`);
-      this.#o.onStateChange?.();
-    }
-    return v;
-  }
-
-  /**
-   * Between retries of a failing call: flushes the open batch once its buffer interval has passed, so
+   * Between retries of a failing read: flushes the open batch once its buffer interval has passed, so
    * rows read before an outage become visible on time instead of when the outage ends.
    */
   async #flushIfDue(): Promise<void> {
@@ -232,47 +142,13 @@ export class ShardConsumer {
     this.#throwIfFailed();
   }
 
-  #getRecords(iterator: string): Promise<GetRecordsResult | 'expired'> {
-    const { kinesis, retrier, health, settings } = this.#o;
-    return health.call(
-      retrier,
-      this.#abort.signal,
-      async (attempt) => {
-        if (attempt > 0) await this.#pace();
-        try {
-          const r = await this.#tracked(() =>
-            getRecordsFast(kinesis, iterator, this.#limit(settings), this.#o.budget.pool, this.#callSignal()),
-          );
-          this.#lastReadAt = this.#o.now();
-          return r;
-        } catch (err) {
-          if ((err as Error).name === 'ExpiredIteratorException') return 'expired' as const;
-          throw err;
-        }
-      },
-      () => this.#flushIfDue(),
-    );
-  }
-
-  /**
-   * Records to ask for: the configured maximum, lowered so that records of the mean size seen so far
-   * add up to about `targetBytesPerCall` (≤ 10 MiB). Kinesis caps a response at 10 MiB itself;
-   * emulators do not, and 10,000 aggregates of 1 MiB would be 10 GiB in one response.
-   */
-  #limit(settings: ConsumerSettings): number {
-    // Until a record size is known, ask for few: an emulator would return 10,000 records of any size.
-    if (this.#meanRecordBytes <= 0) return Math.min(settings.maxRecordsPerCall, FIRST_CALL_LIMIT);
-    const fit = Math.floor(settings.targetBytesPerCall / this.#meanRecordBytes);
-    return Math.max(1, Math.min(settings.maxRecordsPerCall, fit));
-  }
-
   #target(replayed: boolean, finishesShard: boolean): FlushTarget {
     return {
       dataset: this.#o.dataset,
       contract: this.#o.contract,
-      stream: this.#o.stream,
-      shardId: this.#o.shardId,
-      shardStartingSequenceNumber: this.#o.shardStartingSequenceNumber,
+      stream: this.#stream,
+      shardId: this.#shardId,
+      shardStartingSequenceNumber: this.#o.partition.incarnation,
       streamCreatedMs: this.#o.streamCreatedMs,
       previousSequenceNumber: this.#committed,
       replayed,
@@ -349,7 +225,7 @@ export class ShardConsumer {
    * Reads until the shard ends (`finished`) or {@link stop} is called (`stopped`), leaving everything
    * it read durable and checkpointed.
    *
-   * @throws ShardReadError when Kinesis fails for good; storage or Parquet errors as thrown
+   * @throws ShardReadError when the source fails for good; storage or Parquet errors as thrown
    */
   public async run(): Promise<ConsumerOutcome> {
     try {
@@ -368,7 +244,7 @@ export class ShardConsumer {
         (err as Error).name === 'ParquetWriteError'
       )
         throw err;
-      throw new ShardReadError(this.#o.stream, this.#o.shardId, err);
+      throw new ShardReadError(this.#stream, this.#shardId, err);
     }
   }
 
@@ -376,23 +252,18 @@ export class ShardConsumer {
     const { settings, counters, now } = this.#o;
     const ctx = decodeContext(
       this.#o.dataset,
-      this.#o.stream,
-      this.#o.shardId,
+      this.#stream,
+      this.#shardId,
       this.#o.contract,
       settings.maxEventBytes,
     );
     if (this.#replayUntil) {
       this.#o.onWarning?.(
-        `${this.#o.stream}/${this.#o.shardId}: replaying the interrupted flush up to ${this.#replayUntil}`,
+        `${this.#stream}/${this.#shardId}: replaying the interrupted flush up to ${this.#replayUntil}`,
       );
     }
-    let iterator: string;
-    try {
-      iterator = await this.#getIterator(this.#committed);
-    } catch (err) {
-      if (this.#stopping) return 'stopped';
-      throw err;
-    }
+    const { source } = this.#o;
+    const reader = this.#reader;
     for (;;) {
       this.#throwIfFailed();
       if (this.#stopping) break;
@@ -401,30 +272,16 @@ export class ShardConsumer {
         if (this.#replayUntil === undefined && !this.#batch.isEmpty) await this.#startFlush();
         await this.#drainInflight();
       }
-      await this.#pace();
-      if (this.#stopping) break;
-      let resp: GetRecordsResult | 'expired';
+      let read: SourceBatch | undefined;
       try {
-        resp = await this.#getRecords(iterator);
+        read = await reader.read();
       } catch (err) {
-        // Stopping while Kinesis is failing: keep what was read, flush it below.
+        // Stopping while the source is failing: keep what was read, flush it below.
         if (this.#stopping) break;
         throw err;
       }
-      if (resp === 'expired') {
-        try {
-          iterator = await this.#getIterator(this.#lastRead ?? this.#committed);
-        } catch (err) {
-          if (this.#stopping) break;
-          throw err;
-        }
-        continue;
-      }
-      const records = resp.records;
-      if (records.length > 0) {
-        const mean = resp.bytes / records.length;
-        this.#meanRecordBytes = this.#meanRecordBytes === 0 ? mean : 0.7 * this.#meanRecordBytes + 0.3 * mean;
-      }
+      if (read === undefined) break;
+      const records = read.records;
       const readAt = now();
       let sliceStart = performance.now();
       for (const r of records) {
@@ -434,20 +291,16 @@ export class ShardConsumer {
           await yieldToEventLoop();
           sliceStart = performance.now();
         }
-        if (
-          this.#replayUntil !== undefined &&
-          compareSequenceNumbers(r.sequenceNumber, this.#replayUntil) > 0
-        ) {
+        if (this.#replayUntil !== undefined && source.compare(r.sequenceNumber, this.#replayUntil) > 0) {
           // The pending range's last record is gone (trimmed by retention): the range can never be cut
           // again, and waiting for it would hold every flush of this shard. Read on as after a flush.
           this.#o.onWarning?.(
-            `${this.#o.stream}/${this.#o.shardId}: pending range up to ${this.#replayUntil} not found (trimmed?); ` +
+            `${this.#stream}/${this.#shardId}: pending range up to ${this.#replayUntil} not found (trimmed?); ` +
               `reading on from ${r.sequenceNumber}`,
           );
           this.#replayUntil = undefined;
         }
         decodeRecordInto(this.#batch, r, ctx, readAt);
-        this.#lastRead = r.sequenceNumber;
         if (this.#replayUntil !== undefined && r.sequenceNumber === this.#replayUntil) {
           // The interrupted batch is complete again: flush it as-is, under the names it had.
           const batch = this.#batch;
@@ -459,17 +312,16 @@ export class ShardConsumer {
           this.#inflightRows = 0;
         }
       }
-      // Rows were copied into the batch: the response's buffer can serve another call.
-      resp.release();
+      // Rows were copied into the batch: the read's buffers can serve another read.
+      read.release();
       counters.kinesisRecordsRead += records.length;
-      this.#millisBehindLatest = resp.millisBehindLatest;
       const wasDrained = this.drained;
-      this.drained = records.length === 0 && resp.millisBehindLatest === 0;
-      if (!resp.nextShardIterator) {
+      this.drained = read.atTip;
+      if (read.ended) {
         // Closed shard read to its end: flush the rest and mark it finished so children may start.
         if (this.#replayUntil !== undefined) {
           this.#o.onWarning?.(
-            `${this.#o.stream}/${this.#o.shardId}: pending range up to ${this.#replayUntil} not found before shard end (trimmed?)`,
+            `${this.#stream}/${this.#shardId}: pending range up to ${this.#replayUntil} not found before shard end (trimmed?)`,
           );
           this.#replayUntil = undefined;
         }
@@ -485,7 +337,6 @@ export class ShardConsumer {
         this.#o.onStateChange?.();
         return 'finished';
       }
-      iterator = resp.nextShardIterator;
       if (this.#replayUntil === undefined && !this.#batch.isEmpty) {
         const age = now() - this.#batch.openedAt;
         if (this.#batch.bytes >= settings.bufferSizeBytes || age >= settings.bufferIntervalMs)

@@ -1,6 +1,4 @@
-import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Retrier } from '../../common/retry/index.js';
-import { listShards, parentsDone, type ShardInfo, streamCreatedMs } from '../../kinesis/listShards.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
 import type { BatchFlusher } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
@@ -10,15 +8,18 @@ import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
 import type { SourceHealth } from './SourceHealth.js';
 import { StreamCounters } from './StreamCounters.js';
 import type { StreamLease } from './StreamLease.js';
+import type { RecordSource, SourceListing, SourcePartition } from './source/index.js';
 import type { DeliveryMetric, FlushInfo, ShardCheckpoint, StreamStats } from './types.js';
 
 /** What a stream delivery shares with the rest of the worker. */
 export interface StreamDeliveryOptions {
   readonly dataset: Dataset;
   readonly stream: string;
-  readonly kinesis: KinesisClient;
+  /** Where the stream's records come from. */
+  readonly source: RecordSource;
+  /** Retries storage calls (checkpoint reads). */
   readonly retrier: Retrier;
-  /** Whether Kinesis answers (shared by the worker). */
+  /** Whether the source answers (shared by the worker), for stats. */
   readonly health: SourceHealth;
   readonly flusher: BatchFlusher;
   readonly checkpoints: CheckpointStore;
@@ -42,15 +43,16 @@ export interface StreamDeliveryOptions {
 }
 
 /**
- * Delivers one stream: lists its shards, starts a consumer for every shard whose parents are read to
- * the end (and checkpointed), and starts children when a parent finishes.
+ * Delivers one stream: lists its shards (the source's partitions), starts a consumer for every shard
+ * the source says may be read now (a Kinesis child once its parents are read to the end and
+ * checkpointed), and lists again when a shard finishes, so its children start.
  */
 export class StreamDelivery {
   /** Counters of this stream. */
   public readonly counters = new StreamCounters();
   readonly #o: StreamDeliveryOptions;
   readonly #contract: Contract;
-  #shards = new Map<string, ShardInfo>();
+  #shards = new Map<string, SourcePartition>();
   readonly #finished = new Set<string>();
   readonly #checkpoints = new Map<string, ShardCheckpoint | undefined>();
   readonly #consumers = new Map<string, { consumer: ShardConsumer; done: Promise<void> }>();
@@ -62,13 +64,11 @@ export class StreamDelivery {
   #recovering: Promise<void> | undefined;
   /** Ends the retries of shard listing and the wait for the lease on stop (an outage must not hold up Ctrl-C). */
   readonly #abort = new AbortController();
-  readonly #retrier: Retrier;
 
   /** @param options - stream, clients and callbacks */
   public constructor(options: StreamDeliveryOptions) {
     this.#o = options;
     this.#contract = contractFor(options.dataset);
-    this.#retrier = options.health.retrierFor(options.retrier, this.#abort.signal);
   }
 
   /** Stream name. */
@@ -135,7 +135,7 @@ export class StreamDelivery {
     if (this.#recovering) return;
     if (this.#o.lease?.held) this.#o.lease.drop(err.message);
     (this.#o.onLease ?? this.#o.onWarning)?.(
-      `${err.message}; stopped writing stream ${this.#o.stream}, waiting to take the lease again`,
+      `${err.message}; stopped writing stream ${this.stream}, waiting to take the lease again`,
     );
     this.#recovering = (async () => {
       await this.#sync?.catch(() => undefined);
@@ -157,39 +157,38 @@ export class StreamDelivery {
     this.#leaseLost(err);
   }
 
-  async #checkpointOf(shard: ShardInfo): Promise<ShardCheckpoint | undefined> {
-    if (this.#checkpoints.has(shard.shardId)) return this.#checkpoints.get(shard.shardId);
+  async #checkpointOf(shard: SourcePartition): Promise<ShardCheckpoint | undefined> {
+    if (this.#checkpoints.has(shard.id)) return this.#checkpoints.get(shard.id);
     // Retried like every storage call: after a lost lease (often a slow lake) every checkpoint is read
     // again, and one transient error must not stop the worker.
-    let cp = await this.#o.retrier(() => this.#o.checkpoints.read(this.#o.stream, shard.shardId));
+    let cp = await this.#o.retrier(() => this.#o.checkpoints.read(this.stream, shard.id));
     if (
       cp &&
-      (cp.shardStartingSequenceNumber !== shard.startingSequenceNumber ||
-        cp.streamCreatedMs !== this.#createdMs)
+      (cp.shardStartingSequenceNumber !== shard.incarnation || cp.streamCreatedMs !== this.#createdMs)
     ) {
       this.#o.onWarning?.(
-        `${this.#o.stream}/${shard.shardId}: checkpoint belongs to an earlier stream of the same name ` +
-          '(shard starts at another sequence number); reading this shard from the beginning',
+        `${this.stream}/${shard.id}: checkpoint belongs to an earlier stream of the same name ` +
+          '(the shard or the stream was created again); reading this shard from the beginning',
       );
       cp = undefined;
     }
-    this.#checkpoints.set(shard.shardId, cp);
-    if (cp?.finished) this.#finished.add(shard.shardId);
+    this.#checkpoints.set(shard.id, cp);
+    if (cp?.finished) this.#finished.add(shard.id);
     return cp;
   }
 
   async #syncOnce(): Promise<void> {
     if (this.#stopped) return;
-    const createdMs = await streamCreatedMs(this.#o.kinesis, this.#retrier, this.#o.stream);
+    const listing: SourceListing = await this.#o.source.list(this.#abort.signal);
+    const createdMs = listing.createdMs;
     if (this.#createdMs !== 0 && createdMs !== this.#createdMs) {
       // Deleted and created again while we ran: the new incarnation's shards start from scratch.
-      this.#o.onWarning?.(`${this.#o.stream}: the stream was re-created while being read`);
+      this.#o.onWarning?.(`${this.stream}: the stream was re-created while being read`);
       this.#checkpoints.clear();
     }
     this.#createdMs = createdMs;
-    const listed = await listShards(this.#o.kinesis, this.#retrier, this.#o.stream);
-    this.#shards = new Map(listed.map((s) => [s.shardId, s]));
-    const ids = new Set(this.#shards.keys());
+    const listed = listing.partitions;
+    this.#shards = new Map(listed.map((s) => [s.id, s]));
     for (const s of listed) await this.#checkpointOf(s);
     if (this.#o.lease) {
       // A checkpoint from a higher epoch than the lease's (the lease file was deleted): pass it, or
@@ -203,23 +202,20 @@ export class StreamDelivery {
     // found through checkpoints were recorded above.
     for (const s of listed) {
       if (this.#stopped || this.#recovering || (this.#o.lease && !this.#o.lease.held)) return;
-      if (this.#finished.has(s.shardId) || this.#consumers.has(s.shardId)) continue;
-      if (!parentsDone(s, ids, this.#finished)) continue;
-      this.#start(s, this.#checkpoints.get(s.shardId));
+      if (this.#finished.has(s.id) || this.#consumers.has(s.id)) continue;
+      if (!listing.readable(s.id, this.#finished)) continue;
+      this.#start(s, this.#checkpoints.get(s.id));
     }
   }
 
-  #start(shard: ShardInfo, checkpoint: ShardCheckpoint | undefined): void {
+  #start(shard: SourcePartition, checkpoint: ShardCheckpoint | undefined): void {
     const consumer = new ShardConsumer({
-      kinesis: this.#o.kinesis,
-      retrier: this.#o.retrier,
-      health: this.#o.health,
+      source: this.#o.source,
+      stream: this.stream,
+      partition: shard,
       flusher: this.#o.flusher,
       dataset: this.#o.dataset,
       contract: this.#contract,
-      stream: this.#o.stream,
-      shardId: shard.shardId,
-      shardStartingSequenceNumber: shard.startingSequenceNumber,
       streamCreatedMs: this.#createdMs,
       checkpoint,
       settings: this.#o.settings,
@@ -233,22 +229,22 @@ export class StreamDelivery {
     });
     const done = consumer.run().then(
       (outcome) => {
-        this.#consumers.delete(shard.shardId);
+        this.#consumers.delete(shard.id);
         if (outcome === 'finished') {
-          this.#finished.add(shard.shardId);
+          this.#finished.add(shard.id);
           // Children of this shard may start now.
           this.sync().catch((err: unknown) => this.#o.onFailure(err));
         }
         this.#o.onStateChange();
       },
       (err: unknown) => {
-        this.#consumers.delete(shard.shardId);
+        this.#consumers.delete(shard.id);
         if (isLeaseLost(err)) this.#leaseLost(err);
         else this.#o.onFailure(err);
         this.#o.onStateChange();
       },
     );
-    this.#consumers.set(shard.shardId, { consumer, done });
+    this.#consumers.set(shard.id, { consumer, done });
   }
 
   /**
@@ -261,9 +257,9 @@ export class StreamDelivery {
     if (this.#o.lease && (!this.#o.lease.held || this.#recovering)) return false;
     if (this.#shards.size === 0) return true;
     for (const s of this.#shards.values()) {
-      if (this.#finished.has(s.shardId)) continue;
-      const c = this.#consumers.get(s.shardId);
-      if (!c?.consumer.drained || s.endingSequenceNumber !== undefined) return false;
+      if (this.#finished.has(s.id)) continue;
+      const c = this.#consumers.get(s.id);
+      if (!c?.consumer.drained || s.closed) return false;
     }
     return true;
   }
@@ -296,7 +292,7 @@ export class StreamDelivery {
     const c = this.counters;
     return {
       dataset: this.#o.dataset,
-      stream: this.#o.stream,
+      stream: this.stream,
       shards: this.#shards.size,
       activeShards: this.#consumers.size,
       kinesisRecordsRead: c.kinesisRecordsRead,

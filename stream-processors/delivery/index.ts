@@ -39,6 +39,12 @@ export {
   formatOutage,
   formatStreamStatus,
 } from './formatStats.js';
+export {
+  type KinesisReadSettings,
+  KinesisShardReader,
+  KinesisSource,
+  type KinesisSourceOptions,
+} from './kinesisSource/index.js';
 export { LatencyHistogram } from './LatencyHistogram.js';
 export { conversionSql, ParquetWriter, type ParquetWriterOptions } from './ParquetWriter.js';
 export { parseStreams } from './parseStreams.js';
@@ -51,6 +57,18 @@ export {
   StreamLease,
   type StreamLeaseOptions,
 } from './StreamLease.js';
+export type {
+  PartitionReader,
+  PartitionReaderOptions,
+  PositionRange,
+  RecordSource,
+  RecordSourceFactory,
+  SourceBatch,
+  SourceContext,
+  SourceListing,
+  SourcePartition,
+  SourceRecord,
+} from './source/index.js';
 export type {
   DeliveryHooks,
   DeliveryMetric,

@@ -1,4 +1,6 @@
-import { AggregateLayout, DeaggregationError, type KinesisRecordLike } from '../../kinesis/index.js';
+// KPL aggregation is a record format, not a transport: a record without its magic bytes (every record
+// of a source whose producers do not aggregate) is one user record.
+import { AggregateLayout, DeaggregationError } from '../../kinesis/kplAggregation.js';
 import {
   type Contract,
   type Dataset,
@@ -9,6 +11,7 @@ import {
 } from '../../schemas/index.js';
 import { ERROR_CODES, ERROR_TYPES, TIMESTAMP_RANGE_MS } from './constants.js';
 import type { ShardBatch } from './ShardBatch.js';
+import type { SourceRecord } from './source/index.js';
 import type { ErrorCode, ErrorRecord, ErrorType } from './types.js';
 
 /** What the decoder needs to know about the stream it reads. */
@@ -117,7 +120,7 @@ function needsReserialising(data: Uint8Array): boolean {
 
 function errorRecord(
   ctx: DecodeContext,
-  record: KinesisRecordLike,
+  record: SourceRecord,
   type: ErrorType,
   code: ErrorCode,
   message: string,
@@ -143,18 +146,19 @@ function errorRecord(
 }
 
 /**
- * De-aggregates one Kinesis record (MD5 verified), parses and validates each user record, and adds
+ * De-aggregates one source record (a KPL aggregate, MD5 verified, or a single event), parses and
+ * validates each user record, and adds
  * valid rows and error records to the batch. Never throws for bad data: a bad aggregate becomes one
  * `deaggregation-failed` error, a bad user record one error next to its valid neighbours.
  *
  * @param batch - the shard's open batch
- * @param record - the Kinesis record
+ * @param record - the record as the source read it (a Kinesis record)
  * @param ctx - stream context
  * @param now - reader clock, epoch ms
  */
 export function decodeRecordInto(
   batch: ShardBatch,
-  record: KinesisRecordLike,
+  record: SourceRecord,
   ctx: DecodeContext,
   now: number,
 ): void {

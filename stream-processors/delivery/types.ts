@@ -4,6 +4,7 @@ import type { Retrier } from '../../common/retry/index.js';
 import type { LakeStorage } from '../../datalake/storage/index.js';
 import type { Dataset } from '../../schemas/index.js';
 import type { ERROR_CODES } from './constants.js';
+import type { RecordSourceFactory } from './source/index.js';
 
 /** A Kinesis stream and the dataset (contract, lake folder) its events belong to. */
 export interface StreamBinding {
@@ -180,7 +181,13 @@ export interface DeliveryWorkerOptions {
   readonly storage: LakeStorage;
   /** Streams to deliver. @default one stream per dataset, named like the dataset */
   readonly streams?: readonly StreamBinding[];
-  /** Kinesis client. @default `createKinesisClient()` (env-based endpoint) */
+  /**
+   * Where each stream's records come from. The flush and checkpoint protocol talks to a
+   * `RecordSource` only (see `source/types.ts`); the options marked *Kinesis source* below apply to the
+   * default one. @default a `KinesisSource` per stream over `kinesis`
+   */
+  readonly source?: RecordSourceFactory;
+  /** Kinesis client (Kinesis source). @default `createKinesisClient()` (env-based endpoint) */
   readonly kinesis?: KinesisClient;
   /** Flush a shard's batch this long after its first record was read, ms. @default 2000 */
   readonly bufferIntervalMs?: number;
@@ -191,15 +198,21 @@ export interface DeliveryWorkerOptions {
    * @default 64 MiB
    */
   readonly maxBufferedBytes?: number;
-  /** Records per GetRecords call (1..10000). @default 10000 */
+  /** Records per GetRecords call (1..10000; Kinesis source). @default 10000 */
   readonly maxRecordsPerCall?: number;
-  /** Bytes a GetRecords call aims at (≤ 10 MiB); the record limit adapts to it. @default 8 MiB */
+  /**
+   * Bytes a GetRecords call aims at (≤ 10 MiB; Kinesis source); the record limit adapts to it.
+   * @default 8 MiB
+   */
   readonly targetBytesPerCall?: number;
-  /** Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s). @default 200 */
+  /**
+   * Min gap between GetRecords calls on one shard, ms (≥ 200 keeps 5 calls/s; Kinesis source).
+   * @default 200
+   */
   readonly minCallIntervalMs?: number;
-  /** Wait after a call that found the shard drained, ms. @default 500 */
+  /** Wait after a read that found the shard drained, ms. @default 500 */
   readonly idlePollIntervalMs?: number;
-  /** Re-list shards this often to discover resharding, ms. @default 10000 */
+  /** Re-list shards (the source's partitions) this often to discover new ones, ms. @default 10000 */
   readonly shardSyncIntervalMs?: number;
   /** Parquet files written concurrently. @default 2 */
   readonly maxConcurrentWrites?: number;

@@ -23,7 +23,8 @@ if (!Number.isInteger(rounds) || rounds < 1 || checkouts.length === 0) {
 const EVENTS = Number(process.env.BENCH_AB_EVENTS ?? 300_000);
 const here = dirname(fileURLToPath(import.meta.url));
 
-const emulator = spawnTsx(join(here, 'emulatorProcess.ts'), ['ab:4'], process.cwd());
+// Every round drains the same records again: the emulator must not trim what earlier rounds read.
+const emulator = spawnTsx(join(here, 'emulatorProcess.ts'), ['--keep-records', 'ab:4'], process.cwd());
 try {
   const { endpoint } = await jsonLine<{ endpoint: string }>(emulator, '{"endpoint"');
   await prefillGrid(endpoint, 'ab', EVENTS);
