@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../../common/packageRoot.js';
 import { contractFor, DATASETS } from '../../schemas/index.js';
 import { athenaTableDefinition, lakeTables } from './athenaDdl.js';
 import { SQL_ATHENA_DIR, SQL_CURATED_DIR } from './constants.js';
@@ -8,9 +8,7 @@ import { loadPipeline, PIPELINE_FILES } from './pipeline.js';
 import { describePipelineTables, tablesJson } from './tableSchemas.js';
 
 /** Where the Glue jobs read the pipeline from: shipped inside the gridstream_glue package. */
-export const GLUE_BUNDLE = fileURLToPath(
-  new URL('../../glue/gridstream_glue/resources/pipeline_bundle.json', import.meta.url),
-);
+export const GLUE_BUNDLE = join(PACKAGE_ROOT, 'glue', 'gridstream_glue', 'resources', 'pipeline_bundle.json');
 
 /**
  * The Glue package's copy of the pipeline: pipeline.json, dialects.json, quality_rules.json,
