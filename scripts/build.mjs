@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -203,18 +204,26 @@ function sourcesOf(rel) {
   return [`${m[1]}.${m[2]}ts`, `${m[1]}.${m[2]}tsx`];
 }
 
-/** Deletes outputs whose source is gone (deleted or moved): tsc never removes them. */
-function pruneOrphans(outDir, files, dir = '') {
+/**
+ * Deletes outputs whose source is gone (deleted or moved): tsc never removes them. Returns the sources
+ * that exist but lie outside the included folders: tsc compiled them because an included file imports
+ * them, and the fingerprint would not see them change.
+ */
+function pruneOrphans(root, outDir, files, dir = '', outside = []) {
   for (const e of readdirSync(join(outDir, dir), { withFileTypes: true })) {
     const rel = dir === '' ? e.name : `${dir}/${e.name}`;
     if (e.isDirectory()) {
-      pruneOrphans(outDir, files, rel);
+      pruneOrphans(root, outDir, files, rel, outside);
       if (readdirSync(join(outDir, rel)).length === 0) rmSync(join(outDir, rel), { recursive: true });
     } else {
       const sources = sourcesOf(rel);
-      if (sources && !sources.some((s) => s in files)) rmSync(join(outDir, rel));
+      if (!sources || sources.some((s) => s in files)) continue;
+      const existing = sources.find((s) => existsSync(join(root, s)));
+      if (existing) outside.push(existing);
+      else rmSync(join(outDir, rel));
     }
   }
+  return outside;
 }
 
 /**
@@ -255,7 +264,14 @@ function compile(root, stdio) {
     );
   }
   const typeErrors = r.status === 2;
-  pruneOrphans(outDir, fingerprint.files);
+  const outside = [...new Set(pruneOrphans(root, outDir, fingerprint.files))].sort();
+  if (outside.length > 0) {
+    const folders = [...new Set(outside.map((f) => f.split('/')[0]))];
+    throw new BuildError(
+      `${BUILD_CONFIG}: ${outside[0]}${outside.length > 1 ? ` and ${outside.length - 1} more` : ''} ` +
+        `compiled (an included file imports it) from outside the folders "include" lists: add ${folders.map((f) => `"${f}"`).join(', ')} there`,
+    );
+  }
   const stamp = join(outDir, STAMP_FILE);
   const stampBody = { ...fingerprint, typeErrors, builtAt: new Date().toISOString() };
   writeFileSync(`${stamp}.tmp`, `${JSON.stringify(stampBody)}\n`);

@@ -254,6 +254,31 @@ describe('scripts/build.mjs: the build and its staleness check', () => {
     expect(buildStatus(root).state).toBe('missing');
   });
 
+  it('refuses to stamp a build that compiled a folder "include" does not list (its changes would go unseen)', () => {
+    // Prepare: src/ imports lib/, which the build config does not list
+    const root = tinyProject();
+    mkdirSync(join(root, 'lib'));
+    writeFileSync(join(root, 'lib', 'helper.ts'), "export const helper = 'h';\n");
+    writeFileSync(join(root, 'src', 'word.ts'), "export { helper as word } from '../lib/helper.js';\n");
+    // Act
+    let error: unknown;
+    try {
+      ensureBuild({ root, ...quiet });
+    } catch (err) {
+      error = err;
+    }
+    // Assess
+    expect(error).toBeInstanceOf(BuildError);
+    expect((error as Error).message).toContain(
+      'lib/helper.ts compiled (an included file imports it) from outside',
+    );
+    expect((error as Error).message).toContain('add "lib" there');
+    expect(buildStatus(root).state).toBe('missing');
+    const config = JSON.parse(readFileSync(join(root, BUILD_CONFIG), 'utf8')) as { include: string[] };
+    writeFileSync(join(root, BUILD_CONFIG), JSON.stringify({ ...config, include: ['src', 'lib'] }));
+    expect(ensureBuild({ root, ...quiet })).toMatchObject({ state: 'fresh', built: true });
+  });
+
   it('refuses an include entry that is not a plain folder name', () => {
     // Prepare
     const root = tinyProject();
