@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the CLI (dist/) when a source changed since its last build; see test/globalSetup.ts.
+    globalSetup: ['test/globalSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // One test file at a time: the integration suites start servers and child processes (emulator,

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// Entry point of the `gridstream` CLI. TypeScript sources run through tsx's loader, so a fresh clone
-// needs no build step: `npm install` then `npx gridstream --help`.
-import { register } from 'tsx/esm/api';
+// Entry point of the `gridstream` CLI. It runs the JavaScript `npm run build` compiled into dist/ (the
+// install builds it); when there is no build yet, or a source changed since the build, it rebuilds first
+// (scripts/build.mjs), so a checkout never runs stale code and nothing is transpiled at run time.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BuildError, ensureBuild } from '../scripts/build.mjs';
 
-// `gridstream query ... | head` closes the pipe early; that is not an error.
-process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
-});
-
-register();
-const { silenceSdkNodeVersionWarning } = await import('../cli/sdkNodeWarning.ts');
-silenceSdkNodeVersionWarning();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+let outDir;
+try {
+  ({ outDir } = ensureBuild());
+} catch (err) {
+  if (!(err instanceof BuildError)) throw err;
+  process.stderr.write(`gridstream: ${err.message}\n`);
+  process.exit(1);
+}
+await import(pathToFileURL(join(outDir, 'cli', 'run.js')).href);

@@ -1,14 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../common/packageRoot.js';
 import type { AvroRecord, AvroSchema } from './avroTypes.js';
 import { DATASETS } from './constants.js';
 import { ContractError } from './errors.js';
 import { unwrapNullable } from './hive.js';
 
 /** Folder holding the current `<dataset>.avsc` files and `history/<dataset>/vN.avsc`. */
-export const AVRO_DIR = new URL('./avro/', import.meta.url).pathname;
-/** The file {@link generateModule} output is written to. */
-export const GENERATED_FILE = new URL('./generated.ts', import.meta.url).pathname;
+export const AVRO_DIR = join(PACKAGE_ROOT, 'schemas', 'avro', '/');
+/** The file {@link generateModule} output is written to (the source, which the build compiles). */
+export const GENERATED_FILE = join(PACKAGE_ROOT, 'schemas', 'generated.ts');
 
 /**
  * Reads the current schema of a dataset from `schemas/avro/<dataset>.avsc`.

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../common/packageRoot.js';
 import { ContractError } from './errors.js';
 
 /** Folder of the JSON Schemas of gridstream's file formats (curation state, table manifest, rendered pipeline). */
-export const JSON_SCHEMA_DIR = new URL('./json/', import.meta.url).pathname;
+export const JSON_SCHEMA_DIR = join(PACKAGE_ROOT, 'schemas', 'json', '/');
 
 /** The JSON Schemas of schemas/json/, by name. */
 export const JSON_SCHEMAS = {

@@ -2,13 +2,14 @@
 // Installs what gridstream needs, through the project's own files only, and does nothing when it is
 // already in place. Plain Node (no dependencies): it runs before node_modules exists.
 //
-//   node scripts/setup.mjs          npm dependencies (for `npm start`)
+//   node scripts/setup.mjs          npm dependencies and the CLI's build (for `npm start`)
 //   node scripts/setup.mjs --test   also the Python venvs the test suite uses (.venv, .venv-iac)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BuildError, ensureBuild } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const wantTest = process.argv.includes('--test');
@@ -43,6 +44,16 @@ const npmHash = hashOf(lock, join(root, 'package.json'));
 if (!stamped(npmStamp, npmHash)) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
   writeFileSync(npmStamp, npmHash);
+}
+
+// The CLI runs the JavaScript compiled into dist/: build it when there is none or a source changed since
+// (after an install npm's `prepare` step has already built it, and this is a check of a few milliseconds).
+try {
+  ensureBuild({ log: (line) => process.stderr.write(`setup: ${line}\n`) });
+} catch (err) {
+  if (!(err instanceof BuildError)) throw err;
+  process.stderr.write(`setup: ${err.message}\n`);
+  process.exit(1);
 }
 
 // Python: one venv per requirements file, rebuilt when the file changes.

@@ -2,7 +2,9 @@
 // The whole test suite, as `npm test` runs it (after scripts/setup.mjs --test installed everything):
 // static checks (TypeScript, and ruff + mypy for the Glue side's Python), the vitest suites (TypeScript,
 // with the real emulator, DuckDB, S3 server, CDK synth, cfn-lint, checkov) and the pytest suites (Glue
-// scripts on pyspark). Prints a closing "N passed, N failed" line over all runners.
+// scripts on pyspark). Prints a closing "N passed, N failed" line over all runners. The compiled CLI
+// (dist/) the schemas phase and the tests spawn is current: setup built it, and bin/gridstream.js and the
+// vitest global setup rebuild it when a source changed since (scripts/build.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

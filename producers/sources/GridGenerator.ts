@@ -12,13 +12,6 @@ import {
 import { type GridInterval, gridIntervalAt, MAX_SPIKE_WEIGHT } from './gridModel.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_SYNTHETIC_SOURCE = SYNTHETIC_SOURCE;
-const L_SETTLEMENT_POINTS = SETTLEMENT_POINTS;
-const L_eventIdFor = eventIdFor;
-const L_gridIntervalAt = gridIntervalAt;
-
 /**
  * Seeded ERCOT-style grid events: per interval, one SETTLEMENT_POINT_PRICE per settlement point and
  * one SYSTEM_CONDITIONS per load zone, from the deterministic grid model.
@@ -76,12 +69,12 @@ export class GridGenerator implements EventGenerator<'grid'> {
     const includePrices = g.includePrices ?? GRID_DEFAULTS.includePrices;
     const includeConditions = g.includeSystemConditions ?? GRID_DEFAULTS.includeSystemConditions;
     const points = includePrices
-      ? pickByName('grid.settlementPoints', g.settlementPoints, L_SETTLEMENT_POINTS, (p) => p.name)
+      ? pickByName('grid.settlementPoints', g.settlementPoints, SETTLEMENT_POINTS, (p) => p.name)
       : [];
     const zones = includeConditions
       ? pickByName('grid.loadZones', g.loadZones, LOAD_ZONES, (z) => z.zone)
       : [];
-    this.pointIndexes = points.map((p) => L_SETTLEMENT_POINTS.indexOf(p));
+    this.pointIndexes = points.map((p) => SETTLEMENT_POINTS.indexOf(p));
     this.zoneIndexes = zones.map((z) => LOAD_ZONES.indexOf(z));
     if (this.pointIndexes.length + this.zoneIndexes.length === 0) {
       throw new InvalidSourceOptionError('grid', g, 'at least one settlement point or load zone to report');
@@ -103,15 +96,15 @@ export class GridGenerator implements EventGenerator<'grid'> {
     const start = Math.floor(now / this.intervalMs) * this.intervalMs;
     let interval = this.cached;
     if (interval === undefined || interval.startMs !== start) {
-      interval = L_gridIntervalAt(start, seed32, this.spikeRate);
+      interval = gridIntervalAt(start, seed32, this.spikeRate);
       this.cached = interval;
     }
     let k = 0;
     for (const i of this.pointIndexes) {
-      const sp = L_SETTLEMENT_POINTS[i]!;
+      const sp = SETTLEMENT_POINTS[i]!;
       const p = interval.prices[i]!;
       this.batch[k++] = {
-        event_id: L_eventIdFor(idKey, this.sequence++),
+        event_id: eventIdFor(idKey, this.sequence++),
         event_time: start,
         record_type: 'SETTLEMENT_POINT_PRICE',
         market: this.market,
@@ -132,7 +125,7 @@ export class GridGenerator implements EventGenerator<'grid'> {
         hydro_mw: null,
         storage_mw: null,
         other_mw: null,
-        source: L_SYNTHETIC_SOURCE,
+        source: SYNTHETIC_SOURCE,
         producer_id: producerId,
         produced_at: now,
       };
@@ -140,7 +133,7 @@ export class GridGenerator implements EventGenerator<'grid'> {
     for (const i of this.zoneIndexes) {
       const z = interval.zones[i]!;
       this.batch[k++] = {
-        event_id: L_eventIdFor(idKey, this.sequence++),
+        event_id: eventIdFor(idKey, this.sequence++),
         event_time: start,
         record_type: 'SYSTEM_CONDITIONS',
         market: this.market,
@@ -161,7 +154,7 @@ export class GridGenerator implements EventGenerator<'grid'> {
         hydro_mw: z.hydroMw,
         storage_mw: z.storageMw,
         other_mw: z.otherMw,
-        source: L_SYNTHETIC_SOURCE,
+        source: SYNTHETIC_SOURCE,
         producer_id: producerId,
         produced_at: now,
       };

@@ -13,13 +13,6 @@ import {
 } from './tradeProducts.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_SYNTHETIC_SOURCE = SYNTHETIC_SOURCE;
-const L_eventIdFor = eventIdFor;
-const L_deliveryWindow = deliveryWindow;
-const L_HOUR_MS = HOUR_MS;
-
 /** State of an open trade (its latest version). */
 interface OpenTrade {
   readonly tradeId: string;
@@ -237,14 +230,14 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
 
   private windowOf(tenorIndex: number, block: BlockChoice, now: number): DeliveryWindow {
     // The cache is valid until the next UTC hour boundary, never across a Central midnight.
-    if (now >= this.windowsUntil || now < this.windowsUntil - L_HOUR_MS) {
+    if (now >= this.windowsUntil || now < this.windowsUntil - HOUR_MS) {
       this.windows.fill(undefined);
-      this.windowsUntil = (Math.floor(now / L_HOUR_MS) + 1) * L_HOUR_MS;
+      this.windowsUntil = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
     }
     const slot = tenorIndex * BLOCKS.length + block.index;
     let window = this.windows[slot];
     if (window === undefined) {
-      window = L_deliveryWindow(TENOR_CHOICES[tenorIndex]!.tenor, block.key, now);
+      window = deliveryWindow(TENOR_CHOICES[tenorIndex]!.tenor, block.key, now);
       this.windows[slot] = window;
     }
     return window;
@@ -271,7 +264,7 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
     sequence: number,
   ): TransactionsEvent {
     return {
-      event_id: L_eventIdFor(this.common.idKey, sequence),
+      event_id: eventIdFor(this.common.idKey, sequence),
       event_time: now,
       trade_id: t.tradeId,
       version: t.version,
@@ -288,7 +281,7 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       trader: t.trader,
       venue: t.venue,
       is_block: t.isBlock,
-      source: L_SYNTHETIC_SOURCE,
+      source: SYNTHETIC_SOURCE,
       producer_id: this.common.producerId,
       produced_at: now,
     };

@@ -7,14 +7,6 @@ import { type CommonGeneratorSettings, pickByName, resolveCommonOptions } from '
 import type { EventGenerator, GeneratorOptions, WeatherLocation } from './types.js';
 import { forecastAt, type WeatherSample, weatherAt } from './weatherModel.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_HOUR_MS = HOUR_MS;
-const L_SYNTHETIC_SOURCE = SYNTHETIC_SOURCE;
-const L_eventIdFor = eventIdFor;
-const L_forecastAt = forecastAt;
-const L_weatherAt = weatherAt;
-
 /** One event slot of an hourly batch: a location's observation, or one horizon of its forecast. */
 interface Slot {
   readonly location: WeatherLocation;
@@ -94,11 +86,11 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
   private fill(): void {
     const { clock, seed32, idKey, producerId } = this.common;
     const now = clock.now();
-    const hourIndex = Math.floor(now / L_HOUR_MS);
-    const hour = hourIndex * L_HOUR_MS;
+    const hourIndex = Math.floor(now / HOUR_MS);
+    const hour = hourIndex * HOUR_MS;
     // Forecasts come from the latest issue; with observations they are sent only in issue hours,
     // without observations the latest issue is repeated so that no batch is empty.
-    const issueHour = Math.floor(hourIndex / this.forecastEveryHours) * this.forecastEveryHours * L_HOUR_MS;
+    const issueHour = Math.floor(hourIndex / this.forecastEveryHours) * this.forecastEveryHours * HOUR_MS;
     const issuing = !this.includeObservations || issueHour === hour;
     const fresh = hourIndex !== this.cachedHour;
     this.cachedHour = hourIndex;
@@ -107,17 +99,17 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
       const slot = this.slots[i]!;
       const h = slot.horizonHours;
       if (h > 0 && !issuing) continue;
-      const target = h === 0 ? hour : issueHour + h * L_HOUR_MS;
+      const target = h === 0 ? hour : issueHour + h * HOUR_MS;
       if (fresh) {
         this.cachedSamples[i] =
           h === 0
-            ? L_weatherAt(slot.location, hour, seed32)
-            : L_forecastAt(slot.location, target, issueHour, seed32);
+            ? weatherAt(slot.location, hour, seed32)
+            : forecastAt(slot.location, target, issueHour, seed32);
       }
       const s = this.cachedSamples[i]!;
       const loc = slot.location;
       this.batch.push({
-        event_id: L_eventIdFor(idKey, this.sequence++),
+        event_id: eventIdFor(idKey, this.sequence++),
         event_time: target,
         record_type: h === 0 ? 'OBSERVATION' : 'FORECAST',
         location_id: loc.id,
@@ -135,7 +127,7 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
         shortwave_radiation_w_m2: s.shortwaveRadiationWm2,
         cloud_cover_pct: s.cloudCoverPct,
         precipitation_mm: s.precipitationMm,
-        source: L_SYNTHETIC_SOURCE,
+        source: SYNTHETIC_SOURCE,
         producer_id: producerId,
         produced_at: now,
       });

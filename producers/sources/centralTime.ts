@@ -1,19 +1,14 @@
 import { DAY_MS, HOUR_MS } from './constants.js';
 import { TimeConversionError } from './errors.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_DAY_MS = DAY_MS;
-const L_HOUR_MS = HOUR_MS;
-
 /**
  * US Central prevailing time (ERCOT's clock), with the US daylight-saving rules in force since 2007:
  * CDT (UTC-5) from the second Sunday of March 02:00 CST to the first Sunday of November 02:00 CDT,
  * CST (UTC-6) otherwise. Pure arithmetic, cached per year, so the generators can call it per interval.
  */
 
-const CST_OFFSET_MS = -6 * L_HOUR_MS;
-const CDT_OFFSET_MS = -5 * L_HOUR_MS;
+const CST_OFFSET_MS = -6 * HOUR_MS;
+const CDT_OFFSET_MS = -5 * HOUR_MS;
 
 interface YearRule {
   readonly yearStart: number;
@@ -26,7 +21,7 @@ let cached: YearRule = ruleOfYear(2026);
 
 function weekdayOf(utcMidnightMs: number): number {
   // 1970-01-01 was a Thursday (4); 0 = Sunday.
-  return (((Math.floor(utcMidnightMs / L_DAY_MS) + 4) % 7) + 7) % 7;
+  return (((Math.floor(utcMidnightMs / DAY_MS) + 4) % 7) + 7) % 7;
 }
 
 function ruleOfYear(year: number): YearRule {
@@ -109,5 +104,5 @@ export function centralWallToUtc(wallMs: number, repeatedHour = false): number {
  * @param localDay - local day number (days since 1970-01-01 in Central wall time)
  */
 export function centralDayStartUtc(localDay: number): number {
-  return centralWallToUtc(localDay * L_DAY_MS);
+  return centralWallToUtc(localDay * DAY_MS);
 }

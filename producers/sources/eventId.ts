@@ -1,9 +1,5 @@
 import { fmix32, hashString } from './prng.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_fmix32 = fmix32;
-
 /** The four 32-bit lanes an id stream is keyed by, derived once per (seed, producer, dataset). */
 export interface EventIdKey {
   readonly k0: number;
@@ -16,7 +12,6 @@ export interface EventIdKey {
 // (and the cons-string flattening in JSON.stringify) of concatenation, and without a native call.
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]; // 0-9 a-f
 const DASH = 0x2d;
-const L_fromCharCode = String.fromCharCode;
 
 /**
  * Keys an id stream.
@@ -48,15 +43,15 @@ export function eventIdKey(seed: number, producerId: string, dataset: string): E
 export function eventIdFor(key: EventIdKey, sequence: number): string {
   const lo = sequence >>> 0;
   const hi = Math.floor(sequence / 4294967296) >>> 0;
-  const w0 = L_fmix32(lo ^ key.k0);
-  const w1 = L_fmix32((hi ^ key.k1 ^ w0) | 0);
-  const w2 = L_fmix32((key.k2 + w1) | 0);
-  const w3 = L_fmix32((key.k3 ^ w2 ^ lo) | 0);
+  const w0 = fmix32(lo ^ key.k0);
+  const w1 = fmix32((hi ^ key.k1 ^ w0) | 0);
+  const w2 = fmix32((key.k2 + w1) | 0);
+  const w3 = fmix32((key.k3 ^ w2 ^ lo) | 0);
   // Layout: w0 | w1 hi 16 | w1 lo 16 (version nibble 8) | w2 hi 16 (variant 10xx) | w2 lo 16 + w3
   const b = ((w1 & 0xffff0fff) | 0x00008000) >>> 0;
   const c = ((w2 & 0x3fffffff) | 0x80000000) >>> 0;
   const h = HEX;
-  return L_fromCharCode(
+  return String.fromCharCode(
     h[w0 >>> 28]!,
     h[(w0 >>> 24) & 15]!,
     h[(w0 >>> 20) & 15]!,

@@ -12,24 +12,6 @@ import { hashNormal, hashString, hashUnit, smoothNoise } from './prng.js';
 import type { LoadZoneProfile, WeatherLocation } from './types.js';
 import { cosSolarZenith, type WeatherSample, weatherDriversAt } from './weatherModel.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_centralWallMs = centralWallMs;
-const L_DAY_MS = DAY_MS;
-const L_HOUR_MS = HOUR_MS;
-const L_MINUTE_MS = MINUTE_MS;
-const L_ERCOT_PRICE_CAP_USD_MWH = ERCOT_PRICE_CAP_USD_MWH;
-const L_ERCOT_PRICE_FLOOR_USD_MWH = ERCOT_PRICE_FLOOR_USD_MWH;
-const L_SCARCITY_THRESHOLD_USD_MWH = SCARCITY_THRESHOLD_USD_MWH;
-const L_LOAD_ZONES = LOAD_ZONES;
-const L_SETTLEMENT_POINTS = SETTLEMENT_POINTS;
-const L_WEATHER_LOCATIONS = WEATHER_LOCATIONS;
-const L_hashNormal = hashNormal;
-const L_hashString = hashString;
-const L_hashUnit = hashUnit;
-const L_smoothNoise = smoothNoise;
-const L_weatherDriversAt = weatherDriversAt;
-
 /**
  * The deterministic grid model: a pure function of (interval start, seed, spike rate).
  *
@@ -139,12 +121,10 @@ const K_CONGESTION = 0x54;
 const K_LOAD = 0x55;
 
 const LOCATIONS_BY_ZONE: ReadonlyMap<string, readonly WeatherLocation[]> = new Map(
-  L_LOAD_ZONES.map((z) => [z.zone, L_WEATHER_LOCATIONS.filter((l) => l.loadZone === z.zone)]),
+  LOAD_ZONES.map((z) => [z.zone, WEATHER_LOCATIONS.filter((l) => l.loadZone === z.zone)]),
 );
-const ZONE_KEYS: readonly number[] = L_LOAD_ZONES.map((z) => (L_hashString(z.zone) & 0x00ffffff) << 6);
-const POINT_KEYS: readonly number[] = L_SETTLEMENT_POINTS.map(
-  (p) => (L_hashString(p.name) & 0x00ffffff) << 6,
-);
+const ZONE_KEYS: readonly number[] = LOAD_ZONES.map((z) => (hashString(z.zone) & 0x00ffffff) << 6);
+const POINT_KEYS: readonly number[] = SETTLEMENT_POINTS.map((p) => (hashString(p.name) & 0x00ffffff) << 6);
 const scratch: WeatherSample = {
   temperatureC: 0,
   dewPointC: 0,
@@ -155,7 +135,7 @@ const scratch: WeatherSample = {
   cloudCoverPct: 0,
   precipitationMm: 0,
 };
-const ZONE_INDEX = new Map(L_LOAD_ZONES.map((z, i) => [z.zone, i]));
+const ZONE_INDEX = new Map(LOAD_ZONES.map((z, i) => [z.zone, i]));
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
@@ -223,7 +203,7 @@ export function zoneWeatherAt(zone: string, timeMs: number, seed: number): ZoneW
   let w = 0;
   let s = 0;
   for (const location of locations) {
-    const x = L_weatherDriversAt(location, timeMs, seed, scratch);
+    const x = weatherDriversAt(location, timeMs, seed, scratch);
     t += x.temperatureC;
     w += windCapacityFactor(x.windSpeedMps * windShearRatio(location, timeMs));
     s += solarCapacityFactor(x.shortwaveRadiationWm2);
@@ -251,17 +231,17 @@ export function temperatureResponse(temperatureC: number): number {
  * @param spikeRate - mean share of intervals with a scarcity spike
  */
 export function gridIntervalAt(startMs: number, seed: number, spikeRate: number): GridInterval {
-  const wall = L_centralWallMs(startMs);
-  const localHour = (wall % L_DAY_MS) / L_HOUR_MS;
-  const weekday = (((Math.floor(wall / L_DAY_MS) + 4) % 7) + 7) % 7;
+  const wall = centralWallMs(startMs);
+  const localHour = (wall % DAY_MS) / HOUR_MS;
+  const weekday = (((Math.floor(wall / DAY_MS) + 4) % 7) + 7) % 7;
   const weekend = weekday === 0 || weekday === 6;
   const shape = weekend
     ? interpolate(WEEKEND_SHAPE, localHour) * WEEKEND_FACTOR
     : interpolate(WEEKDAY_SHAPE, localHour);
-  const minute = Math.floor(startMs / L_MINUTE_MS);
+  const minute = Math.floor(startMs / MINUTE_MS);
   const hourIndex = Math.floor(localHour);
 
-  const zoneCount = L_LOAD_ZONES.length;
+  const zoneCount = LOAD_ZONES.length;
   const loads = new Array<number>(zoneCount);
   const winds = new Array<number>(zoneCount);
   const solars = new Array<number>(zoneCount);
@@ -269,9 +249,9 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   let systemLoad = 0;
   let systemRenewables = 0;
   for (let i = 0; i < zoneCount; i++) {
-    const z = L_LOAD_ZONES[i]!;
+    const z = LOAD_ZONES[i]!;
     const weather = zoneWeatherAt(z.zone, startMs, seed);
-    const noise = 0.015 * L_smoothNoise(seed, ZONE_KEYS[i]! + K_LOAD, startMs, 6 * L_HOUR_MS);
+    const noise = 0.015 * smoothNoise(seed, ZONE_KEYS[i]! + K_LOAD, startMs, 6 * HOUR_MS);
     const load =
       z.baseLoadMw *
       shape *
@@ -288,25 +268,22 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   // System lambda from the supply curve of the net load.
   const netLoad = systemLoad - systemRenewables;
   const r = clamp(netLoad / THERMAL_CAPACITY_MW, 0, 1.02);
-  const dayOfYear = (startMs / L_DAY_MS) % 365.2425;
+  const dayOfYear = (startMs / DAY_MS) % 365.2425;
   const winterness = (1 - Math.cos((2 * Math.PI * (dayOfYear - 200)) / 365.2425)) / 2;
   const gasPrice = 2.8 + 0.8 * winterness;
   let energy = gasPrice * (6.8 + 9 * r ** 4) + 3 + 350 * Math.exp((r - 1) / 0.045);
   const renewableShare = systemRenewables / systemLoad;
   if (renewableShare > 0.65) energy -= 45 * (renewableShare - 0.65);
   energy *=
-    1 +
-    0.06 * L_hashNormal(seed, K_PRICE, minute) +
-    0.04 * L_smoothNoise(seed, K_PRICE, startMs, 3 * L_HOUR_MS);
-  energy = clamp(energy, -60, L_SCARCITY_THRESHOLD_USD_MWH - 100);
-  const spike = L_hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
+    1 + 0.06 * hashNormal(seed, K_PRICE, minute) + 0.04 * smoothNoise(seed, K_PRICE, startMs, 3 * HOUR_MS);
+  energy = clamp(energy, -60, SCARCITY_THRESHOLD_USD_MWH - 100);
+  const spike = hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
   if (spike) {
-    const size = L_hashUnit(seed, K_SPIKE_SIZE, minute);
+    const size = hashUnit(seed, K_SPIKE_SIZE, minute);
     energy =
       size > 0.85
-        ? L_ERCOT_PRICE_CAP_USD_MWH
-        : L_SCARCITY_THRESHOLD_USD_MWH +
-          (L_ERCOT_PRICE_CAP_USD_MWH - L_SCARCITY_THRESHOLD_USD_MWH) * size * size;
+        ? ERCOT_PRICE_CAP_USD_MWH
+        : SCARCITY_THRESHOLD_USD_MWH + (ERCOT_PRICE_CAP_USD_MWH - SCARCITY_THRESHOLD_USD_MWH) * size * size;
   }
   const energyCents = Math.round(energy * 100);
 
@@ -315,7 +292,7 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   const storageShare = spike ? 0.95 : interpolate(STORAGE_SHAPE, localHour);
   const peakness = clamp((r - 0.3) / 0.6, 0, 1);
   for (let i = 0; i < zoneCount; i++) {
-    const z: LoadZoneProfile = L_LOAD_ZONES[i]!;
+    const z: LoadZoneProfile = LOAD_ZONES[i]!;
     const load = loads[i]!;
     const nuclear = round1(z.nuclearMw * 0.97);
     const coal = round1(z.coalMw * (0.45 + 0.45 * peakness));
@@ -343,24 +320,24 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   const h = ZONE_INDEX.get('LZ_HOUSTON')!;
   const w = ZONE_INDEX.get('LZ_WEST')!;
   const s = ZONE_INDEX.get('LZ_SOUTH')!;
-  const houstonStress = clamp((loads[h]! / (L_LOAD_ZONES[h]!.baseLoadMw * 1.5) - 0.8) / 0.2, 0, 1.5);
-  const westExport = clamp((winds[w]! + solars[w]! - loads[w]!) / L_LOAD_ZONES[w]!.windMw, 0, 1.5);
-  const southExport = clamp((winds[s]! + solars[s]! - loads[s]!) / L_LOAD_ZONES[s]!.windMw, 0, 1.5);
+  const houstonStress = clamp((loads[h]! / (LOAD_ZONES[h]!.baseLoadMw * 1.5) - 0.8) / 0.2, 0, 1.5);
+  const westExport = clamp((winds[w]! + solars[w]! - loads[w]!) / LOAD_ZONES[w]!.windMw, 0, 1.5);
+  const southExport = clamp((winds[s]! + solars[s]! - loads[s]!) / LOAD_ZONES[s]!.windMw, 0, 1.5);
   const houstonTerm = houstonStress * houstonStress * (spike ? 3 : 1);
   const westTerm = westExport ** 1.5;
   const southTerm = southExport ** 1.5;
 
-  const prices = new Array<PriceComponents>(L_SETTLEMENT_POINTS.length);
-  const cap = L_ERCOT_PRICE_CAP_USD_MWH * 100;
-  const floor = L_ERCOT_PRICE_FLOOR_USD_MWH * 100;
-  for (let i = 0; i < L_SETTLEMENT_POINTS.length; i++) {
-    const p = L_SETTLEMENT_POINTS[i]!;
+  const prices = new Array<PriceComponents>(SETTLEMENT_POINTS.length);
+  const cap = ERCOT_PRICE_CAP_USD_MWH * 100;
+  const floor = ERCOT_PRICE_FLOOR_USD_MWH * 100;
+  for (let i = 0; i < SETTLEMENT_POINTS.length; i++) {
+    const p = SETTLEMENT_POINTS[i]!;
     const c = p.congestion;
     const congestion =
       c.houstonImport * houstonTerm +
       c.westExport * westTerm +
       c.southExport * southTerm +
-      c.noise * L_hashNormal(seed, POINT_KEYS[i]! + K_CONGESTION, minute);
+      c.noise * hashNormal(seed, POINT_KEYS[i]! + K_CONGESTION, minute);
     let congestionCents = Math.round(congestion * 100);
     const lossCents = Math.round(energyCents * p.lossFactor);
     // Keep the LMP inside ERCOT's band by giving up congestion (never the system lambda).

@@ -1,13 +1,6 @@
 import { centralDayStartUtc, centralWallMs } from './centralTime.js';
 import { DAY_MS, HOUR_MS } from './constants.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_centralDayStartUtc = centralDayStartUtc;
-const L_centralWallMs = centralWallMs;
-const L_DAY_MS = DAY_MS;
-const L_HOUR_MS = HOUR_MS;
-
 /** Delivery shapes of ERCOT power products: hours ending 7–22 (peak), 23–6 (off-peak), all. */
 export const DELIVERY_BLOCKS = {
   /** Weekday peak, HE7–HE22. */
@@ -59,7 +52,7 @@ function civilFromDays(day: number): { y: number; m: number; d: number } {
 }
 
 function daysFromCivil(y: number, m: number): number {
-  return Math.floor(Date.UTC(y, m, 1) / L_DAY_MS);
+  return Math.floor(Date.UTC(y, m, 1) / DAY_MS);
 }
 
 function countDays(from: number, to: number): { weekdays: number; weekends: number } {
@@ -85,7 +78,7 @@ function countDays(from: number, to: number): { weekdays: number; weekends: numb
  */
 export function deliveryWindow(tenor: Tenor, block: DeliveryBlock, tradeTimeMs: number): DeliveryWindow {
   const b = DELIVERY_BLOCKS[block];
-  const today = Math.floor(L_centralWallMs(tradeTimeMs) / L_DAY_MS);
+  const today = Math.floor(centralWallMs(tradeTimeMs) / DAY_MS);
   let from: number;
   let to: number;
   if (tenor === 'NEXT_DAY') {
@@ -103,13 +96,13 @@ export function deliveryWindow(tenor: Tenor, block: DeliveryBlock, tradeTimeMs: 
     from = daysFromCivil(y, first);
     to = daysFromCivil(y, first + span);
   }
-  const start = L_centralDayStartUtc(from);
-  const end = L_centralDayStartUtc(to);
+  const start = centralDayStartUtc(from);
+  const end = centralDayStartUtc(to);
   const { weekdays, weekends } = countDays(from, to);
   // ATC counts real hours, so DST days give 23 or 25.
   const hours =
     b.hoursPerDay === 24
-      ? Math.round((end - start) / L_HOUR_MS)
+      ? Math.round((end - start) / HOUR_MS)
       : b.hoursPerDay * ((b.weekdays ? weekdays : 0) + (b.weekends ? weekends : 0));
   return { start, end, hours, month: civilFromDays(from).m };
 }

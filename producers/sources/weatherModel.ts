@@ -2,14 +2,6 @@ import { DAY_MS, HOUR_MS } from './constants.js';
 import { hashNormal, hashString, smoothNoise } from './prng.js';
 import type { WeatherLocation } from './types.js';
 
-// Hot-path bindings: some loaders (tsx, vite-node) turn imports into property getters that cost a
-// call per use; reading each import once into a local constant keeps per-event work low.
-const L_DAY_MS = DAY_MS;
-const L_HOUR_MS = HOUR_MS;
-const L_hashNormal = hashNormal;
-const L_hashString = hashString;
-const L_smoothNoise = smoothNoise;
-
 /**
  * The deterministic weather model shared by the weather and grid generators: every value is a pure
  * function of (location, time, seed), so the grid's load, wind and solar at a time follow exactly the
@@ -91,13 +83,13 @@ function regionalAt(seed: number, timeMs: number): typeof regional {
   if (regional.timeMs === timeMs && regional.seed === seed) return regional;
   regional.seed = seed;
   regional.timeMs = timeMs;
-  regional.cloud = L_smoothNoise(seed, REGION + VAR.cloud, timeMs, 18 * L_HOUR_MS);
-  regional.temp = L_smoothNoise(seed, REGION + VAR.temp, timeMs, 36 * L_HOUR_MS);
-  regional.tempSlow = L_smoothNoise(seed, REGION + VAR.tempSlow, timeMs, 5 * L_DAY_MS);
-  regional.wind = L_smoothNoise(seed, REGION + VAR.wind, timeMs, 24 * L_HOUR_MS);
-  regional.rain = L_smoothNoise(seed, REGION + VAR.rain, timeMs, 24 * L_HOUR_MS);
-  regional.dew = L_smoothNoise(seed, REGION + VAR.dew, timeMs, 48 * L_HOUR_MS);
-  regional.dir = L_smoothNoise(seed, REGION + VAR.dir, timeMs, 30 * L_HOUR_MS);
+  regional.cloud = smoothNoise(seed, REGION + VAR.cloud, timeMs, 18 * HOUR_MS);
+  regional.temp = smoothNoise(seed, REGION + VAR.temp, timeMs, 36 * HOUR_MS);
+  regional.tempSlow = smoothNoise(seed, REGION + VAR.tempSlow, timeMs, 5 * DAY_MS);
+  regional.wind = smoothNoise(seed, REGION + VAR.wind, timeMs, 24 * HOUR_MS);
+  regional.rain = smoothNoise(seed, REGION + VAR.rain, timeMs, 24 * HOUR_MS);
+  regional.dew = smoothNoise(seed, REGION + VAR.dew, timeMs, 48 * HOUR_MS);
+  regional.dir = smoothNoise(seed, REGION + VAR.dir, timeMs, 30 * HOUR_MS);
   return regional;
 }
 
@@ -105,7 +97,7 @@ function keyOf(location: WeatherLocation): number {
   let key = locationKeys.get(location.id);
   if (key === undefined) {
     // Keep the low 6 bits free for the variable; 0 is the region-wide stream.
-    key = ((L_hashString(location.id) & 0x00ffffff) | 1) << 6;
+    key = ((hashString(location.id) & 0x00ffffff) | 1) << 6;
     locationKeys.set(location.id, key);
   }
   return key;
@@ -117,7 +109,7 @@ function round1(x: number): number {
 
 /** Day of year in [0, 365.24) from epoch ms (1 January 1970 is day 0; drift < 1 day). */
 function dayOfYear(timeMs: number): number {
-  const d = (timeMs / L_DAY_MS) % YEAR_DAYS;
+  const d = (timeMs / DAY_MS) % YEAR_DAYS;
   return d < 0 ? d + YEAR_DAYS : d;
 }
 
@@ -131,7 +123,7 @@ function dayOfYear(timeMs: number): number {
 export function cosSolarZenith(latitudeDeg: number, longitudeDeg: number, timeMs: number): number {
   const doy = dayOfYear(timeMs);
   const declination = 23.44 * DEG * Math.sin((TWO_PI * (doy - 80)) / YEAR_DAYS);
-  const solarHour = (((timeMs % L_DAY_MS) + L_DAY_MS) % L_DAY_MS) / L_HOUR_MS + longitudeDeg / 15;
+  const solarHour = (((timeMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS + longitudeDeg / 15;
   const hourAngle = (solarHour - 12) * 15 * DEG;
   const lat = latitudeDeg * DEG;
   return Math.sin(lat) * Math.sin(declination) + Math.cos(lat) * Math.cos(declination) * Math.cos(hourAngle);
@@ -191,11 +183,11 @@ function sample(
   const doy = dayOfYear(timeMs);
   const season = Math.cos((TWO_PI * (doy - 200)) / YEAR_DAYS); // +1 late July, -1 mid January
   const winterness = (1 - season) / 2;
-  const solarHour = (((timeMs % L_DAY_MS) + L_DAY_MS) % L_DAY_MS) / L_HOUR_MS + location.longitudeDeg / 15;
+  const solarHour = (((timeMs % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS + location.longitudeDeg / 15;
   const diurnal = Math.cos((TWO_PI * (solarHour - 15)) / 24);
 
   // Clouds: regional systems plus local convection, as a logit mapped to 0..100 %.
-  const cloudNoise = 0.75 * region.cloud + 0.5 * L_smoothNoise(seed, key + VAR.cloud, timeMs, 5 * L_HOUR_MS);
+  const cloudNoise = 0.75 * region.cloud + 0.5 * smoothNoise(seed, key + VAR.cloud, timeMs, 5 * HOUR_MS);
   const cloudLogit = c.cloudBias + 0.5 * winterness - 0.3 + 2.6 * cloudNoise + err.cloudLogit;
   const cloudCoverPct = Math.round(100 / (1 + Math.exp(-cloudLogit)));
   const cloudFraction = cloudCoverPct / 100;
@@ -206,7 +198,7 @@ function sample(
     synopticAmplitude *
     (0.6 * region.temp +
       0.35 * region.tempSlow +
-      0.3 * L_smoothNoise(seed, key + VAR.temp, timeMs, 12 * L_HOUR_MS));
+      0.3 * smoothNoise(seed, key + VAR.temp, timeMs, 12 * HOUR_MS));
   const temperature =
     c.meanTempC +
     c.seasonalAmplitudeC * season +
@@ -220,7 +212,7 @@ function sample(
 
   // Wind: synoptic gustiness, afternoon mixing, windier in spring.
   const spring = Math.max(0, Math.cos((TWO_PI * (doy - 100)) / YEAR_DAYS));
-  const windNoise = 0.6 * region.wind + 0.5 * L_smoothNoise(seed, key + VAR.wind, timeMs, 8 * L_HOUR_MS);
+  const windNoise = 0.6 * region.wind + 0.5 * smoothNoise(seed, key + VAR.wind, timeMs, 8 * HOUR_MS);
   const wind =
     c.meanWindMps *
     (1 + 0.5 * windNoise) *
@@ -236,7 +228,7 @@ function sample(
 
   // Precipitation needs thick cloud and a wet spell; wetter climates cross the threshold more often.
   const rainIndex =
-    0.55 * L_smoothNoise(seed, key + VAR.rain, timeMs, 4 * L_HOUR_MS) +
+    0.55 * smoothNoise(seed, key + VAR.rain, timeMs, 4 * HOUR_MS) +
     0.45 * region.rain +
     0.3 * cloudNoise +
     err.rain;
@@ -249,7 +241,7 @@ function sample(
   let dew =
     c.meanDewPointC +
     c.dewSeasonalAmplitudeC * season +
-    2.5 * L_smoothNoise(seed, key + VAR.dew, timeMs, 24 * L_HOUR_MS) +
+    2.5 * smoothNoise(seed, key + VAR.dew, timeMs, 24 * HOUR_MS) +
     2 * region.dew +
     err.dewPointC;
   if (precipitationMm > 0) dew = Math.max(dew, temperature - 1.5);
@@ -257,7 +249,7 @@ function sample(
   out.relativeHumidityPct = round1(relativeHumidity(temperatureC, out.dewPointC));
 
   const direction =
-    170 + 90 * region.dir + 30 * L_smoothNoise(seed, key + VAR.dir, timeMs, 8 * L_HOUR_MS) + err.directionDeg;
+    170 + 90 * region.dir + 30 * smoothNoise(seed, key + VAR.dir, timeMs, 8 * HOUR_MS) + err.directionDeg;
   out.windDirectionDeg = ((Math.round(direction) % 360) + 360) % 360;
   return out;
 }
@@ -307,17 +299,17 @@ export function forecastAt(
   issuedMs: number,
   seed: number,
 ): WeatherSample {
-  const horizonHours = Math.max(0, (targetMs - issuedMs) / L_HOUR_MS);
+  const horizonHours = Math.max(0, (targetMs - issuedMs) / HOUR_MS);
   const growth = Math.sqrt(horizonHours / 24);
   const base = keyOf(location) + VAR.fcst;
-  const at = Math.floor(issuedMs / L_HOUR_MS) * 1024 + Math.round(horizonHours);
+  const at = Math.floor(issuedMs / HOUR_MS) * 1024 + Math.round(horizonHours);
   const err: ForecastError = {
-    temperatureC: (0.4 + 1.4 * growth) * L_hashNormal(seed ^ 0x9e3779b1, base, at),
-    dewPointC: (0.5 + 1.2 * growth) * L_hashNormal(seed ^ 0x3c6ef362, base, at),
-    cloudLogit: 0.8 * growth * L_hashNormal(seed ^ 0xdaa66d13, base, at),
-    windLog: (0.08 + 0.15 * growth) * L_hashNormal(seed ^ 0x78dde6c4, base, at),
-    directionDeg: 20 * growth * L_hashNormal(seed ^ 0x1715609d, base, at),
-    rain: 0.2 * growth * L_hashNormal(seed ^ 0xb54cda56, base, at),
+    temperatureC: (0.4 + 1.4 * growth) * hashNormal(seed ^ 0x9e3779b1, base, at),
+    dewPointC: (0.5 + 1.2 * growth) * hashNormal(seed ^ 0x3c6ef362, base, at),
+    cloudLogit: 0.8 * growth * hashNormal(seed ^ 0xdaa66d13, base, at),
+    windLog: (0.08 + 0.15 * growth) * hashNormal(seed ^ 0x78dde6c4, base, at),
+    directionDeg: 20 * growth * hashNormal(seed ^ 0x1715609d, base, at),
+    rain: 0.2 * growth * hashNormal(seed ^ 0xb54cda56, base, at),
   };
   return sample(location, targetMs, seed, err, emptySample(), true);
 }

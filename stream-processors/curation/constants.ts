@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../common/packageRoot.js';
 
 /** Lake zones curation reads and writes: `<lake>/<zone>/<table>/`. */
 export const ZONES = { raw: 'raw', curated: 'curated', gold: 'gold' } as const;
@@ -58,9 +59,9 @@ export const COMPACTED_FILE_PREFIX = '0-compacted-';
 export const DT_COLUMN = 'dt';
 
 /** Where pipeline.json, the SQL files, quality_rules.json, dialects.json and tables.json live. */
-export const SQL_CURATED_DIR = fileURLToPath(new URL('../../sql/curated/', import.meta.url));
+export const SQL_CURATED_DIR = join(PACKAGE_ROOT, 'sql', 'curated', '/');
 /** Where the analyst views and queries in Athena SQL live. */
-export const SQL_ATHENA_DIR = fileURLToPath(new URL('../../sql/athena/', import.meta.url));
+export const SQL_ATHENA_DIR = join(PACKAGE_ROOT, 'sql', 'athena', '/');
 
 /** Glue Data Catalog database holding the raw, curated and gold tables (table name = local view name). */
 export const GLUE_DATABASE = 'gridstream';

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CfnOutput, Duration, IgnoreMode, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -64,16 +64,25 @@ export const POLLERS: readonly PollerSpec[] = [
 /** Writable directory of the producer container (a task volume; the root file system is read-only). */
 export const PRODUCER_SCRATCH_DIR = '/var/lib/gridstream';
 
+/**
+ * The folders the CLI build compiles (tsconfig.build.json's "include", the one list of them): the image
+ * builds its dist/ from these.
+ */
+function cliBuildFolders(): string[] {
+  const config = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8')) as {
+    include: string[];
+  };
+  return config.include;
+}
+
 /** Files of the repository the producer image needs (everything else stays out of the Docker context). */
 export const PRODUCER_IMAGE_FILES = [
   'package.json',
   'package-lock.json',
   'tsconfig.json',
-  'bin/**',
-  'cli/**',
-  'common/**',
-  'schemas/**',
-  'producers/**',
+  'tsconfig.build.json',
+  'scripts/build.mjs',
+  ...cliBuildFolders().map((folder) => `${folder}/**`),
   'infra/docker/**',
 ];
 
