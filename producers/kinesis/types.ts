@@ -2,6 +2,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Retrier } from '../../common/retry/index.js';
 import type { ContractViolationError, Dataset, EventByDataset } from '../../schemas/index.js';
 import type { SinkDefaults } from './constants.js';
+import type { EncodedRecord } from './encodeRecord.js';
 import type { InvalidPartitionKeyError, RecordTooLargeError } from './errors.js';
 import type { RejectWriter } from './RejectWriter.js';
 
@@ -129,3 +130,38 @@ export interface CloseOptions {
    */
   readonly deadlineMs?: number;
 }
+
+/**
+ * A user record inside the sink, from acceptance into the buffer until Kinesis acknowledges it (or it
+ * expires or fails): the encoded event and its deadline.
+ */
+export type BufferedRecord = EncodedRecord;
+
+/**
+ * One PutRecords entry the sink's stages pass along: a plain record or a KPL aggregate of several user
+ * records, with what the sink needs to account for them once Kinesis answers.
+ */
+export interface SinkEntry {
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+  /** data + partition key bytes (what PutRecords' 5 MiB limit counts). */
+  readonly size: number;
+  /** The user records in the entry, in the order they were put. */
+  readonly users: readonly BufferedRecord[];
+  /** Shard the user records were routed to (aggregates only); checked against Kinesis' answer. */
+  readonly predictedShard: string | undefined;
+  /** When the entry expires: its oldest user record's deadline (epoch ms). */
+  readonly deadline: number;
+}
+
+/** The buffer gauges of {@link SinkCounters} that the backpressure queue keeps up to date. */
+export type BufferGauges = Pick<
+  SinkCounters,
+  'bufferedRecords' | 'bufferedBytes' | 'peakBufferedRecords' | 'peakBufferedBytes' | 'blockedPuts'
+>;
+
+/** The concurrency gauges of {@link SinkCounters} that the concurrency limiter keeps up to date. */
+export type ConcurrencyGauges = Pick<
+  SinkCounters,
+  'inFlightCalls' | 'concurrencyLimit' | 'lowestConcurrencyLimit'
+>;
