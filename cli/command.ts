@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { GridstreamError } from '../common/errors.js';
 import { DEFAULT_LAKE } from '../datalake/storage/constants.js';
 
 /** One option of a subcommand, as parseArgs takes it plus the text `--help` prints. */
@@ -43,8 +44,7 @@ export interface Command {
 }
 
 /** A command-line argument is missing or malformed: exit code 2 with the message. */
-export class UsageError extends Error {
-  public readonly retriable = false;
+export class UsageError extends GridstreamError {
   public constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -1,11 +1,9 @@
+import { GridstreamError } from '../common/errors.js';
 /** Base error of the stream-processor Lambdas. */
-export class StreamProcessorError extends Error {
-  /** Whether the same input may succeed later (the event source retries it). */
-  public readonly retriable: boolean;
+export class StreamProcessorError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'StreamProcessorError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

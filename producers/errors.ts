@@ -1,11 +1,9 @@
+import { GridstreamError } from '../common/errors.js';
 /** Base error of the producer loop. */
-export class ProducerError extends Error {
-  /** Whether running the same loop again may succeed. */
-  public readonly retriable: boolean;
+export class ProducerError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'ProducerError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

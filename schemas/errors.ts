@@ -1,7 +1,6 @@
+import { GridstreamError } from '../common/errors.js';
 /** Base error of the contracts module. */
-export class ContractError extends Error {
-  /** Contract errors describe bad input: retrying the same input never helps. */
-  public readonly retriable = false;
+export class ContractError extends GridstreamError {
   public constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ContractError';

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { abortOnSignals, EXIT_CODES } from '../../common/abortOnSignals.js';
+import { GridstreamError } from '../../common/errors.js';
 import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../datalake/storage/index.js';
 import { createKinesisClient, endpointFromEnv } from '../../kinesis/index.js';
 import {
@@ -25,10 +26,9 @@ const ENDPOINT_HINT =
   'its endpoint), or AWS_REGION (with AWS credentials) to read the streams of that AWS region';
 
 /** Kinesis is not configured, or never answered: what to set, before any summary. */
-export class KinesisSetupError extends Error {
-  public readonly retriable = false;
+export class KinesisSetupError extends GridstreamError {
   public constructor(message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
+    super(message, { cause });
     this.name = 'KinesisSetupError';
   }
 }

@@ -1,11 +1,9 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of the query unit. */
-export class QueryError extends Error {
-  /** True when running the same query again may succeed. */
-  public readonly retriable: boolean;
+export class QueryError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'QueryError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

@@ -1,11 +1,9 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of the lake storage unit: says whether retrying may help and keeps its cause. */
-export class StorageError extends Error {
-  /** True when the same operation may succeed later (throttling, 5xx, a full disk freed up). */
-  public readonly retriable: boolean;
+export class StorageError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'StorageError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

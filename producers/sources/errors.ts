@@ -1,12 +1,9 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of the event sources (generators and API adapters). */
-export class SourceError extends Error {
-  /** True when trying the same operation again may succeed. */
-  public readonly retriable: boolean;
-
+export class SourceError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'SourceError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

@@ -1,7 +1,6 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of the alerts module. */
-export class AlertError extends Error {
-  /** Alert errors describe bad configuration or input: retrying never helps. */
-  public readonly retriable: boolean = false;
+export class AlertError extends GridstreamError {
   public constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AlertError';

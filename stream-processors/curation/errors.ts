@@ -1,11 +1,9 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of curation. `retriable` tells a scheduler whether the same run may succeed later. */
-export class CurationError extends Error {
-  /** Whether running the same curation again later may succeed. */
-  public readonly retriable: boolean;
+export class CurationError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'CurationError';
-    this.retriable = options.retriable ?? false;
   }
 }
 

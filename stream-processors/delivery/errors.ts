@@ -1,11 +1,9 @@
+import { GridstreamError } from '../../common/errors.js';
 /** Base error of the delivery unit: says whether retrying may help and keeps its cause. */
-export class DeliveryError extends Error {
-  /** True when the same operation may succeed later. */
-  public readonly retriable: boolean;
+export class DeliveryError extends GridstreamError {
   public constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options);
     this.name = 'DeliveryError';
-    this.retriable = options.retriable ?? false;
   }
 }
 
