@@ -44,6 +44,7 @@ export async function writeFileAtomic(
     await writeFile(tmp, data);
     await renameDurably(tmp, path);
   } finally {
-    await rm(tmp, { force: true });
+    // After a rename the temp name is gone; after a failure its removal must not hide the failure.
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
 }
