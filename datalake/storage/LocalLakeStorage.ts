@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renameDurably } from './atomicWrite.js';
+import { makeDirsDurably, renameDurably } from './atomicWrite.js';
 import { KEY_LOCK, LAKE_SYSTEM_PREFIXES } from './constants.js';
 import { StorageError } from './errors.js';
 import { lakeFsError, makeDirs } from './fsErrors.js';
@@ -67,13 +67,6 @@ export class LocalLakeStorage implements LakeStorage {
     const dir = join(root, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(dir);
     return dir;
-  }
-
-  /** Creates `dir` and any missing ancestors, fsyncing each parent whose entries changed. */
-  async #ensureDir(dir: string): Promise<void> {
-    if (this.#knownDirs.has(dir)) return;
-    for (const m of await makeDirs(dir)) await fsyncPath(dirname(m));
-    this.#knownDirs.add(dir);
   }
 
   public async publishFile(key: string, localPath: string): Promise<void> {
@@ -142,7 +135,7 @@ export class LocalLakeStorage implements LakeStorage {
     try {
       await writeFile(tmp, body);
       await fsyncPath(tmp);
-      await this.#ensureDir(dirname(target));
+      await makeDirsDurably(dirname(target), this.#knownDirs);
       const unlock = await this.#lockKey(key);
       try {
         const current = await stat(target, { bigint: true }).then(

@@ -5,6 +5,19 @@ import { makeDirs } from './fsErrors.js';
 import { fsyncPath } from './fsyncPath.js';
 
 /**
+ * Creates `dir` and its missing ancestors durably: each parent whose entries changed is flushed, so a
+ * crash cannot lose a folder a later rename put a file in.
+ *
+ * @param dir - the folder
+ * @param knownDirs - folders already known to exist (skips the check); `dir` is added
+ */
+export async function makeDirsDurably(dir: string, knownDirs?: Set<string>): Promise<void> {
+  if (knownDirs?.has(dir)) return;
+  for (const made of await makeDirs(dir)) await fsyncPath(dirname(made));
+  knownDirs?.add(dir);
+}
+
+/**
  * The one durable publish of a local file: flushes `from`, creates the target's missing folders (flushing
  * each parent whose entries changed), renames `from` over `to` and flushes the target's folder. Readers
  * see the old file or the new one, never a partial one, and a crash after it returns loses neither.
@@ -16,10 +29,7 @@ import { fsyncPath } from './fsyncPath.js';
 export async function renameDurably(from: string, to: string, knownDirs?: Set<string>): Promise<void> {
   await fsyncPath(from);
   const dir = dirname(to);
-  if (!knownDirs?.has(dir)) {
-    for (const made of await makeDirs(dir)) await fsyncPath(dirname(made));
-    knownDirs?.add(dir);
-  }
+  await makeDirsDurably(dir, knownDirs);
   await rename(from, to);
   await fsyncPath(dir);
 }
@@ -37,12 +47,17 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   tmpDir?: string,
 ): Promise<void> {
-  const dir = tmpDir ?? dirname(path);
-  if (tmpDir === undefined) for (const made of await makeDirs(dir)) await fsyncPath(dirname(made));
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const target = dirname(path);
+  // The target's folder is made once, before the temp file that may live in it.
+  const made = new Set<string>();
+  await makeDirsDurably(target, made);
+  const tmp = join(
+    tmpDir ?? target,
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     await writeFile(tmp, data);
-    await renameDurably(tmp, path);
+    await renameDurably(tmp, path, made);
   } finally {
     // After a rename the temp name is gone; after a failure its removal must not hide the failure.
     await rm(tmp, { force: true }).catch(() => undefined);

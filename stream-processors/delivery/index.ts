@@ -57,18 +57,7 @@ export {
   StreamLease,
   type StreamLeaseOptions,
 } from './StreamLease.js';
-export type {
-  PartitionReader,
-  PartitionReaderOptions,
-  PositionRange,
-  RecordSource,
-  RecordSourceFactory,
-  SourceBatch,
-  SourceContext,
-  SourceListing,
-  SourcePartition,
-  SourceRecord,
-} from './source/index.js';
+export type * from './source/index.js';
 export type {
   DeliveryHooks,
   DeliveryMetric,
