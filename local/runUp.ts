@@ -93,7 +93,8 @@ export interface UpCompactionOptions {
  * partition whose hour ended more than `graceMs` ago and holds uncompacted files into a few files of
  * the target size (`compactRaw`, under the lake's curation lock: a curation run sees a partition
  * before or after, never both copies or neither). A late file landing in a compacted hour is merged
- * by a later run. An `s3://` lake is skipped (the Glue compaction job owns it).
+ * by a later run. An `s3://` lake is skipped (the Glue compaction job owns it). Each run is a
+ * short-lived child process, so `up`'s own memory stays flat across compactions.
  *
  * @param options - interval, grace, file size
  */
@@ -109,6 +110,9 @@ export function compactionTask(options: UpCompactionOptions = {}): UpScheduledTa
         lake: lake.location,
         everyMs,
         graceMs: options.graceMs ?? UP_DEFAULT_COMPACT_GRACE_MS,
+        // A child process per run: `up` runs for days, and DuckDB's allocator would otherwise keep
+        // the high-water mark of the first compaction (docs/PERFORMANCE.md, RSS over time).
+        isolation: 'process',
         ...(options.targetFileSizeBytes !== undefined
           ? { targetFileSizeBytes: options.targetFileSizeBytes }
           : {}),

@@ -3,7 +3,7 @@
 //   node --import tsx loadtest/bench/upRss.ts [--events N] [--seconds S] [--every S] [-- <up options>]
 //
 // Starts `node bin/gridstream.js up --lake <temp dir> --curate-every 0 <up options>`, samples the
-// process' RSS (/proc/<pid>/status VmRSS) and the events produced (from up's status lines) every
+// process' RSS (/proc/<pid>/status VmRSS; its child processes — a compaction — apart) and the events produced (from up's status lines) every
 // --every seconds, stops it with SIGINT once --events were produced or --seconds passed, and prints one
 // JSON line per sample and a summary table. Local curation is off (--curate-every 0) so that samples
 // are never taken during a curation run.
@@ -70,10 +70,28 @@ function rssMiB(pid: number): number | undefined {
   }
 }
 
+/** RSS of up's child processes (a compaction runs in one), summed; 0 when there are none. */
+function childrenRssMiB(pid: number): number {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return 0;
+  }
+  return children.reduce((sum, c) => sum + (rssMiB(c) ?? 0), 0);
+}
+
 interface Sample {
   readonly seconds: number;
   readonly events: number;
+  /** RSS of the `up` process itself. */
   readonly rssMiB: number;
+  /** RSS of its child processes at that moment (a compaction in flight), not included in rssMiB. */
+  readonly childrenMiB: number;
 }
 const samples: Sample[] = [];
 const started = Date.now();
@@ -85,6 +103,7 @@ const timer = setInterval(() => {
     seconds: Math.round((Date.now() - started) / 1000),
     events: Object.values(produced).reduce((a, b) => a + b, 0),
     rssMiB: Math.round(rss * 10) / 10,
+    childrenMiB: Math.round(childrenRssMiB(child.pid!) * 10) / 10,
   };
   samples.push(s);
   process.stdout.write(`${JSON.stringify(s)}\n`);
@@ -100,10 +119,12 @@ rmSync(lake, { recursive: true, force: true });
 const last = samples.at(-1);
 const at600 = samples.find((s) => s.seconds >= 600);
 const peak = samples.reduce((m, s) => Math.max(m, s.rssMiB), 0);
+const peakChildren = samples.reduce((m, s) => Math.max(m, s.childrenMiB), 0);
 process.stdout.write(
   `\n${said.slice(-2).join('\n')}\nup ${upArgs.join(' ') || '(default rates)'}: exit ${code}\n` +
     `| sample | seconds | events | RSS MiB |\n|---|---:|---:|---:|\n` +
     (at600 ? `| at 10 min | ${at600.seconds} | ${at600.events} | ${at600.rssMiB} |\n` : '') +
     (last ? `| last | ${last.seconds} | ${last.events} | ${last.rssMiB} |\n` : '') +
-    `| peak | | | ${peak} |\n`,
+    `| peak | | | ${peak} |\n` +
+    `| peak of child processes (compaction), when sampled | | | ${peakChildren} |\n`,
 );
