@@ -50,6 +50,12 @@ export const gridSchema = {
       "doc": "Length of the interval: 5 (RTM SCED), 15 (RTM settlement) or 60 (DAM)."
     },
     {
+      "name": "version",
+      "type": "int",
+      "default": 1,
+      "doc": "Revision of this record's natural key (record type, market, settlement point or load zone, interval length, interval start): 1 as first published; an ERCOT price correction republishes the key with a higher version and curated keeps the highest. Added in v2 (default 1 keeps v1 data readable)."
+    },
+    {
       "name": "load_zone",
       "type": "string",
       "doc": "ERCOT load zone the record belongs to, e.g. LZ_HOUSTON."
@@ -222,6 +228,8 @@ export interface GridEvent {
   market: 'RTM' | 'DAM';
   /** Length of the interval: 5 (RTM SCED), 15 (RTM settlement) or 60 (DAM). */
   interval_minutes: number;
+  /** Revision of this record's natural key (record type, market, settlement point or load zone, interval length, interval start): 1 as first published; an ERCOT price correction republishes the key with a higher version and curated keeps the highest. Added in v2 (default 1 keeps v1 data readable). */
+  version: number;
   /** ERCOT load zone the record belongs to, e.g. LZ_HOUSTON. */
   load_zone: string;
   /** Settlement point name (hub, load zone or resource node); null for SYSTEM_CONDITIONS. */

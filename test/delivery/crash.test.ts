@@ -32,6 +32,7 @@ function smallEvent(i: number): GridEvent {
     record_type: 'SYSTEM_CONDITIONS',
     market: 'RTM',
     interval_minutes: 5,
+    version: 1,
     load_zone: 'LZ_N',
     settlement_point: null,
     settlement_point_type: null,

@@ -24,6 +24,7 @@ export function gridEvent(overrides: Partial<GridEvent> = {}): GridEvent {
     record_type: 'SETTLEMENT_POINT_PRICE',
     market: 'RTM',
     interval_minutes: 5,
+    version: 1,
     load_zone: 'LZ_HOUSTON',
     settlement_point: 'HB_HOUSTON',
     settlement_point_type: 'HUB',

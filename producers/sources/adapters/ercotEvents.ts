@@ -214,6 +214,7 @@ export function ercotToEvents(body: unknown, ctx: ErcotContext): PollPage<GridEv
       event_time: start,
       record_type: 'SETTLEMENT_POINT_PRICE',
       market: report.market,
+      version: 1,
       interval_minutes: report.intervalMinutes,
       load_zone: ctx.zoneOf(point, type),
       settlement_point: point,

@@ -7,6 +7,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `raw_grid` (
   `record_type` string,
   `market` string COMMENT 'Real-time (5-minute SCED) or day-ahead (hourly) market.',
   `interval_minutes` int COMMENT 'Length of the interval: 5 (RTM SCED), 15 (RTM settlement) or 60 (DAM).',
+  `version` int COMMENT 'Revision of this record\'s natural key (record type, market, settlement point or load zone, interval length, interval start): 1 as first published; an ERCOT price correction republishes the key with a higher version and curated keeps the highest. Added in ',
   `load_zone` string COMMENT 'ERCOT load zone the record belongs to, e.g. LZ_HOUSTON.',
   `settlement_point` string COMMENT 'Settlement point name (hub, load zone or resource node); null for SYSTEM_CONDITIONS.',
   `settlement_point_type` string,
