@@ -87,7 +87,9 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     lake,
     opsKey,
     ...(kafka ? { kafka } : {}),
-    description: describe(`Firehose delivery to the raw zone from ${config.firehose.source === 'MSK' ? 'MSK' : 'Kinesis'}`),
+    description: describe(
+      `Firehose delivery to the raw zone from ${config.firehose.source === 'MSK' ? 'MSK' : 'Kinesis'}`,
+    ),
   });
   const alerts = new AlertsStack(app, name('Alerts'), {
     ...common,

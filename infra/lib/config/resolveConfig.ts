@@ -199,7 +199,9 @@ function semanticProblems(c: GridstreamConfig): string[] {
   const topicNames = Object.entries(k.topics);
   for (const [dataset, topic] of topicNames) {
     if (typeof topic !== 'string' || !KAFKA_TOPIC.test(topic) || topic === '.' || topic === '..') {
-      p.push(`msk.topics.${dataset} must be a Kafka topic name (1-249 of [a-zA-Z0-9._-]), got ${show(topic)}`);
+      p.push(
+        `msk.topics.${dataset} must be a Kafka topic name (1-249 of [a-zA-Z0-9._-]), got ${show(topic)}`,
+      );
     }
   }
   if (new Set(topicNames.map(([, t]) => t)).size !== topicNames.length) {
@@ -215,7 +217,9 @@ function semanticProblems(c: GridstreamConfig): string[] {
     p.push(`msk.kafkaVersion must be an MSK Kafka version like 3.9.x, got ${show(k.kafkaVersion)}`);
   }
   if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(k.brokerInstanceType)) {
-    p.push(`msk.brokerInstanceType must be an MSK broker type like kafka.m7g.large, got ${show(k.brokerInstanceType)}`);
+    p.push(
+      `msk.brokerInstanceType must be an MSK broker type like kafka.m7g.large, got ${show(k.brokerInstanceType)}`,
+    );
   }
   int('msk.brokersPerAz', k.brokersPerAz, 1, 10);
   int('msk.volumeSizeGiB', k.volumeSizeGiB, 1, 16384);

@@ -372,7 +372,8 @@ export class LakeDeliveryStream extends Construct {
 
   /** Records read from the source stream or topic (sum). */
   public metricIncomingRecords(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    const name = this.sourceKind === 'msk' ? 'DataReadFromSource.Records' : 'DataReadFromKinesisStream.Records';
+    const name =
+      this.sourceKind === 'msk' ? 'DataReadFromSource.Records' : 'DataReadFromKinesisStream.Records';
     return this.metric(name, { statistic: 'Sum', ...props });
   }
 

@@ -8,8 +8,8 @@ import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { LakeDeliveryStream } from '../constructs/LakeDeliveryStream.js';
 import { LakeFormationGrants, TABLE_READ } from '../constructs/lakeFormation.js';
-import { catalogTableName, deliveryStreamName, resourcePrefix } from '../naming.js';
 import { InfraValidationError } from '../errors.js';
+import { catalogTableName, deliveryStreamName, resourcePrefix } from '../naming.js';
 import type { KafkaStack } from './KafkaStack.js';
 import type { LakeStack } from './LakeStack.js';
 import type { StreamsStack } from './StreamsStack.js';
@@ -47,7 +47,7 @@ export class IngestionStack extends Stack {
       throw new InfraValidationError(this.node.path, 'firehose.source MSK needs the Kafka stack, got none');
     }
     // Firehose checks on creation that it may open its private connection (the cluster policy is there).
-    if (config.firehose.source === 'MSK' && kafka) this.addDependency(kafka, 'cluster policy for Firehose');
+    if (config.firehose.source === 'MSK' && kafka) this.addStackDependency(kafka, 'cluster policy for Firehose');
     const removalPolicy = removalPolicyOf(config);
     const logGroup = new logs.LogGroup(this, 'FirehoseLogs', {
       logGroupName: `/aws/kinesisfirehose/${resourcePrefix(config.envName)}`,

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import type { Construct } from 'constructs';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
+import { acknowledge } from '../nag.js';
 import { kafkaClusterName, resourcePrefix } from '../naming.js';
 import type { NetworkStack } from './NetworkStack.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
@@ -71,6 +72,11 @@ export class KafkaStack extends Stack {
       ec2.Peer.ipv4(vpc.vpcCidrBlock),
       ec2.Port.tcpRange(MSK_MULTI_VPC_IAM_PORTS.from, MSK_MULTI_VPC_IAM_PORTS.to),
       'Multi-VPC private connectivity (IAM auth): Firehose',
+    );
+    acknowledge(
+      this.clientSecurityGroup,
+      'AwsSolutions-EC23',
+      'Ingress is from the VPC CIDR only; cdk-nag cannot resolve the CIDR token and reports it as open.',
     );
     const subnetIds = vpc.isolatedSubnets.map((s) => s.subnetId);
 
