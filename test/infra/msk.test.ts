@@ -255,7 +255,7 @@ describe('MSK clusters', () => {
       LoggingInfo: { BrokerLogs: { CloudWatchLogs: { Enabled: true, LogGroup: Match.anyValue() } } },
     });
     expect(
-      provisioned.template(provisioned.stacks.kafka!).findResources('AWS::MSK::Cluster').Cluster.Properties
+      provisioned.template(provisioned.stacks.kafka!).findResources('AWS::MSK::Cluster').Cluster!.Properties
         .BrokerNodeGroupInfo.ClientSubnets,
     ).toHaveLength(3);
     t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -271,7 +271,9 @@ describe('producer access to MSK', () => {
     (_m, get, topics) => {
       const app = get();
       const t = app.template(app.stacks.kafka!);
-      const [policy] = Object.values(t.findResources('AWS::IAM::ManagedPolicy'));
+      const policies = Object.values(t.findResources('AWS::IAM::ManagedPolicy'));
+      expect(policies).toHaveLength(1);
+      const policy = policies[0]!;
       const statements: CfnJson[] = policy.Properties.PolicyDocument.Statement;
       expect(statements).toHaveLength(2);
       const [cluster, topic] = statements;

@@ -47,7 +47,8 @@ export class IngestionStack extends Stack {
       throw new InfraValidationError(this.node.path, 'firehose.source MSK needs the Kafka stack, got none');
     }
     // Firehose checks on creation that it may open its private connection (the cluster policy is there).
-    if (config.firehose.source === 'MSK' && kafka) this.addStackDependency(kafka, 'cluster policy for Firehose');
+    if (config.firehose.source === 'MSK' && kafka)
+      this.addStackDependency(kafka, 'cluster policy for Firehose');
     const removalPolicy = removalPolicyOf(config);
     const logGroup = new logs.LogGroup(this, 'FirehoseLogs', {
       logGroupName: `/aws/kinesisfirehose/${resourcePrefix(config.envName)}`,
