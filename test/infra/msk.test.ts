@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -429,4 +429,42 @@ describe('compliance of the MSK path', () => {
         .map((m) => `${m.Rule.Id}: ${m.Message}`),
     ).toEqual([]);
   });
+
+  it('passes checkov on the Kafka, ingestion and monitoring templates (skips of .checkov.yaml aside)', () => {
+    const skips = new Set(
+      [...readFileSync(join(REPO_ROOT, '.checkov.yaml'), 'utf8').matchAll(/^\s*-\s*(CKV2?_\w+)/gm)].map(
+        (m) => m[1],
+      ),
+    );
+    for (const app of [serverless, provisioned]) {
+      const files = [app.stacks.kafka!, app.stacks.ingestion, app.stacks.monitoring].map(
+        (s) => `${s.artifactId}.template.json`,
+      );
+      // Run where checkov would not load .checkov.yaml, so the skips are applied here, visibly.
+      const r = spawnSync(
+        join(REPO_ROOT, '.venv-iac', 'bin', 'checkov'),
+        [
+          '--framework',
+          'cloudformation',
+          '--quiet',
+          '--compact',
+          '-o',
+          'json',
+          ...files.flatMap((f) => ['-f', f]),
+        ],
+        { encoding: 'utf8', cwd: app.outdir, maxBuffer: 64 * 1024 * 1024 },
+      );
+      expect(r.error, 'checkov missing: run node scripts/setup.mjs --test').toBeUndefined();
+      const parsed = JSON.parse(r.stdout) as unknown;
+      const reports = (Array.isArray(parsed) ? parsed : [parsed]) as {
+        results: { failed_checks?: { check_id: string; resource: string }[] };
+        summary: { passed: number };
+      }[];
+      const failed = reports
+        .flatMap((x) => x.results.failed_checks ?? [])
+        .filter((f) => !skips.has(f.check_id));
+      expect(failed.map((f) => `${f.check_id} ${f.resource}`)).toEqual([]);
+      expect(reports.reduce((a, x) => a + x.summary.passed, 0)).toBeGreaterThan(30);
+    }
+  }, 120_000);
 });
