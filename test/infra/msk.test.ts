@@ -1,11 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GridstreamNagChecks } from '../../infra/lib/compliance.js';
-import { REPO_ROOT } from '../../infra/lib/constants.js';
+import { resolveConfig } from '../../infra/lib/config/index.js';
+import { FEATURE_FLAGS, REPO_ROOT } from '../../infra/lib/constants.js';
+import { InfraValidationError } from '../../infra/lib/errors.js';
 import { partitionKeyQuery } from '../../infra/lib/lake/layout.js';
+import { IngestionStack } from '../../infra/lib/stacks/IngestionStack.js';
+import { LakeStack } from '../../infra/lib/stacks/LakeStack.js';
+import { StreamsStack } from '../../infra/lib/stacks/StreamsStack.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { type CfnJson, removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
@@ -216,6 +223,31 @@ describe('Firehose with the MSK source', () => {
         Match.objectLike({ FromPort: 14001, ToPort: 14100, CidrIp: Match.anyValue() }),
       ],
     });
+  });
+});
+
+describe('MSK source without a cluster', () => {
+  it('refuses to build the ingestion stack with the MSK source and no Kafka stack, naming it', () => {
+    // Prepare: a configuration that passed validation, handed to the stack without its cluster
+    const config = resolveConfig([
+      {
+        msk: { enabled: true },
+        firehose: { source: 'MSK', transformLambda: false },
+        producers: { pollers: false, fargate: false },
+      },
+    ]);
+    const app = new App({ context: { ...FEATURE_FLAGS } });
+    const keys = new Stack(app, 'Keys');
+    // Act + Assess
+    expect(
+      () =>
+        new IngestionStack(app, 'Ingestion', {
+          config,
+          streams: new StreamsStack(app, 'Streams', { config }),
+          lake: new LakeStack(app, 'Lake', { config }),
+          opsKey: new kms.Key(keys, 'Ops'),
+        }),
+    ).toThrow(new InfraValidationError('Ingestion', 'firehose.source MSK needs the Kafka stack, got none'));
   });
 });
 

@@ -32,7 +32,10 @@ export interface MonitoringStackProps extends GridstreamStackProps {
   readonly alerts: AlertsStack;
   readonly processing: ProcessingStack;
   readonly producers?: ProducersStack;
-  /** The MSK cluster: consumer-lag alarms of `msk.consumerGroups` on the dataset topics. */
+  /**
+   * The MSK cluster: consumer-lag alarms of `msk.consumerGroups` on the dataset topics.
+   * @default none (no consumer-group alarms)
+   */
   readonly kafka?: KafkaStack;
 }
 
