@@ -72,12 +72,24 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
         description: describe('Lake Formation settings and locations'),
       })
     : undefined;
+  const kafka =
+    config.msk.enabled && network
+      ? new KafkaStack(app, name('Kafka'), {
+          ...common,
+          network,
+          opsKey,
+          description: describe(`MSK ${config.msk.mode === 'PROVISIONED' ? 'provisioned' : 'Serverless'}`),
+        })
+      : undefined;
   const ingestion = new IngestionStack(app, name('Ingestion'), {
     ...common,
     streams,
     lake,
     opsKey,
-    description: describe('Firehose delivery to the raw zone'),
+    ...(kafka ? { kafka } : {}),
+    description: describe(
+      `Firehose delivery to the raw zone from ${config.firehose.source === 'MSK' ? 'MSK' : 'Kinesis'}`,
+    ),
   });
   const alerts = new AlertsStack(app, name('Alerts'), {
     ...common,
@@ -104,10 +116,6 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     ...(network ? { network } : {}),
     description: describe('poller Lambdas and Fargate producers'),
   });
-  const kafka =
-    config.msk.enabled && network
-      ? new KafkaStack(app, name('Kafka'), { ...common, network, description: describe('MSK Serverless') })
-      : undefined;
   const monitoring = new MonitoringStack(app, name('Monitoring'), {
     ...common,
     alarmTopic: foundation.alarmTopic,
@@ -116,6 +124,7 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     alerts,
     processing,
     producers,
+    ...(kafka ? { kafka } : {}),
     description: describe('dashboard and alarms'),
   });
   if (governance) {

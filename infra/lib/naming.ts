@@ -38,3 +38,8 @@ export function glueDatabaseName(envName: string): string {
 export function catalogTableName(zone: Zone, table: string): string {
   return `${zone}_${table}`;
 }
+
+/** Name of the environment's MSK cluster: `gridstream-<env>-kafka` (the `Cluster Name` dimension of its metrics). */
+export function kafkaClusterName(envName: string): string {
+  return `${resourcePrefix(envName)}-kafka`;
+}

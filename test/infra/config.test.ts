@@ -41,6 +41,7 @@ describe('config defaults', () => {
     ['firehose.bufferSizeMiB', (c: typeof DEFAULT_CONFIG) => c.firehose.bufferSizeMiB, 128],
     ['firehose.bufferIntervalSeconds', (c: typeof DEFAULT_CONFIG) => c.firehose.bufferIntervalSeconds, 300],
     ['firehose.transformLambda', (c: typeof DEFAULT_CONFIG) => c.firehose.transformLambda, true],
+    ['firehose.source', (c: typeof DEFAULT_CONFIG) => c.firehose.source, 'KINESIS'],
     ['lake.rawInfrequentAccessDays', (c: typeof DEFAULT_CONFIG) => c.lake.rawInfrequentAccessDays, 30],
     ['lake.rawExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.rawExpirationDays, 730],
     ['lake.errorExpirationDays', (c: typeof DEFAULT_CONFIG) => c.lake.errorExpirationDays, 90],
@@ -65,6 +66,20 @@ describe('config defaults', () => {
     ['redshift.enabled', (c: typeof DEFAULT_CONFIG) => c.redshift.enabled, true],
     ['redshift.baseCapacityRpu', (c: typeof DEFAULT_CONFIG) => c.redshift.baseCapacityRpu, 8],
     ['msk.enabled', (c: typeof DEFAULT_CONFIG) => c.msk.enabled, false],
+    ['msk.mode', (c: typeof DEFAULT_CONFIG) => c.msk.mode, 'SERVERLESS'],
+    // The Kafka sink's defaults: one topic per dataset, named like the dataset.
+    [
+      'msk.topics',
+      (c: typeof DEFAULT_CONFIG) => c.msk.topics,
+      { grid: 'grid', weather: 'weather', transactions: 'transactions' },
+    ],
+    ['msk.consumerGroups', (c: typeof DEFAULT_CONFIG) => c.msk.consumerGroups, []],
+    ['msk.kafkaVersion', (c: typeof DEFAULT_CONFIG) => c.msk.kafkaVersion, '3.9.x'],
+    ['msk.brokerInstanceType', (c: typeof DEFAULT_CONFIG) => c.msk.brokerInstanceType, 'kafka.m7g.large'],
+    ['msk.brokersPerAz', (c: typeof DEFAULT_CONFIG) => c.msk.brokersPerAz, 1],
+    ['msk.volumeSizeGiB', (c: typeof DEFAULT_CONFIG) => c.msk.volumeSizeGiB, 100],
+    ['monitoring.kafkaOffsetLag', (c: typeof DEFAULT_CONFIG) => c.monitoring.kafkaOffsetLag, 100_000],
+    ['monitoring.kafkaTimeLagSeconds', (c: typeof DEFAULT_CONFIG) => c.monitoring.kafkaTimeLagSeconds, 600],
     ['producers.pollers', (c: typeof DEFAULT_CONFIG) => c.producers.pollers, true],
     [
       'producers.openMeteoSchedule',
@@ -102,7 +117,29 @@ describe('config defaults', () => {
   });
 });
 
+/** The MSK source with every toggle it needs: valid as it stands, each case breaks one rule. */
+const MSK_SOURCE = {
+  msk: { enabled: true },
+  firehose: { source: 'MSK', transformLambda: false },
+  producers: { pollers: false, fargate: false },
+};
+
 describe('config validation', () => {
+  it('accepts the MSK source with its toggles, and topics renamed per dataset', () => {
+    const c = resolveConfig([MSK_SOURCE, { msk: { topics: { grid: 'ercot.prices' } } }]);
+    expect(c.firehose.source).toBe('MSK');
+    expect(c.msk.topics).toEqual({ grid: 'ercot.prices', weather: 'weather', transactions: 'transactions' });
+  });
+
+  it('takes topic names and consumer groups as command-line overrides', () => {
+    expect(overrideFromString('msk.topics.weather', 'wx')).toEqual({
+      input: { msk: { topics: { weather: 'wx' } } },
+    });
+    expect(overrideFromString('msk.consumerGroups', 'a,b')).toEqual({
+      input: { msk: { consumerGroups: ['a', 'b'] } },
+    });
+  });
+
   it.each([
     ['envName', { envName: 'Prod!' }, 'envName must be 2-16 characters', '"Prod!"'],
     [
@@ -290,6 +327,102 @@ describe('config validation', () => {
       { monitoring: { putRecordsSuccessRatio: 1.5 } },
       'monitoring.putRecordsSuccessRatio must be in (0, 1]',
       'got 1.5',
+    ],
+    [
+      'firehose.source',
+      { firehose: { source: 'KAFKA' } },
+      'firehose.source must be one of KINESIS, MSK',
+      '"KAFKA"',
+    ],
+    [
+      'firehose.source MSK without a cluster',
+      { ...MSK_SOURCE, msk: { enabled: false } },
+      'firehose.source MSK needs msk.enabled true',
+      'got msk.enabled false',
+    ],
+    [
+      'firehose.source MSK with the transformation Lambda',
+      { ...MSK_SOURCE, firehose: { source: 'MSK', transformLambda: true } },
+      'firehose.transformLambda must be false with firehose.source MSK',
+      'got true',
+    ],
+    [
+      'firehose.source MSK with the pollers (they write to Kinesis)',
+      { ...MSK_SOURCE, producers: { pollers: true, fargate: false } },
+      'producers.pollers must be false with firehose.source MSK',
+      'got true',
+    ],
+    [
+      'firehose.source MSK with the Fargate producers (they write to Kinesis)',
+      { ...MSK_SOURCE, producers: { pollers: false, fargate: true } },
+      'producers.fargate must be false with firehose.source MSK',
+      'got true',
+    ],
+    [
+      'msk.mode',
+      { msk: { mode: 'EXPRESS' } },
+      'msk.mode must be one of SERVERLESS, PROVISIONED',
+      '"EXPRESS"',
+    ],
+    [
+      'msk.topics (name)',
+      { msk: { topics: { grid: 'grid prices' } } },
+      'msk.topics.grid must be a Kafka topic name',
+      '"grid prices"',
+    ],
+    [
+      'msk.topics (one topic per dataset)',
+      { msk: { topics: { weather: 'grid' } } },
+      'msk.topics must name a different topic per dataset',
+      '"weather":"grid"',
+    ],
+    [
+      'msk.topics (unknown dataset)',
+      { msk: { topics: { prices: 'prices' } } },
+      'unknown key msk.topics.prices',
+      '(known: grid, weather, transactions)',
+    ],
+    [
+      'msk.consumerGroups',
+      { msk: { consumerGroups: ['ok', 'team:delivery'] } },
+      'msk.consumerGroups[1] must be 1-255 of [a-zA-Z0-9._-] (no colon)',
+      '"team:delivery"',
+    ],
+    [
+      'msk.kafkaVersion',
+      { msk: { kafkaVersion: 'latest' } },
+      'msk.kafkaVersion must be an MSK Kafka version like 3.9.x',
+      '"latest"',
+    ],
+    [
+      'msk.brokerInstanceType',
+      { msk: { brokerInstanceType: 'm7g.large' } },
+      'msk.brokerInstanceType must be an MSK broker type like kafka.m7g.large',
+      '"m7g.large"',
+    ],
+    [
+      'msk.brokersPerAz',
+      { msk: { brokersPerAz: 0 } },
+      'msk.brokersPerAz must be an integer in 1..10',
+      'got 0',
+    ],
+    [
+      'msk.volumeSizeGiB',
+      { msk: { volumeSizeGiB: 20_000 } },
+      'msk.volumeSizeGiB must be an integer in 1..16384',
+      'got 20000',
+    ],
+    [
+      'monitoring.kafkaOffsetLag',
+      { monitoring: { kafkaOffsetLag: 0 } },
+      'monitoring.kafkaOffsetLag must be an integer >= 1',
+      'got 0',
+    ],
+    [
+      'monitoring.kafkaTimeLagSeconds',
+      { monitoring: { kafkaTimeLagSeconds: 2.5 } },
+      'monitoring.kafkaTimeLagSeconds must be an integer >= 1',
+      'got 2.5',
     ],
     [
       'alerts',

@@ -181,6 +181,78 @@ describe('LakeDeliveryStream', () => {
   });
 });
 
+describe('LakeDeliveryStream with an MSK source', () => {
+  const MSK = {
+    clusterArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/c/0d1f-uuid',
+    topicName: 'grid',
+    topicArn: 'arn:aws:kafka:us-east-1:123456789012:topic/c/0d1f-uuid/grid',
+  };
+  const mskProps = (stack: Stack, overrides: Partial<LakeDeliveryStreamProps> = {}) => {
+    const { sourceStream: _kinesis, ...rest } = deliveryProps(stack);
+    return { ...rest, mskSource: MSK, ...overrides };
+  };
+
+  it('reads the topic privately with IAM from its first record by default, and reports MSK metrics', () => {
+    const stack = newStack();
+    const d = new LakeDeliveryStream(stack, 'Delivery', mskProps(stack));
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'MSKAsSource',
+      KinesisStreamSourceConfiguration: Match.absent(),
+      MSKSourceConfiguration: {
+        MSKClusterARN: MSK.clusterArn,
+        TopicName: 'grid',
+        ReadFromTimestamp: '1970-01-01T00:00:00Z',
+        AuthenticationConfiguration: { Connectivity: 'PRIVATE', RoleARN: Match.anyValue() },
+      },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'MskCluster', Resource: MSK.clusterArn }),
+          Match.objectLike({ Sid: 'MskTopic', Resource: MSK.topicArn }),
+        ]),
+      },
+    });
+    expect(d.sourceKind).toBe('msk');
+    expect(d.metricIncomingRecords().metricName).toBe('DataReadFromSource.Records');
+    expect(d.metricKafkaOffsetLag().metricName).toBe('KafkaOffsetLag');
+    expect(d.metricSourceBackpressured().metricName).toBe('DataReadFromSource.Backpressured');
+  });
+
+  it('reads from a given time', () => {
+    const stack = newStack();
+    new LakeDeliveryStream(
+      stack,
+      'Delivery',
+      mskProps(stack, { mskSource: { ...MSK, readFromTimestamp: '2026-01-01T00:00:00Z' } }),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      MSKSourceConfiguration: Match.objectLike({ ReadFromTimestamp: '2026-01-01T00:00:00Z' }),
+    });
+  });
+
+  it.each([
+    ['both sources', (stack: Stack) => ({ ...deliveryProps(stack), mskSource: MSK }), 'got both'],
+    [
+      'neither source',
+      (stack: Stack) => {
+        const { sourceStream: _kinesis, ...rest } = deliveryProps(stack);
+        return rest;
+      },
+      'got neither',
+    ],
+    [
+      'a bad start time',
+      (stack: Stack) => mskProps(stack, { mskSource: { ...MSK, readFromTimestamp: 'yesterday' } }),
+      'mskSource.readFromTimestamp must be an ISO 8601 time, got "yesterday"',
+    ],
+  ])('rejects %s at synth time, naming it', (_label, props, message) => {
+    const stack = newStack();
+    expect(() => new LakeDeliveryStream(stack, 'Delivery', props(stack))).toThrow(message);
+  });
+});
+
 describe('LakeBucket', () => {
   it('defaults to SSE-S3, versioning, retention, 30-day non-current expiry and no access logging', () => {
     const stack = newStack();

@@ -160,7 +160,7 @@ describe('toggles and options', () => {
     });
   });
 
-  it('creates MSK Serverless with IAM authentication in the VPC when msk is on', () => {
+  it('creates MSK Serverless with IAM authentication in the VPC when msk is on, Firehose still reading Kinesis', () => {
     expect(kafka.stacks.kafka).toBeDefined();
     const t = kafka.template(kafka.stacks.kafka!);
     t.hasResourceProperties('AWS::MSK::ServerlessCluster', {
@@ -168,8 +168,15 @@ describe('toggles and options', () => {
       ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
       VpcConfigs: [{ SubnetIds: Match.anyValue(), SecurityGroups: Match.anyValue() }],
     });
+    // msk.enabled alone adds the cluster; the delivery streams switch only with firehose.source.
+    kafka.template(kafka.stacks.ingestion).allResourcesProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+    });
     t.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: [Match.objectLike({ FromPort: 9098, ToPort: 9098 })],
+      SecurityGroupIngress: [
+        Match.objectLike({ FromPort: 9098, ToPort: 9098 }),
+        Match.objectLike({ FromPort: 14001, ToPort: 14100 }),
+      ],
     });
   });
 

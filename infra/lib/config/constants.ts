@@ -5,7 +5,7 @@ import type { GridstreamConfig } from './types.js';
 export const DEFAULT_CONFIG: GridstreamConfig = {
   envName: 'dev',
   streams: { mode: 'ON_DEMAND', shardCount: 1, retentionHours: 24 },
-  firehose: { bufferSizeMiB: 128, bufferIntervalSeconds: 300, transformLambda: true },
+  firehose: { source: 'KINESIS', bufferSizeMiB: 128, bufferIntervalSeconds: 300, transformLambda: true },
   lake: {
     rawInfrequentAccessDays: 30,
     rawExpirationDays: 730,
@@ -24,7 +24,16 @@ export const DEFAULT_CONFIG: GridstreamConfig = {
   },
   athena: { bytesScannedCutoffGiB: 10 },
   redshift: { enabled: true, baseCapacityRpu: 8 },
-  msk: { enabled: false },
+  msk: {
+    enabled: false,
+    mode: 'SERVERLESS',
+    topics: { grid: 'grid', weather: 'weather', transactions: 'transactions' },
+    consumerGroups: [],
+    kafkaVersion: '3.9.x',
+    brokerInstanceType: 'kafka.m7g.large',
+    brokersPerAz: 1,
+    volumeSizeGiB: 100,
+  },
   producers: {
     pollers: true,
     openMeteoSchedule: 'rate(1 hour)',
@@ -34,7 +43,13 @@ export const DEFAULT_CONFIG: GridstreamConfig = {
     eventsPerSecond: 20,
   },
   lakeFormation: { enabled: true, adminRoleArns: [], cdkQualifier: 'hnb659fds' },
-  monitoring: { iteratorAgeMs: 60_000, dataFreshnessSeconds: 900, putRecordsSuccessRatio: 0.99 },
+  monitoring: {
+    iteratorAgeMs: 60_000,
+    dataFreshnessSeconds: 900,
+    putRecordsSuccessRatio: 0.99,
+    kafkaOffsetLag: 100_000,
+    kafkaTimeLagSeconds: 600,
+  },
   alerts: DEFAULT_ALERT_THRESHOLDS,
   alarmEmail: '',
   removalPolicy: 'retain',

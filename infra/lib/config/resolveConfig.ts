@@ -98,6 +98,8 @@ const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
 const RATE = /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+const CONSUMER_GROUP = /^[a-zA-Z0-9._-]{1,255}$/;
 
 function semanticProblems(c: GridstreamConfig): string[] {
   const p: string[] = [];
@@ -123,6 +125,24 @@ function semanticProblems(c: GridstreamConfig): string[] {
   int('streams.shardCount', c.streams.shardCount, 1, 500);
   int('streams.retentionHours', c.streams.retentionHours, 24, 8760);
 
+  oneOf('firehose.source', c.firehose.source, ['KINESIS', 'MSK']);
+  if (c.firehose.source === 'MSK') {
+    if (!c.msk.enabled) p.push('firehose.source MSK needs msk.enabled true, got msk.enabled false');
+    // The transformation reads `data`; Firehose hands MSK records to Lambda as `kafkaRecordValue`.
+    if (c.firehose.transformLambda) {
+      p.push(
+        'firehose.transformLambda must be false with firehose.source MSK (the contract-checking Lambda reads Kinesis-shaped records), got true',
+      );
+    }
+    // Both write to the Kinesis streams, which no delivery stream reads from then: their events would be lost.
+    for (const key of ['pollers', 'fargate'] as const) {
+      if (c.producers[key]) {
+        p.push(
+          `producers.${key} must be false with firehose.source MSK (it writes to Kinesis, which Firehose no longer reads), got true`,
+        );
+      }
+    }
+  }
   for (const problem of bufferingHintProblems(
     { sizeMiB: c.firehose.bufferSizeMiB, intervalSeconds: c.firehose.bufferIntervalSeconds },
     { formatConversion: true, dynamicPartitioning: true },
@@ -174,6 +194,36 @@ function semanticProblems(c: GridstreamConfig): string[] {
     p.push(`redshift.baseCapacityRpu must be a multiple of 8 in 8..1024, got ${show(rpu)}`);
   }
 
+  const k = c.msk;
+  oneOf('msk.mode', k.mode, ['SERVERLESS', 'PROVISIONED']);
+  const topicNames = Object.entries(k.topics);
+  for (const [dataset, topic] of topicNames) {
+    if (typeof topic !== 'string' || !KAFKA_TOPIC.test(topic) || topic === '.' || topic === '..') {
+      p.push(
+        `msk.topics.${dataset} must be a Kafka topic name (1-249 of [a-zA-Z0-9._-]), got ${show(topic)}`,
+      );
+    }
+  }
+  if (new Set(topicNames.map(([, t]) => t)).size !== topicNames.length) {
+    p.push(`msk.topics must name a different topic per dataset, got ${show(k.topics)}`);
+  }
+  for (const [i, group] of k.consumerGroups.entries()) {
+    // MSK publishes no lag metrics for a group whose name contains a colon.
+    if (typeof group !== 'string' || !CONSUMER_GROUP.test(group)) {
+      p.push(`msk.consumerGroups[${i}] must be 1-255 of [a-zA-Z0-9._-] (no colon), got ${show(group)}`);
+    }
+  }
+  if (!/^\d+\.\d+\.(\d+|x)(\.tiered)?$/.test(k.kafkaVersion)) {
+    p.push(`msk.kafkaVersion must be an MSK Kafka version like 3.9.x, got ${show(k.kafkaVersion)}`);
+  }
+  if (!/^kafka\.[a-z0-9]+\.[a-z0-9]+$/.test(k.brokerInstanceType)) {
+    p.push(
+      `msk.brokerInstanceType must be an MSK broker type like kafka.m7g.large, got ${show(k.brokerInstanceType)}`,
+    );
+  }
+  int('msk.brokersPerAz', k.brokersPerAz, 1, 10);
+  int('msk.volumeSizeGiB', k.volumeSizeGiB, 1, 16384);
+
   for (const key of ['openMeteoSchedule', 'ercotSchedule'] as const) {
     const v = c.producers[key];
     if (!CRON.test(v) && !RATE.test(v)) {
@@ -198,6 +248,8 @@ function semanticProblems(c: GridstreamConfig): string[] {
 
   int('monitoring.iteratorAgeMs', c.monitoring.iteratorAgeMs, 1000);
   int('monitoring.dataFreshnessSeconds', c.monitoring.dataFreshnessSeconds, 60);
+  int('monitoring.kafkaOffsetLag', c.monitoring.kafkaOffsetLag, 1);
+  int('monitoring.kafkaTimeLagSeconds', c.monitoring.kafkaTimeLagSeconds, 1);
   const ratio = c.monitoring.putRecordsSuccessRatio;
   if (!(ratio > 0 && ratio <= 1))
     p.push(`monitoring.putRecordsSuccessRatio must be in (0, 1], got ${show(ratio)}`);

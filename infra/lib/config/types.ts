@@ -1,3 +1,4 @@
+import type { Dataset } from '../../../schemas/index.js';
 import type { AlertThresholds } from '../../../stream-processors/alerts/index.js';
 
 /** Capacity mode of the Kinesis data streams. */
@@ -19,8 +20,19 @@ export interface StreamsConfig {
   readonly retentionHours: number;
 }
 
-/** Firehose delivery streams (Kinesis → Parquet in the raw zone). */
+/** Where the Firehose delivery streams read from. */
+export type DeliverySourceName = 'KINESIS' | 'MSK';
+
+/** MSK cluster type. */
+export type MskModeName = 'SERVERLESS' | 'PROVISIONED';
+
+/** Firehose delivery streams (Kinesis or MSK → Parquet in the raw zone). */
 export interface FirehoseConfig {
+  /**
+   * Source of the delivery streams: the Kinesis data streams, or one MSK topic per dataset (`msk.topics`; needs
+   * `msk.enabled`, and no writer of the Kinesis streams: pollers and Fargate producers off).
+   */
+  readonly source: DeliverySourceName;
   /** Buffer size before a file is written, MiB (64..128 with format conversion and dynamic partitioning). */
   readonly bufferSizeMiB: number;
   /** Longest time data is buffered, seconds (60..900 with format conversion and dynamic partitioning). */
@@ -73,9 +85,30 @@ export interface RedshiftConfig {
   readonly baseCapacityRpu: number;
 }
 
-/** Amazon MSK Serverless: the cluster alone, which nothing in gridstream uses yet (the Kafka transport is a later issue). */
+/** Dataset → Kafka topic name. */
+export type MskTopics = { readonly [D in Dataset]: string };
+
+/**
+ * Amazon MSK (IAM authentication only, reachable from inside the VPC and through Firehose's private
+ * connectivity): the Kafka transport's cluster, the source of the delivery streams when `firehose.source` is
+ * `MSK`, and a producer role allowed to write the dataset topics.
+ */
 export interface MskConfig {
   readonly enabled: boolean;
+  /** `SERVERLESS` (pay per partition-hour and GB) or `PROVISIONED` (brokers, storage). */
+  readonly mode: MskModeName;
+  /** Topic of each dataset; the Kafka sink's defaults are the dataset names. */
+  readonly topics: MskTopics;
+  /** Consumer groups whose lag on the dataset topics is alarmed on (MSK's `MaxOffsetLag`); Firehose needs none. */
+  readonly consumerGroups: readonly string[];
+  /** PROVISIONED: Apache Kafka version (`3.9.x`, ...). */
+  readonly kafkaVersion: string;
+  /** PROVISIONED: broker instance type. */
+  readonly brokerInstanceType: string;
+  /** PROVISIONED: brokers in each of the three Availability Zones. */
+  readonly brokersPerAz: number;
+  /** PROVISIONED: EBS storage per broker, GiB. */
+  readonly volumeSizeGiB: number;
 }
 
 /** Producers running in AWS. */
@@ -112,6 +145,10 @@ export interface MonitoringConfig {
   readonly dataFreshnessSeconds: number;
   /** Alarm when PutRecords success (successful / total records) drops below this ratio. */
   readonly putRecordsSuccessRatio: number;
+  /** Alarm when a Kafka reader (Firehose's `KafkaOffsetLag`, a consumer group's `MaxOffsetLag`) is this many records behind. */
+  readonly kafkaOffsetLag: number;
+  /** Alarm when a consumer group's estimated time lag (`EstimatedMaxTimeLag`, provisioned MSK) exceeds this, seconds. */
+  readonly kafkaTimeLagSeconds: number;
 }
 
 /** The whole deployment configuration of one environment. */

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -14,11 +14,29 @@ import { ERRORS_ZONE, FIREHOSE_ERROR_PREFIX, firehosePrefix, partitionKeyQuery }
 import { acknowledge } from '../nag.js';
 import { type BufferingHints, bufferingHintProblems } from './bufferingHints.js';
 
+/** Firehose reads an MSK topic from its first record: records written before the stream existed are delivered too. */
+export const READ_FROM_EARLIEST = '1970-01-01T00:00:00Z';
+
 /** The Glue table whose schema Firehose converts records with. */
 export interface GlueTableRef {
   readonly catalogId: string;
   readonly databaseName: string;
   readonly tableName: string;
+}
+
+/** One MSK topic read through Firehose's private connectivity with IAM authentication. */
+export interface MskTopicSource {
+  /** ARN of the cluster (Serverless or provisioned). */
+  readonly clusterArn: string;
+  /** Topic name. */
+  readonly topicName: string;
+  /** ARN of the topic (`arn:…:topic/<cluster name>/<cluster uuid>/<topic>`), for the role's policy. */
+  readonly topicArn: string;
+  /**
+   * First record time read (UTC, ISO 8601); the epoch reads the topic from its earliest offset.
+   * @default '1970-01-01T00:00:00Z'
+   */
+  readonly readFromTimestamp?: string;
 }
 
 /** Props of {@link LakeDeliveryStream}. */
@@ -27,8 +45,17 @@ export interface LakeDeliveryStreamProps {
   readonly dataset: Dataset;
   /** Physical name of the delivery stream. */
   readonly deliveryStreamName: string;
-  /** Kinesis data stream read from. KPL aggregates are de-aggregated by Firehose for this source type. */
-  readonly sourceStream: kinesis.IStream;
+  /**
+   * Kinesis data stream read from. KPL aggregates are de-aggregated by Firehose for this source type.
+   * Exactly one of `sourceStream` and `mskSource` is given.
+   * @default none (then `mskSource`)
+   */
+  readonly sourceStream?: kinesis.IStream;
+  /**
+   * MSK topic read from instead of a Kinesis stream (Firehose's MSK source: private connectivity, IAM).
+   * @default none (then `sourceStream`)
+   */
+  readonly mskSource?: MskTopicSource;
   /** Destination bucket (the raw zone). */
   readonly bucket: s3.IBucket;
   /** Key the Parquet objects are encrypted with (the bucket's key). */
@@ -59,11 +86,12 @@ export interface LakeDeliveryStreamProps {
 export const DEFAULT_BUFFERING_HINTS: BufferingHints = { sizeMiB: 128, intervalSeconds: 300 };
 
 /**
- * A Firehose delivery stream from a Kinesis data stream into the raw zone: records converted from JSON to
+ * A Firehose delivery stream from a Kinesis data stream or an MSK topic into the raw zone: records converted from JSON to
  * Parquet (Snappy) with the dataset's Glue table (Hive JSON SerDe reading epoch-millisecond timestamps),
  * dynamically partitioned on event time (weather forecasts: issue time) with a JQ query into `raw/<dataset>/dt=.../hr=.../` (the layout the
  * local delivery writes), failures under `errors/<error-type>/dt=/hr=/` like the local delivery's, SSE-KMS, error logging to
- * CloudWatch Logs. Its role can read only its stream, write only its prefixes and read only its table.
+ * CloudWatch Logs. Its role can read only its stream (or topic), write only its prefixes and read only its
+ * table. Both sources get the same destination configuration: only the source block and the read grant differ.
  */
 export class LakeDeliveryStream extends Construct {
   /** The CloudFormation resource. */
@@ -72,6 +100,8 @@ export class LakeDeliveryStream extends Construct {
   public readonly role: iam.Role;
   /** Name of the delivery stream. */
   public readonly deliveryStreamName: string;
+  /** What the stream reads from. */
+  public readonly sourceKind: 'kinesis' | 'msk';
 
   public constructor(scope: Construct, id: string, props: LakeDeliveryStreamProps) {
     super(scope, id);
@@ -87,15 +117,56 @@ export class LakeDeliveryStream extends Construct {
       );
     }
 
+    if ((props.sourceStream === undefined) === (props.mskSource === undefined)) {
+      throw new InfraValidationError(
+        this.node.path,
+        `exactly one of sourceStream and mskSource must be given, got ${props.sourceStream ? 'both' : 'neither'}`,
+      );
+    }
+    const readFrom = props.mskSource?.readFromTimestamp ?? READ_FROM_EARLIEST;
+    if (props.mskSource && !Token.isUnresolved(readFrom) && Number.isNaN(Date.parse(readFrom))) {
+      throw new InfraValidationError(
+        this.node.path,
+        `mskSource.readFromTimestamp must be an ISO 8601 time, got ${JSON.stringify(readFrom)}`,
+      );
+    }
+
     const stack = Stack.of(this);
     this.deliveryStreamName = props.deliveryStreamName;
+    this.sourceKind = props.mskSource ? 'msk' : 'kinesis';
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com', {
         conditions: { StringEquals: { 'sts:ExternalId': stack.account } },
       }),
-      description: `Firehose ${props.deliveryStreamName}: read ${props.dataset} stream, write the raw zone`,
+      description: `Firehose ${props.deliveryStreamName}: read ${props.dataset} ${props.mskSource ? 'topic' : 'stream'}, write the raw zone`,
     });
-    props.sourceStream.grantRead(this.role);
+    props.sourceStream?.grantRead(this.role);
+    if (props.mskSource) {
+      // The actions Firehose's MSK source needs: find the brokers, connect with IAM, read the one topic.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'MskCluster',
+          actions: [
+            'kafka:GetBootstrapBrokers',
+            'kafka:DescribeCluster',
+            'kafka:DescribeClusterV2',
+            'kafka-cluster:Connect',
+          ],
+          resources: [props.mskSource.clusterArn],
+        }),
+      );
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'MskTopic',
+          actions: [
+            'kafka-cluster:DescribeTopic',
+            'kafka-cluster:DescribeTopicDynamicConfiguration',
+            'kafka-cluster:ReadData',
+          ],
+          resources: [props.mskSource.topicArn],
+        }),
+      );
+    }
 
     const dataPrefix = `raw/${props.dataset}/`;
     const errorPrefix = `${ERRORS_ZONE}/`;
@@ -191,11 +262,23 @@ export class LakeDeliveryStream extends Construct {
 
     this.resource = new firehose.CfnDeliveryStream(this, 'Resource', {
       deliveryStreamName: props.deliveryStreamName,
-      deliveryStreamType: 'KinesisStreamAsSource',
-      kinesisStreamSourceConfiguration: {
-        kinesisStreamArn: props.sourceStream.streamArn,
-        roleArn: this.role.roleArn,
-      },
+      ...(props.mskSource
+        ? {
+            deliveryStreamType: 'MSKAsSource',
+            mskSourceConfiguration: {
+              mskClusterArn: props.mskSource.clusterArn,
+              topicName: props.mskSource.topicName,
+              authenticationConfiguration: { connectivity: 'PRIVATE', roleArn: this.role.roleArn },
+              readFromTimestamp: readFrom,
+            },
+          }
+        : {
+            deliveryStreamType: 'KinesisStreamAsSource',
+            kinesisStreamSourceConfiguration: {
+              kinesisStreamArn: props.sourceStream!.streamArn,
+              roleArn: this.role.roleArn,
+            },
+          }),
       extendedS3DestinationConfiguration: {
         bucketArn: props.bucket.bucketArn,
         roleArn: this.role.roleArn,
@@ -234,7 +317,7 @@ export class LakeDeliveryStream extends Construct {
     acknowledge(
       this.resource,
       'AwsSolutions-KDF1',
-      'A delivery stream with a Kinesis data stream source cannot set server-side encryption: the data is encrypted in the source stream (KMS) and the S3 objects with the data key (SSE-KMS).',
+      'A delivery stream with a Kinesis data stream or MSK source cannot set server-side encryption (Direct PUT only): the data is encrypted in the source (KMS) and the S3 objects with the data key (SSE-KMS).',
     );
     // Firehose checks its permissions on creation: the role's policy must exist first.
     const policy = this.role.node.tryFindChild('DefaultPolicy');
@@ -287,9 +370,34 @@ export class LakeDeliveryStream extends Construct {
     return this.metric('PartitionCountExceeded', { statistic: 'Maximum', ...props });
   }
 
-  /** Records read from the source stream (sum). */
+  /** Records read from the source stream or topic (sum). */
   public metricIncomingRecords(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.metric('DataReadFromKinesisStream.Records', { statistic: 'Sum', ...props });
+    const name =
+      this.sourceKind === 'msk' ? 'DataReadFromSource.Records' : 'DataReadFromKinesisStream.Records';
+    return this.metric(name, { statistic: 'Sum', ...props });
+  }
+
+  /** MSK source: records between the newest offset of the topic and the newest Firehose read (maximum). */
+  public metricKafkaOffsetLag(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('KafkaOffsetLag', { statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * MSK source: 1 while reading is held back, by the per-partition read limit (`BytesPerSecondLimit`) or by slow
+   * delivery (maximum).
+   */
+  public metricSourceBackpressured(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('DataReadFromSource.Backpressured', { statistic: 'Maximum', ...props });
+  }
+
+  /** MSK source: records that failed Firehose's record validation (sum). */
+  public metricFailedValidationRecords(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('FailedValidation.Records', { statistic: 'Sum', ...props });
+  }
+
+  /** MSK source: how long the cluster takes to return records, milliseconds (maximum). */
+  public metricSourceThrottledDelay(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return this.metric('SourceThrottled.Delay', { statistic: 'Maximum', ...props });
   }
 
   /** How far behind the source stream's tip Firehose reads, milliseconds (maximum). */

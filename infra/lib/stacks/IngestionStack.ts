@@ -8,7 +8,9 @@ import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { LakeDeliveryStream } from '../constructs/LakeDeliveryStream.js';
 import { LakeFormationGrants, TABLE_READ } from '../constructs/lakeFormation.js';
+import { InfraValidationError } from '../errors.js';
 import { catalogTableName, deliveryStreamName, resourcePrefix } from '../naming.js';
+import type { KafkaStack } from './KafkaStack.js';
 import type { LakeStack } from './LakeStack.js';
 import type { StreamsStack } from './StreamsStack.js';
 import { type GridstreamStackProps, removalPolicyOf } from './types.js';
@@ -19,10 +21,15 @@ export interface IngestionStackProps extends GridstreamStackProps {
   readonly lake: LakeStack;
   /** Key of the log groups and Lambda environments. */
   readonly opsKey: kms.IKey;
+  /**
+   * The MSK cluster the delivery streams read from when `firehose.source` is `MSK`.
+   * @default none (required with the MSK source)
+   */
+  readonly kafka?: KafkaStack;
 }
 
 /**
- * Kinesis → Firehose → raw zone, one delivery stream per dataset, plus the contract-validating transformation
+ * Kinesis (or MSK, `firehose.source`) → Firehose → raw zone, one delivery stream per dataset, plus the contract-validating transformation
  * Lambda (on by default, `firehose.transformLambda`): bad records are written under
  * `errors/processing-failed/` with the reason in the function's log, instead of failing Parquet
  * conversion without one.
@@ -35,7 +42,13 @@ export class IngestionStack extends Stack {
 
   public constructor(scope: Construct, id: string, props: IngestionStackProps) {
     super(scope, id, props);
-    const { config, streams, lake, opsKey } = props;
+    const { config, streams, lake, opsKey, kafka } = props;
+    if (config.firehose.source === 'MSK' && !kafka) {
+      throw new InfraValidationError(this.node.path, 'firehose.source MSK needs the Kafka stack, got none');
+    }
+    // Firehose checks on creation that it may open its private connection (the cluster policy is there).
+    if (config.firehose.source === 'MSK' && kafka)
+      this.addStackDependency(kafka, 'cluster policy for Firehose');
     const removalPolicy = removalPolicyOf(config);
     const logGroup = new logs.LogGroup(this, 'FirehoseLogs', {
       logGroupName: `/aws/kinesisfirehose/${resourcePrefix(config.envName)}`,
@@ -64,7 +77,15 @@ export class IngestionStack extends Stack {
       const stream = new LakeDeliveryStream(this, `${dataset[0]!.toUpperCase()}${dataset.slice(1)}Delivery`, {
         dataset,
         deliveryStreamName: deliveryStreamName(config.envName, dataset),
-        sourceStream: streams.streams[dataset],
+        ...(config.firehose.source === 'MSK' && kafka
+          ? {
+              mskSource: {
+                clusterArn: kafka.clusterArn,
+                topicName: kafka.topics[dataset],
+                topicArn: kafka.topicArns[dataset],
+              },
+            }
+          : { sourceStream: streams.streams[dataset] }),
         bucket: lake.rawBucket,
         dataKey: lake.dataKey,
         table: {

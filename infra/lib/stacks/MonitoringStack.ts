@@ -13,10 +13,12 @@ import {
   metricDimensions,
 } from '../../../common/metrics.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
+import type { GridstreamConfig } from '../config/index.js';
 import type { GridstreamFunction } from '../constructs/GridstreamFunction.js';
 import { kinesisStreamName, resourcePrefix } from '../naming.js';
 import { ALERT_DATASETS, type AlertsStack } from './AlertsStack.js';
 import type { IngestionStack } from './IngestionStack.js';
+import type { KafkaStack } from './KafkaStack.js';
 import type { ProcessingStack } from './ProcessingStack.js';
 import type { ProducersStack } from './ProducersStack.js';
 import type { StreamsStack } from './StreamsStack.js';
@@ -30,6 +32,11 @@ export interface MonitoringStackProps extends GridstreamStackProps {
   readonly alerts: AlertsStack;
   readonly processing: ProcessingStack;
   readonly producers?: ProducersStack;
+  /**
+   * The MSK cluster: consumer-lag alarms of `msk.consumerGroups` on the dataset topics.
+   * @default none (no consumer-group alarms)
+   */
+  readonly kafka?: KafkaStack;
 }
 
 /**
@@ -37,7 +44,10 @@ export interface MonitoringStackProps extends GridstreamStackProps {
  * age, write throttling and PutRecords success rate; records the producers gave up on (their `Expired` and
  * `Failed`); Firehose data freshness, S3 delivery, format conversion and partition-limit failures,
  * transformation success and records it rejected; Lambda errors and the alert consumer's lag and dead
- * letters; Glue job failures (an EventBridge rule on Glue job state changes). gridstream's own metrics are
+ * letters; Glue job failures (an EventBridge rule on Glue job state changes). With the MSK source: Firehose's
+ * offset lag behind each topic, read backpressure and failed validation; with a cluster: the lag of each
+ * configured consumer group on each dataset topic (`MaxOffsetLag`, and `EstimatedMaxTimeLag` on provisioned
+ * clusters, whose Serverless name differs between AWS's pages). gridstream's own metrics are
  * read under the namespace, dimensions and names of common/metrics.ts, which their emitters use.
  */
 export class MonitoringStack extends Stack {
@@ -157,6 +167,31 @@ export class MonitoringStack extends Stack {
         GT,
         `${dataset} records failed Parquet conversion (see errors/format-conversion-failed/ in the raw bucket)`,
       );
+      if (delivery.sourceKind === 'msk') {
+        alarm(
+          `${D}KafkaOffsetLag`,
+          delivery.metricKafkaOffsetLag({ period }),
+          m.kafkaOffsetLag,
+          GT,
+          `${dataset} Firehose is more than ${m.kafkaOffsetLag} records behind its MSK topic`,
+          2,
+        );
+        alarm(
+          `${D}SourceBackpressured`,
+          delivery.metricSourceBackpressured({ period }),
+          0,
+          GT,
+          `${dataset} Firehose reads its MSK topic held back (per-partition read limit or slow delivery)`,
+          3,
+        );
+        alarm(
+          `${D}FailedValidation`,
+          delivery.metricFailedValidationRecords({ period }),
+          0,
+          GT,
+          `${dataset} MSK records failed Firehose's record validation`,
+        );
+      }
       alarm(
         `${D}PartitionLimit`,
         delivery.metricPartitionCountExceeded({ period }),
@@ -213,11 +248,18 @@ export class MonitoringStack extends Stack {
           ],
           width: 6,
         }),
-        new cloudwatch.GraphWidget({
-          title: `${dataset}: iterator age, Firehose lag (ms)`,
-          left: [iteratorAge, delivery.metricKinesisMillisBehindLatest({ period })],
-          width: 6,
-        }),
+        delivery.sourceKind === 'msk'
+          ? new cloudwatch.GraphWidget({
+              title: `${dataset}: Firehose offset lag (records); source delay (ms)`,
+              left: [delivery.metricKafkaOffsetLag({ period })],
+              right: [delivery.metricSourceThrottledDelay({ period })],
+              width: 6,
+            })
+          : new cloudwatch.GraphWidget({
+              title: `${dataset}: iterator age, Firehose lag (ms)`,
+              left: [iteratorAge, delivery.metricKinesisMillisBehindLatest({ period })],
+              width: 6,
+            }),
         new cloudwatch.GraphWidget({
           title: `${dataset}: PutRecords success, throttles`,
           left: [putSuccess],
@@ -272,6 +314,8 @@ export class MonitoringStack extends Stack {
       }
       if (stages.length > 0) widgets.push(stages);
     }
+
+    if (props.kafka) this.addConsumerLag(config, props.kafka, alarm, widgets);
 
     const functions: [string, GridstreamFunction][] = [['AlertConsumer', alerts.consumer]];
     if (ingestion.transform) functions.push(['FirehoseTransform', ingestion.transform]);
@@ -350,5 +394,68 @@ export class MonitoringStack extends Stack {
     ]);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: prefix, widgets });
+  }
+
+  /** Alarms and graphs on the lag of each configured consumer group on each dataset topic. */
+  private addConsumerLag(
+    config: GridstreamConfig,
+    kafka: KafkaStack,
+    alarm: (
+      id: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      op: cloudwatch.ComparisonOperator,
+      description: string,
+      evaluationPeriods?: number,
+    ) => cloudwatch.Alarm,
+    widgets: cloudwatch.IWidget[][],
+  ): void {
+    const m = config.monitoring;
+    const period = Duration.minutes(5);
+    const GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const lag = (metricName: string, group: string, topic: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/Kafka',
+        metricName,
+        dimensionsMap: { 'Cluster Name': kafka.clusterName, 'Consumer Group': group, Topic: topic },
+        statistic: 'Maximum',
+        period,
+      });
+    const graphs: cloudwatch.IMetric[] = [];
+    for (const [i, group] of config.msk.consumerGroups.entries()) {
+      for (const dataset of DATASETS) {
+        const topic = kafka.topics[dataset];
+        const D = dataset.charAt(0).toUpperCase() + dataset.slice(1);
+        const offsetLag = lag('MaxOffsetLag', group, topic);
+        graphs.push(offsetLag);
+        alarm(
+          `${D}ConsumerGroup${i}OffsetLag`,
+          offsetLag,
+          m.kafkaOffsetLag,
+          GT,
+          `consumer group ${group} is more than ${m.kafkaOffsetLag} records behind on topic ${topic} (a partition's MaxOffsetLag)`,
+          2,
+        );
+        if (config.msk.mode === 'PROVISIONED') {
+          alarm(
+            `${D}ConsumerGroup${i}TimeLag`,
+            lag('EstimatedMaxTimeLag', group, topic),
+            m.kafkaTimeLagSeconds,
+            GT,
+            `consumer group ${group} is more than ${m.kafkaTimeLagSeconds} s behind on topic ${topic} (EstimatedMaxTimeLag)`,
+            2,
+          );
+        }
+      }
+    }
+    if (graphs.length > 0) {
+      widgets.push([
+        new cloudwatch.GraphWidget({
+          title: `MSK consumer groups: MaxOffsetLag per topic (${kafka.clusterName})`,
+          left: graphs,
+          width: 24,
+        }),
+      ]);
+    }
   }
 }
