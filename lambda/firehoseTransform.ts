@@ -24,6 +24,8 @@ export interface TransformOutcome {
   readonly result: FirehoseRecordResult;
   /** The payload to return, base64: the input unchanged (valid records are not rewritten). */
   readonly data: string;
+  /** The response field of the payload: `kafkaRecordValue` when the record came from MSK, else `data`. */
+  readonly field: 'data' | 'kafkaRecordValue';
   /** Why the record failed; absent for `Ok`. */
   readonly reason?: string;
   /** `event_id` of the event when it could be read. */
@@ -31,6 +33,17 @@ export interface TransformOutcome {
 }
 
 const MAX_REASON_VIOLATIONS = 5;
+
+/**
+ * A record's payload (base64) and the field it travels in: `data` with a Kinesis or Direct PUT source,
+ * `kafkaRecordValue` with an MSK source. Neither present reads as an empty payload (which fails the
+ * contract with a reason rather than the invocation).
+ */
+function payloadOf(record: FirehoseTransformationEventRecord): Pick<TransformOutcome, 'data' | 'field'> {
+  if (record.data === undefined && record.kafkaRecordValue !== undefined)
+    return { data: record.kafkaRecordValue, field: 'kafkaRecordValue' };
+  return { data: record.data ?? '', field: 'data' };
+}
 
 function failed(
   record: FirehoseTransformationEventRecord,
@@ -40,7 +53,7 @@ function failed(
   return {
     recordId: record.recordId,
     result: 'ProcessingFailed',
-    data: record.data,
+    ...payloadOf(record),
     reason,
     ...(eventId === undefined ? {} : { eventId }),
   };
@@ -58,7 +71,7 @@ export function transformRecord(
   dataset: Dataset,
   record: FirehoseTransformationEventRecord,
 ): TransformOutcome {
-  const bytes = Buffer.from(record.data, 'base64');
+  const bytes = Buffer.from(payloadOf(record).data, 'base64');
   // Firehose de-aggregates KPL records itself, before the Lambda, when it reads them from a Kinesis data
   // stream (no processor to configure: RecordDeAggregation only knows JSON and DELIMITED sub-records).
   // An aggregate here came by Direct PUT, and one output record cannot carry many events.
@@ -103,7 +116,7 @@ export function transformRecord(
   return {
     recordId: record.recordId,
     result: 'Ok',
-    data: record.data,
+    ...payloadOf(record),
     ...(eventId === undefined ? {} : { eventId }),
   };
 }
@@ -135,7 +148,9 @@ export interface FirehoseTransformOptions {
 
 /**
  * Creates the Firehose transformation handler: every record is validated against the contract of the
- * delivery stream's dataset. The response carries exactly `recordId`, `result` and `data`; the reason of
+ * delivery stream's dataset, whether Firehose reads a Kinesis stream (payload in `data`) or an MSK topic
+ * (payload in `kafkaRecordValue`, answered in the same field). The response carries exactly `recordId`,
+ * `result` and the payload; the reason of
  * each failure goes to the function's log (Firehose writes the raw record to the error prefix, it does not
  * store a reason returned by the function).
  *
@@ -183,7 +198,7 @@ export function createFirehoseTransformHandler(
     metrics.addDimension(METRIC_DIMENSIONS.dataset, dataset ?? 'unknown');
     metrics.addDimension(
       METRIC_DIMENSIONS.stream,
-      resourceNameOf(event.sourceKinesisStreamArn ?? event.deliveryStreamArn),
+      resourceNameOf(event.sourceKinesisStreamArn ?? event.sourceMSKArn ?? event.deliveryStreamArn),
     );
     metrics.addMetric(
       METRIC_NAMES.firehoseTransform.recordsValid,
@@ -192,7 +207,13 @@ export function createFirehoseTransformHandler(
     );
     metrics.addMetric(METRIC_NAMES.firehoseTransform.recordsRejected, MetricUnit.Count, rejected);
     metrics.publishStoredMetrics();
-    return { records: outcomes.map((o) => ({ recordId: o.recordId, result: o.result, data: o.data })) };
+    return {
+      records: outcomes.map((o) =>
+        o.field === 'kafkaRecordValue'
+          ? { recordId: o.recordId, result: o.result, kafkaRecordValue: o.data }
+          : { recordId: o.recordId, result: o.result, data: o.data },
+      ),
+    };
   };
 }
 

@@ -7,8 +7,19 @@ export interface FirehoseTransformationEventRecord {
   readonly recordId: string;
   /** When the record reached Firehose (or Kinesis), epoch milliseconds. */
   readonly approximateArrivalTimestamp: number;
-  /** The record payload, base64. With a Kinesis source, one user record (Firehose de-aggregates KPL records). */
-  readonly data: string;
+  /**
+   * The record payload, base64, with a Kinesis or Direct PUT source. With a Kinesis source, one user record
+   * (Firehose de-aggregates KPL records).
+   */
+  readonly data?: string;
+  /** The record payload, base64, with an MSK source (the Kafka record's value; `data` is absent then). */
+  readonly kafkaRecordValue?: string;
+  /** Set when the source is an MSK topic. */
+  readonly mskRecordMetadata?: {
+    readonly offset: string;
+    readonly partitionId: string;
+    readonly approximateArrivalTimestamp?: number;
+  };
   /** Set when the source is a Kinesis data stream. */
   readonly kinesisRecordMetadata?: {
     readonly shardId: string;
@@ -26,6 +37,8 @@ export interface FirehoseTransformationEvent {
   readonly deliveryStreamArn: string;
   /** ARN of the source stream when the delivery stream reads from Kinesis. */
   readonly sourceKinesisStreamArn?: string;
+  /** ARN of the cluster when the delivery stream reads from MSK. */
+  readonly sourceMSKArn?: string;
   readonly region: string;
   readonly records: readonly FirehoseTransformationEventRecord[];
 }
@@ -33,13 +46,14 @@ export interface FirehoseTransformationEvent {
 /** What a transformation says about one record. */
 export type FirehoseRecordResult = 'Ok' | 'Dropped' | 'ProcessingFailed';
 
-/** One record of a transformation response: exactly the fields Firehose accepts. */
-export interface FirehoseTransformationResultRecord {
+/**
+ * One record of a transformation response: exactly the fields Firehose accepts — the payload as `data`
+ * (Kinesis or Direct PUT source) or as `kafkaRecordValue` (MSK source), base64.
+ */
+export type FirehoseTransformationResultRecord = {
   readonly recordId: string;
   readonly result: FirehoseRecordResult;
-  /** The (possibly transformed) payload, base64. */
-  readonly data: string;
-}
+} & ({ readonly data: string } | { readonly kafkaRecordValue: string });
 
 /** A transformation response: one result per input record, same ids. */
 export interface FirehoseTransformationResult {

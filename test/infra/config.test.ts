@@ -341,12 +341,6 @@ describe('config validation', () => {
       'got msk.enabled false',
     ],
     [
-      'firehose.source MSK with the transformation Lambda',
-      { ...MSK_SOURCE, firehose: { source: 'MSK', transformLambda: true } },
-      'firehose.transformLambda must be false with firehose.source MSK',
-      'got true',
-    ],
-    [
       'firehose.source MSK with the pollers (they write to Kinesis)',
       { ...MSK_SOURCE, producers: { pollers: true, fargate: false } },
       'producers.pollers must be false with firehose.source MSK',

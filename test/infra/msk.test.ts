@@ -43,6 +43,8 @@ beforeAll(() => {
     ...MSK_SOURCE,
     'gridstream.msk.mode': 'PROVISIONED',
     'gridstream.msk.brokersPerAz': '2',
+    // The contract-checking Lambda reads MSK records too (payload in kafkaRecordValue).
+    'gridstream.firehose.transformLambda': 'true',
     'gridstream.msk.topics.grid': PROVISIONED_TOPICS.grid,
   });
   // The same environment with the Kinesis source: the control for "same conversion and partitioning".
@@ -119,6 +121,18 @@ describe('Firehose with the MSK source', () => {
       });
     },
   );
+
+  it('runs the contract-checking Lambda on MSK records when firehose.transformLambda is on', () => {
+    const lambdaProcessors = (app: SynthesizedApp): number[] =>
+      Object.values(deliveryStreams(app)).map(
+        (s) =>
+          (
+            (s.ExtendedS3DestinationConfiguration.ProcessingConfiguration?.Processors ?? []) as CfnJson[]
+          ).filter((p) => p.Type === 'Lambda').length,
+      );
+    expect(lambdaProcessors(provisioned)).toEqual(DATASETS.map(() => 1));
+    expect(lambdaProcessors(serverless)).toEqual(DATASETS.map(() => 0));
+  });
 
   it('converts to Parquet with the Glue table and partitions on event time exactly like the Kinesis path', () => {
     // Prepare: the same environment once per source

@@ -42,7 +42,7 @@ describe.each(DATASETS)('Firehose transformation of %s records', (dataset) => {
     const event = firehoseTransformationEvent(streamOf(dataset), [eventOf(dataset), bad]);
     const { result, lines } = await captureStdout(() => makeHandler()(event));
     expect(result.records.map((r) => r.result)).toEqual(['Ok', 'ProcessingFailed']);
-    expect(result.records[1]!.data).toBe(event.records[1]!.data);
+    expect(result.records[1]).toMatchObject({ data: event.records[1]!.data });
     const log = lines.find((l) => l.message === 'record rejected');
     expect(log).toMatchObject({ recordId: event.records[1]!.recordId, eventId: bad.event_id, dataset });
     expect(String(log?.reason)).toMatch(
@@ -50,6 +50,45 @@ describe.each(DATASETS)('Firehose transformation of %s records', (dataset) => {
     );
     expect(metricValue(lines, 'RecordsRejected')).toBe(1);
     expect(metricValue(lines, 'RecordsValid')).toBe(1);
+  });
+});
+
+describe('Firehose transformation with an MSK source (payload in kafkaRecordValue)', () => {
+  // Firehose hands MSK records over as { recordId, approximateArrivalTimestamp, kafkaRecordValue,
+  // mskRecordMetadata } with sourceMSKArn on the event, and expects the payload back as kafkaRecordValue.
+  const mskEvent = (payloads: unknown[]) => {
+    const kinesisShaped = firehoseTransformationEvent('gs-test-grid', payloads);
+    const { sourceKinesisStreamArn: _, ...rest } = kinesisShaped;
+    return {
+      ...rest,
+      sourceMSKArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/gridstream-test/abc',
+      records: kinesisShaped.records.map((r, i) => ({
+        recordId: r.recordId,
+        approximateArrivalTimestamp: r.approximateArrivalTimestamp,
+        kafkaRecordValue: r.data!,
+        mskRecordMetadata: { offset: String(i), partitionId: '0' },
+      })),
+    };
+  };
+
+  it('validates the Kafka record value and answers in kafkaRecordValue, never data', async () => {
+    const bad = { ...eventOf('grid'), lmp_usd_mwh: 'oops' };
+    const event = mskEvent([eventOf('grid'), bad]);
+    const { result, lines } = await captureStdout(() => makeHandler()(event));
+    expect(result.records).toEqual([
+      {
+        recordId: event.records[0]!.recordId,
+        result: 'Ok',
+        kafkaRecordValue: event.records[0]!.kafkaRecordValue,
+      },
+      {
+        recordId: event.records[1]!.recordId,
+        result: 'ProcessingFailed',
+        kafkaRecordValue: event.records[1]!.kafkaRecordValue,
+      },
+    ]);
+    const log = lines.find((l) => l.message === 'record rejected');
+    expect(String(log?.reason)).toMatch(/violates the grid contract: lmp_usd_mwh/);
   });
 });
 

@@ -128,12 +128,6 @@ function semanticProblems(c: GridstreamConfig): string[] {
   oneOf('firehose.source', c.firehose.source, ['KINESIS', 'MSK']);
   if (c.firehose.source === 'MSK') {
     if (!c.msk.enabled) p.push('firehose.source MSK needs msk.enabled true, got msk.enabled false');
-    // The transformation reads `data`; Firehose hands MSK records to Lambda as `kafkaRecordValue`.
-    if (c.firehose.transformLambda) {
-      p.push(
-        'firehose.transformLambda must be false with firehose.source MSK (the contract-checking Lambda reads Kinesis-shaped records), got true',
-      );
-    }
     // Both write to the Kinesis streams, which no delivery stream reads from then: their events would be lost.
     for (const key of ['pollers', 'fargate'] as const) {
       if (c.producers[key]) {
