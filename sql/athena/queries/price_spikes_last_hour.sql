@@ -1,18 +1,30 @@
--- Real-time price spikes (LMP >= 1000 $/MWh) of the last hour, straight from the raw zone (fresh
--- within a minute of delivery). The raw zone is at-least-once: grouping by point and interval folds
--- re-delivered copies. The dt and hr predicates (one column each, so both engines can prune folders
--- with them) keep the scan to the current and the previous hour's partitions.
+-- Question:   Which real-time prices spiked (LMP >= 1000 $/MWh) in the last hour, and where?
+-- Source:     v_grid_recent: the raw zone (fresh within seconds of delivery), one row per grid natural
+--             key at its latest version (a price correction replaces the first publication; re-delivered
+--             copies fold), reading the current and the previous hour's partitions only.
+-- Window:     intervals starting in [window_start, window_end] = [now - 1 hour, now], both returned.
+-- Grain:      one row per (settlement_point, interval_minutes, event_time) with LMP >= 1000.
+-- Invariants: lmp = energy + congestion + loss (DECIMAL cents, exact); 1000 <= lmp <= 5000 (ERCOT's
+--             cap); at most one row per point and interval (60 / interval_minutes rows per point).
+--             No rows means no spike in the window, never a missing partition: compare
+--             freshest_partition.sql.
 SELECT
   event_time,
   settlement_point,
+  settlement_point_type,
   load_zone,
-  max(lmp_usd_mwh) AS lmp_usd_mwh
-FROM raw_grid
-WHERE CAST(dt AS varchar) IN (date_format(current_timestamp - INTERVAL '1' HOUR, '%Y-%m-%d'), date_format(current_timestamp, '%Y-%m-%d'))
-  AND CAST(hr AS integer) IN (hour(current_timestamp - INTERVAL '1' HOUR), hour(current_timestamp))
-  AND event_time >= current_timestamp - INTERVAL '1' HOUR
+  interval_minutes,
+  CAST(lmp_usd_mwh AS decimal(9, 2)) AS lmp_usd_mwh,
+  CAST(energy_usd_mwh AS decimal(9, 2)) AS energy_usd_mwh,
+  CAST(congestion_usd_mwh AS decimal(9, 2)) AS congestion_usd_mwh,
+  CAST(loss_usd_mwh AS decimal(9, 2)) AS loss_usd_mwh,
+  version,
+  current_timestamp - INTERVAL '1' HOUR AS window_start,
+  current_timestamp AS window_end
+FROM v_grid_recent
+WHERE event_time >= current_timestamp - INTERVAL '1' HOUR
+  AND event_time <= current_timestamp
   AND record_type = 'SETTLEMENT_POINT_PRICE'
   AND market = 'RTM'
   AND lmp_usd_mwh >= 1000
-GROUP BY event_time, settlement_point, load_zone
-ORDER BY event_time DESC, lmp_usd_mwh DESC
+ORDER BY event_time DESC, lmp_usd_mwh DESC, settlement_point
