@@ -9,7 +9,7 @@
 -- Grain:      one row per dataset (grid, transactions, weather), always three rows: a dataset with no
 --             rows in the window has NULL times and rows_last_hour 0.
 -- Invariants: lag_seconds >= 0; rows_last_hour counts raw rows (re-delivered copies included)
---             produced in the last hour.
+--             produced in [measured_at - 1 hour, measured_at]; measured_at is the query's now.
 WITH raw AS (
   SELECT 'grid' AS dataset, dt, hr, produced_at
   FROM raw_grid
@@ -45,7 +45,8 @@ SELECT
   f.freshest_partition,
   f.last_produced_at,
   date_diff('second', f.last_produced_at, current_timestamp) AS lag_seconds,
-  coalesce(f.rows_last_hour, 0) AS rows_last_hour
+  coalesce(f.rows_last_hour, 0) AS rows_last_hour,
+  current_timestamp AS measured_at
 FROM datasets d
 LEFT JOIN fresh f ON f.dataset = d.dataset
 ORDER BY d.dataset
