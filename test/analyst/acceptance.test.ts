@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backfill } from '../../producers/sources/index.js';
 import type { GridEvent } from '../../schemas/index.js';
-import { CURATION_TEST_DEFAULTS, runCuration, SQL_ATHENA_DIR } from '../../stream-processors/curation/index.js';
+import {
+  CURATION_TEST_DEFAULTS,
+  runCuration,
+  SQL_ATHENA_DIR,
+} from '../../stream-processors/curation/index.js';
 import { makeLake, removeLake } from '../curation/rawLake.js';
 import { runCliInProcess } from '../helpers/cliInProcess.js';
 import { type Answers, checkAnswers } from './checkAnswers.js';
@@ -21,13 +25,16 @@ const SPIKE_RATE = 0.1;
 /** `gridstream query --format json` on the lake. */
 async function query(lake: string, args: string[]): Promise<Row[]> {
   const result = await runCliInProcess(['query', '--lake', lake, '--format', 'json', ...args]);
-  if (result.code !== 0) throw new Error(`gridstream query ${args.join(' ')} exited ${result.code}: ${result.err}`);
+  if (result.code !== 0)
+    throw new Error(`gridstream query ${args.join(' ')} exited ${result.code}: ${result.err}`);
   return JSON.parse(result.out) as Row[];
 }
 
 async function answers(lake: string): Promise<Answers> {
   const out: Record<string, Row[]> = {};
-  for (const file of readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(QUERIES_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     out[file] = await query(lake, ['-f', join(QUERIES_DIR, file)]);
   }
   return out;
@@ -40,7 +47,12 @@ async function answers(lake: string): Promise<Answers> {
 function seedWithRecentSpike(nowMs: number): number {
   for (let seed = 1; seed <= 500; seed++) {
     const recent = [
-      ...backfill('grid', { seed, startMs: nowMs - 45 * MINUTE, endMs: nowMs - 5 * MINUTE, grid: { spikeRate: SPIKE_RATE } }),
+      ...backfill('grid', {
+        seed,
+        startMs: nowMs - 45 * MINUTE,
+        endMs: nowMs - 5 * MINUTE,
+        grid: { spikeRate: SPIKE_RATE },
+      }),
     ];
     if (recent.some((e) => e.event_time >= nowMs - 45 * MINUTE && (e.lmp_usd_mwh ?? 0) >= 1000)) return seed;
   }
@@ -128,7 +140,11 @@ describe('analyst acceptance: the oracle fails on a lake with a planted error', 
   beforeAll(async () => {
     lake = await makeLake('gridstream-analyst-planted-');
     const now = Date.now();
-    const events = await seedLake(lake, { endMs: now, seed: seedWithRecentSpike(now), spikeRate: SPIKE_RATE });
+    const events = await seedLake(lake, {
+      endMs: now,
+      seed: seedWithRecentSpike(now),
+      spikeRate: SPIKE_RATE,
+    });
     // A price correction the generators never made: version 2 of a recent interval, a spike at
     // 4,321.00 $/MWh, delivered into the raw zone like any other event.
     const recent = events.grid.filter(
@@ -161,10 +177,16 @@ describe('analyst acceptance: the oracle fails on a lake with a planted error', 
   });
 
   it('names the spike that was not generated', () => {
-    expect(problems).toContainEqual(expect.stringMatching(/^price_spikes_last_hour\.sql: found \d+ spikes, generated \d+: .*\|432100/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(/^price_spikes_last_hour\.sql: found \d+ spikes, generated \d+: .*\|432100/),
+    );
   });
 
   it('names the day whose gold numbers moved', () => {
-    expect(problems).toContainEqual(expect.stringMatching(/^market_summary_last_week\.sql: \d{4}-\d\d-\d\d (price_intervals|max|avg|spike_intervals)/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /^market_summary_last_week\.sql: \d{4}-\d\d-\d\d (price_intervals|max|avg|spike_intervals)/,
+      ),
+    );
   });
 });

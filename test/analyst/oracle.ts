@@ -109,7 +109,14 @@ export function expectedMarketSummary(events: SeededEvents, nowMs: number) {
   >();
   const dayOf = (d: string) => {
     if (!days.has(d)) {
-      days.set(d, { prices: [], spikes: 0, zoneHourLoads: new Map(), tradedMwh: 0, notionalUsd: 0, trades: 0 });
+      days.set(d, {
+        prices: [],
+        spikes: 0,
+        zoneHourLoads: new Map(),
+        tradedMwh: 0,
+        notionalUsd: 0,
+        trades: 0,
+      });
     }
     return days.get(d)!;
   };
@@ -214,7 +221,11 @@ export function expectedLoadVsTemperature(events: SeededEvents, nowMs: number) {
   }
   const zones = new Map<
     string,
-    { hours: number; corr: number | null; bands: Map<number, { hours: number; load: number[]; lmp: number[] }> }
+    {
+      hours: number;
+      corr: number | null;
+      bands: Map<number, { hours: number; load: number[]; lmp: number[] }>;
+    }
   >();
   const series = new Map<string, { load: number[]; temp: number[] }>();
   for (const [k, v] of acc) {
@@ -243,13 +254,27 @@ export function expectedLoadVsTemperature(events: SeededEvents, nowMs: number) {
 export function expectedPositions(events: SeededEvents, startMs: number, endMs: number) {
   const out = new Map<
     string,
-    { trades: number; netMwh: number; grossMwh: number; notionalCents: number; minPrice: number; maxPrice: number }
+    {
+      trades: number;
+      netMwh: number;
+      grossMwh: number;
+      notionalCents: number;
+      minPrice: number;
+      maxPrice: number;
+    }
   >();
   for (const t of liveTrades(events.transactions)) {
     if (!(t.delivery_end > startMs && t.delivery_start < endMs)) continue;
     const k = `${t.trader}|${t.book}|${t.product}`;
     if (!out.has(k)) {
-      out.set(k, { trades: 0, netMwh: 0, grossMwh: 0, notionalCents: 0, minPrice: Infinity, maxPrice: -Infinity });
+      out.set(k, {
+        trades: 0,
+        netMwh: 0,
+        grossMwh: 0,
+        notionalCents: 0,
+        minPrice: Number.POSITIVE_INFINITY,
+        maxPrice: Number.NEGATIVE_INFINITY,
+      });
     }
     const p = out.get(k)!;
     p.trades++;

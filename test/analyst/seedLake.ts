@@ -88,7 +88,11 @@ export async function writeRawZone<D extends Dataset>(
       const path = join(lake, key);
       await mkdir(dirname(path), { recursive: true });
       const encoder = new TextEncoder();
-      await writer.writeLines(contract, lines.map((l) => encoder.encode(l)), path);
+      await writer.writeLines(
+        contract,
+        lines.map((l) => encoder.encode(l)),
+        path,
+      );
     }
   } finally {
     writer.close();
