@@ -21,7 +21,10 @@ const DAY = 24 * HOUR;
 describe('analyst queries and views (sql/athena) through gridstream query', () => {
   let lake: string;
   const now = Date.now();
+  // Times on the clock's intervals and hours, as the quality rules require.
   const interval = (ago: number) => Math.floor((now - ago) / (5 * MINUTE)) * 5 * MINUTE;
+  const hourStart = (ago: number) => Math.floor((now - ago) / HOUR) * HOUR;
+  const forecastProducedAt = Math.min(hourStart(0) + 1000, now - 1000);
   const price = (ago: number, point: string, lmp: number, extra: Record<string, unknown> = {}) =>
     gridEvent({
       event_time: interval(ago),
@@ -52,10 +55,10 @@ describe('analyst queries and views (sql/athena) through gridstream query', () =
       corrected,
       raised,
       price(5 * MINUTE, 'HB_HUBAVG', 55.25),
-      // The freshest grid event: its interval began 14 minutes ago, it was produced 2 s ago.
+      // The freshest grid event: its interval began 14 minutes ago or more, it was produced 2 s ago.
       gridEvent({
         record_type: 'SYSTEM_CONDITIONS',
-        event_time: now - 14 * MINUTE,
+        event_time: interval(14 * MINUTE),
         settlement_point: null,
         settlement_point_type: null,
         lmp_usd_mwh: null,
@@ -86,22 +89,22 @@ describe('analyst queries and views (sql/athena) through gridstream query', () =
         produced_at: raised.produced_at + 60_000,
       },
     ]);
-    // A 48 h forecast issued 5 minutes ago: its valid time is far ahead, its production time is not.
+    // A 48 h forecast issued this hour: its valid time is far ahead, its production time is not.
     await writeRawEvents(lake, 'weather', [
       weatherEvent({
         record_type: 'FORECAST',
-        event_time: now + 48 * HOUR,
-        forecast_issued_at: now - 5 * MINUTE,
+        event_time: hourStart(0) + 48 * HOUR,
+        forecast_issued_at: hourStart(0),
         forecast_horizon_hours: 48,
-        produced_at: now - 5 * MINUTE,
+        produced_at: forecastProducedAt,
       }),
       // One observation hour for LZ_HOUSTON: too few for a correlation.
-      weatherEvent({ event_time: interval(2 * HOUR), produced_at: interval(2 * HOUR) + 1000 }),
+      weatherEvent({ event_time: hourStart(2 * HOUR), produced_at: hourStart(2 * HOUR) + 1000 }),
     ]);
     await writeRawEvents(lake, 'grid', [
       gridEvent({
         record_type: 'SYSTEM_CONDITIONS',
-        event_time: interval(2 * HOUR),
+        event_time: hourStart(2 * HOUR),
         settlement_point: null,
         settlement_point_type: null,
         lmp_usd_mwh: null,
@@ -109,7 +112,7 @@ describe('analyst queries and views (sql/athena) through gridstream query', () =
         congestion_usd_mwh: null,
         loss_usd_mwh: null,
         load_mw: 9000,
-        produced_at: interval(2 * HOUR) + 1000,
+        produced_at: hourStart(2 * HOUR) + 1000,
       }),
     ]);
     await writeRawEvents(lake, 'transactions', [
@@ -185,8 +188,8 @@ describe('analyst queries and views (sql/athena) through gridstream query', () =
     const weather = rows.find((r) => r.dataset === 'weather')!;
     expect(ms(grid.last_produced_at)).toBe(now - 2000);
     expect(Number(grid.lag_seconds)).toBeLessThan(14 * 60); // not from the interval start
-    expect(ms(weather.last_produced_at)).toBe(now - 5 * MINUTE);
-    expect(Number(weather.lag_seconds)).toBeGreaterThanOrEqual(5 * 60);
+    expect(ms(weather.last_produced_at)).toBe(forecastProducedAt);
+    expect(Number(weather.lag_seconds)).toBeGreaterThanOrEqual(0);
     expect(Number(grid.rows_last_hour)).toBeGreaterThan(0);
   });
 
