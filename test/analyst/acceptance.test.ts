@@ -42,7 +42,8 @@ async function answers(lake: string): Promise<Answers> {
 
 /**
  * The first seed whose grid has a spike in [now - 45 min, now - 5 min], so "the last hour" has one to
- * find (kept away from the window's edges: the queries run a little after now).
+ * find (kept away from the window's edges: the queries run a little after now). With the generators'
+ * `scarcityIntervals({ seed, startMs, endMs })` this is `scarcityIntervals(...).length > 0`.
  */
 function seedWithRecentSpike(nowMs: number): number {
   for (let seed = 1; seed <= 500; seed++) {
@@ -98,9 +99,13 @@ describe('analyst acceptance: one simulated day', () => {
 
   it('the curated and gold tables stay within physical maxima', async () => {
     const violations = await query(lake, [
-      `SELECT 'prices per point and day' AS rule, count(*) AS n FROM (
-         SELECT settlement_point, dt FROM v_rtm_prices GROUP BY settlement_point, dt
+      `SELECT 'prices per point, interval length and day' AS rule, count(*) AS n FROM (
+         SELECT 1 FROM v_rtm_prices GROUP BY settlement_point, interval_minutes, dt
          HAVING count(*) > 1440 / min(interval_minutes)) x
+       UNION ALL
+       SELECT 'prices per point, interval length and hour', count(*) FROM (
+         SELECT 1 FROM v_rtm_prices GROUP BY settlement_point, interval_minutes, date_trunc('hour', event_time)
+         HAVING count(*) > 60 / min(interval_minutes)) x
        UNION ALL
        SELECT 'grid rows per natural key', count(*) FROM (
          SELECT 1 FROM curated_grid
@@ -118,8 +123,11 @@ describe('analyst acceptance: one simulated day', () => {
        SELECT 'trade rows per trade_id', count(*) FROM (
          SELECT 1 FROM curated_transactions GROUP BY trade_id HAVING count(*) > 1) x
        UNION ALL
-       SELECT 'zone-hours with more price rows than 4 per point', count(*) FROM gold_grid_weather_hourly
-         WHERE price_intervals > 4 * 15
+       SELECT 'gold zone-hours whose price rows are not the curated ones', count(*) FROM (
+         SELECT g.load_zone FROM gold_grid_weather_hourly g
+         LEFT JOIN (SELECT load_zone, date_trunc('hour', event_time) AS h, count(*) AS n FROM v_rtm_prices GROUP BY 1, 2) p
+           ON p.load_zone = g.load_zone AND p.h = g.hour_start
+         WHERE g.price_intervals <> coalesce(p.n, 0)) x
        UNION ALL
        SELECT 'negative load', count(*) FROM curated_grid WHERE load_mw < 0
        UNION ALL

@@ -1,6 +1,9 @@
 // A lake of one simulated day, built from the generators straight into the raw zone's layout with
 // delivery's own Parquet writer and object names (what `gridstream up` would have written).
-// TODO(integration): switch to gen's `gridstream seed` / backfill function once it lands.
+// Integration with the generators' branch (company universe, seeded scarcity, price corrections): make
+// seededEvents return `[...backfillEvents(dataset, { seed, startMs, endMs })]` per dataset (the events
+// `gridstream seed` and `up`'s backfill deliver) and drop spikeRate; tried on a merge: the acceptance
+// test passes unchanged otherwise.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { dataObjectKey } from '../../datalake/objectNames.js';

@@ -6,7 +6,8 @@
 -- Window:     dt in [today - 6 days, today] (UTC), both sides bounded; today is partial.
 -- Grain:      one row per day with grid or trading data, newest first.
 -- Invariants: min <= avg <= max LMP, all in [-250, 5000] $/MWh; spike_intervals <= price_intervals;
---             price_intervals <= 96 per settlement point (15-minute intervals in a day); prices are NULL
+--             price_intervals <= 1440 / interval_minutes per settlement point and interval length (96
+--             fifteen-minute, 288 five-minute intervals a day); prices are NULL
 --             exactly when price_intervals = 0 (no price data that day: see has_prices); money rounded
 --             to the cent as DECIMAL.
 SELECT
