@@ -110,7 +110,9 @@ export function checkAnswers(answers: Answers, events: SeededEvents, nowMs: numb
   // market_summary_last_week: gold numbers = the oracle's, inside the window.
   guarded('market_summary_last_week.sql', () => {
     const summary = answers['market_summary_last_week.sql'] ?? [];
-    const expectedDays = expectedMarketSummary(events, nowMs);
+    // The day window the query reports (its today), else the caller's.
+    const summaryNow = summary[0]?.window_end !== undefined ? ms(summary[0].window_end) : nowMs;
+    const expectedDays = expectedMarketSummary(events, summaryNow);
     const seenDays = new Set<string>();
     for (const r of summary) {
       const d = String(r.dt);
@@ -150,7 +152,10 @@ export function checkAnswers(answers: Answers, events: SeededEvents, nowMs: numb
   // price is an average of gold's hourly averages, which gold may round to the cent: a cent of tolerance.
   guarded('load_vs_temperature_by_zone.sql', () => {
     const bands = answers['load_vs_temperature_by_zone.sql'] ?? [];
-    const zones = expectedLoadVsTemperature(events, nowMs);
+    const zones = expectedLoadVsTemperature(
+      events,
+      bands[0]?.window_end !== undefined ? ms(bands[0].window_end) : nowMs,
+    );
     const seenZones = new Set<string>();
     for (const r of bands) {
       const q = 'load_vs_temperature_by_zone.sql';

@@ -15,6 +15,7 @@ export type Row = Record<string, unknown>;
 
 /** Epoch ms of a DuckDB timestamp as `gridstream query` prints it ("2026-12-05 00:15:00.123456+00"). */
 export function ms(value: unknown): number {
+  if (/^\d{4}-\d\d-\d\d$/.test(String(value))) return Date.parse(`${value}T00:00:00Z`);
   const m = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(?:\+00(?::00)?|Z)?$/.exec(String(value));
   if (!m) throw new Error(`not a UTC timestamp: ${JSON.stringify(value)}`);
   const frac = (m[3] ?? '.0').slice(1).padEnd(3, '0').slice(0, 3);

@@ -3,8 +3,8 @@
 --             hourly load with temperature?
 -- Source:     gold_grid_weather_hourly (one row per load zone and UTC hour; temperature averaged over
 --             the zone's weather OBSERVATIONs, forecasts excluded).
--- Window:     complete hours hour_start in [start of the hour 30 days ago, start of the current hour),
---             both sides bounded (dt prunes the days, hour_start is exact).
+-- Window:     complete hours: hour_start in [window_start, window_end) = [start of the hour 30 days
+--             ago, start of the current hour), both returned (dt prunes the days, hour_start is exact).
 -- Grain:      one row per load zone and temperature band (floor(temperature / 5) * 5 °C); zone_hours,
 --             load_temperature_corr and corr_note repeat the zone's values on each of its bands.
 -- Invariants: hours <= 24 per day in the window, summed over a zone's bands = zone_hours;
@@ -49,7 +49,9 @@ SELECT
   CAST(avg(h.avg_lmp_usd_mwh) AS decimal(9, 2)) AS avg_lmp_usd_mwh,
   max(z.zone_hours) AS zone_hours,
   round(max(z.load_temperature_corr), 3) AS load_temperature_corr,
-  max(z.corr_note) AS corr_note
+  max(z.corr_note) AS corr_note,
+  date_trunc('hour', current_timestamp) - INTERVAL '30' DAY AS window_start,
+  date_trunc('hour', current_timestamp) AS window_end
 FROM hourly h
 JOIN zones z ON z.load_zone = h.load_zone
 GROUP BY h.load_zone, CAST(floor(h.temperature_c / 5) * 5 AS integer)

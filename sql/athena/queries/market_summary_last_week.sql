@@ -3,7 +3,8 @@
 --             trades delivering that day?
 -- Source:     gold_daily_market_summary (rows keyed by UTC day dt: prices and load by interval day,
 --             trading by delivery day, so the table also holds future delivery days; they are cut here).
--- Window:     dt in [today - 6 days, today] (UTC), both sides bounded; today is partial.
+-- Window:     dt in [window_start, window_end] = [today - 6 days, today] (UTC), both returned; today
+--             is partial.
 -- Grain:      one row per day with grid or trading data, newest first.
 -- Invariants: min <= avg <= max LMP, all in [-250, 5000] $/MWh; spike_intervals <= price_intervals;
 --             price_intervals <= 1440 / interval_minutes per settlement point and interval length (96
@@ -21,7 +22,9 @@ SELECT
   CAST(peak_load_mw AS decimal(12, 1)) AS peak_load_mw,
   CAST(traded_mwh AS decimal(18, 3)) AS traded_mwh,
   CAST(traded_notional_usd AS decimal(24, 2)) AS traded_notional_usd,
-  trades
+  trades,
+  CAST(current_date - INTERVAL '6' DAY AS date) AS window_start,
+  current_date AS window_end
 FROM gold_daily_market_summary
 WHERE CAST(dt AS date) >= current_date - INTERVAL '6' DAY
   AND CAST(dt AS date) <= current_date
