@@ -8,6 +8,7 @@
  * | date_format(ts, '%Y-%m-%d')     | strftime(ts, '%Y-%m-%d')            |
  * | from_iso8601_timestamp(s)       | CAST(s AS TIMESTAMPTZ)              |
  * | approx_distinct(x)              | approx_count_distinct(x)            |
+ * | is_nan(x)                       | isnan(x)                            |
  * | CAST(x AS varchar) / VARCHAR    | unchanged (DuckDB has VARCHAR)      |
  *
  * @param sql - Athena SQL
@@ -21,5 +22,6 @@ export function athenaToDuckDb(sql: string): string {
   return sql
     .replace(/\bdate_format\s*\(/gi, 'strftime(')
     .replace(/\bapprox_distinct\s*\(/gi, 'approx_count_distinct(')
+    .replace(/\bis_nan\s*\(/gi, 'isnan(')
     .replace(/\bfrom_iso8601_timestamp\s*\(([^()]*)\)/gi, 'CAST($1 AS TIMESTAMPTZ)');
 }

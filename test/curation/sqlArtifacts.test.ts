@@ -1,24 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerLakeViews } from '../../datalake/query/index.js';
+import { describe, expect, it } from 'vitest';
 import { contractFor } from '../../schemas/index.js';
 import { generatedFiles } from '../../stream-processors/curation/generatedFiles.js';
-import {
-  athenaTableDefinition,
-  athenaToDuckDb,
-  CURATION_TEST_DEFAULTS,
-  loadPipeline,
-  registerCurationViews,
-  runCuration,
-  SQL_ATHENA_DIR,
-} from '../../stream-processors/curation/index.js';
-import { gridEvent, transactionEvent } from '../helpers/events.js';
+import { athenaTableDefinition, loadPipeline } from '../../stream-processors/curation/index.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
-import { makeLake, removeLake, writeRawEvents } from './rawLake.js';
-import { buildScenario } from './scenario.js';
-import { writeScenarioLake } from './tables.js';
 
 describe('generated files are current (npx tsx stream-processors/curation/writeGenerated.ts)', async () => {
   const files = await generatedFiles();
@@ -92,113 +78,4 @@ describe('Redshift gold tables', () => {
   );
 });
 
-describe('analyst SQL (sql/athena) runs locally through the Athena shim', () => {
-  let lake: string;
-  let connection: Awaited<ReturnType<DuckDBInstance['connect']>>;
-  let instance: DuckDBInstance;
-  const now = Date.now();
-  const spikes = [
-    gridEvent({ event_time: now - 20 * 60_000, lmp_usd_mwh: 1800, settlement_point: 'HB_SPIKE_A' }),
-    gridEvent({ event_time: now - 10 * 60_000, lmp_usd_mwh: 4200, settlement_point: 'HB_SPIKE_B' }),
-    gridEvent({ event_time: now - 3 * 3_600_000, lmp_usd_mwh: 2100, settlement_point: 'HB_OLD_SPIKE' }),
-  ];
-
-  beforeAll(async () => {
-    lake = await makeLake();
-    // Scenario days in the past, so "last hour" and "open" are decided by the rows below.
-    await writeScenarioLake(
-      lake,
-      buildScenario(4, Math.floor(now / 86_400_000) * 86_400_000 - 3 * 86_400_000),
-    );
-    await writeRawEvents(lake, 'grid', spikes);
-    await writeRawEvents(lake, 'grid', [spikes[1]!]); // re-delivered copy
-    await writeRawEvents(lake, 'transactions', [
-      transactionEvent({
-        event_time: now - 60_000,
-        trade_id: 'OPEN-1',
-        trader: 'trader-7',
-        delivery_start: now + 86_400_000,
-        delivery_end: now + 2 * 86_400_000,
-      }),
-    ]);
-    await runCuration({ lake, ...CURATION_TEST_DEFAULTS });
-    instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-    connection = await instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    await registerLakeViews(connection, lake, { zones: ['raw'] });
-    await registerCurationViews(connection, lake);
-  });
-  afterAll(async () => {
-    connection.closeSync();
-    instance.closeSync();
-    await removeLake(lake);
-  });
-
-  const run = async (file: string) =>
-    (
-      await connection.runAndReadAll(
-        athenaToDuckDb(readFileSync(join(SQL_ATHENA_DIR, 'queries', file), 'utf8')),
-      )
-    ).getRowObjectsJS();
-
-  it('every query file is covered here', () => {
-    expect(readdirSync(join(SQL_ATHENA_DIR, 'queries')).sort()).toEqual([
-      'freshest_partition.sql',
-      'load_vs_temperature_by_zone.sql',
-      'market_summary_last_week.sql',
-      'price_spikes_last_hour.sql',
-      'trader_positions.sql',
-    ]);
-  });
-
-  it('price_spikes_last_hour: the spikes of the last hour, re-delivered copies folded', async () => {
-    const rows = await run('price_spikes_last_hour.sql');
-    expect(rows.map((r) => r.settlement_point)).toEqual(['HB_SPIKE_B', 'HB_SPIKE_A']);
-    expect(rows.map((r) => r.lmp_usd_mwh)).toEqual([4200, 1800]);
-  });
-
-  it('freshest_partition: one row per dataset', async () => {
-    const rows = await run('freshest_partition.sql');
-    expect(rows.map((r) => r.dataset)).toEqual(['grid', 'transactions', 'weather']);
-    const grid = rows.find((r) => r.dataset === 'grid')!;
-    expect(String(grid.freshest_partition)).toBe(
-      new Date(now - 10 * 60_000).toISOString().slice(0, 13).replace('T', ' '),
-    );
-    expect(Number(grid.lag_seconds)).toBeGreaterThanOrEqual(600);
-  });
-
-  it('load_vs_temperature_by_zone: bands per zone with the zone correlation', async () => {
-    const rows = await run('load_vs_temperature_by_zone.sql');
-    expect(new Set(rows.map((r) => r.load_zone))).toEqual(new Set(['LZ_HOUSTON', 'LZ_NORTH', 'LZ_WEST']));
-    for (const r of rows) expect(Number(r.temperature_band_c) % 5).toBe(0);
-  });
-
-  it('trader_positions: open trades per trader', async () => {
-    const rows = await run('trader_positions.sql');
-    expect(rows.filter((r) => r.trader === 'trader-7')).toEqual([
-      expect.objectContaining({ book: 'ERCOT-POWER', live_trades: 1n, net_mwh: 400, vwap_usd_mwh: 55.25 }),
-    ]);
-  });
-
-  it('market_summary_last_week: the curated days, newest first', async () => {
-    const rows = await run('market_summary_last_week.sql');
-    expect(rows.length).toBeGreaterThanOrEqual(3);
-    expect(rows.map((r) => String(r.dt))).toEqual(
-      rows
-        .map((r) => String(r.dt))
-        .sort()
-        .reverse(),
-    );
-  });
-
-  it('the analyst views exist', async () => {
-    const spikesView = await connection.runAndReadAll(
-      'SELECT count(*) AS n FROM v_rtm_prices WHERE is_spike',
-    );
-    expect(Number(spikesView.getRowObjectsJS()[0]!.n)).toBeGreaterThan(0);
-    const live = await connection.runAndReadAll(
-      "SELECT count(*) AS n FROM v_live_trades WHERE trade_id = 'OPEN-1'",
-    );
-    expect(Number(live.getRowObjectsJS()[0]!.n)).toBe(1);
-  });
-});
+// The analyst SQL of sql/athena (queries and views) is tested in test/analyst/.
