@@ -25,6 +25,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_weather_quarantine` (
   `produced_at` timestamp,
   `dq_rule` string,
   `dq_rules` string,
+  `dq_reason` string,
   `ingest_file` string,
   `raw_hr` string
 )
