@@ -113,14 +113,11 @@ export function compileQualityRules(
       throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
     if (seen.has(r.rule)) throw new PipelineDefinitionError(`quality rule ${r.rule} is declared twice`);
     seen.add(r.rule);
+    const failure = ruleFailureSql(r, engine);
     if (typeof r.reason !== 'string' || r.reason.trim() === '') {
       throw new PipelineDefinitionError(`quality rule ${r.rule} needs a reason (the quarantine's dq_reason)`);
     }
-    return {
-      name: sqlLiteral(r.rule, engine),
-      reason: sqlLiteral(r.reason, engine),
-      failure: ruleFailureSql(r, engine),
-    };
+    return { name: sqlLiteral(r.rule, engine), reason: sqlLiteral(r.reason, engine), failure };
   });
   const first = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.name}`).join(' ')} END`;
   const reason = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.reason}`).join(' ')} END`;

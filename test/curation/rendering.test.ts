@@ -56,11 +56,12 @@ describe('compileQualityRules', () => {
     [[{ rule: 'r', kind: 'nope' }], 'quality rule r: unknown kind "nope"'],
     [
       [
-        { rule: 'r', kind: 'not_null', columns: ['a'] },
-        { rule: 'r', kind: 'not_null', columns: ['a'] },
+        { rule: 'r', reason: 'a is missing', kind: 'not_null', columns: ['a'] },
+        { rule: 'r', reason: 'a is missing', kind: 'not_null', columns: ['a'] },
       ],
       'quality rule r is declared twice',
     ],
+    [[{ rule: 'r', kind: 'not_null', columns: ['a'] }], "quality rule r needs a reason (the quarantine's dq_reason)"],
     [
       [{ rule: 'r', kind: 'in', column: 'x', values: [true] }],
       'quality rule value true is not a string or number',

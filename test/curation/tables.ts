@@ -1,3 +1,4 @@
+import { DuckDBDecimalValue } from '@duckdb/node-api';
 import type { GridEvent, TransactionsEvent, WeatherEvent } from '../../schemas/index.js';
 import { curationViews } from '../../stream-processors/curation/index.js';
 import { query, rawFileName, writeRawEvents } from './rawLake.js';
@@ -8,6 +9,8 @@ export type Row = Record<string, number | string | boolean | null>;
 
 function plain(v: unknown): number | string | boolean | null {
   if (v === null || v === undefined) return null;
+  // DECIMAL money and energy: its exact text is the value (e.g. "42.50"), compared as a number.
+  if (v instanceof DuckDBDecimalValue) return Number(v.toString());
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
@@ -52,7 +55,7 @@ export async function writeScenarioLake(lake: string, s: Scenario): Promise<Scen
       s.grid,
       (e) =>
         e.record_type === 'SETTLEMENT_POINT_PRICE'
-          ? { ...e, lmp_usd_mwh: (e.lmp_usd_mwh ?? 0) + 1 }
+          ? { ...e, lmp_usd_mwh: (e.lmp_usd_mwh ?? 0) + 1, energy_usd_mwh: (e.energy_usd_mwh ?? 0) + 1 }
           : { ...e, load_mw: (e.load_mw ?? 0) + 1 },
       () => rawFileName('grid'),
     ),
