@@ -149,7 +149,9 @@ function validateNaturalKey(dataset: Dataset, key: NaturalKey | undefined): Natu
     throw new PipelineDefinitionError(`pipeline.json naturalKeys.${dataset} needs a non-empty columns list`);
   }
   if (!Array.isArray(key.latestFirst) || key.latestFirst.length === 0) {
-    throw new PipelineDefinitionError(`pipeline.json naturalKeys.${dataset} needs a non-empty latestFirst list`);
+    throw new PipelineDefinitionError(
+      `pipeline.json naturalKeys.${dataset} needs a non-empty latestFirst list`,
+    );
   }
   for (const t of key.latestFirst) {
     if (!/^[a-z_][a-z0-9_]* (ASC|DESC)$/.test(t)) {

@@ -12,7 +12,12 @@ export const roundDiv = (a: number, b: number) => Math.sign(a) * Math.floor((2 *
 const cents = (usd: number) => Math.round(usd * 100);
 /** Average of prices to the cent (half away from zero), as gold keeps it (DECIMAL(12,2)). */
 export const meanPrice = (xs: number[]) =>
-  xs.length === 0 ? null : roundDiv(xs.reduce((a, x) => a + cents(x), 0), xs.length) / 100;
+  xs.length === 0
+    ? null
+    : roundDiv(
+        xs.reduce((a, x) => a + cents(x), 0),
+        xs.length,
+      ) / 100;
 
 /** Expected gold_grid_weather_hourly rows by `${zone}|${hourStartIso}`. */
 export function expectedHourly(grid: readonly GridEvent[], weather: readonly WeatherEvent[]) {
@@ -82,10 +87,7 @@ export function liveTrades(trades: readonly TransactionsEvent[]): TransactionsEv
  * the delivery start, so a trade's days add up to its quantity), money in integer cents.
  */
 export function expectedPositions(trades: readonly TransactionsEvent[]) {
-  const out = new Map<
-    string,
-    { netKwh: number; grossKwh: number; kwhCents: number; trades: Set<string> }
-  >();
+  const out = new Map<string, { netKwh: number; grossKwh: number; kwhCents: number; trades: Set<string> }>();
   for (const t of liveTrades(trades)) {
     const q = Math.round(t.quantity_mwh * 1000);
     const price = cents(t.price_usd_mwh);

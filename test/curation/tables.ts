@@ -33,7 +33,10 @@ export async function tableSql(lake: string, name: string): Promise<string> {
  */
 export async function readTable(lake: string, name: string, where = 'true'): Promise<Row[]> {
   const rows = await query(`SELECT * FROM (${await tableSql(lake, name)}) WHERE ${where} ORDER BY ALL`);
-  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+  // dt is a DATE in the views: compared as its yyyy-MM-dd text, the partition folder's name.
+  const value = (k: string, v: unknown) =>
+    k === 'dt' && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, value(k, v)])));
 }
 
 /** The raw files written for a scenario, per dataset, in delivery order. */

@@ -30,7 +30,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_weather_quarantine` (
   `raw_hr` string
 )
 COMMENT 'curated weather_quarantine, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/weather_quarantine/'
 TBLPROPERTIES (

@@ -13,7 +13,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `gold_daily_market_summary` (
   `trades` bigint
 )
 COMMENT 'gold daily_market_summary, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/gold/daily_market_summary/'
 TBLPROPERTIES (

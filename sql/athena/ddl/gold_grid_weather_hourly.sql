@@ -20,7 +20,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `gold_grid_weather_hourly` (
   `weather_observations` bigint
 )
 COMMENT 'gold grid_weather_hourly, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/gold/grid_weather_hourly/'
 TBLPROPERTIES (

@@ -4,7 +4,7 @@
 WITH hourly AS (
   SELECT load_zone, load_mw, temperature_c, avg_lmp_usd_mwh
   FROM gold_grid_weather_hourly
-  WHERE dt >= date_format(current_timestamp - INTERVAL '30' DAY, '%Y-%m-%d')
+  WHERE dt >= current_date - INTERVAL '30' DAY
     AND load_mw IS NOT NULL
     AND temperature_c IS NOT NULL
 ),

@@ -9,5 +9,5 @@ SELECT
   round(traded_mwh, 1) AS traded_mwh,
   trades
 FROM gold_daily_market_summary
-WHERE dt >= date_format(current_timestamp - INTERVAL '7' DAY, '%Y-%m-%d')
+WHERE dt >= current_date - INTERVAL '7' DAY
 ORDER BY dt DESC
