@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GridEvent, TransactionsEvent, WeatherEvent } from '../../schemas/index.js';
+import type { GridEvent, TransactionsEvent } from '../../schemas/index.js';
 import { CURATION_TEST_DEFAULTS, loadPipeline, runCuration } from '../../stream-processors/curation/index.js';
 import { gridEvent, transactionEvent, weatherEvent } from '../helpers/events.js';
 import { makeLake, query, removeLake, writeRawEvents } from './rawLake.js';

@@ -49,9 +49,9 @@ describe('compileQualityRules', () => {
     expect(reason).toBe(
       "CASE WHEN (a IS NULL) THEN 'a is missing' WHEN (b IS NOT NULL AND (b < -250 OR b > 5000.5)) THEN 'b\\'s out of range' END",
     );
-    expect(ruleFailureSql({ rule: 'w', kind: 'check', expr: 'x > 0', when: 'y = 1' }, 'spark')).toBe(
-      '(coalesce((y = 1), false) AND (NOT coalesce((x > 0), false)))',
-    );
+    expect(
+      ruleFailureSql({ rule: 'w', reason: 'x', kind: 'check', expr: 'x > 0', when: 'y = 1' }, 'spark'),
+    ).toBe('(coalesce((y = 1), false) AND (NOT coalesce((x > 0), false)))');
   });
 
   it.each([
