@@ -20,7 +20,9 @@ def lake(tmp_path_factory, spark):
     p1 = grid_event(lmp_usd_mwh=50.0)
     write_raw(root, "grid", [p1, grid_event(event_time=T0 + 5 * MIN, lmp_usd_mwh=1200.0)])
     # Re-delivered later with a later produced_at and a corrected price: this copy wins.
-    write_raw(root, "grid", [{**p1, "lmp_usd_mwh": 51.0, "energy_usd_mwh": 48.6, "produced_at": p1["produced_at"] + 1000}])
+    write_raw(
+        root, "grid", [{**p1, "lmp_usd_mwh": 51.0, "energy_usd_mwh": 48.6, "produced_at": p1["produced_at"] + 1000}]
+    )
     # Re-delivered later with an earlier produced_at: loses despite the later file.
     write_raw(root, "grid", [{**p1, "lmp_usd_mwh": 49.0, "produced_at": p1["produced_at"] - 1000}])
     write_raw(
