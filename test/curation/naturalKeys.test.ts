@@ -188,7 +188,17 @@ describe('curated keeps one row per natural key: the latest revision wins, revis
     trade({ trade_id: 'TX-RESENT', version: 2, status: 'AMEND', quantity_mwh: 12, event_time: T + MINUTE }),
     trade({ trade_id: 'TX-RESENT', version: 2, status: 'AMEND', quantity_mwh: 12, event_time: T + MINUTE }),
   ];
-  const overLimit = trade({ trade_id: 'TX-HUGE', quantity_mwh: 24 * 500 + 1 });
+  const { desk_limit_mw: limitMw, desk_limit_mwh: limitMwh } = loadPipeline().params as Record<
+    string,
+    number
+  >;
+  // Over the MW limit in one day; over the MWh limit on a 90-day strip within the MW limit.
+  const overLimit = trade({ trade_id: 'TX-HUGE', quantity_mwh: 24 * limitMw! + 1 });
+  const overMwh = trade({
+    trade_id: 'TX-STRIP',
+    quantity_mwh: limitMwh! + 1,
+    delivery_end: D + 91 * DAY,
+  });
   // Ten 1 MWh trades at 0.10 $/MWh delivering in one hour: notional 1.00 exactly.
   const dimes = Array.from({ length: 10 }, (_, i) =>
     trade({
@@ -222,7 +232,14 @@ describe('curated keeps one row per natural key: the latest revision wins, revis
     await writeRawEvents(lake, 'weather', [...reObserved, forecasts[0]!, halfPast]);
     await writeRawEvents(lake, 'weather', [forecasts[1]!, reObserved[0]!]);
     await writeRawEvents(lake, 'weather', [forecasts[2]!]);
-    await writeRawEvents(lake, 'transactions', [...amended, ...cancelled, ...resent, overLimit, ...dimes]);
+    await writeRawEvents(lake, 'transactions', [
+      ...amended,
+      ...cancelled,
+      ...resent,
+      overLimit,
+      overMwh,
+      ...dimes,
+    ]);
     await writeRawEvents(lake, 'transactions', [amended[0]!]);
     // Act
     await runCuration({ lake, ...CURATION_TEST_DEFAULTS });
@@ -340,10 +357,14 @@ describe('curated keeps one row per natural key: the latest revision wins, revis
     ]);
   });
 
-  it('transactions: a trade over the desk limit is quarantined with the limit in its reason', async () => {
-    const [q] = await readTable(lake, 'curated_transactions_quarantine', "trade_id = 'TX-HUGE'");
-    expect(q).toMatchObject({ dq_rule: 'quantity_within_desk_limit' });
-    expect(String(q!.dq_reason)).toContain(`${loadPipeline().params.desk_limit_mw} MW`);
+  it('transactions: a trade over a desk limit (MW or MWh) is quarantined with the limits in its reason', async () => {
+    for (const id of ['TX-HUGE', 'TX-STRIP']) {
+      const [q] = await readTable(lake, 'curated_transactions_quarantine', `trade_id = '${id}'`);
+      expect(q).toMatchObject({ dq_rule: 'quantity_within_desk_limit' });
+      expect(String(q!.dq_reason)).toContain(
+        `${limitMw} MW flat over the delivery window, or more than ${limitMwh} MWh`,
+      );
+    }
   });
 
   it('gold positions exclude the cancelled trade and are exact to the cent (ten times 0.10 $ = 1.00 $)', async () => {

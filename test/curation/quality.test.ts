@@ -104,14 +104,14 @@ const CASES: Record<Dataset, { fail: Record<string, Overrides | typeof MISPLACED
       version_positive: { version: 0 },
       new_trade_is_version_1: { version: 2 },
       quantity_positive: { quantity_mwh: 0 },
-      // The default window is 24 h: the desk limit (500 MW flat) allows 12,000 MWh.
-      quantity_within_desk_limit: { quantity_mwh: 12_000.001 },
+      // The default window is 24 h: the desk limit (150 MW flat) allows 3,600 MWh.
+      quantity_within_desk_limit: { quantity_mwh: 3_600.001 },
       quantity_in_whole_kwh: { quantity_mwh: 400.0005 },
       price_within_ercot_band: { price_usd_mwh: 5000.5 },
       price_in_whole_cents: { price_usd_mwh: 55.255 },
       delivery_end_after_start: { delivery_end: Date.UTC(2026, 10, 23, 12) },
     },
-    pass: [{ price_usd_mwh: -250 }, { status: 'AMEND', version: 2 }, { quantity_mwh: 12_000 }],
+    pass: [{ price_usd_mwh: -250 }, { status: 'AMEND', version: 2 }, { quantity_mwh: 3_600 }],
   },
 };
 
@@ -161,7 +161,10 @@ describe.each(Object.keys(CASES) as Dataset[])('quarantine of %s rows failing a 
       const quarantined = await readTable(lake, `curated_${dataset}_quarantine`, `event_id = '${id}'`);
       expect(quarantined).toHaveLength(1);
       expect(quarantined[0]).toMatchObject({ dq_rule: rule, event_id: id });
-      const reason = RULES[dataset].find((r) => r.rule === rule)!.reason.replace('{{desk_limit_mw}}', '500');
+      const reason = RULES[dataset]
+        .find((r) => r.rule === rule)!
+        .reason.replace('{{desk_limit_mw}}', '150')
+        .replace('{{desk_limit_mwh}}', '60000');
       expect(quarantined[0]!.dq_reason).toBe(reason);
       expect(String(quarantined[0]!.dq_rules).split(',')).toContain(rule);
       expect(String(quarantined[0]!.ingest_file)).toMatch(/\.parquet$/);
