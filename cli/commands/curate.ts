@@ -102,9 +102,11 @@ export const command: Command = {
 Runs the pipeline of sql/curated (the same SQL the Glue jobs run on Spark) over the raw partitions
 that changed since the last run (new or late files within the lateness window), or every raw
 partition from --since, or all with --full:
-  curated_<dataset>             one row per event_id (latest ingest wins), types normalised, by dt
-  curated_<dataset>_quarantine  rows failing a rule of sql/curated/quality_rules.json, with dq_rule
-  curated_transactions          latest valid version per trade_id, cancelled trades flagged
+  curated_grid, curated_weather one row per natural key (sql/curated/pipeline.json naturalKeys): the
+                                latest revision wins, revision_count kept; prices DECIMAL(12,2); by dt
+  curated_<dataset>_quarantine  rows failing a rule of sql/curated/quality_rules.json (physical
+                                invariants included), with dq_rule and dq_reason
+  curated_transactions          latest valid version per trade_id, version_count, cancelled flagged
   gold_grid_weather_hourly, gold_trading_positions_daily, gold_daily_market_summary
 Each table switches to its new files atomically (manifest rename): queries running meanwhile see the
 previous or the new table, never a mix. Unreadable raw files are skipped and named; the rest curates.

@@ -1,18 +1,21 @@
 -- gold_daily_market_summary: one row per UTC day (dt) with grid or trading data.
---   min/avg/max_lmp_usd_mwh  over every real-time market (RTM) settlement-point price of the day
---   price_intervals          how many such prices
+--   min/avg/max_lmp_usd_mwh  over every real-time market (RTM) settlement-point price of the day,
+--                            DECIMAL(12,2) (the average rounded half away from zero to the cent)
+--   price_intervals          how many such prices (one per point and interval: at most
+--                            points x 1440/interval_minutes)
 --   spike_intervals          those with LMP >= spike_threshold_usd_mwh (1000 $/MWh by default)
 --   peak_load_mw             highest hourly system load: per hour, the sum over load zones of each
 --                            zone's average SYSTEM_CONDITIONS load in that hour
 --   traded_mwh, traded_notional_usd, trades
---                            gross MWh, notional and trade count delivering that day, from
+--                            gross MWh (DECIMAL(18,3)), notional (DECIMAL(18,2), the sum of the
+--                            positions' notional_usd) and trade count delivering that day, from
 --                            gold_trading_positions_daily (same day split; cancelled trades excluded)
 WITH prices AS (
   SELECT
     dt,
     count(*) AS price_intervals,
     min(lmp_usd_mwh) AS min_lmp_usd_mwh,
-    {{exact_avg(lmp_usd_mwh)}} AS avg_lmp_usd_mwh,
+    {{avg_money(lmp_usd_mwh)}} AS avg_lmp_usd_mwh,
     max(lmp_usd_mwh) AS max_lmp_usd_mwh,
     count(CASE WHEN lmp_usd_mwh >= {{spike_threshold_usd_mwh}} THEN 1 END) AS spike_intervals
   FROM curated_grid
@@ -42,8 +45,8 @@ loads AS (
 trading AS (
   SELECT
     dt,
-    {{exact_sum(gross_mwh)}} AS traded_mwh,
-    {{exact_sum_wide(notional_usd)}} AS traded_notional_usd,
+    {{mwh(sum(gross_mwh))}} AS traded_mwh,
+    {{usd(sum(notional_usd))}} AS traded_notional_usd,
     CAST(sum(trade_count) AS BIGINT) AS trades
   FROM gold_trading_positions_daily
   GROUP BY dt
@@ -62,8 +65,8 @@ SELECT
   coalesce(p.price_intervals, 0) AS price_intervals,
   coalesce(p.spike_intervals, 0) AS spike_intervals,
   l.peak_load_mw,
-  coalesce(t.traded_mwh, CAST(0 AS DOUBLE)) AS traded_mwh,
-  coalesce(t.traded_notional_usd, CAST(0 AS DOUBLE)) AS traded_notional_usd,
+  coalesce(t.traded_mwh, {{mwh(0)}}) AS traded_mwh,
+  coalesce(t.traded_notional_usd, {{usd(0)}}) AS traded_notional_usd,
   coalesce(t.trades, CAST(0 AS BIGINT)) AS trades,
   d.dt
 FROM days d

@@ -3,11 +3,14 @@
 --   load_mw, wind_mw, solar_mw     average over the hour's SYSTEM_CONDITIONS intervals of the zone
 --                                  (MW averaged over an hour = MWh in that hour)
 --   avg/min/max_lmp_usd_mwh        real-time market (RTM) settlement-point prices of the zone's hubs
---                                  and load-zone points; price_intervals = how many price rows
+--                                  and load-zone points, DECIMAL(12,2) (the average rounded half away
+--                                  from zero to the cent); price_intervals = how many price rows (one
+--                                  per point and interval: at most points x 60/interval_minutes)
 --   spike_intervals                RTM price rows with LMP >= spike_threshold_usd_mwh
 --                                  (pipeline.json params, 1000 $/MWh by default)
 --   temperature_c, ...             average over the OBSERVATION rows of weather locations mapped to
---                                  the zone (forecasts excluded); NULL when the zone has none
+--                                  the zone (forecasts excluded); NULL when the zone has none;
+--                                  weather_observations = how many (at most one per location)
 -- System-wide hub averages carry load_zone ERCOT: they get prices and no load or weather.
 WITH prices AS (
   SELECT
@@ -15,7 +18,7 @@ WITH prices AS (
     date_trunc('hour', event_time) AS hour_start,
     load_zone,
     count(*) AS price_intervals,
-    {{exact_avg(lmp_usd_mwh)}} AS avg_lmp_usd_mwh,
+    {{avg_money(lmp_usd_mwh)}} AS avg_lmp_usd_mwh,
     min(lmp_usd_mwh) AS min_lmp_usd_mwh,
     max(lmp_usd_mwh) AS max_lmp_usd_mwh,
     count(CASE WHEN lmp_usd_mwh >= {{spike_threshold_usd_mwh}} THEN 1 END) AS spike_intervals

@@ -8,12 +8,24 @@
 -- choice is the same on both engines and on every run. Rows without an event_id are all kept (each
 -- fails required_fields).
 -- Types: contract types; enums and zone/point names trimmed and upper-cased; timestamps UTC.
--- dq_rule / dq_rules: first failed rule / all failed rules (sql/curated/quality_rules.json), NULL when
--- the row passes.
+-- dq_rule / dq_rules / dq_reason: first failed rule / all failed rules / the first one's reason
+-- (sql/curated/quality_rules.json), NULL when the row passes.
+-- Natural key (pipeline.json naturalKeys, rendered into {{natural_key}} and {{latest_first}}): among
+-- the rows that pass, revision_rank 1 is the key's winner (highest version, then latest produced_at,
+-- ingest file, event_id) and revision_count how many passing rows the key has; both NULL on failing
+-- rows. A file written before grid contract v2 has no version column: its rows are version 1.
+SELECT
+  checked.*,
+  CASE WHEN dq_rule IS NULL THEN
+    ROW_NUMBER() OVER (PARTITION BY dq_rule IS NULL, {{natural_key}} ORDER BY {{latest_first}})
+  END AS revision_rank,
+  CASE WHEN dq_rule IS NULL THEN COUNT(*) OVER (PARTITION BY dq_rule IS NULL, {{natural_key}}) END AS revision_count
+FROM (
 SELECT
   typed.*,
   {{dq_rule}} AS dq_rule,
-  {{dq_rules}} AS dq_rules
+  {{dq_rules}} AS dq_rules,
+  {{dq_reason}} AS dq_reason
 FROM (
   SELECT
     event_id,
@@ -21,6 +33,7 @@ FROM (
     UPPER(TRIM(record_type)) AS record_type,
     UPPER(TRIM(market)) AS market,
     CAST(interval_minutes AS INT) AS interval_minutes,
+    CAST(coalesce(version, 1) AS INT) AS version,
     UPPER(TRIM(load_zone)) AS load_zone,
     UPPER(TRIM(settlement_point)) AS settlement_point,
     UPPER(TRIM(settlement_point_type)) AS settlement_point_type,
@@ -58,3 +71,4 @@ FROM (
   ) ranked
   WHERE ingest_rank = 1 OR event_id IS NULL
 ) typed
+) checked

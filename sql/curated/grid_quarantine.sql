@@ -1,6 +1,7 @@
 -- curated_grid_quarantine: grid rows that failed a data-quality rule, with the rule, the raw file and
 -- the raw partition they came from; partitioned by dt = the raw partition's date (event_time may be
--- the very thing that is wrong).
+-- the very thing that is wrong). Values are as received (prices not yet rounded to DECIMAL: a
+-- price with a fraction of a cent is one of the reasons); dq_reason says why the row cannot be true.
 SELECT
   event_id,
   event_time,
@@ -26,8 +27,10 @@ SELECT
   source,
   producer_id,
   produced_at,
+  version,
   dq_rule,
   dq_rules,
+  dq_reason,
   ingest_file,
   raw_hr,
   raw_dt AS dt

@@ -1,7 +1,10 @@
--- curated_transactions: the current state of every trade: its latest valid version (highest version,
--- then latest event_time, then latest ingest), with is_cancelled (status CANCEL: the trade is kept and
--- flagged, never dropped) and version_count (valid versions seen). Partitioned by dt = the UTC date
--- of the latest version's event_time, so an amendment moves the trade to the amendment's day.
+-- curated_transactions: one row per trade_id (events are keyed by trade_id + version): the trade's
+-- latest valid version (highest version, then latest event_time, then latest ingest; pipeline.json
+-- naturalKeys.transactions), with is_cancelled (status CANCEL: the cancellation is kept as the trade's
+-- latest state and flagged, never dropped; positions exclude it) and version_count (distinct valid
+-- versions seen). quantity_mwh is DECIMAL(18,3), price_usd_mwh DECIMAL(12,2) (whole kWh and cents,
+-- checked). Partitioned by dt = the UTC date of the latest version's event_time, so an amendment
+-- moves the trade to the amendment's day.
 SELECT
   event_id,
   event_time,
@@ -13,8 +16,8 @@ SELECT
   settlement_point,
   delivery_start,
   delivery_end,
-  quantity_mwh,
-  price_usd_mwh,
+  {{mwh(quantity_mwh)}} AS quantity_mwh,
+  {{money(price_usd_mwh)}} AS price_usd_mwh,
   counterparty,
   book,
   trader,
@@ -26,15 +29,5 @@ SELECT
   status = 'CANCEL' AS is_cancelled,
   version_count,
   {{day_of(event_time)}} AS dt
-FROM (
-  SELECT
-    valid.*,
-    ROW_NUMBER() OVER (
-      PARTITION BY trade_id
-      ORDER BY version DESC, event_time DESC, produced_at DESC, ingest_file DESC, event_id DESC
-    ) AS version_rank,
-    COUNT(*) OVER (PARTITION BY trade_id) AS version_count
-  FROM transactions_checked valid
-  WHERE dq_rule IS NULL
-) versions
-WHERE version_rank = 1
+FROM transactions_checked
+WHERE dq_rule IS NULL AND revision_rank = 1

@@ -2,10 +2,27 @@
 -- typed and checked (working table feeding curated_transactions and its quarantine). Dedup and
 -- checks as in grid_checked.sql. Runs over the whole raw transactions history (mode "full" in
 -- pipeline.json): a trade's versions can sit in different days, and trades are low-volume.
+-- Among the passing rows of a trade_id, revision_rank 1 is its latest version (highest version, then
+-- latest event_time, produced_at, ingest file, event_id) and version_count the number of distinct
+-- versions; version_seen numbers the events of one (trade_id, version), the event-level key.
+SELECT
+  versioned.*,
+  CASE WHEN dq_rule IS NULL THEN
+    CAST(sum(CASE WHEN version_seen = 1 THEN 1 ELSE 0 END) OVER (PARTITION BY dq_rule IS NULL, {{natural_key}}) AS BIGINT)
+  END AS version_count
+FROM (
+SELECT
+  checked.*,
+  CASE WHEN dq_rule IS NULL THEN
+    ROW_NUMBER() OVER (PARTITION BY dq_rule IS NULL, {{natural_key}} ORDER BY {{latest_first}})
+  END AS revision_rank,
+  ROW_NUMBER() OVER (PARTITION BY dq_rule IS NULL, {{natural_key}}, version ORDER BY {{latest_first}}) AS version_seen
+FROM (
 SELECT
   typed.*,
   {{dq_rule}} AS dq_rule,
-  {{dq_rules}} AS dq_rules
+  {{dq_rules}} AS dq_rules,
+  {{dq_reason}} AS dq_reason
 FROM (
   SELECT
     event_id,
@@ -46,3 +63,5 @@ FROM (
   ) ranked
   WHERE ingest_rank = 1 OR event_id IS NULL
 ) typed
+) checked
+) versioned

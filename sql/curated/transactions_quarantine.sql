@@ -24,6 +24,7 @@ SELECT
   produced_at,
   dq_rule,
   dq_rules,
+  dq_reason,
   ingest_file,
   raw_hr,
   raw_dt AS dt

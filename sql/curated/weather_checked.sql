@@ -1,10 +1,20 @@
 -- weather_checked: the raw weather rows of the run, deduplicated, typed and checked (working table
 -- feeding curated_weather and curated_weather_quarantine). Dedup and checks as in grid_checked.sql.
 -- Types: location_id lower-cased, zone and enums upper-cased, all trimmed; timestamps UTC.
+-- Natural key (location, record type, valid time, issue time): revision_rank 1 is the latest produced
+-- passing row, revision_count how many passing rows the key has (see grid_checked.sql).
+SELECT
+  checked.*,
+  CASE WHEN dq_rule IS NULL THEN
+    ROW_NUMBER() OVER (PARTITION BY dq_rule IS NULL, {{natural_key}} ORDER BY {{latest_first}})
+  END AS revision_rank,
+  CASE WHEN dq_rule IS NULL THEN COUNT(*) OVER (PARTITION BY dq_rule IS NULL, {{natural_key}}) END AS revision_count
+FROM (
 SELECT
   typed.*,
   {{dq_rule}} AS dq_rule,
-  {{dq_rules}} AS dq_rules
+  {{dq_rules}} AS dq_rules,
+  {{dq_reason}} AS dq_reason
 FROM (
   SELECT
     event_id,
@@ -46,3 +56,4 @@ FROM (
   ) ranked
   WHERE ingest_rank = 1 OR event_id IS NULL
 ) typed
+) checked

@@ -1,6 +1,7 @@
 -- Native copies of the gold tables for dashboards (sub-second, no per-query S3 scan). Columns are
 -- those of sql/curated/tables.json (a test checks it) plus dt as a DATE: in the lake dt is only a
--- partition folder, not a column inside the Parquet files.
+-- partition folder, not a column inside the Parquet files. Prices and money are DECIMAL as in the lake
+-- (prices DECIMAL(12,2), amounts DECIMAL(18,2), energy DECIMAL(18,3)), so sums stay exact to the cent.
 CREATE SCHEMA IF NOT EXISTS gold;
 
 -- One row per load zone and hour: a few hundred thousand rows a year. DISTSTYLE ALL: small enough to
@@ -13,9 +14,9 @@ CREATE TABLE IF NOT EXISTS gold.grid_weather_hourly (
   load_mw DOUBLE PRECISION,
   wind_mw DOUBLE PRECISION,
   solar_mw DOUBLE PRECISION,
-  avg_lmp_usd_mwh DOUBLE PRECISION,
-  min_lmp_usd_mwh DOUBLE PRECISION,
-  max_lmp_usd_mwh DOUBLE PRECISION,
+  avg_lmp_usd_mwh DECIMAL(12,2),
+  min_lmp_usd_mwh DECIMAL(12,2),
+  max_lmp_usd_mwh DECIMAL(12,2),
   price_intervals BIGINT,
   spike_intervals BIGINT,
   temperature_c DOUBLE PRECISION,
@@ -35,12 +36,12 @@ COMPOUND SORTKEY (hour_start, load_zone);
 CREATE TABLE IF NOT EXISTS gold.trading_positions_daily (
   book VARCHAR(64) NOT NULL,
   product VARCHAR(128) NOT NULL,
-  net_mwh DOUBLE PRECISION,
-  bought_mwh DOUBLE PRECISION,
-  sold_mwh DOUBLE PRECISION,
-  gross_mwh DOUBLE PRECISION,
-  vwap_usd_mwh DOUBLE PRECISION,
-  notional_usd DOUBLE PRECISION,
+  net_mwh DECIMAL(18,3),
+  bought_mwh DECIMAL(18,3),
+  sold_mwh DECIMAL(18,3),
+  gross_mwh DECIMAL(18,3),
+  vwap_usd_mwh DECIMAL(12,2),
+  notional_usd DECIMAL(18,2),
   trade_count BIGINT,
   dt DATE NOT NULL
 )
@@ -49,14 +50,14 @@ COMPOUND SORTKEY (dt, book, product);
 
 -- One row per day. DISTSTYLE ALL (tiny, joined to everything on dt), sorted by dt.
 CREATE TABLE IF NOT EXISTS gold.daily_market_summary (
-  min_lmp_usd_mwh DOUBLE PRECISION,
-  avg_lmp_usd_mwh DOUBLE PRECISION,
-  max_lmp_usd_mwh DOUBLE PRECISION,
+  min_lmp_usd_mwh DECIMAL(12,2),
+  avg_lmp_usd_mwh DECIMAL(12,2),
+  max_lmp_usd_mwh DECIMAL(12,2),
   price_intervals BIGINT,
   spike_intervals BIGINT,
   peak_load_mw DOUBLE PRECISION,
-  traded_mwh DOUBLE PRECISION,
-  traded_notional_usd DOUBLE PRECISION,
+  traded_mwh DECIMAL(18,3),
+  traded_notional_usd DECIMAL(18,2),
   trades BIGINT,
   dt DATE NOT NULL
 )

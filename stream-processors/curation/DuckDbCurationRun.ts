@@ -53,17 +53,31 @@ export function emptyRelationSql(columns: readonly HiveColumn[]): string {
 }
 
 /**
- * The DuckDB SELECT over a published table's files: its data columns plus dt from the folder name
- * (kept a string: `hive_types_autocast = false`).
+ * The DuckDB SELECT over a published table's files: its data columns plus dt from the folder name.
+ * Inside the pipeline dt stays the folder's text (`hive_types_autocast = false`: the steps compare and
+ * write partitions by name); analyst views read it as a DATE (`dtAsDate`), the type dt has in every
+ * zone (raw views, Glue/Athena tables, Redshift).
  *
  * @param files - absolute paths (or URLs) of the data files
  * @param schema - the table's schema
+ * @param options - `dtAsDate` for the analyst-facing views
  */
-export function tableScanSql(files: readonly string[], schema: TableSchema): string {
+export function tableScanSql(
+  files: readonly string[],
+  schema: TableSchema,
+  options: { dtAsDate?: boolean } = {},
+): string {
   const cols = [...schema.columns, ...schema.partitionKeys];
-  if (files.length === 0) return emptyRelationSql(cols);
+  const select = (c: HiveColumn) =>
+    options.dtAsDate && c.name === DT_COLUMN
+      ? `CAST(${ident(c.name)} AS DATE) AS ${ident(c.name)}`
+      : ident(c.name);
+  if (files.length === 0) {
+    const empty = emptyRelationSql(cols);
+    return options.dtAsDate ? `SELECT ${cols.map(select).join(', ')} FROM (${empty})` : empty;
+  }
   return (
-    `SELECT ${cols.map((c) => ident(c.name)).join(', ')} FROM read_parquet(${sqlList(files)}, ` +
+    `SELECT ${cols.map(select).join(', ')} FROM read_parquet(${sqlList(files)}, ` +
     'hive_partitioning = true, hive_types_autocast = false)'
   );
 }

@@ -1,4 +1,5 @@
 import { contractFor, type HiveColumn, isDataset, PARTITION_KEYS } from '../../schemas/index.js';
+import { DT_COLUMN } from './constants.js';
 import { CurationOptionError } from './errors.js';
 import { loadPipeline } from './pipeline.js';
 import type { TableSchema } from './types.js';
@@ -105,7 +106,11 @@ function columnsOf(
       );
     return {
       columns: [...contractFor(table).columns],
-      partitionKeys: PARTITION_KEYS.map((p) => ({ name: p.name, type: p.hiveType, comment: p.comment })),
+      partitionKeys: PARTITION_KEYS.map((p) => ({
+        name: p.name,
+        type: catalogType(p.name, p.hiveType),
+        comment: p.comment,
+      })),
     };
   }
   const schema = (tables ?? loadPipeline().tables)[`${zone}_${table}`];
@@ -123,8 +128,18 @@ function columnsOf(
   }
   return {
     columns: schema.columns.map((c) => (docs.has(c.name) ? { ...c, comment: docs.get(c.name)! } : { ...c })),
-    partitionKeys: schema.partitionKeys.map((c) => ({ ...c })),
+    partitionKeys: schema.partitionKeys.map((c) => ({ ...c, type: catalogType(c.name, c.type) })),
   };
+}
+
+/**
+ * The catalog type of a partition column: `dt` is a DATE in every zone (raw, curated, gold), as in
+ * the local DuckDB views, so one predicate (`dt >= current_date - INTERVAL '7' DAY`) works on every
+ * table and prunes partitions. Its folder values are yyyy-MM-dd, which Athena, Spectrum and the raw
+ * tables' date projection read as dates. The pipeline itself keeps dt as the folder's text.
+ */
+function catalogType(name: string, type: string): string {
+  return name === DT_COLUMN ? 'date' : type;
 }
 
 /**

@@ -5,7 +5,15 @@ import { DT_COLUMN, SQL_CURATED_DIR } from './constants.js';
 import { PipelineDefinitionError } from './errors.js';
 import { compileQualityRules } from './qualityRules.js';
 import { renderTemplate } from './sqlTemplate.js';
-import type { DialectMacro, Engine, Pipeline, PipelineStep, QualityRule, TableSchema } from './types.js';
+import type {
+  DialectMacro,
+  Engine,
+  NaturalKey,
+  Pipeline,
+  PipelineStep,
+  QualityRule,
+  TableSchema,
+} from './types.js';
 
 /** Files of sql/curated besides the step SQL. */
 export const PIPELINE_FILES = {
@@ -99,6 +107,7 @@ export function loadPipeline(
 ): Pipeline {
   const spec = readJson(dir, PIPELINE_FILES.pipeline) as {
     params?: Record<string, string | number>;
+    naturalKeys?: Partial<Record<Dataset, NaturalKey>>;
     steps?: PipelineStep[];
   };
   const steps = spec.steps ?? [];
@@ -120,15 +129,49 @@ export function loadPipeline(
       );
     }
   }
+  const naturalKeys = Object.fromEntries(
+    DATASETS.map((d) => [d, validateNaturalKey(d, spec.naturalKeys?.[d])]),
+  ) as Record<Dataset, NaturalKey>;
   return {
     dir,
     params: spec.params ?? {},
+    naturalKeys,
     steps,
     sqlText: Object.fromEntries(steps.map((s) => [s.name, readFileSync(join(dir, s.sql), 'utf8')])),
     qualityRules,
     macros: dialects.macros ?? {},
     tables,
   };
+}
+
+function validateNaturalKey(dataset: Dataset, key: NaturalKey | undefined): NaturalKey {
+  if (!key || !Array.isArray(key.columns) || key.columns.length === 0) {
+    throw new PipelineDefinitionError(`pipeline.json naturalKeys.${dataset} needs a non-empty columns list`);
+  }
+  if (!Array.isArray(key.latestFirst) || key.latestFirst.length === 0) {
+    throw new PipelineDefinitionError(
+      `pipeline.json naturalKeys.${dataset} needs a non-empty latestFirst list`,
+    );
+  }
+  for (const t of key.latestFirst) {
+    if (!/^[a-z_][a-z0-9_]* (ASC|DESC)$/.test(t)) {
+      throw new PipelineDefinitionError(
+        `pipeline.json naturalKeys.${dataset}.latestFirst: ${JSON.stringify(t)} is not "<column> ASC|DESC"`,
+      );
+    }
+  }
+  return key;
+}
+
+/**
+ * The order that picks a natural key's winner: the dataset's `latestFirst` terms, then the latest
+ * ingest file, then event_id (unique after the event_id dedup), all NULLS LAST: a total order, so
+ * DuckDB and Spark keep the same row.
+ *
+ * @param key - the dataset's natural key
+ */
+export function latestFirstSql(key: NaturalKey): string {
+  return [...key.latestFirst, 'ingest_file DESC', 'event_id DESC'].map((t) => `${t} NULLS LAST`).join(', ');
 }
 
 /**
@@ -163,7 +206,11 @@ export function renderStep(pipeline: Pipeline, step: PipelineStep, engine: Engin
     const dq = compileQualityRules(pipeline.qualityRules[step.dataset], engine);
     values.dq_rule = dq.first;
     values.dq_rules = dq.all;
+    values.dq_reason = dq.reason;
     values.ingest_order = ingestOrderSql(step.dataset);
+    const key = pipeline.naturalKeys[step.dataset];
+    values.natural_key = key.columns.join(', ');
+    values.latest_first = latestFirstSql(key);
   }
   return renderTemplate(pipeline.sqlText[step.name]!, {
     engine,

@@ -92,9 +92,9 @@ export function ruleFailureSql(rule: QualityRule, engine: Engine): string {
 }
 
 /**
- * Compiles a dataset's rules into the two quarantine columns: `dq_rule` (first failed rule in
- * declaration order, NULL when none) and `dq_rules` (all failed rules, comma-separated, NULL when
- * none). The only rule compiler: Spark runs its output from sql/curated/pipeline.rendered.json.
+ * Compiles a dataset's rules into the three quarantine columns: `dq_rule` (first failed rule in
+ * declaration order, NULL when none), `dq_rules` (all failed rules, comma-separated, NULL when
+ * none) and `dq_reason` (the first failed rule's reason). The only rule compiler: Spark runs its output from sql/curated/pipeline.rendered.json.
  *
  * @param rules - the dataset's rules, in order
  * @param engine - the engine whose literals are written
@@ -103,17 +103,24 @@ export function ruleFailureSql(rule: QualityRule, engine: Engine): string {
 export function compileQualityRules(
   rules: readonly QualityRule[],
   engine: Engine,
-): { first: string; all: string } {
-  if (rules.length === 0) return { first: 'CAST(NULL AS STRING)', all: 'CAST(NULL AS STRING)' };
+): { first: string; all: string; reason: string } {
+  if (rules.length === 0) {
+    return { first: 'CAST(NULL AS STRING)', all: 'CAST(NULL AS STRING)', reason: 'CAST(NULL AS STRING)' };
+  }
   const seen = new Set<string>();
   const parts = rules.map((r) => {
     if (!RULE_NAME.test(r.rule))
       throw new PipelineDefinitionError(`quality rule name ${JSON.stringify(r.rule)} is invalid`);
     if (seen.has(r.rule)) throw new PipelineDefinitionError(`quality rule ${r.rule} is declared twice`);
     seen.add(r.rule);
-    return { name: sqlLiteral(r.rule, engine), failure: ruleFailureSql(r, engine) };
+    const failure = ruleFailureSql(r, engine);
+    if (typeof r.reason !== 'string' || r.reason.trim() === '') {
+      throw new PipelineDefinitionError(`quality rule ${r.rule} needs a reason (the quarantine's dq_reason)`);
+    }
+    return { name: sqlLiteral(r.rule, engine), reason: sqlLiteral(r.reason, engine), failure };
   });
   const first = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.name}`).join(' ')} END`;
+  const reason = `CASE ${parts.map((p) => `WHEN ${p.failure} THEN ${p.reason}`).join(' ')} END`;
   const all = `NULLIF(concat_ws(',', ${parts.map((p) => `CASE WHEN ${p.failure} THEN ${p.name} END`).join(', ')}), '')`;
-  return { first, all };
+  return { first, all, reason };
 }

@@ -15,6 +15,8 @@ export interface DialectMacro {
 export interface QualityRule {
   /** Rule name, written into the quarantine table's `dq_rule`/`dq_rules`. */
   readonly rule: string;
+  /** Why a failing row cannot be true, for people: the quarantine table's `dq_reason`. */
+  readonly reason: string;
   readonly kind: 'not_null' | 'in' | 'range' | 'check';
   /** `not_null`: the columns that must be present. */
   readonly columns?: readonly string[];
@@ -30,6 +32,20 @@ export interface QualityRule {
   readonly expr?: string;
   /** Optional SQL boolean: the rule applies only where it is TRUE. */
   readonly when?: string;
+}
+
+/**
+ * The natural key of a dataset (pipeline.json `naturalKeys`): curated keeps one row per key, the
+ * first in `latestFirst` order among the rows that passed every rule (ties broken by the latest
+ * ingest file, then event_id, so both engines keep the same row).
+ */
+export interface NaturalKey {
+  /** SQL expressions over the checked row (column names, or e.g. `coalesce(settlement_point, load_zone)`). */
+  readonly columns: readonly string[];
+  /** ORDER BY terms, the winner first (e.g. `version DESC`). */
+  readonly latestFirst: readonly string[];
+  /** What the key means, for the docs. */
+  readonly doc?: string;
 }
 
 /** Where a published step lives: `<lake>/<zone>/<name>/`, queried as the view `<zone>_<name>`. */
@@ -66,6 +82,8 @@ export interface Pipeline {
   /** SQL text of each step (by step name), before rendering. */
   readonly sqlText: Readonly<Record<string, string>>;
   readonly qualityRules: Readonly<Record<Dataset, readonly QualityRule[]>>;
+  /** Natural key of each dataset (pipeline.json `naturalKeys`). */
+  readonly naturalKeys: Readonly<Record<Dataset, NaturalKey>>;
   readonly macros: Readonly<Record<string, DialectMacro>>;
   /** Expected output schema of every published step (sql/curated/tables.json), by step name. */
   readonly tables: Readonly<Record<string, TableSchema>>;

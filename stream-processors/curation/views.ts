@@ -46,7 +46,7 @@ export interface CurationView {
 /**
  * The DuckDB views of the curated and gold tables, each reading exactly the files its manifest lists
  * (never a glob: version folders of earlier runs are still on disk for readers that started before the
- * last publish). A view is a snapshot of the manifest when it was created; create them again (they are
+ * last publish); dt is a DATE, as in the raw views and the Glue tables. A view is a snapshot of the manifest when it was created; create them again (they are
  * cheap) to see later runs. Tables never published give empty views with their columns.
  *
  * @param lake - lake folder, or a LakeStorage (S3 lakes: files are read through `urlFor`)
@@ -68,7 +68,7 @@ export async function curationViews(lake: ManifestSource, sqlDir?: string): Prom
     files.sort();
     views.push({
       name: step.name,
-      sql: `CREATE OR REPLACE VIEW ${ident(step.name)} AS ${tableScanSql(files, pipeline.tables[step.name]!)}`,
+      sql: `CREATE OR REPLACE VIEW ${ident(step.name)} AS ${tableScanSql(files, pipeline.tables[step.name]!, { dtAsDate: true })}`,
       files: files.length,
       version: manifest?.version ?? 0,
     });

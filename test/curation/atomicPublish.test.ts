@@ -84,7 +84,7 @@ describe('atomic publish: readers never see missing or duplicated rows', () => {
 
   it('while new data is published: every observation is the old or the new table', async () => {
     const fresh = Array.from({ length: 40 }, (_v, i) =>
-      gridEvent({ event_time: DAY0 + 2 * 24 * HOUR + i * 60_000, settlement_point: `HB_NEW_${i}` }),
+      gridEvent({ event_time: DAY0 + 2 * 24 * HOUR + i * 300_000, settlement_point: `HB_NEW_${i}` }),
     );
     await writeRawEvents(lake, 'grid', fresh);
     const work = runCuration({ lake, ...CURATION_TEST_DEFAULTS, retentionMs: 60_000 });

@@ -15,10 +15,12 @@ const T = Date.UTC(2026, 10, 22, 12);
 describe('bad raw input: quarantined or skipped by name, the rest curated', () => {
   let lake: string;
   let summary: CurationSummary;
-  const good = [gridEvent({ event_time: T }), gridEvent({ event_time: T + 60_000 })];
-  const extra = gridEvent({ event_time: T + 120_000 });
-  const noWind = gridEvent({ event_time: T + 180_000, wind_mw: 5 });
-  const noMarket = gridEvent({ event_time: T + 240_000 });
+  // One 5-minute interval each: distinct natural keys, each an interval start.
+  const FIVE = 300_000;
+  const good = [gridEvent({ event_time: T }), gridEvent({ event_time: T + FIVE })];
+  const extra = gridEvent({ event_time: T + 2 * FIVE });
+  const noWind = gridEvent({ event_time: T + 3 * FIVE, wind_mw: 5 });
+  const noMarket = gridEvent({ event_time: T + 4 * FIVE });
   const file: Record<string, string | undefined> = {};
 
   beforeAll(async () => {

@@ -74,7 +74,8 @@ describe('lakeCurationTask on the one scheduler (as gridstream up runs it)', () 
         },
       });
       await vi.waitFor(() => expect(summaries.length).toBeGreaterThanOrEqual(2), { timeout: 20_000 });
-      await writeRawEvents(lake, 'grid', [gridEvent({ event_id: 'late-one' })]);
+      // Another settlement point: its own natural key (a same-key event would fold into the first row).
+      await writeRawEvents(lake, 'grid', [gridEvent({ event_id: 'late-one', settlement_point: 'HB_NORTH' })]);
       await vi.waitFor(() => expect(summaries.some((s) => s.tables.curated_grid?.rows === 2)).toBe(true), {
         timeout: 20_000,
       });

@@ -28,9 +28,38 @@ const TABLES = pipeline.steps.filter((s) => s.table).map((s) => s.name);
 async function writeSecondBatch(lake: string, s: ReturnType<typeof buildScenario>): Promise<void> {
   const t = DAY0 + 12 * HOUR;
   const redelivered = s.grid.find((e) => e.event_time === t && e.record_type === 'SETTLEMENT_POINT_PRICE')!;
+  const corrected = s.grid.find(
+    (e) =>
+      e.event_time === t + 5 * 60_000 && e.record_type === 'SETTLEMENT_POINT_PRICE' && e.market === 'RTM',
+  )!;
   await writeRawEvents(lake, 'grid', [
-    gridEvent({ event_id: 'late-1', event_time: t + 20 * 60_000, lmp_usd_mwh: 1500 }),
-    { ...redelivered, lmp_usd_mwh: 77.5, produced_at: redelivered.produced_at + 60_000 },
+    gridEvent({
+      event_id: 'late-1',
+      event_time: t + 20 * 60_000,
+      lmp_usd_mwh: 1500,
+      energy_usd_mwh: 1400,
+      congestion_usd_mwh: 99.99,
+      loss_usd_mwh: 0.01,
+    }),
+    {
+      ...redelivered,
+      lmp_usd_mwh: 77.5,
+      energy_usd_mwh: 70,
+      congestion_usd_mwh: 7,
+      loss_usd_mwh: 0.5,
+      produced_at: redelivered.produced_at + 60_000,
+    },
+    // An ERCOT price correction of another interval: version 2 wins over the curated version 1.
+    {
+      ...corrected,
+      event_id: 'correction-1',
+      version: 2,
+      lmp_usd_mwh: 66.6,
+      energy_usd_mwh: 60,
+      congestion_usd_mwh: 6,
+      loss_usd_mwh: 0.6,
+      produced_at: corrected.produced_at + 3_600_000,
+    },
   ]);
   const d2 = DAY0 + 2 * DAY + 6 * HOUR;
   await writeRawEvents(lake, 'grid', [
@@ -39,6 +68,8 @@ async function writeSecondBatch(lake: string, s: ReturnType<typeof buildScenario
   ]);
   await writeRawEvents(lake, 'weather', [
     weatherEvent({ event_id: 'day3-w', event_time: d2, temperature_c: 11 }),
+    // Re-observed 10 minutes later: one row per location and hour, the latest produced.
+    weatherEvent({ event_id: 'day3-w2', event_time: d2, temperature_c: 11.5, produced_at: d2 + 600_000 }),
     weatherEvent({ event_id: 'day3-hot', event_time: d2, location_id: 'katy', temperature_c: 80 }),
   ]);
   const trade = s.transactions.find((e) => e.status === 'NEW')!;
@@ -51,6 +82,14 @@ async function writeSecondBatch(lake: string, s: ReturnType<typeof buildScenario
       status: 'AMEND',
       quantity_mwh: trade.quantity_mwh + 25,
       produced_at: d2 + 1000,
+    }),
+    transactionEvent({
+      ...trade,
+      event_id: 'cancel-1',
+      event_time: d2 + 60_000,
+      version: trade.version + 2,
+      status: 'CANCEL',
+      produced_at: d2 + 61_000,
     }),
   ]);
 }
@@ -144,6 +183,19 @@ describe('DuckDB and Spark take turns on one lake (incremental state and manifes
       expect(await readTable(lake, 'curated_grid', "event_id = 'late-1'")).toHaveLength(1);
       expect(await readTable(lake, 'curated_grid', 'lmp_usd_mwh = 77.5')).toHaveLength(1);
       expect(await readTable(lake, 'curated_grid_quarantine', "event_id = 'day3-2'")).toHaveLength(1);
+    }
+  });
+
+  it('revisions fold into one row per natural key on either engine, with the winner and the count', async () => {
+    for (const lake of [duckThenSpark, sparkThenDuck]) {
+      const [fixed] = await readTable(lake, 'curated_grid', "event_id = 'correction-1'");
+      expect(fixed).toMatchObject({ version: 2, lmp_usd_mwh: 66.6, revision_count: 2 });
+      const [obs] = await readTable(lake, 'curated_weather', "location_id = 'houston' AND dt = '2026-11-23'");
+      expect(obs).toMatchObject({ event_id: 'day3-w2', revision_count: 2 });
+      const [cancelled] = await readTable(lake, 'curated_transactions', "event_id = 'cancel-1'");
+      expect(cancelled).toMatchObject({ is_cancelled: true, version_count: 3 });
+      const [q] = await readTable(lake, 'curated_grid_quarantine', "event_id = 'day3-2'");
+      expect(q!.dq_reason).toBe("LMP outside ERCOT's band (-250 to 5000 $/MWh)");
     }
   });
 

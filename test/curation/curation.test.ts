@@ -96,8 +96,8 @@ describe('curation on DuckDB', () => {
       const e = expected.get(`${r.load_zone}|${r.hour_start}`)!;
       expect(e, `${r.load_zone} ${r.hour_start}`).toBeDefined();
       close(r.load_mw, e.load_mw);
-      close(r.avg_lmp_usd_mwh, e.avg_lmp_usd_mwh);
       expect(r).toMatchObject({
+        avg_lmp_usd_mwh: e.avg_lmp_usd_mwh,
         min_lmp_usd_mwh: e.min_lmp_usd_mwh,
         max_lmp_usd_mwh: e.max_lmp_usd_mwh,
         price_intervals: e.price_intervals,
@@ -116,12 +116,15 @@ describe('curation on DuckDB', () => {
     expect(rows).toHaveLength(expected.size);
     for (const r of rows) {
       const e = expected.get(`${r.dt}|${r.book}|${r.product}`)!;
-      close(r.net_mwh, e.net);
-      close(r.gross_mwh, e.gross);
-      close(r.notional_usd, e.notional);
-      close(r.vwap_usd_mwh, e.notional / e.gross);
-      close(Number(r.bought_mwh) - Number(r.sold_mwh), e.net);
-      expect(r.trade_count).toBe(e.trades.size);
+      // Exact: whole kWh and cents on both sides.
+      expect(r).toMatchObject({
+        net_mwh: e.net,
+        gross_mwh: e.gross,
+        notional_usd: e.notional,
+        vwap_usd_mwh: e.vwap,
+        trade_count: e.trades.size,
+      });
+      expect(Math.round((Number(r.bought_mwh) - Number(r.sold_mwh)) * 1000)).toBe(Math.round(e.net * 1000));
     }
   });
 
@@ -136,10 +139,15 @@ describe('curation on DuckDB', () => {
     expect(rows.map((r) => r.dt)).toEqual([...expected.keys()].sort());
     for (const r of rows) {
       const e = expected.get(String(r.dt))!;
-      expect(r).toMatchObject({ min_lmp_usd_mwh: e.min, max_lmp_usd_mwh: e.max, spike_intervals: e.spikes });
-      close(r.avg_lmp_usd_mwh, e.avg);
+      expect(r).toMatchObject({
+        min_lmp_usd_mwh: e.min,
+        avg_lmp_usd_mwh: e.avg,
+        max_lmp_usd_mwh: e.max,
+        spike_intervals: e.spikes,
+        traded_mwh: e.traded,
+        traded_notional_usd: e.notionalCents / 100,
+      });
       close(r.peak_load_mw, e.peak);
-      close(r.traded_mwh, e.traded);
     }
   });
 
@@ -167,6 +175,9 @@ describe('curation on DuckDB', () => {
       load_zone: 'LZ_NORTH',
       settlement_point: 'HB_NORTH',
       lmp_usd_mwh: 2500,
+      energy_usd_mwh: 2400,
+      congestion_usd_mwh: 99.5,
+      loss_usd_mwh: 0.5,
       produced_at: DAY0 + 30 * HOUR,
     });
     const hourBefore = await readTable(
@@ -191,7 +202,7 @@ describe('curation on DuckDB', () => {
   });
 
   it('leaves files older than the lateness window to an explicit --since', async () => {
-    const ancient = gridEvent({ event_time: DAY0 - 10 * 24 * HOUR, lmp_usd_mwh: 31 });
+    const ancient = gridEvent({ event_time: DAY0 - 10 * 24 * HOUR, lmp_usd_mwh: 31, energy_usd_mwh: 28.6 });
     await writeRawEvents(lake, 'grid', [ancient]);
 
     const incremental = await runCuration({ lake, ...CURATION_TEST_DEFAULTS });

@@ -7,6 +7,17 @@ const SPIKE = 1000;
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+/** Integer a / b (b > 0) rounded half away from zero. */
+export const roundDiv = (a: number, b: number) => Math.sign(a) * Math.floor((2 * Math.abs(a) + b) / (2 * b));
+const cents = (usd: number) => Math.round(usd * 100);
+/** Average of prices to the cent (half away from zero), as gold keeps it (DECIMAL(12,2)). */
+export const meanPrice = (xs: number[]) =>
+  xs.length === 0
+    ? null
+    : roundDiv(
+        xs.reduce((a, x) => a + cents(x), 0),
+        xs.length,
+      ) / 100;
 
 /** Expected gold_grid_weather_hourly rows by `${zone}|${hourStartIso}`. */
 export function expectedHourly(grid: readonly GridEvent[], weather: readonly WeatherEvent[]) {
@@ -48,7 +59,7 @@ export function expectedHourly(grid: readonly GridEvent[], weather: readonly Wea
     const t = temps.get(k) ?? [];
     out.set(k, {
       load_mw: mean(loads.get(k) ?? []),
-      avg_lmp_usd_mwh: mean(p),
+      avg_lmp_usd_mwh: meanPrice(p),
       min_lmp_usd_mwh: p.length ? Math.min(...p) : null,
       max_lmp_usd_mwh: p.length ? Math.max(...p) : null,
       price_intervals: p.length,
@@ -70,24 +81,45 @@ export function liveTrades(trades: readonly TransactionsEvent[]): TransactionsEv
   return [...latest.values()].filter((t) => t.status !== 'CANCEL');
 }
 
-/** Expected gold_trading_positions_daily rows by `${dt}|${book}|${product}`: even split over UTC days. */
+/**
+ * Expected gold_trading_positions_daily rows by `${dt}|${book}|${product}`: an even split over UTC
+ * days in whole kWh (day d gets round(q * end_d / w) - round(q * start_d / w), offsets in seconds from
+ * the delivery start, so a trade's days add up to its quantity), money in integer cents.
+ */
 export function expectedPositions(trades: readonly TransactionsEvent[]) {
-  const out = new Map<string, { net: number; gross: number; notional: number; trades: Set<string> }>();
+  const out = new Map<string, { netKwh: number; grossKwh: number; kwhCents: number; trades: Set<string> }>();
   for (const t of liveTrades(trades)) {
-    const length = t.delivery_end - t.delivery_start;
-    for (let d = Math.floor(t.delivery_start / DAY) * DAY; d < t.delivery_end; d += DAY) {
-      const overlap = Math.min(t.delivery_end, d + DAY) - Math.max(t.delivery_start, d);
-      const mwh = (t.quantity_mwh * overlap) / length;
-      const k = `${day(d)}|${t.book}|${t.product}`;
-      if (!out.has(k)) out.set(k, { net: 0, gross: 0, notional: 0, trades: new Set() });
+    const q = Math.round(t.quantity_mwh * 1000);
+    const price = cents(t.price_usd_mwh);
+    const start = Math.floor(t.delivery_start / 1000);
+    const end = Math.floor(t.delivery_end / 1000);
+    const w = end - start;
+    for (let d = Math.floor(start / 86_400); d * 86_400 < end; d++) {
+      const from = Math.max(start, d * 86_400) - start;
+      const to = Math.min(end, (d + 1) * 86_400) - start;
+      const kwh = roundDiv(q * to, w) - roundDiv(q * from, w);
+      const k = `${day(d * DAY)}|${t.book}|${t.product}`;
+      if (!out.has(k)) out.set(k, { netKwh: 0, grossKwh: 0, kwhCents: 0, trades: new Set() });
       const o = out.get(k)!;
-      o.net += t.side === 'BUY' ? mwh : -mwh;
-      o.gross += mwh;
-      o.notional += mwh * t.price_usd_mwh;
+      o.netKwh += t.side === 'BUY' ? kwh : -kwh;
+      o.grossKwh += kwh;
+      o.kwhCents += kwh * price;
       o.trades.add(t.trade_id);
     }
   }
-  return out;
+  return new Map(
+    [...out].map(([k, o]) => [
+      k,
+      {
+        net: o.netKwh / 1000,
+        gross: o.grossKwh / 1000,
+        notional: roundDiv(o.kwhCents, 1000) / 100,
+        vwap: o.grossKwh === 0 ? null : roundDiv(o.kwhCents, o.grossKwh) / 100,
+        notionalCents: roundDiv(o.kwhCents, 1000),
+        trades: o.trades,
+      },
+    ]),
+  );
 }
 
 /** Expected gold_daily_market_summary rows by dt. */
@@ -101,6 +133,7 @@ export function expectedSummary(grid: readonly GridEvent[], trades: readonly Tra
       spikes: number;
       peak: number | null;
       traded: number;
+      notionalCents: number;
     }
   >();
   const prices = new Map<string, number[]>();
@@ -127,19 +160,22 @@ export function expectedSummary(grid: readonly GridEvent[], trades: readonly Tra
     peaks.set(d, Math.max(peaks.get(d) ?? Number.NEGATIVE_INFINITY, load));
   }
   const traded = new Map<string, number>();
+  const notional = new Map<string, number>();
   for (const [k, p] of expectedPositions(trades)) {
     const d = k.split('|')[0]!;
-    traded.set(d, (traded.get(d) ?? 0) + p.gross);
+    traded.set(d, (traded.get(d) ?? 0) + Math.round(p.gross * 1000));
+    notional.set(d, (notional.get(d) ?? 0) + p.notionalCents);
   }
   for (const d of new Set([...prices.keys(), ...peaks.keys(), ...traded.keys()])) {
     const p = prices.get(d) ?? [];
     out.set(d, {
       min: p.length ? Math.min(...p) : null,
-      avg: mean(p),
+      avg: meanPrice(p),
       max: p.length ? Math.max(...p) : null,
       spikes: p.filter((x) => x >= SPIKE).length,
       peak: peaks.get(d) ?? null,
-      traded: traded.get(d) ?? 0,
+      traded: (traded.get(d) ?? 0) / 1000,
+      notionalCents: notional.get(d) ?? 0,
     });
   }
   return out;

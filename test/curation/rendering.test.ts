@@ -34,10 +34,10 @@ describe('renderTemplate', () => {
 
 describe('compileQualityRules', () => {
   it('compiles to the first and all failed rules', () => {
-    const { first, all } = compileQualityRules(
+    const { first, all, reason } = compileQualityRules(
       [
-        { rule: 'a_required', kind: 'not_null', columns: ['a'] },
-        { rule: 'b_range', kind: 'range', column: 'b', min: -250, max: 5000.5 },
+        { rule: 'a_required', reason: 'a is missing', kind: 'not_null', columns: ['a'] },
+        { rule: 'b_range', reason: "b's out of range", kind: 'range', column: 'b', min: -250, max: 5000.5 },
       ],
       'spark',
     );
@@ -45,9 +45,13 @@ describe('compileQualityRules', () => {
       "CASE WHEN (a IS NULL) THEN 'a_required' WHEN (b IS NOT NULL AND (b < -250 OR b > 5000.5)) THEN 'b_range' END",
     );
     expect(all.startsWith("NULLIF(concat_ws(',', CASE WHEN (a IS NULL) THEN 'a_required' END, ")).toBe(true);
-    expect(ruleFailureSql({ rule: 'w', kind: 'check', expr: 'x > 0', when: 'y = 1' }, 'spark')).toBe(
-      '(coalesce((y = 1), false) AND (NOT coalesce((x > 0), false)))',
+    // The reason of the first failed rule, quoted for the engine (Spark escapes the quote).
+    expect(reason).toBe(
+      "CASE WHEN (a IS NULL) THEN 'a is missing' WHEN (b IS NOT NULL AND (b < -250 OR b > 5000.5)) THEN 'b\\'s out of range' END",
     );
+    expect(
+      ruleFailureSql({ rule: 'w', reason: 'x', kind: 'check', expr: 'x > 0', when: 'y = 1' }, 'spark'),
+    ).toBe('(coalesce((y = 1), false) AND (NOT coalesce((x > 0), false)))');
   });
 
   it.each([
@@ -56,10 +60,14 @@ describe('compileQualityRules', () => {
     [[{ rule: 'r', kind: 'nope' }], 'quality rule r: unknown kind "nope"'],
     [
       [
-        { rule: 'r', kind: 'not_null', columns: ['a'] },
-        { rule: 'r', kind: 'not_null', columns: ['a'] },
+        { rule: 'r', reason: 'a is missing', kind: 'not_null', columns: ['a'] },
+        { rule: 'r', reason: 'a is missing', kind: 'not_null', columns: ['a'] },
       ],
       'quality rule r is declared twice',
+    ],
+    [
+      [{ rule: 'r', kind: 'not_null', columns: ['a'] }],
+      "quality rule r needs a reason (the quarantine's dq_reason)",
     ],
     [
       [{ rule: 'r', kind: 'in', column: 'x', values: [true] }],

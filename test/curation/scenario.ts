@@ -57,7 +57,8 @@ export function buildScenario(seed = 7, day0 = DAY0): Scenario {
                 lmp_usd_mwh: lmp,
                 energy_usd_mwh: round2(lmp * 0.9),
                 congestion_usd_mwh: round2(lmp * 0.08),
-                loss_usd_mwh: round2(lmp * 0.02),
+                // LMP is the sum of its components to the cent (a quality rule).
+                loss_usd_mwh: round2(lmp - round2(lmp * 0.9) - round2(lmp * 0.08)),
                 produced_at: t + 500,
               }),
             );
@@ -91,6 +92,9 @@ export function buildScenario(seed = 7, day0 = DAY0): Scenario {
             load_zone: zone,
             settlement_point: POINTS[zone][0],
             lmp_usd_mwh: round2(30 + r() * 40),
+            energy_usd_mwh: null,
+            congestion_usd_mwh: null,
+            loss_usd_mwh: null,
             produced_at: h0 - DAY,
           }),
         );

@@ -1,3 +1,4 @@
+import { DuckDBDecimalValue } from '@duckdb/node-api';
 import type { GridEvent, TransactionsEvent, WeatherEvent } from '../../schemas/index.js';
 import { curationViews } from '../../stream-processors/curation/index.js';
 import { query, rawFileName, writeRawEvents } from './rawLake.js';
@@ -8,6 +9,8 @@ export type Row = Record<string, number | string | boolean | null>;
 
 function plain(v: unknown): number | string | boolean | null {
   if (v === null || v === undefined) return null;
+  // DECIMAL money and energy: its exact text is the value (e.g. "42.50"), compared as a number.
+  if (v instanceof DuckDBDecimalValue) return Number(v.toString());
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
   if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
@@ -30,7 +33,10 @@ export async function tableSql(lake: string, name: string): Promise<string> {
  */
 export async function readTable(lake: string, name: string, where = 'true'): Promise<Row[]> {
   const rows = await query(`SELECT * FROM (${await tableSql(lake, name)}) WHERE ${where} ORDER BY ALL`);
-  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+  // dt is a DATE in the views: compared as its yyyy-MM-dd text, the partition folder's name.
+  const value = (k: string, v: unknown) =>
+    k === 'dt' && v instanceof Date ? v.toISOString().slice(0, 10) : plain(v);
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, value(k, v)])));
 }
 
 /** The raw files written for a scenario, per dataset, in delivery order. */
@@ -52,7 +58,7 @@ export async function writeScenarioLake(lake: string, s: Scenario): Promise<Scen
       s.grid,
       (e) =>
         e.record_type === 'SETTLEMENT_POINT_PRICE'
-          ? { ...e, lmp_usd_mwh: (e.lmp_usd_mwh ?? 0) + 1 }
+          ? { ...e, lmp_usd_mwh: (e.lmp_usd_mwh ?? 0) + 1, energy_usd_mwh: (e.energy_usd_mwh ?? 0) + 1 }
           : { ...e, load_mw: (e.load_mw ?? 0) + 1 },
       () => rawFileName('grid'),
     ),

@@ -65,6 +65,9 @@ def grid_event(**o) -> dict:
         "producer_id": "test-producer",
         "produced_at": T0 + 1000,
     }
+    # An LMP given alone keeps lmp = energy + congestion + loss (a quality rule): energy takes the rest.
+    if o.get("lmp_usd_mwh") is not None and "energy_usd_mwh" not in o:
+        e["energy_usd_mwh"] = round(o["lmp_usd_mwh"] - 1.9 - 0.5, 2)
     e.update(o)
     return e
 

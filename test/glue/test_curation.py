@@ -2,6 +2,7 @@
 
 import json
 import os
+from decimal import Decimal
 
 import pytest
 
@@ -19,7 +20,9 @@ def lake(tmp_path_factory, spark):
     p1 = grid_event(lmp_usd_mwh=50.0)
     write_raw(root, "grid", [p1, grid_event(event_time=T0 + 5 * MIN, lmp_usd_mwh=1200.0)])
     # Re-delivered later with a later produced_at and a corrected price: this copy wins.
-    write_raw(root, "grid", [{**p1, "lmp_usd_mwh": 51.0, "produced_at": p1["produced_at"] + 1000}])
+    write_raw(
+        root, "grid", [{**p1, "lmp_usd_mwh": 51.0, "energy_usd_mwh": 48.6, "produced_at": p1["produced_at"] + 1000}]
+    )
     # Re-delivered later with an earlier produced_at: loses despite the later file.
     write_raw(root, "grid", [{**p1, "lmp_usd_mwh": 49.0, "produced_at": p1["produced_at"] - 1000}])
     write_raw(
@@ -101,6 +104,7 @@ def test_rows_failing_a_rule_are_quarantined_with_its_name(lake):
         "2026-11-22",
     )
     assert q["ingest_file"].endswith(".parquet")
+    assert q["dq_reason"] == "LMP outside ERCOT's band (-250 to 5000 $/MWh)"
 
 
 def test_a_corrupt_file_is_skipped_by_name_and_the_rest_curated(lake):
@@ -121,6 +125,8 @@ def test_trade_life_cycle(lake):
     assert trades["T-3"]["is_cancelled"] is True
     assert trades["T-3"]["status"] == "CANCEL"
     assert trades["T-2"]["is_cancelled"] is False
+    # Money and energy are DECIMAL: the amended price and quantity to the cent and kWh.
+    assert (trades["T-1"]["price_usd_mwh"], trades["T-1"]["quantity_mwh"]) == (Decimal("56.00"), Decimal("480.000"))
 
 
 def test_gold_grid_weather_hourly(lake):
@@ -133,7 +139,8 @@ def test_gold_grid_weather_hourly(lake):
         51.0,
         1200.0,
     )
-    assert h["avg_lmp_usd_mwh"] == pytest.approx((51 + 60 + 1200) / 3, abs=1e-9)
+    # Prices are DECIMAL(12,2): the average is exact to the cent, (51 + 60 + 1200) / 3 = 437.00.
+    assert h["avg_lmp_usd_mwh"] == Decimal("437.00")
     assert (h["load_mw"], h["wind_mw"], h["solar_mw"]) == (10500.0, 1000.0, 500.0)
     assert (h["temperature_c"], h["weather_observations"]) == (21.0, 2)
 

@@ -10,10 +10,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_grid` (
   `load_zone` string COMMENT 'ERCOT load zone the record belongs to, e.g. LZ_HOUSTON.',
   `settlement_point` string COMMENT 'Settlement point name (hub, load zone or resource node); null for SYSTEM_CONDITIONS.',
   `settlement_point_type` string,
-  `lmp_usd_mwh` double COMMENT 'Locational marginal price, $/MWh (ERCOT band -250..5000).',
-  `energy_usd_mwh` double COMMENT 'System lambda (energy component) of the LMP, $/MWh.',
-  `congestion_usd_mwh` double COMMENT 'Congestion component of the LMP, $/MWh.',
-  `loss_usd_mwh` double COMMENT 'Loss component of the LMP, $/MWh.',
+  `lmp_usd_mwh` decimal(12,2) COMMENT 'Locational marginal price, $/MWh (ERCOT band -250..5000).',
+  `energy_usd_mwh` decimal(12,2) COMMENT 'System lambda (energy component) of the LMP, $/MWh.',
+  `congestion_usd_mwh` decimal(12,2) COMMENT 'Congestion component of the LMP, $/MWh.',
+  `loss_usd_mwh` decimal(12,2) COMMENT 'Loss component of the LMP, $/MWh.',
   `load_mw` double COMMENT 'Zone load, MW.',
   `wind_mw` double COMMENT 'Wind output, MW.',
   `solar_mw` double COMMENT 'Solar output, MW.',
@@ -25,10 +25,12 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_grid` (
   `other_mw` double,
   `source` string COMMENT 'Where the event came from: synthetic, ercot-api, ...',
   `producer_id` string,
-  `produced_at` timestamp COMMENT 'When the producer created the record, UTC.'
+  `produced_at` timestamp COMMENT 'When the producer created the record, UTC.',
+  `version` int COMMENT 'Revision of this record\'s natural key (record type, market, settlement point or load zone, interval length, interval start): 1 as first published; an ERCOT price correction republishes the key with a higher version and curated keeps the highest. Added in ',
+  `revision_count` bigint
 )
 COMMENT 'curated grid, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/grid/'
 TBLPROPERTIES (

@@ -26,13 +26,15 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_grid_quarantine` (
   `source` string COMMENT 'Where the event came from: synthetic, ercot-api, ...',
   `producer_id` string,
   `produced_at` timestamp COMMENT 'When the producer created the record, UTC.',
+  `version` int COMMENT 'Revision of this record\'s natural key (record type, market, settlement point or load zone, interval length, interval start): 1 as first published; an ERCOT price correction republishes the key with a higher version and curated keeps the highest. Added in ',
   `dq_rule` string,
   `dq_rules` string,
+  `dq_reason` string,
   `ingest_file` string,
   `raw_hr` string
 )
 COMMENT 'curated grid_quarantine, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/grid_quarantine/'
 TBLPROPERTIES (

@@ -12,8 +12,8 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_transactions` (
   `settlement_point` string,
   `delivery_start` timestamp,
   `delivery_end` timestamp,
-  `quantity_mwh` double COMMENT 'Total energy of the trade over the delivery window, MWh.',
-  `price_usd_mwh` double,
+  `quantity_mwh` decimal(18,3) COMMENT 'Total energy of the trade over the delivery window, MWh.',
+  `price_usd_mwh` decimal(12,2),
   `counterparty` string,
   `book` string,
   `trader` string,
@@ -26,7 +26,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_transactions` (
   `version_count` bigint
 )
 COMMENT 'curated transactions, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/transactions/'
 TBLPROPERTIES (

@@ -22,10 +22,11 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_weather` (
   `precipitation_mm` double,
   `source` string,
   `producer_id` string,
-  `produced_at` timestamp
+  `produced_at` timestamp,
+  `revision_count` bigint
 )
 COMMENT 'curated weather, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/weather/'
 TBLPROPERTIES (

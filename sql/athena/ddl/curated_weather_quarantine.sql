@@ -25,11 +25,12 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `curated_weather_quarantine` (
   `produced_at` timestamp,
   `dq_rule` string,
   `dq_rules` string,
+  `dq_reason` string,
   `ingest_file` string,
   `raw_hr` string
 )
 COMMENT 'curated weather_quarantine, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/curated/weather_quarantine/'
 TBLPROPERTIES (

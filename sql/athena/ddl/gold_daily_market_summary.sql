@@ -2,18 +2,18 @@
 -- Replace CURATED_BUCKET with the bucket name; the CDK app creates the same table from the same function.
 -- Partitions are added and repointed by the curation job (each run publishes new version folders).
 CREATE EXTERNAL TABLE IF NOT EXISTS `gold_daily_market_summary` (
-  `min_lmp_usd_mwh` double,
-  `avg_lmp_usd_mwh` double,
-  `max_lmp_usd_mwh` double,
+  `min_lmp_usd_mwh` decimal(12,2),
+  `avg_lmp_usd_mwh` decimal(12,2),
+  `max_lmp_usd_mwh` decimal(12,2),
   `price_intervals` bigint,
   `spike_intervals` bigint,
   `peak_load_mw` double,
-  `traded_mwh` double,
-  `traded_notional_usd` double,
+  `traded_mwh` decimal(18,3),
+  `traded_notional_usd` decimal(18,2),
   `trades` bigint
 )
 COMMENT 'gold daily_market_summary, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/gold/daily_market_summary/'
 TBLPROPERTIES (

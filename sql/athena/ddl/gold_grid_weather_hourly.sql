@@ -8,9 +8,9 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `gold_grid_weather_hourly` (
   `load_mw` double,
   `wind_mw` double,
   `solar_mw` double,
-  `avg_lmp_usd_mwh` double,
-  `min_lmp_usd_mwh` double,
-  `max_lmp_usd_mwh` double,
+  `avg_lmp_usd_mwh` decimal(12,2),
+  `min_lmp_usd_mwh` decimal(12,2),
+  `max_lmp_usd_mwh` decimal(12,2),
   `price_intervals` bigint,
   `spike_intervals` bigint,
   `temperature_c` double,
@@ -20,7 +20,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `gold_grid_weather_hourly` (
   `weather_observations` bigint
 )
 COMMENT 'gold grid_weather_hourly, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/gold/grid_weather_hourly/'
 TBLPROPERTIES (

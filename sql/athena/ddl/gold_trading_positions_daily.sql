@@ -4,16 +4,16 @@
 CREATE EXTERNAL TABLE IF NOT EXISTS `gold_trading_positions_daily` (
   `book` string,
   `product` string,
-  `net_mwh` double,
-  `bought_mwh` double,
-  `sold_mwh` double,
-  `gross_mwh` double,
-  `vwap_usd_mwh` double,
-  `notional_usd` double,
+  `net_mwh` decimal(18,3),
+  `bought_mwh` decimal(18,3),
+  `sold_mwh` decimal(18,3),
+  `gross_mwh` decimal(18,3),
+  `vwap_usd_mwh` decimal(12,2),
+  `notional_usd` decimal(18,2),
   `trade_count` bigint
 )
 COMMENT 'gold trading_positions_daily, published by the curation pipeline (sql/curated), partitioned by dt.'
-PARTITIONED BY (`dt` string COMMENT 'UTC date, yyyy-MM-dd')
+PARTITIONED BY (`dt` date COMMENT 'UTC date, yyyy-MM-dd')
 STORED AS PARQUET
 LOCATION 's3://CURATED_BUCKET/gold/trading_positions_daily/'
 TBLPROPERTIES (

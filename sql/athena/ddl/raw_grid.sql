@@ -29,7 +29,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `raw_grid` (
   `produced_at` timestamp COMMENT 'When the producer created the record, UTC.'
 )
 COMMENT 'raw grid events as delivered (columns from schemas/avro/grid.avsc), partitioned by event time.'
-PARTITIONED BY (`dt` string COMMENT 'partition time date, UTC, yyyy-MM-dd (event_time; weather forecasts: forecast_issued_at)', `hr` string COMMENT 'partition time hour, UTC, two digits (event_time; weather forecasts: forecast_issued_at)')
+PARTITIONED BY (`dt` date COMMENT 'partition time date, UTC, yyyy-MM-dd (event_time; weather forecasts: forecast_issued_at)', `hr` string COMMENT 'partition time hour, UTC, two digits (event_time; weather forecasts: forecast_issued_at)')
 STORED AS PARQUET
 LOCATION 's3://RAW_BUCKET/raw/grid/'
 TBLPROPERTIES (

@@ -24,7 +24,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS `raw_transactions` (
   `produced_at` timestamp
 )
 COMMENT 'raw transactions events as delivered (columns from schemas/avro/transactions.avsc), partitioned by event time.'
-PARTITIONED BY (`dt` string COMMENT 'partition time date, UTC, yyyy-MM-dd (event_time; weather forecasts: forecast_issued_at)', `hr` string COMMENT 'partition time hour, UTC, two digits (event_time; weather forecasts: forecast_issued_at)')
+PARTITIONED BY (`dt` date COMMENT 'partition time date, UTC, yyyy-MM-dd (event_time; weather forecasts: forecast_issued_at)', `hr` string COMMENT 'partition time hour, UTC, two digits (event_time; weather forecasts: forecast_issued_at)')
 STORED AS PARQUET
 LOCATION 's3://RAW_BUCKET/raw/transactions/'
 TBLPROPERTIES (
