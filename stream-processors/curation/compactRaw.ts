@@ -61,8 +61,7 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
   const latenessMs = options.latenessMs ?? CURATION_DEFAULTS.latenessMs;
   if (!Number.isFinite(latenessMs) || latenessMs < 0)
     throw new CurationOptionError('latenessMs', latenessMs, 'a non-negative number of ms');
-  // A partition is closed when its hour ended at least `latenessMs` ago.
-  const isClosed = (hour: string): boolean => hourEndMs(hour) + latenessMs <= started;
+  const isClosed = closedHourTest(latenessMs, started);
   const onProgress = options.onProgress ?? (() => {});
   const summary = { partitions: 0, filesBefore: 0, filesAfter: 0, bytesBefore: 0, bytesAfter: 0, rows: 0 };
   const skipped: SkippedFile[] = [];
@@ -90,10 +89,7 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
     for (const dataset of options.datasets ?? DATASETS) {
       const contract = contractFor(dataset as Dataset);
       for (const p of await listRawPartitions(lake, dataset)) {
-        if (!isClosed(p.hour) || p.files.length < minFiles) continue;
-        // Already compacted and nothing arrived since: leave it (a late file makes it eligible again,
-        // and the next compaction merges it with the compacted files).
-        if (p.files.every((f) => f.name.startsWith(COMPACTED_FILE_PREFIX))) continue;
+        if (!isCandidate(p, isClosed, minFiles)) continue;
         const exact = await exactContractFiles(db, dataset, p.files);
         const merged = new Set(exact);
         for (const f of p.files) {
@@ -159,6 +155,55 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
 }
 
 /** Epoch ms at which the hour `<dt>T<hr>` ends. */
+/** A partition is closed when its hour ended at least `latenessMs` before `atMs`. */
+function closedHourTest(latenessMs: number, atMs: number): (hour: string) => boolean {
+  return (hour) => hourEndMs(hour) + latenessMs <= atMs;
+}
+
+/**
+ * Whether a partition is worth a compaction: closed, with at least `minFiles` files, at least one of them
+ * not written by an earlier compaction (an already compacted hour with nothing new is left alone; a late
+ * file makes it eligible again, and the next compaction merges it with the compacted files).
+ */
+function isCandidate(
+  p: { readonly hour: string; readonly files: readonly RawFile[] },
+  isClosed: (hour: string) => boolean,
+  minFiles: number,
+): boolean {
+  if (!isClosed(p.hour) || p.files.length < minFiles) return false;
+  return !p.files.every((f) => f.name.startsWith(COMPACTED_FILE_PREFIX));
+}
+
+/**
+ * The partitions {@link compactRaw} with these options would look at, found by listing the raw zone only
+ * (no DuckDB, no lock), each as a signature — `raw/<dataset>/dt=…/hr=…:` and its file names — that changes
+ * whenever a file arrives or leaves. Lets a caller that runs compaction in a child process skip starting
+ * one when nothing changed since a run that left these partitions as they are (files not of the contract's
+ * exact schema, or fewer than `minFiles` of it).
+ *
+ * @param options - lake, datasets, lateness, minimum files, clock — as for compactRaw
+ * @returns one signature per candidate partition
+ */
+export async function compactionCandidates(
+  options: Pick<CompactionOptions, 'lake' | 'datasets' | 'latenessMs' | 'minFiles' | 'now'>,
+): Promise<string[]> {
+  const lake = resolve(options.lake);
+  const isClosed = closedHourTest(
+    options.latenessMs ?? CURATION_DEFAULTS.latenessMs,
+    (options.now ?? Date.now)(),
+  );
+  const minFiles = options.minFiles ?? CURATION_DEFAULTS.compactionMinFiles;
+  const out: string[] = [];
+  for (const dataset of options.datasets ?? DATASETS) {
+    for (const p of await listRawPartitions(lake, dataset)) {
+      if (!isCandidate(p, isClosed, minFiles)) continue;
+      const names = p.files.map((f) => f.name).sort();
+      out.push(`raw/${dataset}/dt=${p.dt}/hr=${p.hr}:${names.join(',')}`);
+    }
+  }
+  return out;
+}
+
 function hourEndMs(hour: string): number {
   return Date.parse(`${hour}:00:00Z`) + 3_600_000;
 }

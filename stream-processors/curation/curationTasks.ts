@@ -1,7 +1,7 @@
 import { runChildTask, siblingModule } from '../../common/childTask.js';
 import type { ScheduledTask } from '../../common/scheduleTasks.js';
 import type { CompactionChildInput } from './compactionChild.js';
-import { compactRaw } from './compactRaw.js';
+import { compactionCandidates, compactRaw } from './compactRaw.js';
 import { runCuration } from './runCuration.js';
 import type { CompactionSummary, CurationOptions, CurationSummary } from './types.js';
 
@@ -63,6 +63,9 @@ export interface CompactionTaskOptions
  * @param options - lake, interval, grace, file size, isolation
  */
 export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTask {
+  // Candidate partitions as the last child run left them (files it could not merge): unchanged, they are
+  // no reason to start another child.
+  let settled = new Set<string>();
   return {
     name: 'compaction',
     everyMs: options.everyMs,
@@ -76,6 +79,13 @@ export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTas
         memoryLimit: options.memoryLimit,
         skipIfLocked: true,
       };
+      // A child process costs a Node start and a DuckDB load: start one only when a candidate partition
+      // changed since the last run.
+      const clock = options.now ? { now: options.now } : {};
+      if (options.isolation === 'process') {
+        const due = await compactionCandidates({ ...input, ...clock });
+        if (due.every((sig) => settled.has(sig))) return 'nothing to compact';
+      }
       const c =
         options.isolation === 'process'
           ? await runChildTask<CompactionChildInput, CompactionSummary>(
@@ -83,7 +93,9 @@ export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTas
               { ...input, ...(options.now ? { nowMs: options.now() } : {}) },
               'compaction',
             )
-          : await compactRaw({ ...input, ...(options.now ? { now: options.now } : {}) });
+          : await compactRaw({ ...input, ...clock });
+      if (options.isolation === 'process')
+        settled = new Set(await compactionCandidates({ ...input, ...clock }));
       options.onCompaction?.(c);
       return formatCompaction(c);
     },

@@ -10,7 +10,7 @@ export {
   type TableZone,
 } from './athenaDdl.js';
 export { athenaToDuckDb } from './athenaShim.js';
-export { compactRaw } from './compactRaw.js';
+export { compactionCandidates, compactRaw } from './compactRaw.js';
 export {
   CURATION_DEFAULTS,
   CURATION_PATHS,

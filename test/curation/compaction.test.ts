@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CompactionSummary,
   CURATION_TEST_DEFAULTS,
+  compactionCandidates,
   compactRaw,
+  lakeCompactionTask,
   runCuration,
 } from '../../stream-processors/curation/index.js';
 import { gridEvent } from '../helpers/events.js';
@@ -43,6 +45,7 @@ describe('raw compaction (DuckDB)', () => {
   let summary: CompactionSummary;
   const contentBefore = new Map<string, string>();
   let curatedBefore: string;
+  let candidatesBefore: string[];
 
   beforeAll(async () => {
     lake = await makeLake();
@@ -58,6 +61,7 @@ describe('raw compaction (DuckDB)', () => {
       const [dt, hr] = key.replace(/dt=|hr=/g, '').split('/');
       contentBefore.set(key, await content(lake, 'grid', dt!, hr!));
     }
+    candidatesBefore = await compactionCandidates({ lake, latenessMs: 48 * HOUR, now: () => NOW });
     summary = await compactRaw({ lake, ...CURATION_TEST_DEFAULTS, latenessMs: 48 * HOUR, now: () => NOW });
   });
   afterAll(() => removeLake(lake));
@@ -107,6 +111,34 @@ describe('raw compaction (DuckDB)', () => {
       now: () => NOW,
     });
     expect(again.partitions).toBe(0);
+  });
+
+  it('compactionCandidates: the closed partitions with new files, then only those compaction left as is', async () => {
+    const at = { lake, latenessMs: 48 * HOUR, now: () => NOW };
+    expect(candidatesBefore.length).toBeGreaterThanOrEqual(summary.partitions);
+    // Nothing is closed a week earlier.
+    expect(await compactionCandidates({ ...at, now: () => DAY0 - 7 * 24 * HOUR })).toEqual([]);
+    // Left: the partition holding the file that is not of the contract's schema.
+    const after = await compactionCandidates(at);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((sig) => sig.startsWith('raw/grid/dt=2026-11-21/hr=06:'))).toBe(true);
+  });
+
+  it('the task in process isolation starts no child for partitions a run left as is', async () => {
+    const runs: CompactionSummary[] = [];
+    const task = lakeCompactionTask({
+      lake,
+      everyMs: 1,
+      graceMs: 48 * HOUR,
+      now: () => NOW,
+      isolation: 'process',
+      onCompaction: (c) => runs.push(c),
+    });
+    const signal = new AbortController().signal;
+    await task.run({ signal });
+    expect(runs).toHaveLength(1); // a child looked at the partition left as is
+    expect(await task.run({ signal })).toBe('nothing to compact');
+    expect(runs).toHaveLength(1); // and no child started for it again
   });
 
   it('curation over the compacted files gives the same rows', async () => {
