@@ -26,7 +26,7 @@ export interface EmbeddedKafkaOptions {
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
-async function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
