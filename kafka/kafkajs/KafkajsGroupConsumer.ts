@@ -40,7 +40,8 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      // A member killed without leaving gives its partitions up after this long.
+      sessionTimeout: 10_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 3000,
       maxBytesPerPartition: 1024 * 1024,
