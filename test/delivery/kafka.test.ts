@@ -60,8 +60,8 @@ function deliver(
   return { child, lines, exited };
 }
 
-function checkpoints(lake: string): { sequenceNumber: string | null; leaseEpoch: number }[] {
-  const dir = join(lake, '_checkpoints', 'grid');
+function checkpoints(lake: string, topic: string): { sequenceNumber: string | null; leaseEpoch: number }[] {
+  const dir = join(lake, '_checkpoints', topic);
   let names: string[] = [];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.json'));
@@ -109,7 +109,7 @@ describe('deliver --source kafka on a real broker', () => {
     const first = deliver(lake, topic, group);
     await waitFor(
       'a first checkpoint',
-      () => checkpoints(lake).some((c) => c.sequenceNumber !== null),
+      () => checkpoints(lake, topic).some((c) => c.sequenceNumber !== null),
       120_000,
     );
     first.child.kill('SIGKILL');
@@ -134,7 +134,7 @@ describe('deliver --source kafka on a real broker', () => {
 
     // Assess: raw rows = unique = sent; partitions changed hands (claimed again under a higher epoch)
     expect(await rawCounts(lake)).toEqual({ rows: total, unique: total });
-    const cps = checkpoints(lake);
+    const cps = checkpoints(lake, topic);
     expect(cps).toHaveLength(4);
     expect(Math.max(...cps.map((c) => c.leaseEpoch))).toBeGreaterThanOrEqual(3);
     const files = readdirSync(join(lake, 'raw', 'grid'), { recursive: true })
