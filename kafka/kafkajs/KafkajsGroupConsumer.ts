@@ -7,22 +7,30 @@ import type {
 } from '../types.js';
 import { toKafkaError } from './toKafkaError.js';
 
+/** Records fetched for one partition and not yet pulled; above this many the partition is paused. */
+const MAX_QUEUED = 5000;
+
 /** A partition's hand-over point between kafkajs' fetch loop and the caller's pulls. */
 interface Slot {
-  /** The offset the caller wants next (kafkajs is seeked there); undefined until the first pull. */
-  next: string | undefined;
-  /** A fetched batch waiting for a pull. */
-  ready: PartitionFetch | undefined;
-  /** Wakes a pull waiting for a batch. */
+  /** Fetched records not yet pulled, in offset order. */
+  queue: KafkaIncomingMessage[];
+  /** The offset after the last record queued or pulled: where the caller's stream continues. */
+  next: string;
+  /** The offset after the last record pulled: where the caller continues. */
+  pulled: string;
+  /** The partition's log end seen with the last fetch. */
+  highWatermark: string;
+  /** Wakes a pull waiting for records. */
   wake: (() => void) | undefined;
-  /** Wakes kafkajs' batch handler once its batch was taken (or is no longer wanted). */
-  taken: (() => void) | undefined;
+  /** kafkajs was told to stop fetching this partition until the queue shrinks. */
+  paused: boolean;
 }
 
 /**
- * {@link KafkaGroupConsumer} over kafkajs' consumer (`eachBatch`, no auto-commit, no auto-resolve). A
- * batch handler waits until the caller pulled its records, so kafkajs fetches a partition no faster than
- * it is delivered (memory stays bounded by one fetch per partition); heartbeats go on while it waits.
+ * {@link KafkaGroupConsumer} over kafkajs' consumer (`eachBatch`, no auto-commit). Each batch is queued for
+ * its partition at once (kafkajs fetches all of a broker's partitions together, so holding one batch would
+ * stall the others); a partition whose queue passes {@link MAX_QUEUED} records is paused until pulled
+ * down, which bounds memory. A pull at another offset than where the stream continues seeks there.
  */
 export class KafkajsGroupConsumer implements KafkaGroupConsumer {
   readonly #consumer: Consumer;
@@ -52,16 +60,12 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     this.#consumer.on(GROUP_JOIN, (e) => {
       const mine = (e.payload.memberAssignment[options.topic] ?? []).slice().sort((a, b) => a - b);
       this.#assigned = new Set(mine);
+      // Partitions kept resume from the group's committed offset (the lake's mirror, never past what was
+      // queued): records before the slot's position are skipped, so nothing is seen twice.
       for (const [p, slot] of this.#slots) {
         if (!this.#assigned.has(p)) {
           this.#slots.delete(p);
-          slot.taken?.();
           slot.wake?.();
-        } else {
-          // kafkajs resumes from the committed offset after a rebalance: seek again on the next pull.
-          slot.next = undefined;
-          slot.ready = undefined;
-          slot.taken?.();
         }
       }
       options.onAssignment(mine);
@@ -77,49 +81,32 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
       await this.#consumer.subscribe({ topics: [this.#o.topic], fromBeginning: true });
       await this.#consumer.run({
         autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 64,
-        eachBatch: (payload) => this.#onBatch(payload),
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async (payload) => this.#onBatch(payload),
       });
     } catch (err) {
       throw toKafkaError(`join group ${this.#o.groupId}`, err);
     }
   }
 
-  async #onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  #onBatch({ batch }: EachBatchPayload): void {
     const slot = this.#slots.get(batch.partition);
-    // Nobody pulls this partition yet (or it was seeked elsewhere meanwhile): drop the batch; the pull
-    // seeks to where it wants to read.
-    if (!slot || slot.next === undefined) return;
+    // Nobody pulls this partition yet: the first pull seeks where it wants to read.
+    if (!slot) return;
     const from = BigInt(slot.next);
-    const messages: KafkaIncomingMessage[] = [];
     for (const m of batch.messages) {
       if (BigInt(m.offset) < from) continue;
-      messages.push({ offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp) });
+      slot.queue.push({ offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp) });
     }
-    if (messages.length === 0) {
-      if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
-      return;
+    const last = slot.queue[slot.queue.length - 1];
+    if (last) slot.next = (BigInt(last.offset) + 1n).toString();
+    slot.highWatermark = batch.highWatermark;
+    if (slot.queue.length > MAX_QUEUED && !slot.paused) {
+      slot.paused = true;
+      this.#consumer.pause([{ topic: this.#o.topic, partitions: [batch.partition] }]);
     }
-    const taken = new Promise<void>((resolve) => {
-      slot.taken = resolve;
-    });
-    slot.ready = { messages, highWatermark: batch.highWatermark };
     slot.wake?.();
-    // Hold kafkajs' fetch of this partition until the records are taken, heartbeating meanwhile.
-    while (
-      isRunning() &&
-      !isStale() &&
-      this.#slots.get(batch.partition) === slot &&
-      slot.ready !== undefined
-    ) {
-      await Promise.race([taken, new Promise((r) => setTimeout(r, 1000))]);
-      if (slot.ready !== undefined) await heartbeat().catch(() => undefined);
-    }
-    slot.taken = undefined;
-    if (slot.ready === undefined && this.#slots.get(batch.partition) === slot && !isStale()) {
-      resolveOffset(messages[messages.length - 1]!.offset);
-    }
   }
 
   public async fetch(
@@ -131,17 +118,21 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     const none: PartitionFetch = { messages: [], highWatermark: offset };
     if (!this.#assigned.has(partition) || this.#stopped) return none;
     let slot = this.#slots.get(partition);
-    if (!slot) {
-      slot = { next: undefined, ready: undefined, wake: undefined, taken: undefined };
+    if (!slot || slot.pulled !== offset) {
+      // First pull, or the caller moved (a replay): read from its offset.
+      if (slot?.paused) this.#consumer.resume([{ topic: this.#o.topic, partitions: [partition] }]);
+      slot = {
+        queue: [],
+        next: offset,
+        pulled: offset,
+        highWatermark: offset,
+        wake: undefined,
+        paused: false,
+      };
       this.#slots.set(partition, slot);
-    }
-    if (slot.next !== offset) {
-      slot.ready = undefined;
-      slot.taken?.();
-      slot.next = offset;
       this.#consumer.seek({ topic: this.#o.topic, partition, offset });
     }
-    if (slot.ready === undefined) {
+    if (slot.queue.length === 0) {
       const s = slot;
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -155,13 +146,16 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
         s.wake = done;
       });
     }
-    const ready = slot.ready;
-    if (ready === undefined || this.#slots.get(partition) !== slot) return none;
-    slot.ready = undefined;
-    const last = ready.messages[ready.messages.length - 1]!;
-    slot.next = (BigInt(last.offset) + 1n).toString();
-    slot.taken?.();
-    return ready;
+    if (this.#slots.get(partition) !== slot || slot.queue.length === 0) {
+      return { messages: [], highWatermark: slot.highWatermark };
+    }
+    const messages = slot.queue.splice(0, 2000);
+    slot.pulled = (BigInt(messages[messages.length - 1]!.offset) + 1n).toString();
+    if (slot.paused && slot.queue.length < MAX_QUEUED / 2) {
+      slot.paused = false;
+      this.#consumer.resume([{ topic: this.#o.topic, partitions: [partition] }]);
+    }
+    return { messages, highWatermark: slot.highWatermark };
   }
 
   public async commit(partition: number, nextOffset: string): Promise<void> {
@@ -173,10 +167,7 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
 
   public async stop(): Promise<void> {
     this.#stopped = true;
-    for (const slot of this.#slots.values()) {
-      slot.taken?.();
-      slot.wake?.();
-    }
+    for (const slot of this.#slots.values()) slot.wake?.();
     this.#slots.clear();
     await this.#consumer.disconnect().catch(() => undefined);
   }

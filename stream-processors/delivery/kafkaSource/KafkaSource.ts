@@ -74,6 +74,7 @@ export class KafkaSource implements RecordSource {
   readonly #consumer: KafkaGroupConsumer;
   #assigned: ReadonlySet<number> = new Set();
   #firstAssignment: Promise<void>;
+  #assignedOnce = false;
   #started: Promise<void> | undefined;
   #crash: Error | undefined;
   #resolveFirst: () => void = () => undefined;
@@ -90,6 +91,7 @@ export class KafkaSource implements RecordSource {
       topic: options.topic,
       onAssignment: (partitions) => {
         this.#assigned = new Set(partitions);
+        this.#assignedOnce = true;
         this.#resolveFirst();
         options.onPartitionsChanged?.();
       },
@@ -126,10 +128,20 @@ export class KafkaSource implements RecordSource {
       throw err;
     });
     await this.#started;
-    await Promise.race([
-      this.#firstAssignment,
-      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
-    ]);
+    if (!this.#assignedOnce) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        signal.addEventListener('abort', done, { once: true });
+        this.#firstAssignment.then(done);
+      });
+    } else {
+      // The listing is in memory: still yield to the event loop, as a listing over the network does, so a
+      // caller polling it in a loop (a drain) never starves the readers.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (this.#crash) throw this.#crash;
     const partitions: SourcePartition[] = [...this.#assigned]
       .sort((a, b) => a - b)
