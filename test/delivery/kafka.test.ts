@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalLakeStorage } from '../../datalake/storage/index.js';
 import type { ErrorRecord } from '../../stream-processors/delivery/index.js';
 import { gridEvent } from '../helpers/events.js';
-import { createTopics, sharedKafkaBroker, uniqueTopic } from '../helpers/kafka.js';
+import { createTopics, KAFKA_START_TIMEOUT_MS, sharedKafkaBroker, uniqueTopic } from '../helpers/kafka.js';
 import { poisonRecords } from '../helpers/poison.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { run } from '../helpers/run.js';
@@ -16,9 +16,10 @@ import { waitFor } from '../helpers/waitFor.js';
 import { duckRows, rawParquet } from './support/lakeKit.js';
 
 let brokers: string;
+// The first broker of a fresh clone resolves its jars with Maven first (about a minute).
 beforeAll(async () => {
   brokers = await sharedKafkaBroker();
-});
+}, KAFKA_START_TIMEOUT_MS);
 
 const BIN = join(REPO_ROOT, 'bin', 'gridstream.js');
 

@@ -12,6 +12,9 @@ interface BrokerState {
   readonly brokers: string;
 }
 
+/** Time a suite's hook gives the shared broker to start: a fresh clone resolves its jars first. */
+export const KAFKA_START_TIMEOUT_MS = 600_000;
+
 let topicCounter = 0;
 
 /**

@@ -7,13 +7,14 @@ import { partitionKeyOf } from '../../../kinesis/partitionKeys.js';
 import { KAFKA_SINK_TEST_DEFAULTS, KafkaSink } from '../../../producers/kafka/index.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import { generatedEvents, gridEvent } from '../../helpers/events.js';
-import { createTopics, sharedKafkaBroker, uniqueTopic } from '../../helpers/kafka.js';
+import { createTopics, KAFKA_START_TIMEOUT_MS, sharedKafkaBroker, uniqueTopic } from '../../helpers/kafka.js';
 import { tempDir } from '../../helpers/tempDir.js';
 
 let brokers: string;
+// The first broker of a fresh clone resolves its jars with Maven first (about a minute).
 beforeAll(async () => {
   brokers = await sharedKafkaBroker();
-});
+}, KAFKA_START_TIMEOUT_MS);
 
 /** Every message of a topic, read with a plain kafkajs consumer (an independent reader). */
 async function readAll(

@@ -1,15 +1,16 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaTransport } from '../../../kafka/index.js';
-import { createTopics, sharedKafkaBroker, uniqueTopic } from '../../helpers/kafka.js';
+import { createTopics, KAFKA_START_TIMEOUT_MS, sharedKafkaBroker, uniqueTopic } from '../../helpers/kafka.js';
 import { REPO_ROOT } from '../../helpers/repoRoot.js';
 import { run } from '../../helpers/run.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'gridstream.js');
 let brokers: string;
+// The first broker of a fresh clone resolves its jars with Maven first (about a minute).
 beforeAll(async () => {
   brokers = await sharedKafkaBroker();
-});
+}, KAFKA_START_TIMEOUT_MS);
 
 /** Sum of the high offsets of a topic's partitions: the messages it holds. */
 async function messagesIn(topic: string): Promise<number> {
