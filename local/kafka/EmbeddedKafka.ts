@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,12 +105,19 @@ export class EmbeddedKafka {
     const log = options.log ?? (() => undefined);
     const lib = ensureKafkaJars(log);
     const version = kafkaVersion();
-    const port = options.port && options.port > 0 ? options.port : await freePort();
-    const controllerPort = await freePort();
     const ownsDir = options.dataDir === undefined;
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gridstream-kafka-'));
     mkdirSync(dataDir, { recursive: true });
     const logDir = join(dataDir, 'kraft-logs');
+    // A data folder used before keeps its controller port (the KRaft quorum is recorded in the storage)
+    // and, unless another is asked for, its client port.
+    const portsFile = join(dataDir, 'gridstream-ports.json');
+    const before = existsSync(portsFile)
+      ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number })
+      : undefined;
+    const port = options.port && options.port > 0 ? options.port : (before?.port ?? (await freePort()));
+    const controllerPort = before?.controllerPort ?? (await freePort());
+    writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
     const props = join(dataDir, 'server.properties');
     writeFileSync(
       props,
@@ -140,21 +147,24 @@ export class EmbeddedKafka {
     const classPath = join(lib, '*');
     const java = process.env.JAVA ?? 'java';
     // A data folder given again keeps its storage: format only a fresh one.
-    const format = spawnSync(
-      java,
-      [
-        '-cp',
-        classPath,
-        'kafka.tools.StorageTool',
-        'format',
-        '--ignore-formatted',
-        '-t',
-        clusterId(),
-        '-c',
-        props,
-      ],
-      { encoding: 'utf8' },
-    );
+    const formatted = existsSync(join(logDir, 'meta.properties'));
+    const format = formatted
+      ? { error: undefined, status: 0, stdout: '', stderr: '' }
+      : spawnSync(
+          java,
+          [
+            '-cp',
+            classPath,
+            'kafka.tools.StorageTool',
+            'format',
+            '--ignore-formatted',
+            '-t',
+            clusterId(),
+            '-c',
+            props,
+          ],
+          { encoding: 'utf8' },
+        );
     if (format.error || format.status !== 0) {
       throw new KafkaBrokerError(
         `Kafka's StorageTool could not format ${logDir} (${format.error?.message ?? `exit code ${format.status}`}; ` +
