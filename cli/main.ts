@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   produce: () => import('./commands/produce.js'),
   deliver: () => import('./commands/deliver.js'),
   kinesis: () => import('./commands/kinesis.js'),
+  kafka: () => import('./commands/kafka.js'),
   query: () => import('./commands/query.js'),
   curate: () => import('./commands/curate.js'),
   'schemas check': () => import('./commands/schemasCheck.js'),

@@ -6,6 +6,8 @@ import {
   type LakeStorage,
   openLakeStorage,
 } from '../datalake/storage/index.js';
+import { createKafkaTransport, type KafkaConnection } from '../kafka/index.js';
+import { KafkaSink } from '../producers/kafka/KafkaSink.js';
 import { KinesisSink } from '../producers/kinesis/KinesisSink.js';
 import { runProducer } from '../producers/runProducer.js';
 import { createGenerator } from '../producers/sources/index.js';
@@ -18,8 +20,10 @@ import {
   formatFreshness,
   formatMs,
   formatOutage,
+  KafkaSource,
 } from '../stream-processors/delivery/index.js';
 import { EmbeddedKinesis } from './EmbeddedKinesis.js';
+import { EmbeddedKafka } from './kafka/EmbeddedKafka.js';
 
 /** Events per second each producer sends by default. */
 export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
@@ -151,7 +155,19 @@ export interface UpOptions {
   readonly out?: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Stops everything (like Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** The transport between producers and delivery. @default kinesis (the embedded emulator) */
+  readonly transport?: 'kinesis' | 'kafka';
+  /**
+   * With the Kafka transport: an external cluster (its dataset topics must exist). @default a local
+   * broker ({@link EmbeddedKafka}) with one topic per dataset of `shards` partitions
+   */
+  readonly kafka?: KafkaConnection;
+  /** Progress lines while a local broker starts (its jars are resolved on first use). */
+  readonly log?: (line: string) => void;
 }
+
+/** Consumer group of `up`'s delivery on Kafka. */
+const UP_KAFKA_GROUP = 'gridstream-up';
 
 /** What a run of `gridstream up` did. */
 export interface UpResult {
@@ -164,7 +180,7 @@ export interface UpResult {
 }
 
 function statusLines(
-  sinks: readonly KinesisSink[],
+  sinks: readonly (KinesisSink | KafkaSink)[],
   stats: DeliveryStats,
   tasks: readonly TaskStatus[],
   elapsedMs: number,
@@ -232,14 +248,48 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const onExternalAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onExternalAbort, { once: true });
   if (options.signal?.aborted) stop.abort();
-  const kinesis = await EmbeddedKinesis.start({
-    streams: Object.fromEntries(DATASETS.map((d) => [d, shards])),
-  });
+  const useKafka = options.transport === 'kafka';
+  let kinesis: EmbeddedKinesis | undefined;
+  let broker: EmbeddedKafka | undefined;
+  let connection: KafkaConnection | undefined;
+  let where: string;
+  if (useKafka) {
+    if (options.kafka) connection = options.kafka;
+    else {
+      broker = await EmbeddedKafka.start({
+        topics: Object.fromEntries(DATASETS.map((d) => [d, shards])),
+        ...(options.log ? { log: options.log } : {}),
+      });
+      connection = { brokers: [broker.brokers] };
+    }
+    where = broker
+      ? `local Apache Kafka ${broker.version} at ${broker.brokers} (${shards} partitions per topic)`
+      : `Kafka at ${connection.brokers.join(',')}`;
+  } else {
+    kinesis = await EmbeddedKinesis.start({
+      streams: Object.fromEntries(DATASETS.map((d) => [d, shards])),
+    });
+    where = `embedded Kinesis at ${kinesis.endpoint} (${shards} shards per stream, in memory)`;
+  }
+  const kafkaTransport = connection ? createKafkaTransport(connection) : undefined;
   // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
   let lastWarning: string | undefined;
   const worker = await DeliveryWorker.create({
     storage,
-    kinesis: kinesis.client,
+    ...(kafkaTransport
+      ? {
+          source: (ctx) =>
+            new KafkaSource({
+              kafka: kafkaTransport,
+              topic: ctx.stream,
+              groupId: UP_KAFKA_GROUP,
+              health: ctx.health,
+              retrier: ctx.retrier,
+              ...(ctx.onPartitionsChanged ? { onPartitionsChanged: ctx.onPartitionsChanged } : {}),
+              now: Date.now,
+            }),
+        }
+      : { kinesis: kinesis!.client }),
     ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
     onWarning: (w) => {
       lastWarning = `${new Date().toISOString().slice(11, 19)} UTC ${w}`;
@@ -250,8 +300,10 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       drawn = 0;
     },
   });
-  const sinks = DATASETS.filter((d) => rates[d] > 0).map(
-    (dataset) => new KinesisSink({ dataset, client: kinesis.client, metrics: 'off' }),
+  const sinks: (KinesisSink | KafkaSink)[] = DATASETS.filter((d) => rates[d] > 0).map((dataset) =>
+    connection
+      ? new KafkaSink({ dataset, connection, metrics: 'off' })
+      : new KinesisSink({ dataset, client: kinesis!.client, metrics: 'off' }),
   );
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -274,10 +326,11 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   };
   try {
     out.write(
-      `gridstream up: embedded Kinesis at ${kinesis.endpoint} (${shards} shards per stream, in memory), ` +
-        `lake ${storage.location}\n` +
+      `gridstream up: ${where}, lake ${storage.location}\n` +
         `producing ${sinks.map((s) => `${s.dataset} ${rates[s.dataset]}/s`).join(', ')} (seed ${seed})\n`,
     );
+    // A Kafka cluster that is down or lacks a topic is an error before anything is produced.
+    for (const sink of sinks) if (sink instanceof KafkaSink) await sink.connect();
     await worker.start();
     const producers = sinks.map((sink) =>
       runProducer({
@@ -327,7 +380,8 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     // would keep retrying against the stopped emulator until their records' TTL (minutes).
     await Promise.all(sinks.map((s) => s.close({ deadlineMs: 0 }).catch(() => undefined)));
     await worker.stop().catch(() => undefined);
-    await kinesis.stop();
+    await kinesis?.stop();
+    await broker?.stop();
     await storage.close();
   }
 }

@@ -3,6 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { abortOnSignals, EXIT_CODES } from '../../common/abortOnSignals.js';
 import { GridstreamError } from '../../common/errors.js';
 import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../datalake/storage/index.js';
+import { createKafkaTransport, type KafkaTransport, MskIamUnavailableError } from '../../kafka/index.js';
 import { createKinesisClient, endpointFromEnv } from '../../kinesis/index.js';
 import {
   DELIVERY_DEFAULTS,
@@ -11,11 +12,16 @@ import {
   describeSourceError,
   formatDeliverySummary,
   formatStreamStatus,
+  KafkaSource,
   parseStreams,
   SourceUnreachableError,
   toEmfLine,
 } from '../../stream-processors/delivery/index.js';
 import { type Command, LAKE_OPTION, UsageError } from '../command.js';
+import { KAFKA_CONNECTION_OPTIONS, kafkaConnectionOf } from '../kafkaOptions.js';
+
+/** Consumer group of `deliver --source kafka` when `--group` is not given. */
+const DEFAULT_GROUP = 'gridstream-delivery';
 
 /** How long a `--stop-when-caught-up` run waits out a Kinesis outage before it gives up, s. */
 const BOUNDED_GIVE_UP_S = 300;
@@ -134,13 +140,39 @@ Examples:
       valueName: 'S',
       default: '10',
     },
+    source: {
+      type: 'string',
+      valueName: 'NAME',
+      default: 'kinesis',
+      description: 'kinesis, or kafka (topics through a consumer group; needs --brokers or KAFKA_BROKERS)',
+    },
+    topics: {
+      type: 'string',
+      valueName: 'LIST',
+      description:
+        'With --source kafka: datasets to deliver, dataset=topic when the topic is named otherwise',
+    },
+    group: {
+      type: 'string',
+      valueName: 'ID',
+      default: DEFAULT_GROUP,
+      description: 'With --source kafka: consumer group the delivery processes of one lake share',
+    },
+    ...KAFKA_CONNECTION_OPTIONS,
     verbose: { type: 'boolean', short: 'v', description: 'Print a line per flush' },
     quiet: { type: 'boolean', short: 'q', description: 'No progress lines, only the summary' },
   },
   async run(values) {
+    const sourceName = String(values.source ?? 'kinesis');
+    if (sourceName !== 'kinesis' && sourceName !== 'kafka') {
+      throw new UsageError(`--source must be kinesis or kafka, got ${JSON.stringify(values.source)}`);
+    }
+    const kafka = sourceName === 'kafka' ? kafkaConnectionOf(values) : undefined;
+    if (!kafka && values.topics !== undefined) throw new UsageError('--topics needs --source kafka');
+    const groupId = String(values.group ?? DEFAULT_GROUP);
     let streams: ReturnType<typeof parseStreams>;
     try {
-      streams = parseStreams(String(values.streams ?? 'grid,weather,transactions'));
+      streams = parseStreams(String(values.topics ?? values.streams ?? 'grid,weather,transactions'));
     } catch (err) {
       if (err instanceof DeliveryConfigurationError) throw new UsageError(err.message);
       throw err;
@@ -157,7 +189,12 @@ Examples:
     const lakeArg = String(values.lake ?? DEFAULT_LAKE);
     let kinesis: Awaited<ReturnType<typeof kinesisFromEnv>>;
     try {
-      kinesis = await kinesisFromEnv();
+      kinesis = kafka
+        ? {
+            client: { destroy: () => undefined } as unknown as KinesisClient,
+            where: `Kafka at ${kafka.brokers.join(',')}`,
+          }
+        : await kinesisFromEnv();
     } catch (err) {
       if (err instanceof KinesisSetupError) {
         process.stderr.write(`gridstream deliver: ${err.message}\n`);
@@ -180,10 +217,31 @@ Examples:
     const log = (line: string): void => {
       if (!values.quiet) process.stderr.write(`${line}\n`);
     };
+    let transport: KafkaTransport | undefined;
+    try {
+      transport = kafka ? createKafkaTransport(kafka) : undefined;
+    } catch (err) {
+      await storage.close().catch(() => undefined);
+      if (err instanceof MskIamUnavailableError) throw new UsageError(err.message);
+      throw err;
+    }
     const worker = await DeliveryWorker.create({
       storage,
       streams,
-      kinesis: kinesis.client,
+      ...(transport
+        ? {
+            source: (ctx) =>
+              new KafkaSource({
+                kafka: transport,
+                topic: ctx.stream,
+                groupId,
+                health: ctx.health,
+                retrier: ctx.retrier,
+                ...(ctx.onPartitionsChanged ? { onPartitionsChanged: ctx.onPartitionsChanged } : {}),
+                now: Date.now,
+              }),
+          }
+        : { kinesis: kinesis.client }),
       sourceGiveUpAfterMs: giveUpAfter * 1000,
       sourceNeverReachedGiveUpMs: connectTimeout * 1000,
       ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),

@@ -6,10 +6,12 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { abortOnSignals } from '../../common/abortOnSignals.js';
+import { type KafkaConnection, MskIamUnavailableError } from '../../kafka/index.js';
 import { createKinesisClient, endpointFromEnv } from '../../kinesis/kinesisClient.js';
 import { PARTITION_KEY_FIELDS } from '../../kinesis/partitionKeys.js';
 import { EmbeddedKinesis } from '../../local/EmbeddedKinesis.js';
 import { formatCounters, sumCounters } from '../../producers/formatCounters.js';
+import { KafkaSink } from '../../producers/kafka/index.js';
 import { DEFAULT_REJECT_FILE, SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { RejectWriter } from '../../producers/kinesis/RejectWriter.js';
@@ -18,6 +20,7 @@ import { runProducer } from '../../producers/runProducer.js';
 import { createGenerator } from '../../producers/sources/index.js';
 import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
 import { type Command, intOption, UsageError } from '../command.js';
+import { KAFKA_CONNECTION_OPTIONS, kafkaConnectionOf, transportOf } from '../kafkaOptions.js';
 
 /** Shards per stream the embedded emulator creates when `--shards` is not given. */
 const DEFAULT_EMBEDDED_SHARDS = 2;
@@ -38,7 +41,12 @@ interface ProduceConfig {
   readonly deadlineMs: number;
   /** An event not acknowledged this long after it was accepted is written off as expired, ms. */
   readonly giveUpAfterMs: number;
+  /** Kafka instead of Kinesis: the connection (topics are named like streams, by `--stream`). */
+  readonly kafka: KafkaConnection | undefined;
 }
+
+/** What the progress line and the summary read of a sink, Kinesis or Kafka. */
+type AnySink = KinesisSink | KafkaSink;
 
 function wholeNumber(name: string, value: unknown): number | undefined {
   const n = intOption(name, value);
@@ -82,6 +90,7 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
     deadlineMs: intOption('deadline', values.deadline, 30) * 1000,
     giveUpAfterMs:
       intOption('give-up-after', values['give-up-after'], SINK_DEFAULTS.recordTtlMs / 1000) * 1000,
+    kafka: transportOf(values.transport) === 'kafka' ? kafkaConnectionOf(values) : undefined,
   };
 }
 
@@ -110,7 +119,7 @@ async function ensureStreams(client: KinesisClient, streams: readonly string[], 
 }
 
 /** Prints the live status line: rewritten in place on a terminal, a line every few seconds otherwise. */
-function startProgress(sinks: readonly KinesisSink[], started: number): () => void {
+function startProgress(sinks: readonly AnySink[], started: number): () => void {
   const tty = process.stderr.isTTY === true;
   const line = () => {
     const elapsed = performance.now() - started;
@@ -135,8 +144,35 @@ function startProgress(sinks: readonly KinesisSink[], started: number): () => vo
 async function produce(config: ProduceConfig): Promise<number> {
   const streams = config.datasets.map((d) => config.streamTemplate.replaceAll('{dataset}', d));
   let embedded: EmbeddedKinesis | undefined;
-  let client: KinesisClient;
-  if (config.endpoint) {
+  let client: KinesisClient | undefined;
+  let sinks: AnySink[] = [];
+  const rejects = new RejectWriter(config.rejectFile);
+  if (config.kafka) {
+    const connection = config.kafka;
+    const kafkaSinks: KafkaSink[] = [];
+    // A broker that is down, a missing topic or a missing IAM signer is an error before anything is
+    // generated.
+    try {
+      config.datasets.forEach((dataset, i) => {
+        kafkaSinks.push(
+          new KafkaSink({
+            dataset,
+            topic: streams[i]!,
+            connection,
+            rejectWriter: rejects,
+            recordTtlMs: config.giveUpAfterMs,
+          }),
+        );
+      });
+      await Promise.all(kafkaSinks.map((s) => s.connect()));
+    } catch (err) {
+      await Promise.all(kafkaSinks.map((s) => s.close({ deadlineMs: 100 })));
+      await rejects.close();
+      if (err instanceof MskIamUnavailableError) throw new UsageError(err.message);
+      throw err;
+    }
+    sinks = kafkaSinks;
+  } else if (config.endpoint) {
     client = createKinesisClient({ endpoint: config.endpoint });
     await ensureStreams(client, streams, config.shards);
   } else {
@@ -149,18 +185,20 @@ async function produce(config: ProduceConfig): Promise<number> {
       `gridstream produce: embedded Kinesis at ${embedded.endpoint} (in memory: the events vanish when this command exits; set AWS_ENDPOINT_URL_KINESIS or --endpoint to keep them)\n`,
     );
   }
-  const rejects = new RejectWriter(config.rejectFile);
-  const sinks = config.datasets.map(
-    (dataset, i) =>
-      new KinesisSink({
-        dataset,
-        streamName: streams[i]!,
-        client,
-        aggregate: config.aggregate,
-        rejectWriter: rejects,
-        recordTtlMs: config.giveUpAfterMs,
-      }),
-  );
+  if (!config.kafka) {
+    const kinesis = client!;
+    sinks = config.datasets.map(
+      (dataset, i) =>
+        new KinesisSink({
+          dataset,
+          streamName: streams[i]!,
+          client: kinesis,
+          aggregate: config.aggregate,
+          rejectWriter: rejects,
+          recordTtlMs: config.giveUpAfterMs,
+        }),
+    );
+  }
   const controller = new AbortController();
   const dispose = abortOnSignals(controller, {
     onFirst: (signal) =>
@@ -194,7 +232,7 @@ async function produce(config: ProduceConfig): Promise<number> {
     await rejects.close();
     dispose();
     if (embedded) await embedded.stop();
-    else client.destroy();
+    else client?.destroy();
   }
   const elapsed = performance.now() - started;
   const out: string[] = [];
@@ -205,7 +243,7 @@ async function produce(config: ProduceConfig): Promise<number> {
   const target = config.count === undefined ? '' : ` of ${config.count * config.datasets.length}`;
   out.unshift(
     `gridstream produce: sent ${total.sent}${target} events in ${(elapsed / 1000).toFixed(elapsed < 10_000 ? 2 : 1)}s ` +
-      `(${Math.round((total.sent * 1000) / elapsed)}/s; seed ${config.seed}, ${config.aggregate ? 'aggregated' : 'not aggregated'}); ` +
+      `(${Math.round((total.sent * 1000) / elapsed)}/s; seed ${config.seed}, ${config.kafka ? `Kafka at ${config.kafka.brokers.join(',')}` : config.aggregate ? 'aggregated' : 'not aggregated'}); ` +
       `retried ${total.retried}, throttled ${total.throttled}, expired ${total.expired}, rejected ${total.rejected}, failed ${total.failed}`,
   );
   const lastError = sinks
@@ -213,7 +251,7 @@ async function produce(config: ProduceConfig): Promise<number> {
     .filter((e) => e !== undefined)
     .sort((a, b) => b.at - a.at)[0];
   if (lastError && (total.expired > 0 || total.failed > 0))
-    out.push(`  last Kinesis error: ${lastError.error}`);
+    out.push(`  last ${config.kafka ? 'Kafka' : 'Kinesis'} error: ${lastError.error}`);
   if (rejects.written > 0) out.push(`  ${rejects.written} events written to ${config.rejectFile}`);
   process.stdout.write(`${out.join('\n')}\n`);
   if (error) throw error;
@@ -226,8 +264,15 @@ export const command: Command = {
   name: 'produce',
   summary: 'Stream synthetic grid, weather and transactions events into Kinesis (KPL-style sink)',
   usage:
-    '[--dataset grid|weather|transactions|all] [--rate N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH]',
+    '[--dataset grid|weather|transactions|all] [--rate N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH] [--transport kinesis|kafka --brokers LIST [--tls] [--sasl MECH]]',
   options: {
+    transport: {
+      type: 'string',
+      valueName: 'NAME',
+      default: 'kinesis',
+      description: 'kinesis, or kafka (topics named by --stream; needs --brokers or KAFKA_BROKERS)',
+    },
+    ...KAFKA_CONNECTION_OPTIONS,
     dataset: {
       type: 'string',
       valueName: 'NAME',
@@ -314,6 +359,10 @@ expired or failed (they are in the reject file; the last Kinesis error is printe
 130/143 on a second Ctrl-C/SIGTERM (no flush).
 Environment: AWS_REGION, AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL, GRIDSTREAM_METRICS=emf (CloudWatch
 EMF metrics on stdout).
+
+Kafka (--transport kafka): events go to one topic per dataset (named by --stream, default the dataset)
+on the brokers of --brokers or KAFKA_BROKERS, keyed by the same partition keys, through an idempotent
+producer (acks=all, gzip). The topics must exist (\`gridstream kafka\` creates them locally).
 
 Examples:
   gridstream produce --dataset grid --rate 500 --duration 60

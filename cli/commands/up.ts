@@ -13,13 +13,14 @@ import {
 } from '../../local/index.js';
 import { DELIVERY_DEFAULTS, formatCount, formatFreshness } from '../../stream-processors/delivery/index.js';
 import { type Command, intOption, LAKE_OPTION, UsageError } from '../command.js';
+import { KAFKA_CONNECTION_OPTIONS, kafkaConnectionOf, transportOf } from '../kafkaOptions.js';
 
 /** `gridstream up` (= `npm start`): the whole local pipeline with a live status. */
 export const command: Command = {
   name: 'up',
   summary: 'Run the local pipeline: embedded Kinesis, the three producers, delivery to the lake, live status',
   usage:
-    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N] [--curate-every S] [--compact-every S] [--compact-grace S]',
+    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N] [--curate-every S] [--compact-every S] [--compact-grace S] [--transport kinesis|kafka [--brokers LIST [--tls] [--sasl MECH]]]',
   details: `
 Starts an in-memory Kinesis, produces synthetic grid, weather and transactions events at the given rates,
 delivers them to the Parquet lake (raw/<dataset>/dt=…/hr=…/) and shows, per dataset, events produced,
@@ -29,11 +30,24 @@ once the hour has ended and --compact-grace has passed, is rewritten into a few 
 waits until delivery has written everything they sent, and exits. Then query the lake:
   npx gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"
 
+With --transport kafka the events go through Apache Kafka instead: a local broker (KRaft, Java 17+, its
+jars resolved with Maven into .cache/kafka/ on first use) with one topic per dataset of --shards
+partitions, or the cluster of --brokers / KAFKA_BROKERS (the topics grid, weather and transactions must
+exist there); delivery reads them as consumer group gridstream-up.
+
 Examples:
   npm start
-  gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev`,
+  gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev
+  gridstream up --transport kafka --duration 30`,
   options: {
     lake: LAKE_OPTION,
+    transport: {
+      type: 'string',
+      valueName: 'NAME',
+      default: 'kinesis',
+      description: 'kinesis (embedded emulator) or kafka (a local broker, or --brokers)',
+    },
+    ...KAFKA_CONNECTION_OPTIONS,
     'grid-rate': {
       type: 'string',
       description: 'grid events/s',
@@ -119,6 +133,11 @@ Examples:
       scheduledTasks.push(compactionTask({ everyMs: compactEvery * 1000, graceMs: compactGrace * 1000 }));
     if (curateEvery > 0) scheduledTasks.push(curationTask(curateEvery * 1000));
     const lake = String(values.lake ?? DEFAULT_LAKE);
+    const transport = transportOf(values.transport);
+    const kafka =
+      transport === 'kafka' && (typeof values.brokers === 'string' || process.env.KAFKA_BROKERS)
+        ? kafkaConnectionOf(values)
+        : undefined;
     const controller = new AbortController();
     const dispose = abortOnSignals(controller, {
       onFirst: () =>
@@ -134,6 +153,9 @@ Examples:
         ...(interval !== undefined ? { bufferIntervalMs: interval * 1000 } : {}),
         ...(seed !== undefined ? { seed } : {}),
         scheduledTasks,
+        transport,
+        ...(kafka ? { kafka } : {}),
+        log: (line) => process.stderr.write(`gridstream up: ${line}\n`),
       });
       const produced = Object.values(r.produced).reduce((a, b) => a + b, 0);
       const t = r.delivery.totals;

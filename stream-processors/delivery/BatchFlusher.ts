@@ -62,6 +62,12 @@ export interface FlushResult {
   readonly latencies: LatencyHistogram;
 }
 
+/**
+ * A writer's right to write a shard: the stream's lease ({@link StreamLease}), or for a partition shared by
+ * a consumer group, the epoch claimed in its checkpoint while the group assigns it to this process.
+ */
+export type WriteFence = Pick<StreamLease, 'epoch' | 'assertValid'>;
+
 /** What the flusher needs from the worker. */
 export interface BatchFlusherOptions {
   readonly storage: LakeStorage;
@@ -74,7 +80,7 @@ export interface BatchFlusherOptions {
    * The write lease of a stream: checked before every object and checkpoint write, its epoch recorded
    * in checkpoints. @default no lease (a single writer is assumed)
    */
-  readonly leaseOf?: (stream: string) => StreamLease | undefined;
+  readonly leaseOf?: (stream: string, shardId: string) => WriteFence | undefined;
 }
 
 /**
@@ -244,7 +250,7 @@ export class BatchFlusher {
    * stops before its next object.
    */
   #assertLease(target: FlushTarget): void {
-    this.#o.leaseOf?.(target.stream)?.assertValid();
+    this.#o.leaseOf?.(target.stream, target.shardId)?.assertValid();
   }
 
   /**
@@ -262,7 +268,7 @@ export class BatchFlusher {
     finished: boolean,
     pending: ShardCheckpoint['pending'],
   ): Promise<void> {
-    const lease = this.#o.leaseOf?.(target.stream);
+    const lease = this.#o.leaseOf?.(target.stream, target.shardId);
     await this.#o.retrier(() => {
       lease?.assertValid();
       return this.#o.checkpoints.write(

@@ -29,30 +29,39 @@ export class CheckpointStore {
     const key = checkpointKey(stream, shardId);
     const bytes = await this.#storage.getBytes(key);
     if (bytes === undefined) return undefined;
-    let doc: ShardCheckpoint;
-    try {
-      doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as ShardCheckpoint;
-    } catch (err) {
-      throw new CheckpointError(key, 'is not JSON', err);
+    return parseCheckpoint(key, bytes, stream, shardId);
+  }
+
+  /**
+   * Claims a partition's checkpoint for a new writer (a partition shared by a consumer group changed
+   * hands): re-writes the document — or a fresh one without a position — under an epoch one above the
+   * stored one, by compare-and-swap, so two claimers never hold the same epoch and every later write of
+   * an earlier owner is refused ({@link write}). Its pending range, if any, is kept: the new owner
+   * replays it exactly.
+   *
+   * @param fresh - the document to write when there is none yet
+   * @returns the checkpoint found (undefined when none) and the epoch now held
+   * @throws CheckpointError when the stored document is unreadable
+   */
+  public async claim(
+    fresh: Omit<ShardCheckpoint, 'version' | 'updatedAt' | 'leaseEpoch'>,
+  ): Promise<{ checkpoint: ShardCheckpoint | undefined; epoch: number }> {
+    const key = checkpointKey(fresh.stream, fresh.shardId);
+    for (;;) {
+      const current = await this.#storage.getVersioned(key);
+      const checkpoint =
+        current === undefined ? undefined : parseCheckpoint(key, current.body, fresh.stream, fresh.shardId);
+      const epoch = (current === undefined ? 0 : epochOf(current.body)) + 1;
+      const doc: ShardCheckpoint = {
+        ...(checkpoint ?? { version: CHECKPOINT_FORMAT_VERSION, ...fresh }),
+        updatedAt: new Date().toISOString(),
+        leaseEpoch: epoch,
+      };
+      const body = Buffer.from(`${JSON.stringify(doc, null, 2)}\n`);
+      if ((await this.#storage.putIfVersion(key, body, current?.version ?? null)) !== undefined) {
+        return { checkpoint, epoch };
+      }
     }
-    if (doc.version !== CHECKPOINT_FORMAT_VERSION) {
-      throw new CheckpointError(
-        key,
-        `has layout version ${String(doc.version)}, expected ${CHECKPOINT_FORMAT_VERSION}`,
-      );
-    }
-    if (
-      doc.stream !== stream ||
-      doc.shardId !== shardId ||
-      typeof doc.shardStartingSequenceNumber !== 'string' ||
-      typeof doc.streamCreatedMs !== 'number'
-    ) {
-      throw new CheckpointError(
-        key,
-        'names another stream or shard, or lacks shardStartingSequenceNumber/streamCreatedMs',
-      );
-    }
-    return doc;
   }
 
   /**
@@ -90,6 +99,34 @@ export class CheckpointStore {
       if ((await this.#storage.putIfVersion(key, body, current?.version ?? null)) !== undefined) return;
     }
   }
+}
+
+/** Parses and checks a stored checkpoint document. */
+function parseCheckpoint(key: string, bytes: Uint8Array, stream: string, shardId: string): ShardCheckpoint {
+  let doc: ShardCheckpoint;
+  try {
+    doc = JSON.parse(Buffer.from(bytes).toString('utf8')) as ShardCheckpoint;
+  } catch (err) {
+    throw new CheckpointError(key, 'is not JSON', err);
+  }
+  if (doc.version !== CHECKPOINT_FORMAT_VERSION) {
+    throw new CheckpointError(
+      key,
+      `has layout version ${String(doc.version)}, expected ${CHECKPOINT_FORMAT_VERSION}`,
+    );
+  }
+  if (
+    doc.stream !== stream ||
+    doc.shardId !== shardId ||
+    typeof doc.shardStartingSequenceNumber !== 'string' ||
+    typeof doc.streamCreatedMs !== 'number'
+  ) {
+    throw new CheckpointError(
+      key,
+      'names another stream or shard, or lacks shardStartingSequenceNumber/streamCreatedMs',
+    );
+  }
+  return doc;
 }
 
 /** The lease epoch a stored checkpoint document carries (0 when absent or unreadable). */

@@ -196,23 +196,46 @@ export class DeliveryWorker {
       50,
       Math.floor(leaseTtlMs / 3),
     );
-    // One lease per stream: a second worker on the same lake and stream waits for it.
-    const onLease = options.onLease ?? options.onWarning;
-    const deliveries = new Map<string, StreamDelivery>();
-    const leases = new Map(
-      names.map((stream) => [
-        stream,
-        new StreamLease({
-          storage: options.storage,
-          stream,
-          ttlMs: leaseTtlMs,
-          heartbeatMs: leaseHeartbeatMs,
-          ...(onLease ? { onEvent: onLease } : {}),
-          onLost: (err) => deliveries.get(stream)?.onLeaseLost(err),
-        }),
-      ]),
-    );
     const { sourceFor, ownKinesis } = sourcesOf(options, readSettings, now);
+    const deliveries = new Map<string, StreamDelivery>();
+    const sources = new Map(
+      bindings.map((b) => {
+        const stream = b.streamName ?? b.dataset;
+        return [
+          stream,
+          sourceFor({
+            stream,
+            dataset: b.dataset,
+            retrier,
+            health,
+            onPartitionsChanged: () => {
+              deliveries
+                .get(stream)
+                ?.sync()
+                .catch(() => undefined);
+            },
+          }),
+        ] as const;
+      }),
+    );
+    // One lease per stream: a second worker on the same lake and stream waits for it. A source whose
+    // partitions a consumer group shares among workers is fenced per partition instead.
+    const onLease = options.onLease ?? options.onWarning;
+    const leases = new Map(
+      names
+        .filter((stream) => !sources.get(stream)?.shared)
+        .map((stream) => [
+          stream,
+          new StreamLease({
+            storage: options.storage,
+            stream,
+            ttlMs: leaseTtlMs,
+            heartbeatMs: leaseHeartbeatMs,
+            ...(onLease ? { onEvent: onLease } : {}),
+            onLost: (err) => deliveries.get(stream)?.onLeaseLost(err),
+          }),
+        ]),
+    );
     const checkpoints = new CheckpointStore(options.storage);
     const budget = new BufferBudget(
       positive('maxBufferedBytes', options.maxBufferedBytes ?? d.maxBufferedBytes, settings.bufferSizeBytes),
@@ -224,7 +247,7 @@ export class DeliveryWorker {
       retrier,
       ...(options.hooks ? { hooks: options.hooks } : {}),
       now,
-      leaseOf: (stream) => leases.get(stream),
+      leaseOf: (stream, shardId) => leases.get(stream) ?? deliveries.get(stream)?.fenceOf(shardId),
     });
     return new DeliveryWorker(
       (w) =>
@@ -233,8 +256,8 @@ export class DeliveryWorker {
           const delivery = new StreamDelivery({
             dataset: b.dataset,
             stream,
-            source: sourceFor({ stream, dataset: b.dataset, retrier, health }),
-            lease: leases.get(stream)!,
+            source: sources.get(stream)!,
+            ...(leases.has(stream) ? { lease: leases.get(stream)! } : {}),
             retrier,
             health,
             flusher,

@@ -166,6 +166,7 @@ export class ShardConsumer {
     }
     const { info, latencies } = result;
     this.#committed = info.lastSequenceNumber;
+    this.#reader.onDurable?.(info.lastSequenceNumber);
     counters.delivered += info.rows;
     counters.rejected += info.errors;
     counters.files += info.dataObjects.length;

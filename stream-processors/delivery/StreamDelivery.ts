@@ -1,9 +1,9 @@
 import type { Retrier } from '../../common/retry/index.js';
 import { type Contract, contractFor, type Dataset } from '../../schemas/index.js';
-import type { BatchFlusher } from './BatchFlusher.js';
+import type { BatchFlusher, WriteFence } from './BatchFlusher.js';
 import type { BufferBudget } from './BufferBudget.js';
 import type { CheckpointStore } from './CheckpointStore.js';
-import { isLeaseLost } from './errors.js';
+import { isLeaseLost, LeaseLostError } from './errors.js';
 import { type ConsumerSettings, ShardConsumer } from './ShardConsumer.js';
 import type { SourceHealth } from './SourceHealth.js';
 import { StreamCounters } from './StreamCounters.js';
@@ -56,6 +56,8 @@ export class StreamDelivery {
   readonly #finished = new Set<string>();
   readonly #checkpoints = new Map<string, ShardCheckpoint | undefined>();
   readonly #consumers = new Map<string, { consumer: ShardConsumer; done: Promise<void> }>();
+  /** Epochs claimed for the partitions of a shared source (see {@link RecordSource.shared}). */
+  readonly #claims = new Map<string, number>();
   #sync: Promise<void> | undefined;
   #createdMs = 0;
   #syncAgain = false;
@@ -135,7 +137,9 @@ export class StreamDelivery {
     if (this.#recovering) return;
     if (this.#o.lease?.held) this.#o.lease.drop(err.message);
     (this.#o.onLease ?? this.#o.onWarning)?.(
-      `${err.message}; stopped writing stream ${this.stream}, waiting to take the lease again`,
+      this.#o.lease
+        ? `${err.message}; stopped writing stream ${this.stream}, waiting to take the lease again`
+        : `${err.message}; stopped writing stream ${this.stream}, taking up the partitions assigned now`,
     );
     this.#recovering = (async () => {
       await this.#sync?.catch(() => undefined);
@@ -143,13 +147,41 @@ export class StreamDelivery {
       await Promise.all([...this.#consumers.values()].map((c) => c.done));
       this.#checkpoints.clear();
       this.#finished.clear();
+      this.#claims.clear();
     })()
       .catch(() => undefined)
       .finally(() => {
         this.#recovering = undefined;
         this.#o.onStateChange();
-        if (!this.#stopped) this.#acquire();
+        if (this.#stopped) return;
+        // A shared source has no lease to wait for: take up what the group assigns now.
+        if (this.#o.lease) this.#acquire();
+        else this.sync().catch((e: unknown) => this.#o.onFailure(e));
       });
+  }
+
+  /**
+   * The write fence of a partition of a shared source: the epoch claimed for it, valid while the group
+   * assigns the partition to this process. Undefined for other sources (the stream lease fences them).
+   *
+   * @param shardId - partition id
+   */
+  public fenceOf(shardId: string): WriteFence | undefined {
+    const shared = this.#o.source.shared;
+    if (!shared) return undefined;
+    const epoch = this.#claims.get(shardId);
+    return {
+      epoch: epoch ?? 0,
+      assertValid: () => {
+        if (epoch === undefined || !shared.owns(shardId)) {
+          throw new LeaseLostError(
+            this.stream,
+            epoch ?? 0,
+            `partition ${shardId} is no longer assigned to this process (consumer group rebalance)`,
+          );
+        }
+      },
+    };
   }
 
   /** Called by the lease when a renewal finds it taken over or lapsed. */
@@ -189,6 +221,30 @@ export class StreamDelivery {
     this.#createdMs = createdMs;
     const listed = listing.partitions;
     this.#shards = new Map(listed.map((s) => [s.id, s]));
+    const shared = this.#o.source.shared;
+    if (shared) {
+      for (const s of listed) {
+        if (this.#stopped || this.#recovering) return;
+        if (this.#consumers.has(s.id) || !shared.owns(s.id)) continue;
+        // Claim before reading: from now on an earlier owner's writes are refused, and a pending range it
+        // left is replayed here under the same names.
+        const { checkpoint, epoch } = await this.#o.retrier(() =>
+          this.#o.checkpoints.claim({
+            stream: this.stream,
+            shardId: s.id,
+            shardStartingSequenceNumber: s.incarnation,
+            streamCreatedMs: createdMs,
+            sequenceNumber: null,
+            subSequenceNumber: null,
+            finished: false,
+            pending: null,
+          }),
+        );
+        this.#claims.set(s.id, epoch);
+        this.#start(s, checkpoint);
+      }
+      return;
+    }
     for (const s of listed) await this.#checkpointOf(s);
     if (this.#o.lease) {
       // A checkpoint from a higher epoch than the lease's (the lease file was deleted): pass it, or
@@ -273,6 +329,7 @@ export class StreamDelivery {
     await Promise.all([...this.#consumers.values()].map((c) => c.done));
     await this.#recovering;
     await this.#acquiring;
+    await this.#o.source.close?.();
     // After the last flush: the next worker may start at once.
     await this.#o.lease?.release();
   }

@@ -39,6 +39,7 @@ export {
   formatOutage,
   formatStreamStatus,
 } from './formatStats.js';
+export { KafkaSource, type KafkaSourceOptions, partitionId } from './kafkaSource/index.js';
 export {
   type KinesisReadSettings,
   KinesisShardReader,

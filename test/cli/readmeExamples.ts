@@ -173,6 +173,11 @@ export function shorten(example: ReadmeExample, cli: string, hostPort: string): 
     args = `${args.replace(/(^|\s)--port(=|\s+)\S+/g, '')} --port 0`;
     readyWhen = /export AWS_ENDPOINT_URL_KINESIS=/;
   }
+  if (sub === 'kafka') {
+    // A local broker: any free port (and a fresh data folder), stopped once it accepts clients.
+    args = `${args.replace(/(^|\s)--(port|data)(=|\s+)\S+/g, '')} --port 0`;
+    readyWhen = /^ready 127\.0\.0\.1:\d+$/m;
+  }
   const assignments = m[1]!.replaceAll('127.0.0.1:4567', hostPort);
   return { command: `${assignments}${cli} ${args.trim()}`, ...(readyWhen ? { readyWhen } : {}) };
 }

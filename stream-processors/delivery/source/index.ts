@@ -4,6 +4,7 @@ export type {
   PositionRange,
   RecordSource,
   RecordSourceFactory,
+  SharedPartitions,
   SourceBatch,
   SourceContext,
   SourceListing,

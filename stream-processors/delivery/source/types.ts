@@ -94,6 +94,11 @@ export interface PartitionReader {
   readonly lagMs: number;
   /** How long the reader's calls have been failing, ms; 0 while they answer. */
   readonly failingForMs: number;
+  /**
+   * Everything up to `position` is durable in the lake (called after each checkpoint). A Kafka reader
+   * commits its group offset there, as a mirror for lag monitoring; the lake's checkpoint stays the truth.
+   */
+  onDurable?(position: string): void;
 }
 
 /** One partition of a source: a Kinesis shard; a Kafka topic-partition. */
@@ -170,6 +175,21 @@ export interface RecordSource {
    * record is gone (retention), and the replay is given up.
    */
   compare(a: string, b: string): number;
+  /**
+   * Present when several delivery processes share the source's partitions (a Kafka consumer group): the
+   * stream then has no stream-wide lease; each partition is written only while this process owns it
+   * ({@link SharedPartitions.owns}), under an epoch claimed in its checkpoint before it is read, so a
+   * previous owner's late write is refused. @default absent (one writer per stream, by the stream lease)
+   */
+  readonly shared?: SharedPartitions;
+  /** Releases what the source holds (a Kafka source leaves its group); called once its readers stopped. */
+  close?(): Promise<void>;
+}
+
+/** How a source shared by several processes tells which of its partitions are this process's. */
+export interface SharedPartitions {
+  /** True while this process owns the partition (the group assigned it here). */
+  owns(partitionId: string): boolean;
 }
 
 /** What the worker gives a source it creates for one of its streams. */
@@ -185,6 +205,8 @@ export interface SourceContext {
    * {@link SourceHealth.call}, so outages are waited out (or given up) by one policy and show in stats.
    */
   readonly health: SourceHealth;
+  /** The source's partitions changed (a rebalance): list them again now rather than at the next sync. */
+  readonly onPartitionsChanged?: () => void;
 }
 
 /**

@@ -1,0 +1,96 @@
+import { DEFAULT_KAFKA_TOPICS, DEFAULT_TOPIC_PARTITIONS } from '../../kafka/index.js';
+import { EmbeddedKafka } from '../../local/kafka/index.js';
+import { DATASETS } from '../../schemas/index.js';
+import { type Command, UsageError } from '../command.js';
+
+/** `gridstream kafka`: one local Apache Kafka broker, for produce/deliver in other processes. */
+export const command: Command = {
+  name: 'kafka',
+  summary: 'Serve a local Apache Kafka broker (KRaft) on 127.0.0.1 for produce/deliver in other terminals',
+  usage: '[--port N] [--data DIR] [--partitions N]',
+  details: `
+Runs Apache Kafka's own broker (kafka.Kafka in KRaft mode, broker and controller in one JVM; Java 17+)
+from the jars the project resolves with Maven into .cache/kafka/ on first use, on 127.0.0.1 until Ctrl-C,
+with one topic per dataset (grid, weather, transactions). Prints \`ready 127.0.0.1:PORT\` once it accepts
+clients. The data folder is fresh at every start (and removed at the end) unless --data DIR is given.
+
+Examples:
+  gridstream kafka
+  gridstream kafka --port 9092 --data ./kafka-data
+In other terminals:
+  export KAFKA_BROKERS=127.0.0.1:9092
+  gridstream produce --transport kafka --duration 60
+  gridstream deliver --source kafka`,
+  options: {
+    port: {
+      type: 'string',
+      description: 'Client port on 127.0.0.1 (0: any free port)',
+      valueName: 'N',
+      default: '0',
+    },
+    data: {
+      type: 'string',
+      description: 'Keep the broker data in this folder (reused when it exists)',
+      valueName: 'DIR',
+    },
+    partitions: {
+      type: 'string',
+      description: 'Partitions of each dataset topic',
+      valueName: 'N',
+      default: String(DEFAULT_TOPIC_PARTITIONS),
+    },
+  },
+  async run(values) {
+    const portText = String(values.port ?? '0');
+    const port = Number(portText);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      throw new UsageError(
+        `--port must be a whole number from 0 to 65535, got ${JSON.stringify(values.port)}`,
+      );
+    }
+    const partText = String(values.partitions ?? DEFAULT_TOPIC_PARTITIONS);
+    const partitions = Number(partText);
+    if (!/^\d+$/.test(partText) || partitions < 1 || partitions > 1000) {
+      throw new UsageError(
+        `--partitions must be a whole number from 1 to 1000, got ${JSON.stringify(values.partitions)}`,
+      );
+    }
+    let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      onSignal = resolve;
+    });
+    const listen = (sig: NodeJS.Signals): void => onSignal(sig);
+    process.on('SIGINT', listen);
+    process.on('SIGTERM', listen);
+    const topics = Object.fromEntries(DATASETS.map((d) => [DEFAULT_KAFKA_TOPICS[d], partitions]));
+    let broker: EmbeddedKafka;
+    try {
+      broker = await EmbeddedKafka.start({
+        port,
+        ...(typeof values.data === 'string' ? { dataDir: values.data } : {}),
+        topics,
+        log: (line) => process.stderr.write(`gridstream kafka: ${line}\n`),
+      });
+    } catch (err) {
+      process.off('SIGINT', listen);
+      process.off('SIGTERM', listen);
+      throw err;
+    }
+    process.stdout.write(
+      `gridstream kafka: Apache Kafka ${broker.version} (KRaft) — topics ${Object.keys(topics).join(', ')} ` +
+        `(${partitions} partition${partitions === 1 ? '' : 's'} each); data in ${broker.dataDir}\n` +
+        'In other terminals:\n' +
+        `  export KAFKA_BROKERS=${broker.brokers}\n` +
+        '  npx gridstream produce --transport kafka --duration 60\n' +
+        '  npx gridstream deliver --source kafka\n' +
+        'Ctrl-C to stop.\n' +
+        `ready ${broker.brokers}\n`,
+    );
+    const signal = await stopped;
+    process.off('SIGINT', listen);
+    process.off('SIGTERM', listen);
+    await broker.stop();
+    process.stdout.write(`gridstream kafka: stopped (${signal})\n`);
+    return 0;
+  },
+};

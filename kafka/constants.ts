@@ -1,0 +1,26 @@
+import { DATASETS, type Dataset } from '../schemas/index.js';
+
+/** The environment variable naming the brokers (`host:port,host:port`) when `--brokers` is not given. */
+export const KAFKA_BROKERS_ENV = 'KAFKA_BROKERS';
+
+/** Client id gridstream's Kafka clients announce (brokers log it; quotas may key on it). */
+export const KAFKA_CLIENT_ID = 'gridstream';
+
+/** The topic of each dataset by default: named after the dataset, as the Kinesis streams are. */
+export const DEFAULT_KAFKA_TOPICS: Readonly<Record<Dataset, string>> = Object.fromEntries(
+  DATASETS.map((d) => [d, d]),
+) as Record<Dataset, string>;
+
+/** Partitions of each dataset topic that `gridstream kafka` and `up --transport kafka` create. */
+export const DEFAULT_TOPIC_PARTITIONS = 2;
+
+/**
+ * The broker's default `message.max.bytes` (1 MiB + record overhead): the sink refuses a larger event
+ * before sending, as the Kinesis sink refuses one over the Kinesis record limit.
+ */
+export const KAFKA_MAX_MESSAGE_BYTES = 1_048_576;
+
+/** Version of the Python-free MSK IAM signer the `aws-msk-iam` mechanism loads (not a dependency yet). */
+export const MSK_IAM_SIGNER_PACKAGE = 'aws-msk-iam-sasl-signer-js';
+/** The version the `aws-msk-iam` mechanism was written against. */
+export const MSK_IAM_SIGNER_VERSION = '1.0.3';

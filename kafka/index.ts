@@ -1,0 +1,20 @@
+export {
+  DEFAULT_KAFKA_TOPICS,
+  DEFAULT_TOPIC_PARTITIONS,
+  KAFKA_BROKERS_ENV,
+  KAFKA_CLIENT_ID,
+  KAFKA_MAX_MESSAGE_BYTES,
+  MSK_IAM_SIGNER_PACKAGE,
+  MSK_IAM_SIGNER_VERSION,
+} from './constants.js';
+export { createKafkaTransport, type KafkaTransport } from './createKafkaTransport.js';
+export {
+  KafkaCallError,
+  KafkaConfigError,
+  KafkaError,
+  KafkaUnavailableError,
+  MissingTopicError,
+  MskIamUnavailableError,
+} from './errors.js';
+export { parseBrokers } from './parseBrokers.js';
+export type * from './types.js';

@@ -1,0 +1,267 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createKafkaTransport } from '../../kafka/index.js';
+import { KafkaBrokerError } from './errors.js';
+import { ensureKafkaJars, kafkaVersion } from './kafkaJars.js';
+
+/** Options of {@link EmbeddedKafka.start}. */
+export interface EmbeddedKafkaOptions {
+  /** Client port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+  /** Folder of the broker's log and metadata; kept when given. @default a fresh temp folder, removed on stop */
+  readonly dataDir?: string;
+  /** Topics to create once it answers, by name with their partition count. @default none */
+  readonly topics?: Readonly<Record<string, number>>;
+  /** Max heap of the broker's JVM, MiB. @default 512 */
+  readonly heapMb?: number;
+  /** Progress lines (the jar download on first use). */
+  readonly log?: (line: string) => void;
+  /** Give up when the broker does not answer within this long, ms. @default 120000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool's random-uuid prints). */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * One Apache Kafka broker (KRaft, combined broker and controller) on 127.0.0.1, run from the jars the
+ * project resolves with Maven ({@link ensureKafkaJars}): `gridstream kafka`, `up --transport kafka` and
+ * the tests use it. The storage is formatted with Kafka's StorageTool; `kafka.Kafka` runs as a child
+ * process (killed with the parent's exit) and is ready once an admin client gets an answer.
+ *
+ * @example
+ * ```ts
+ * const kafka = await EmbeddedKafka.start({ topics: { grid: 2 } });
+ * console.log(kafka.brokers); // 127.0.0.1:PORT
+ * await kafka.stop();
+ * ```
+ */
+export class EmbeddedKafka {
+  /** `127.0.0.1:PORT`. */
+  public readonly brokers: string;
+  /** Client port. */
+  public readonly port: number;
+  /** The broker's data folder. */
+  public readonly dataDir: string;
+  /** Apache Kafka version running. */
+  public readonly version: string;
+  readonly #child: ChildProcess;
+  readonly #ownsDir: boolean;
+  readonly #exited: Promise<void>;
+  #output = '';
+
+  private constructor(child: ChildProcess, port: number, dataDir: string, ownsDir: boolean, version: string) {
+    this.#child = child;
+    this.port = port;
+    this.brokers = `127.0.0.1:${port}`;
+    this.dataDir = dataDir;
+    this.#ownsDir = ownsDir;
+    this.version = version;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const keep = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-8000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  /** Process id of the broker's JVM. */
+  public get pid(): number {
+    return this.#child.pid ?? 0;
+  }
+
+  /** True once the broker process has exited. */
+  public get exited(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
+  }
+
+  /**
+   * Resolves the jars (first use), formats the storage, starts the broker and waits until it answers,
+   * then creates `options.topics`.
+   *
+   * @param options - port, data folder, topics
+   * @throws KafkaBrokerError when Java or Maven is missing, the port is taken, or it never answers
+   */
+  public static async start(options: EmbeddedKafkaOptions = {}): Promise<EmbeddedKafka> {
+    const log = options.log ?? (() => undefined);
+    const lib = ensureKafkaJars(log);
+    const version = kafkaVersion();
+    const ownsDir = options.dataDir === undefined;
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gridstream-kafka-'));
+    mkdirSync(dataDir, { recursive: true });
+    const logDir = join(dataDir, 'kraft-logs');
+    // A data folder used before keeps its controller port (the KRaft quorum is recorded in the storage)
+    // and, unless another is asked for, its client port.
+    const portsFile = join(dataDir, 'gridstream-ports.json');
+    const before = existsSync(portsFile)
+      ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number })
+      : undefined;
+    const port = options.port && options.port > 0 ? options.port : (before?.port ?? (await freePort()));
+    const controllerPort = before?.controllerPort ?? (await freePort());
+    writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
+    const props = join(dataDir, 'server.properties');
+    writeFileSync(
+      props,
+      [
+        'process.roles=broker,controller',
+        'node.id=1',
+        `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        `log.dirs=${logDir}`,
+        'offsets.topic.replication.factor=1',
+        'offsets.topic.num.partitions=4',
+        'transaction.state.log.replication.factor=1',
+        'transaction.state.log.min.isr=1',
+        'share.coordinator.state.topic.replication.factor=1',
+        'share.coordinator.state.topic.min.isr=1',
+        'group.initial.rebalance.delay.ms=0',
+        // A missing topic is an error the commands name, never created by a typo.
+        'auto.create.topics.enable=false',
+        'num.partitions=2',
+        '',
+      ].join('\n'),
+    );
+    const classPath = join(lib, '*');
+    const java = process.env.JAVA ?? 'java';
+    // A data folder given again keeps its storage: format only a fresh one.
+    const formatted = existsSync(join(logDir, 'meta.properties'));
+    const format = formatted
+      ? { error: undefined, status: 0, stdout: '', stderr: '' }
+      : spawnSync(
+          java,
+          [
+            '-cp',
+            classPath,
+            'kafka.tools.StorageTool',
+            'format',
+            '--ignore-formatted',
+            '-t',
+            clusterId(),
+            '-c',
+            props,
+          ],
+          { encoding: 'utf8' },
+        );
+    if (format.error || format.status !== 0) {
+      throw new KafkaBrokerError(
+        `Kafka's StorageTool could not format ${logDir} (${format.error?.message ?? `exit code ${format.status}`}; ` +
+          `Java 17+ is needed as \`${java}\`):\n${format.stdout ?? ''}${format.stderr ?? ''}`.trim(),
+      );
+    }
+    const heap = options.heapMb ?? 512;
+    const child = spawn(
+      java,
+      [
+        `-Xmx${heap}m`,
+        `-Xms${Math.min(heap, 128)}m`,
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        '-Djava.awt.headless=true',
+        '-cp',
+        classPath,
+        'kafka.Kafka',
+        props,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const broker = new EmbeddedKafka(child, port, dataDir, ownsDir, version);
+    // The broker must not outlive this process (a crashed test run, Ctrl-C).
+    const kill = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
+    try {
+      await broker.#waitReady(options.startTimeoutMs ?? 120_000);
+      if (options.topics && Object.keys(options.topics).length > 0) await broker.createTopics(options.topics);
+    } catch (err) {
+      await broker.stop();
+      throw err;
+    }
+    return broker;
+  }
+
+  async #waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const kafka = createKafkaTransport({ brokers: [this.brokers], connectionTimeoutMs: 1000 });
+    let last: unknown;
+    while (Date.now() < deadline) {
+      if (this.exited) {
+        throw new KafkaBrokerError(
+          `the Kafka broker exited during start (port ${this.port} taken?):\n${this.#output}`.trim(),
+        );
+      }
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await admin.existingTopics(['__probe']);
+        return;
+      } catch (err) {
+        last = err;
+      } finally {
+        await admin.disconnect();
+      }
+      await delay(250);
+    }
+    throw new KafkaBrokerError(
+      `the Kafka broker on ${this.brokers} did not answer within ${timeoutMs} ms: ${(last as Error)?.message ?? ''}`,
+    );
+  }
+
+  /**
+   * Creates topics that do not exist yet.
+   *
+   * @param topics - partition count by topic name
+   */
+  public async createTopics(topics: Readonly<Record<string, number>>): Promise<void> {
+    const admin = createKafkaTransport({ brokers: [this.brokers] }).admin();
+    await admin.connect();
+    try {
+      const byCount = new Map<number, string[]>();
+      for (const [t, n] of Object.entries(topics)) byCount.set(n, [...(byCount.get(n) ?? []), t]);
+      for (const [n, names] of byCount) await admin.createTopics(names, n);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL after 10 s) and removes a data folder it created. */
+  public async stop(): Promise<void> {
+    if (!this.exited) {
+      this.#child.kill('SIGTERM');
+      const timer = setTimeout(() => this.#child.kill('SIGKILL'), 10_000);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+    if (this.#ownsDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Kills the broker at once (SIGKILL), keeping its data: a crash, for fault tests. */
+  public async kill(): Promise<void> {
+    if (!this.exited) this.#child.kill('SIGKILL');
+    await this.#exited;
+  }
+}

@@ -1,0 +1,3 @@
+export { EmbeddedKafka, type EmbeddedKafkaOptions } from './EmbeddedKafka.js';
+export { KafkaBrokerError } from './errors.js';
+export { ensureKafkaJars, KAFKA_CACHE, KAFKA_POM, kafkaVersion } from './kafkaJars.js';

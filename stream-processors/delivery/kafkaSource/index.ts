@@ -1,0 +1,1 @@
+export { KafkaSource, type KafkaSourceOptions, partitionId } from './KafkaSource.js';
