@@ -9,6 +9,7 @@ export {
   TARGET_KINDS,
 } from './constants.js';
 export { LoadtestError, ScenarioError } from './errors.js';
+export { loadtestMain } from './main.js';
 export { type HistogramJson, type HistogramSummary, LogHistogram } from './metrics/LogHistogram.js';
 export {
   type CellJson,
@@ -34,7 +35,9 @@ export {
   CURATION_RUN,
   DEFAULT_EVENT_BYTES,
   datasetKeyLoads,
+  eventsPerAggregate,
   peakRate,
+  SINK_AGGREGATION,
   STREAM_READERS,
   scenarioCost,
   scenarioShardPredictions,
@@ -51,6 +54,7 @@ export {
   type ShardModelInput,
   type ShardPrediction,
 } from './model/shardModel.js';
+export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';
 export { RateProfile, type RateSegment } from './profile/RateProfile.js';
 export { evaluateSlos, type MetricLookup, metricUnit } from './report/evaluateSlos.js';
 export {

@@ -1,3 +1,4 @@
+import { SINK_DEFAULTS } from '../../producers/kinesis/constants.js';
 import { LOAD_ZONES, SETTLEMENT_POINTS, WEATHER_LOCATIONS } from '../../producers/sources/ercotCatalog.js';
 import type { Dataset } from '../../schemas/index.js';
 import { RateProfile } from '../profile/RateProfile.js';
@@ -83,16 +84,22 @@ export function datasetKeyLoads(
   }
 }
 
+/** KPL aggregation as the sink's defaults do it (50 KiB aggregates, flushed every 100 ms). */
+export const SINK_AGGREGATION = {
+  maxBytes: SINK_DEFAULTS.maxAggregatedBytes,
+  lingerMs: SINK_DEFAULTS.lingerMs,
+} as const;
+
 /**
  * Per-dataset shard predictions at each profile's peak rate, on `target.shards` even shards (1 when not
  * given).
  *
  * @param scenario - a loaded scenario
- * @param eventsPerKinesisRecord - KPL aggregation factor assumed (1: none)
+ * @param aggregate - the sink aggregates (its default); false predicts one Kinesis record per event
  */
 export function scenarioShardPredictions(
   scenario: Scenario,
-  eventsPerKinesisRecord = 1,
+  aggregate = true,
 ): Partial<Record<Dataset, ShardPrediction>> {
   const out: Partial<Record<Dataset, ShardPrediction>> = {};
   for (const [dataset, load] of Object.entries(scenario.datasets) as [Dataset, DatasetLoad][]) {
@@ -101,25 +108,34 @@ export function scenarioShardPredictions(
       ranges: evenShardRanges(scenario.target.shards ?? 1),
       keys,
       ...(uniform ? { uniform } : {}),
-      recordsPerKinesisRecord: eventsPerKinesisRecord,
+      ...(aggregate ? { aggregation: SINK_AGGREGATION } : {}),
     });
   }
   return out;
 }
 
 /**
- * Prices a scenario's whole profile on AWS: its events and peaks per stream, one curation run per
- * started hour, the scenario's probe queries (10 MB minimum each).
+ * Events per Kinesis record the sink's aggregation reaches on average: full 50 KiB aggregates when the
+ * rate per shard fills them within the 100 ms linger, else what one linger collects.
+ *
+ * @param meanRate - events per second of the stream
+ * @param shards - shards of the stream
+ * @param eventBytes - mean bytes per event
+ */
+export function eventsPerAggregate(meanRate: number, shards: number, eventBytes: number): number {
+  const full = Math.floor(SINK_AGGREGATION.maxBytes / eventBytes);
+  const perLinger = (meanRate / shards) * (SINK_AGGREGATION.lingerMs / 1000);
+  return Math.max(1, Math.min(full, perLinger));
+}
+
+/**
+ * Prices a scenario's whole profile on AWS: its events and peaks per stream, the hourly curation run pro rata, the scenario's probe queries (10 MB minimum each).
  *
  * @param scenario - a loaded scenario
  * @param prices - the price table
- * @param eventsPerKinesisRecord - KPL aggregation factor assumed (1: none)
+ * @param aggregate - the sink aggregates (its default); false prices one Kinesis record per event
  */
-export function scenarioCost(
-  scenario: Scenario,
-  prices: PriceTable,
-  eventsPerKinesisRecord = 1,
-): CostEstimate {
+export function scenarioCost(scenario: Scenario, prices: PriceTable, aggregate = true): CostEstimate {
   const profiles = Object.entries(scenario.datasets).map(
     ([d, load]) => [d as Dataset, load, new RateProfile(load.profile)] as const,
   );
@@ -133,11 +149,17 @@ export function scenarioCost(
         events: p.totalEvents,
         peakEventsPerSecond: peakRate(p),
         eventBytes: load.eventBytes ?? DEFAULT_EVENT_BYTES[dataset],
-        eventsPerKinesisRecord,
+        eventsPerKinesisRecord: aggregate
+          ? eventsPerAggregate(
+              p.totalEvents / (p.durationMs / 1000),
+              scenario.target.shards ?? 1,
+              load.eventBytes ?? DEFAULT_EVENT_BYTES[dataset],
+            )
+          : 1,
         readers: STREAM_READERS[dataset],
         ...(scenario.target.shards === undefined ? {} : { shards: scenario.target.shards }),
       })),
-      glue: [{ job: 'curate', runs: Math.ceil(hours), ...CURATION_RUN }],
+      glue: [{ job: 'curate (hourly, pro rata)', runs: hours, ...CURATION_RUN }],
       athena: { queries: Math.ceil(scenario.cost.probeQueriesPerHour * hours), bytesPerQuery: 0 },
     },
     prices,

@@ -51,6 +51,12 @@ export interface ShardModelInput {
    * records bound for the same shard, so it divides the record count, not the bytes. @default 1
    */
   readonly recordsPerKinesisRecord?: number;
+  /**
+   * KPL aggregation as the sink does it (replaces recordsPerKinesisRecord): per shard, aggregates of up to
+   * `maxBytes` flushed at least every `lingerMs`, so a shard's Kinesis records per second are
+   * max(1000 / lingerMs, bytes / maxBytes), never more than its user records.
+   */
+  readonly aggregation?: { readonly maxBytes: number; readonly lingerMs: number };
 }
 
 /** Predicted load of one shard. */
@@ -124,7 +130,9 @@ export function predictShardLoad(input: ShardModelInput): ShardPrediction {
   }
   const shards: ShardLoad[] = ranges.map((r, i) => {
     const a = acc[i]!;
-    const records = a.records / perRecord;
+    const records = input.aggregation
+      ? Math.min(a.records, Math.max(1000 / input.aggregation.lingerMs, a.bytes / input.aggregation.maxBytes))
+      : a.records / perRecord;
     const byRecords = records / SHARD_WRITE_LIMITS.recordsPerSecond;
     const byBytes = a.bytes / SHARD_WRITE_LIMITS.bytesPerSecond;
     const utilisation = Math.max(byRecords, byBytes);

@@ -200,3 +200,31 @@ describe('cost model', () => {
     expect(() => loadPrices(bad)).toThrow(/glue\.dpu_hour/);
   });
 });
+
+describe('aggregation in the shard model', () => {
+  it('counts the aggregates the sink sends: 10 per second per shard at low rates, bytes / 50 KiB at high ones', () => {
+    const aggregation = { maxBytes: 51_200, lingerMs: 100 };
+    const low = predictShardLoad({
+      ranges: evenShardRanges(1),
+      keys: [{ key: 'k', recordsPerSecond: 300, bytesPerSecond: 300 * 500 }],
+      aggregation,
+    });
+    expect(low.shards[0]!.recordsPerSecond).toBe(10);
+    const high = predictShardLoad({
+      ranges: evenShardRanges(1),
+      keys: [{ key: 'k', recordsPerSecond: 5000, bytesPerSecond: 5000 * 500 }],
+      aggregation,
+    });
+    expect(high.shards[0]).toMatchObject({
+      recordsPerSecond: (5000 * 500) / 51_200,
+      limitedBy: 'bytes',
+      overLimit: true,
+    });
+    const trickle = predictShardLoad({
+      ranges: evenShardRanges(1),
+      keys: [{ key: 'k', recordsPerSecond: 3, bytesPerSecond: 1500 }],
+      aggregation,
+    });
+    expect(trickle.shards[0]!.recordsPerSecond).toBe(3);
+  });
+});
