@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../common/packageRoot.js';
 import { LoadtestError } from '../errors.js';
 import { escapeHtml, formatNumber, lineChart } from './svgChart.js';
 import type {
@@ -17,6 +18,9 @@ export const RUN_FILES = {
   timeSeries: 'timeseries.jsonl',
   report: 'report.html',
 } as const;
+
+/** The JSON Schema of summary.json (docs/LOADTEST.md describes each field). */
+export const SUMMARY_SCHEMA_FILE = join(PACKAGE_ROOT, 'loadtest', 'report', 'summary.schema.json');
 
 /** The charts of every report, by `data-chart` id. */
 export const REPORT_CHARTS = [
