@@ -18,6 +18,7 @@ export {
   type Counter,
   LATENCY_MEASURES,
   type LatencyMeasure,
+  MetricsCell,
   RunMetrics,
 } from './metrics/RunMetrics.js';
 export {

@@ -191,8 +191,11 @@ export class LogHistogram {
 function bucketOf(value: number): number {
   const v = Math.floor(Math.min(value, MAX_VALUE));
   if (v < EXACT_LIMIT) return v;
-  const msb = v < TWO_32 ? 31 - Math.clz32(v) : 63 - Math.clz32(Math.floor(v / TWO_32));
-  const shift = msb - SUB_BITS;
+  if (v < TWO_32) {
+    const shift = 31 - Math.clz32(v) - SUB_BITS;
+    return SUB_COUNT * shift + (v >>> shift);
+  }
+  const shift = 63 - Math.clz32(Math.floor(v / TWO_32)) - SUB_BITS;
   return SUB_COUNT * shift + Math.floor(v / 2 ** shift);
 }
 

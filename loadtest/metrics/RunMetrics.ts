@@ -36,7 +36,12 @@ export interface CellSummary {
   readonly latencyMs: Readonly<Partial<Record<LatencyMeasure, HistogramSummary>>>;
 }
 
-class Cell {
+/**
+ * The measurements of one dataset and stage. A load worker keeps the cell of its current stage and
+ * records into it directly (no lookup per event).
+ */
+export class MetricsCell {
+  /** Counter values. */
   readonly counters: Record<Counter, number> = {
     asked: 0,
     sent: 0,
@@ -45,15 +50,41 @@ class Cell {
     retries: 0,
     expirations: 0,
   };
+  /** Histograms by measure (created on first use). */
   readonly histograms = new Map<LatencyMeasure, LogHistogram>();
 
-  histogram(measure: LatencyMeasure): LogHistogram {
+  /**
+   * The histogram of one measure.
+   *
+   * @param measure - which measure
+   */
+  public histogram(measure: LatencyMeasure): LogHistogram {
     let h = this.histograms.get(measure);
     if (!h) {
       h = new LogHistogram();
       this.histograms.set(measure, h);
     }
     return h;
+  }
+
+  /**
+   * Records one latency sample.
+   *
+   * @param measure - which measure
+   * @param ms - milliseconds (fractions kept to the microsecond)
+   */
+  public recordLatencyMs(measure: LatencyMeasure, ms: number): void {
+    (this.histograms.get(measure) ?? this.histogram(measure)).record(ms * 1000);
+  }
+
+  /**
+   * Adds to a counter.
+   *
+   * @param counter - which counter
+   * @param n - amount
+   */
+  public add(counter: Counter, n = 1): void {
+    this.counters[counter] += n;
   }
 }
 
@@ -71,9 +102,15 @@ class Cell {
  * ```
  */
 export class RunMetrics {
-  readonly #cells = new Map<string, Map<string, Cell>>();
+  readonly #cells = new Map<string, Map<string, MetricsCell>>();
 
-  #cell(dataset: string, stage: string): Cell {
+  /**
+   * The cell of one dataset and stage (created empty when absent), to record into without lookups.
+   *
+   * @param dataset - dataset
+   * @param stage - stage name
+   */
+  public cell(dataset: string, stage: string): MetricsCell {
     let stages = this.#cells.get(dataset);
     if (!stages) {
       stages = new Map();
@@ -81,7 +118,7 @@ export class RunMetrics {
     }
     let cell = stages.get(stage);
     if (!cell) {
-      cell = new Cell();
+      cell = new MetricsCell();
       stages.set(stage, cell);
     }
     return cell;
@@ -96,7 +133,7 @@ export class RunMetrics {
    * @param ms - milliseconds (fractions kept to the microsecond)
    */
   public recordLatencyMs(dataset: string, stage: string, measure: LatencyMeasure, ms: number): void {
-    this.#cell(dataset, stage)
+    this.cell(dataset, stage)
       .histogram(measure)
       .record(ms * 1000);
   }
@@ -110,7 +147,7 @@ export class RunMetrics {
    * @param n - amount
    */
   public add(dataset: string, stage: string, counter: Counter, n = 1): void {
-    this.#cell(dataset, stage).counters[counter] += n;
+    this.cell(dataset, stage).counters[counter] += n;
   }
 
   /**
@@ -121,7 +158,7 @@ export class RunMetrics {
    * @param measure - which measure
    */
   public histogram(dataset: string, stage: string, measure: LatencyMeasure): LogHistogram {
-    return this.#cell(dataset, stage).histogram(measure);
+    return this.cell(dataset, stage).histogram(measure);
   }
 
   /**
@@ -157,7 +194,7 @@ export class RunMetrics {
   public merge(other: Readonly<Record<string, Readonly<Record<string, CellJson>>>>): this {
     for (const [dataset, stages] of Object.entries(other)) {
       for (const [stage, json] of Object.entries(stages)) {
-        const cell = this.#cell(dataset, stage);
+        const cell = this.cell(dataset, stage);
         for (const c of COUNTERS) cell.counters[c] += json.counters[c] ?? 0;
         for (const [m, h] of Object.entries(json.histograms)) {
           if (h) cell.histogram(m as LatencyMeasure).merge(h);

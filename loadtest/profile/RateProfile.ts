@@ -26,6 +26,7 @@ export class RateProfile {
   /** The stages compiled. */
   public readonly stages: readonly Stage[];
   readonly #cumulative: Float64Array;
+  #hint = 0;
 
   /**
    * @param stages - the profile's stages, run one after the other
@@ -100,28 +101,47 @@ export class RateProfile {
    * @param k - event index in the profile
    */
   public offsetOfEvent(k: number): number | undefined {
-    if (k < 0 || k >= this.totalEvents) return undefined;
-    // The last segment whose cumulative count at its start is <= k.
+    const i = this.#segmentOfEvent(k);
+    if (i < 0) return undefined;
+    const s = this.segments[i]!;
+    const n = k - this.#cumulative[i]!;
+    const lenS = (s.endMs - s.startMs) / 1000;
+    const a = (s.toRate - s.fromRate) / (2 * lenS);
+    const b = s.fromRate;
+    // Root of a·t² + b·t = n in the form that stays exact when a → 0 (no cancellation).
+    const denominator = b + Math.sqrt(Math.max(0, b * b + 4 * a * n));
+    const tS = denominator > 0 ? (2 * n) / denominator : 0;
+    return s.startMs + Math.min(tS * 1000, s.endMs - s.startMs);
+  }
+
+  /**
+   * Index of the stage event k (0-based) belongs to, or -1 past the profile's end.
+   *
+   * @param k - event index in the profile
+   */
+  public stageOfEvent(k: number): number {
+    const i = this.#segmentOfEvent(k);
+    return i < 0 ? -1 : this.segments[i]!.stage;
+  }
+
+  /** The segment holding event k (cumulative count at its start <= k < at its end), or -1. */
+  #segmentOfEvent(k: number): number {
+    if (k < 0 || k >= this.totalEvents) return -1;
+    const c = this.#cumulative;
+    // Events are asked for in order: the last answer is nearly always right (a scheduler's hot path).
+    const h = this.#hint;
+    if (c[h]! <= k && k < c[h + 1]!) return h;
     let lo = 0;
     let hi = this.segments.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.#cumulative[mid]! <= k) lo = mid;
+      if (c[mid]! <= k) lo = mid;
       else hi = mid - 1;
     }
-    for (let i = lo; i < this.segments.length; i++) {
-      const s = this.segments[i]!;
-      const n = k - this.#cumulative[i]!;
-      if (this.#cumulative[i + 1]! <= k) continue; // a zero-rate segment
-      const lenS = (s.endMs - s.startMs) / 1000;
-      const a = (s.toRate - s.fromRate) / (2 * lenS);
-      const b = s.fromRate;
-      // Root of a·t² + b·t = n in the form that stays exact when a → 0 (no cancellation).
-      const denominator = b + Math.sqrt(Math.max(0, b * b + 4 * a * n));
-      const tS = denominator > 0 ? (2 * n) / denominator : 0;
-      return s.startMs + Math.min(tS * 1000, s.endMs - s.startMs);
-    }
-    return undefined;
+    // Skip zero-rate segments (their cumulative count does not grow).
+    while (lo < this.segments.length - 1 && c[lo + 1]! <= k) lo++;
+    this.#hint = lo;
+    return lo;
   }
 
   #segmentAt(tMs: number): number {

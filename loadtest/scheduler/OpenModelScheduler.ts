@@ -82,7 +82,7 @@ export class OpenModelScheduler {
     let n = 0;
     while (n < max && this.#nextMs !== undefined && this.#nextMs <= nowMs) {
       const slot = out[n];
-      const stage = this.#profile.stageAt(this.#nextMs - this.#startMs);
+      const stage = this.#profile.stageOfEvent(this.#k);
       if (slot) {
         slot.seq = this.#k;
         slot.intendedMs = this.#nextMs;
