@@ -3,7 +3,8 @@
 // already in place. Plain Node (no dependencies): it runs before node_modules exists.
 //
 //   node scripts/setup.mjs          npm dependencies and the CLI's build (for `npm start`)
-//   node scripts/setup.mjs --test   also the Python venvs the test suite uses (.venv, .venv-iac)
+//   node scripts/setup.mjs --test   also the Python venvs the test suite uses (.venv, .venv-iac) and the
+//                                   system Chromium the HTML report tests drive (puppeteer-core downloads none)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,29 @@ function venv(dir, requirements) {
   writeFileSync(stamp, hash);
 }
 
+// Chromium: the tests open every HTML page (the load-test report) in a real headless browser, the
+// distribution's own build (puppeteer-core never downloads one). Installed with apt when running as root,
+// else the command to run is printed and the browser tests fail saying so.
+const CHROMIUM_PATHS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return;
+  if (CHROMIUM_PATHS.some((p) => existsSync(p))) return;
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (hasApt && process.getuid?.() === 0) {
+    run('sh', ['-c', 'apt-get update && apt-get install -y chromium'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return;
+  }
+  process.stderr.write(
+    hasApt
+      ? 'setup: no chromium for the browser tests: run `sudo apt-get update && sudo apt-get install -y chromium`\n'
+      : 'setup: no chromium for the browser tests: install Chromium and set CHROMIUM_PATH to its executable\n',
+  );
+}
+
 if (wantTest) {
   venv('.venv', 'requirements/python.txt');
   venv('.venv-iac', 'requirements/iac.txt');
+  ensureChromium();
 }

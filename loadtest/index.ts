@@ -1,0 +1,100 @@
+// The load-test harness's public surface (the benchmarks of bench/ are scripts, not exported).
+export {
+  DURATION_METRIC_PREFIXES,
+  ERCOT_DAILY_LOAD_SHAPE,
+  MIX_FIELDS,
+  SCENARIO_DIR,
+  SCENARIO_SCHEMA_FILE,
+  STAGE_KINDS,
+  TARGET_KINDS,
+} from './constants.js';
+export { LoadtestError, ScenarioError } from './errors.js';
+export { loadtestMain } from './main.js';
+export { type HistogramJson, type HistogramSummary, LogHistogram } from './metrics/LogHistogram.js';
+export {
+  type CellJson,
+  type CellSummary,
+  COUNTERS,
+  type Counter,
+  LATENCY_MEASURES,
+  type LatencyMeasure,
+  MetricsCell,
+  RunMetrics,
+} from './metrics/RunMetrics.js';
+export {
+  type CostEstimate,
+  type CostInput,
+  type CostLine,
+  estimateCost,
+  type GlueRuns,
+  loadPrices,
+  PRICES_FILE,
+  type PriceTable,
+  type StreamLoad,
+} from './model/costModel.js';
+export {
+  CURATION_RUN,
+  DEFAULT_EVENT_BYTES,
+  datasetKeyLoads,
+  eventsPerAggregate,
+  peakRate,
+  SINK_AGGREGATION,
+  STREAM_READERS,
+  scenarioCost,
+  scenarioShardPredictions,
+} from './model/scenarioModels.js';
+export {
+  compareWithThrottles,
+  evenKeyLoads,
+  evenShardRanges,
+  type KeyLoad,
+  predictShardLoad,
+  SHARD_WRITE_LIMITS,
+  type ShardComparison,
+  type ShardLoad,
+  type ShardModelInput,
+  type ShardPrediction,
+} from './model/shardModel.js';
+export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';
+export { RateProfile, type RateSegment } from './profile/RateProfile.js';
+export { evaluateSlos, type MetricLookup, metricUnit } from './report/evaluateSlos.js';
+export {
+  parseTimeSeries,
+  REPORT_CHARTS,
+  RUN_FILES,
+  renderReport,
+  writeReport,
+} from './report/renderReport.js';
+export { type ChartSeries, escapeHtml, type LineChartOptions, lineChart } from './report/svgChart.js';
+export * from './report/types.js';
+export {
+  loadScenario,
+  mixSymbols,
+  parseScenario,
+  resolveScenarioPath,
+  scenarioSchema,
+  searchRates,
+  shippedScenarios,
+} from './scenario/loadScenario.js';
+export { formatDuration, parseDuration } from './scenario/parseDuration.js';
+export type {
+  DatasetLoad,
+  Scenario,
+  Stage,
+  StageKind,
+  Target,
+  TargetKind,
+  Threshold,
+} from './scenario/types.js';
+export {
+  OpenModelScheduler,
+  type OpenModelSchedulerOptions,
+  type ScheduledEvent,
+} from './scheduler/OpenModelScheduler.js';
+export {
+  type LoadClock,
+  type OpenModelResult,
+  type RunOpenModelOptions,
+  runOpenModel,
+  WALL_LOAD_CLOCK,
+} from './scheduler/runOpenModel.js';
