@@ -121,7 +121,11 @@ export class GridGenerator implements EventGenerator<'grid'> {
     this.correctionRate = checkRate('grid.correctionRate', g.correctionRate ?? GRID_DEFAULTS.correctionRate);
     const resourceNodes = g.resourceNodes ?? GRID_DEFAULTS.resourceNodes;
     if (!Number.isInteger(resourceNodes) || resourceNodes < 0 || resourceNodes > MAX_RESOURCE_NODES) {
-      throw new InvalidSourceOptionError('grid.resourceNodes', resourceNodes, `an integer in 0..${MAX_RESOURCE_NODES}`);
+      throw new InvalidSourceOptionError(
+        'grid.resourceNodes',
+        resourceNodes,
+        `an integer in 0..${MAX_RESOURCE_NODES}`,
+      );
     }
     const includePrices = g.includePrices ?? GRID_DEFAULTS.includePrices;
     const includeConditions = g.includeSystemConditions ?? GRID_DEFAULTS.includeSystemConditions;
@@ -140,7 +144,8 @@ export class GridGenerator implements EventGenerator<'grid'> {
     }
     const hour = 60 * MINUTE_MS;
     this.eventsPerHour = this.series.reduce(
-      (n, s) => n + (hour / s.intervalMs) * (this.points.length + (s.conditions ? this.zoneIndexes.length : 0)),
+      (n, s) =>
+        n + (hour / s.intervalMs) * (this.points.length + (s.conditions ? this.zoneIndexes.length : 0)),
       0,
     );
     this.sequence = this.common.startSequence;
@@ -154,7 +159,10 @@ export class GridGenerator implements EventGenerator<'grid'> {
 
   private fill(): void {
     const now = this.common.clock.now();
-    const start = Math.max(Math.floor(now / this.intervalMs) * this.intervalMs, this.lastStart + this.intervalMs);
+    const start = Math.max(
+      Math.floor(now / this.intervalMs) * this.intervalMs,
+      this.lastStart + this.intervalMs,
+    );
     if (Number.isNaN(this.firstStart)) this.firstStart = start;
     this.lastStart = start;
     const producedAt = Math.max(now, start);
@@ -164,9 +172,8 @@ export class GridGenerator implements EventGenerator<'grid'> {
     for (const s of this.series) {
       if (start % s.intervalMs !== 0) continue;
       const dam = s.market === 'DAM';
-      const interval = dam
-        ? gridIntervalAt(start, this.common.seed32, this.spikeRate, false)
-        : (rtm ??= gridIntervalAt(start, this.common.seed32, this.spikeRate, this.dailyScarcity));
+      if (!dam) rtm ??= gridIntervalAt(start, this.common.seed32, this.spikeRate, this.dailyScarcity);
+      const interval = dam ? gridIntervalAt(start, this.common.seed32, this.spikeRate, false) : rtm!;
       for (let i = 0; i < this.points.length; i++) {
         const price =
           i < this.catalogIndexes.length
@@ -175,7 +182,8 @@ export class GridGenerator implements EventGenerator<'grid'> {
         this.batch.push(this.priceEvent(s, start, this.points[i]!, price, 1, producedAt));
       }
       if (s.conditions) {
-        for (const z of this.zoneIndexes) this.batch.push(this.conditionsEvent(s, start, interval, z, producedAt));
+        for (const z of this.zoneIndexes)
+          this.batch.push(this.conditionsEvent(s, start, interval, z, producedAt));
       }
       if (s.corrections && this.correctionRate > 0) this.addCorrections(s, start, producedAt);
     }

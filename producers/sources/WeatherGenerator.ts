@@ -113,7 +113,9 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
       if (h > 0 && !issuing) continue;
       const target = h === 0 ? hour : issueHour + h * HOUR_MS;
       const s: WeatherSample =
-        h === 0 ? weatherAt(slot.location, hour, seed32) : forecastAt(slot.location, target, issueHour, seed32);
+        h === 0
+          ? weatherAt(slot.location, hour, seed32)
+          : forecastAt(slot.location, target, issueHour, seed32);
       const loc = slot.location;
       this.batch.push({
         event_id: eventIdFor(idKey, this.sequence++),

@@ -1,10 +1,10 @@
 import type { Dataset, EventByDataset } from '../../schemas/index.js';
 import { GRID_DEFAULTS, HOUR_MS, MINUTE_MS } from './constants.js';
+import { createGenerator } from './createGenerator.js';
+import { InvalidSourceOptionError } from './errors.js';
 import { seed32Of } from './generatorOptions.js';
 import { gridIntervalAt, inScarcityEvent } from './gridModel.js';
 import { batchStepMs, COMPANY_UNIVERSE, planRate } from './ratePlan.js';
-import { createGenerator } from './createGenerator.js';
-import { InvalidSourceOptionError } from './errors.js';
 import { SimulatedClock } from './SimulatedClock.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
 
@@ -185,7 +185,11 @@ export interface ScarcityInterval {
  *
  * @param options - seed and range (batches starting in [startMs, endMs), aligned down to 5 min)
  */
-export function scarcityIntervals(options: { seed: number; startMs: number; endMs: number }): ScarcityInterval[] {
+export function scarcityIntervals(options: {
+  seed: number;
+  startMs: number;
+  endMs: number;
+}): ScarcityInterval[] {
   const step = 5 * MINUTE_MS;
   const seed32 = seed32Of(options.seed);
   const { spikeRate } = GRID_DEFAULTS;

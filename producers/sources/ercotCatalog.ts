@@ -149,22 +149,25 @@ const NODE_ZONES = [
  * noisier than a hub). The grid generator prices the first N of them (`grid.resourceNodes`), so a
  * wider key universe is a longer prefix of the same list.
  */
-export const RESOURCE_NODES: readonly SettlementPoint[] = Array.from({ length: MAX_RESOURCE_NODES }, (_, i) => {
-  const u = (k: number) => hashUnit(0x5eed, k, i);
-  const z = NODE_ZONES.find((x) => u(1) < x.cumulative) ?? NODE_ZONES[0];
-  const base = SETTLEMENT_POINTS.find((p) => p.name === z.zone)!.congestion;
-  const scale = 0.5 + 1.2 * u(2);
-  return point(
-    `RN_${z.tag}_${String(i + 1).padStart(4, '0')}`,
-    'RESOURCE_NODE',
-    z.zone,
-    Math.round((u(3) * 0.06 - 0.03) * 1000) / 1000,
-    base.houstonImport * scale,
-    base.westExport * scale,
-    base.southExport * scale,
-    1 + 2 * u(4),
-  );
-});
+export const RESOURCE_NODES: readonly SettlementPoint[] = Array.from(
+  { length: MAX_RESOURCE_NODES },
+  (_, i) => {
+    const u = (k: number) => hashUnit(0x5eed, k, i);
+    const z = NODE_ZONES.find((x) => u(1) < x.cumulative) ?? NODE_ZONES[0];
+    const base = SETTLEMENT_POINTS.find((p) => p.name === z.zone)!.congestion;
+    const scale = 0.5 + 1.2 * u(2);
+    return point(
+      `RN_${z.tag}_${String(i + 1).padStart(4, '0')}`,
+      'RESOURCE_NODE',
+      z.zone,
+      Math.round((u(3) * 0.06 - 0.03) * 1000) / 1000,
+      base.houstonImport * scale,
+      base.westExport * scale,
+      base.southExport * scale,
+      1 + 2 * u(4),
+    );
+  },
+);
 
 /** Largest number of extra weather stations per location (`weather.stationsPerLocation` − 1). */
 export const MAX_STATIONS_PER_LOCATION = 20;

@@ -124,7 +124,12 @@ export function priceAt(d: PriceDrivers, p: SettlementPoint, key: number): Price
     c.westExport * d.westTerm +
     c.southExport * d.southTerm +
     c.noise * hashNormal(d.seed, key + K_CONGESTION, d.minute);
-  return centsPrice(p.name, d.energyCents, Math.round(congestion * 100), Math.round(d.energyCents * p.lossFactor));
+  return centsPrice(
+    p.name,
+    d.energyCents,
+    Math.round(congestion * 100),
+    Math.round(d.energyCents * p.lossFactor),
+  );
 }
 
 /**

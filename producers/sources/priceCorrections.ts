@@ -24,6 +24,6 @@ export function correctionOf(
   const minute = Math.floor(intervalStartMs / MINUTE_MS);
   if (!(hashUnit(seed, key + K_CORRECTION, minute) < rate)) return undefined;
   const u = hashUnit(seed, key + K_CORRECTION + 1, minute);
-  const deltaCents = (u < 0.5 ? -1 : 1) * (50 + Math.floor((Math.abs(u - 0.5) * 2) * 451));
+  const deltaCents = (u < 0.5 ? -1 : 1) * (50 + Math.floor(Math.abs(u - 0.5) * 2 * 451));
   return (p) => centsPrice(p.settlementPoint, p.energyCents, p.congestionCents + deltaCents, p.lossCents);
 }

@@ -43,7 +43,12 @@ export const COMPANY_UNIVERSE = {
 /** The one number that widens a dataset's key universe. */
 export const UNIVERSE_KNOBS = {
   grid: { option: 'resourceNodes', unit: 'resource nodes', min: 0, max: MAX_RESOURCE_NODES },
-  weather: { option: 'stationsPerLocation', unit: 'stations per location', min: 1, max: MAX_STATIONS_PER_LOCATION },
+  weather: {
+    option: 'stationsPerLocation',
+    unit: 'stations per location',
+    min: 1,
+    max: MAX_STATIONS_PER_LOCATION,
+  },
   transactions: { option: 'books', unit: 'books', min: 1, max: MAX_BOOKS },
 } as const;
 
@@ -116,7 +121,12 @@ export interface RatePlan {
   readonly speed: number | undefined;
   /** First event time (a batch start). */
   readonly startMs: number;
-  /** Generator options (the universe) to pass to `createGenerator` with {@link RatePlan.clock}. */
+  /**
+   * Generator options to pass to `createGenerator` with {@link RatePlan.clock}: the universe, and
+   * `startSequence` = the simulated start in ms. Every universe sends less than one event per ms of
+   * simulated time, so two runs of one seed over ranges that do not overlap never share an
+   * `event_id` or a trade id.
+   */
   readonly generatorOptions: GeneratorOptions;
   /** A fresh clock for the generator: one batch (or trade) of simulated time per reading. */
   clock(): Clock;
@@ -157,7 +167,8 @@ function universeText(dataset: Dataset, size: number): string {
 export function planRate(dataset: Dataset, request: RatePlanRequest): RatePlan {
   const knob = UNIVERSE_KNOBS[dataset];
   const { rate, speed: askedSpeed, universe: askedUniverse } = request;
-  if (!(rate >= 0) || !Number.isFinite(rate)) throw new InvalidSourceOptionError('rate', rate, 'a number >= 0');
+  if (!(rate >= 0) || !Number.isFinite(rate))
+    throw new InvalidSourceOptionError('rate', rate, 'a number >= 0');
   if (askedSpeed !== undefined && !(askedSpeed > 0 && Number.isFinite(askedSpeed))) {
     throw new InvalidSourceOptionError('speed', askedSpeed, 'a number > 0');
   }
@@ -184,7 +195,12 @@ export function planRate(dataset: Dataset, request: RatePlanRequest): RatePlan {
   }
   const real = realtimeRate(dataset, universe);
   const speed = rate === 0 ? undefined : rate / real;
-  if (askedSpeed !== undefined && askedUniverse !== undefined && speed !== undefined && speed > askedSpeed * (1 + 1e-9)) {
+  if (
+    askedSpeed !== undefined &&
+    askedUniverse !== undefined &&
+    speed !== undefined &&
+    speed > askedSpeed * (1 + 1e-9)
+  ) {
     throw new ImpossibleRateError(
       `${dataset}: ${fmt(rate)} events/s with ${universe} ${knob.unit} at --speed ${askedSpeed} is impossible without repeating keys: ` +
         `that universe has ${fmt(real)} events/s in real time, so --speed ${askedSpeed} allows at most ${fmt(real * askedSpeed)}/s. ` +
@@ -203,7 +219,9 @@ export function planRate(dataset: Dataset, request: RatePlanRequest): RatePlan {
       ? `simulated time from ${new Date(startMs).toISOString()}, advancing ${step === undefined ? `${fmt(tradeStepMs / 1000)} s per trade` : `one ${step / MINUTE_MS}-min step per batch`}`
       : `at ${fmt(speed)}× speed (simulated time from ${new Date(startMs).toISOString()}${speed > 1.001 ? ', running ahead of the wall clock' : ''})`;
   const covers =
-    request.count === undefined ? '' : `; ${request.count.toLocaleString('en-US')} events cover ${formatSpan((request.count / real) * 1000)} of simulated time`;
+    request.count === undefined
+      ? ''
+      : `; ${request.count.toLocaleString('en-US')} events cover ${formatSpan((request.count / real) * 1000)} of simulated time`;
   const description = `${dataset}: ${asked} = ${universeText(dataset, universe)} (${fmt(real)}/s in real time) ${pace}${covers}`;
   return {
     dataset,
@@ -212,7 +230,7 @@ export function planRate(dataset: Dataset, request: RatePlanRequest): RatePlan {
     realtimeRate: real,
     speed,
     startMs,
-    generatorOptions: universeOptions(dataset, universe),
+    generatorOptions: { ...universeOptions(dataset, universe), startSequence: startMs },
     clock,
     description,
   };
