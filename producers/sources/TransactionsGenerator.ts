@@ -1,5 +1,12 @@
 import type { TransactionsEvent } from '../../schemas/index.js';
-import { DESK_LIMITS, HOUR_MS, SYNTHETIC_SOURCE, TRANSACTIONS_DEFAULTS } from './constants.js';
+import {
+  DAY_MS,
+  DESK_LIMITS,
+  HOUR_MS,
+  SYNTHETIC_SOURCE,
+  TRADE_EVENTS_PER_BOOK_PER_DAY,
+  TRANSACTIONS_DEFAULTS,
+} from './constants.js';
 import { InvalidSourceOptionError } from './errors.js';
 import { eventIdFor } from './eventId.js';
 import { type CommonGeneratorSettings, checkRate, resolveCommonOptions } from './generatorOptions.js';
@@ -65,9 +72,9 @@ const BLOCKS: readonly BlockChoice[] = [
   blockChoice('WKND_2x16', 3, 1, 0.8),
 ];
 const TENOR_CHOICES: readonly { tenor: Tenor; cumulative: number }[] = [
-  { tenor: 'NEXT_DAY', cumulative: 0.45 },
-  { tenor: 'NEXT_WEEK', cumulative: 0.7 },
-  { tenor: 'NEXT_MONTH', cumulative: 0.92 },
+  { tenor: 'NEXT_DAY', cumulative: 0.55 },
+  { tenor: 'NEXT_WEEK', cumulative: 0.8 },
+  { tenor: 'NEXT_MONTH', cumulative: 0.95 },
   { tenor: 'NEXT_QUARTER', cumulative: 1 },
 ];
 /** Forward peak price by delivery month, $/MWh (summer scarcity premium in Jul–Aug). */
@@ -89,8 +96,9 @@ export const MAX_BOOKS = 10_000;
 function bookName(i: number): string {
   return NAMED_BOOKS[i] ?? `ERCOT-DESK-${String(i + 1).padStart(4, '0')}`;
 }
-const SCREEN_MW = [5, 10, 25, 25, 50];
+const SCREEN_MW = [5, 10, 10, 25, 25, 50];
 const BLOCK_MW = [50, 75, 100, 125, 150];
+const LONG_TENOR_MW = [5, 5, 10, 10, 25];
 
 function pick<T>(items: readonly T[], u: number): T {
   return items[Math.floor(u * items.length)]!;
@@ -116,7 +124,9 @@ function pickCumulative<T extends { readonly cumulative: number }>(items: readon
  * the bounded open set are amended or cancelled; when the set is full the oldest trade matures and
  * leaves it without further events.
  *
- * The clock is read once per event (`event_time`, `produced_at`). Trade ids are the producer's
+ * The clock is read once per event (`event_time`, `produced_at`), but two events are never closer than
+ * `spacingMs` (a day / (books × TRADE_EVENTS_PER_BOOK_PER_DAY)): a fast producer moves simulated
+ * time forward instead of packing a month of trading into a minute. Trade ids are the producer's
  * prefix and the event's sequence, so the natural key (trade_id, version) never repeats at any rate.
  * Sizes respect {@link DESK_LIMITS}; prices are whole cents.
  */
@@ -128,6 +138,9 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
   private readonly amendRate: number;
   private readonly cancelRate: number;
   private readonly books: readonly string[];
+  /** Closest spacing of two trade events in simulated time, ms: the books' realistic pace. */
+  public readonly spacingMs: number;
+  private lastTime = Number.NEGATIVE_INFINITY;
   private readonly random: RandomStream;
   private readonly tradePrefix: string;
   private readonly open: OpenTrade[] = [];
@@ -161,6 +174,7 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       throw new InvalidSourceOptionError('transactions.books', books, `an integer in 1..${MAX_BOOKS}`);
     }
     this.books = Array.from({ length: books }, (_, i) => bookName(i));
+    this.spacingMs = Math.max(1, Math.round(DAY_MS / (books * TRADE_EVENTS_PER_BOOK_PER_DAY)));
     const producerHash = hashString(this.common.producerId, this.common.seed32);
     this.random = mulberry32(hash3(this.common.seed32, producerHash, 0x7a));
     this.tradePrefix = `TRD-${producerHash.toString(16).padStart(8, '0')}-`;
@@ -174,7 +188,9 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
 
   /** The next trade event. */
   public next(): TransactionsEvent {
-    const now = this.common.clock.now();
+    // A fast producer on a slow clock moves simulated time forward instead of packing trades.
+    const now = Math.max(this.common.clock.now(), this.lastTime + this.spacingMs);
+    this.lastTime = now;
     const u = this.random();
     const sequence = this.sequence++;
     if (this.open.length > 0 && u < this.amendRate + this.cancelRate) {
@@ -211,10 +227,13 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
     const tenorIndex = pickCumulativeIndex(TENOR_CHOICES, byteUnit(a, 16));
     const rt = byteUnit(a, 24) < 0.55;
     const window = this.windowOf(tenorIndex, block, now);
-    // Quarterly strips trade on screen only: a block of them would pass the desk's MWh limit.
-    const quarter = TENOR_CHOICES[tenorIndex]!.tenor === 'NEXT_QUARTER';
-    const isBlock = !quarter && byteUnit(b, 0) < 0.1;
-    const mw = isBlock ? pick(BLOCK_MW, byteUnit(b, 8)) : pick(SCREEN_MW, byteUnit(b, 8));
+    // Months and quarters trade in small screen clips: a block of them would pass the desk's MWh limit.
+    const tenor = TENOR_CHOICES[tenorIndex]!.tenor;
+    const long = tenor === 'NEXT_MONTH' || tenor === 'NEXT_QUARTER';
+    const isBlock = !long && byteUnit(b, 0) < 0.1;
+    const mw = isBlock
+      ? pick(BLOCK_MW, byteUnit(b, 8))
+      : pick(long ? LONG_TENOR_MW : SCREEN_MW, byteUnit(b, 8));
     const level = PEAK_BY_MONTH[window.month]! * block.ratio + hub.basis;
     const noise = byteUnit(b, 16) + byteUnit(b, 24) - 1;
     // Whole cents, in 5-cent ticks: the price is exact at the source.
@@ -239,7 +258,7 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       deliveryEnd: window.end,
       hours: window.hours,
       mw,
-      maxMw: quarter ? DESK_LIMITS.maxScreenMw : DESK_LIMITS.maxTradeMw,
+      maxMw: long ? DESK_LIMITS.maxLongTenorMw : DESK_LIMITS.maxTradeMw,
       priceCents: Math.max(5, priceCents),
       counterparty: COUNTERPARTIES[(c >>> 9) & 7]!,
       ...this.bookAndTrader(c >>> 12),

@@ -64,6 +64,14 @@ export const TRANSACTIONS_DEFAULTS = {
 } as const;
 
 /**
+ * Trade events (NEW, AMEND, CANCEL) one book sends per day of simulated time: a power desk's pace (two
+ * an hour). The transactions generator never spaces trades closer than a day / (books × this), so
+ * volumes stay plausible at any rate: a book's NEW trades of a day add up to ~6 % of ERCOT's daily
+ * load, gross (median over 90 simulated days; at most ~12 %).
+ */
+export const TRADE_EVENTS_PER_BOOK_PER_DAY = 48;
+
+/**
  * A desk's trading limits, which every generated trade respects (and the curated quality rules may
  * check): at most `maxTradeMw` MW per trade, so `quantity_mwh` ≤ `maxTradeMw` × the delivery
  * window's hours, and never more than `maxTradeMwh`.
@@ -71,10 +79,10 @@ export const TRANSACTIONS_DEFAULTS = {
 export const DESK_LIMITS = {
   /** Largest trade, MW (a bilateral block). */
   maxTradeMw: 150,
-  /** Largest trade, MWh (150 MW × a 92-day quarter of 24-hour days would be more: quarters trade ≤ 50 MW). */
-  maxTradeMwh: 120_000,
-  /** Largest screen (ICE, Nodal) trade, MW; quarterly strips trade at most this. */
-  maxScreenMw: 50,
+  /** Largest trade, MWh (a month or quarter strip trades at most `maxLongTenorMw`: 25 MW × 2,208 h). */
+  maxTradeMwh: 60_000,
+  /** Largest month or quarter strip, MW (amendments included). */
+  maxLongTenorMw: 25,
 } as const;
 
 /**

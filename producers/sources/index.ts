@@ -47,6 +47,7 @@ export {
   SCARCITY_THRESHOLD_USD_MWH,
   SYNTHETIC_SOURCE,
   SYSTEM_ZONE,
+  TRADE_EVENTS_PER_BOOK_PER_DAY,
   TRANSACTIONS_DEFAULTS,
   WEATHER_DEFAULTS,
 } from './constants.js';
@@ -93,7 +94,6 @@ export {
   type RatePlan,
   type RatePlanRequest,
   realtimeRate,
-  TRADE_EVENTS_PER_BOOK_PER_DAY,
   UNIVERSE_KNOBS,
   universeOptions,
 } from './ratePlan.js';

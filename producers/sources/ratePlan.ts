@@ -1,5 +1,5 @@
 import type { Dataset } from '../../schemas/index.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS } from './constants.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, TRADE_EVENTS_PER_BOOK_PER_DAY } from './constants.js';
 import { MAX_RESOURCE_NODES, MAX_STATIONS_PER_LOCATION, SETTLEMENT_POINTS } from './ercotCatalog.js';
 import { InvalidSourceOptionError, SourceError } from './errors.js';
 import { GridGenerator } from './GridGenerator.js';
@@ -7,9 +7,6 @@ import { SimulatedClock } from './SimulatedClock.js';
 import { MAX_BOOKS } from './TransactionsGenerator.js';
 import type { Clock, GeneratorOptions, GridGeneratorOptions } from './types.js';
 import { WeatherGenerator } from './WeatherGenerator.js';
-
-/** Trade events (NEW, AMEND, CANCEL) one book sends per day at speed 1: a desk's realistic pace. */
-export const TRADE_EVENTS_PER_BOOK_PER_DAY = 120;
 
 /**
  * The key universe of a real company's day, which `gridstream up` runs at speed 1 and backfills:
@@ -19,7 +16,7 @@ export const TRADE_EVENTS_PER_BOOK_PER_DAY = 120;
  *   (1.02/s);
  * - weather: 11 Texas locations, an observation and 6 forecast horizons each, every hour: 77 events an
  *   hour (0.021/s);
- * - transactions: 4 books trading 120 events a day each: 480 a day (0.0056/s).
+ * - transactions: 4 books trading 48 events a day each: 192 a day (0.0022/s).
  */
 export const COMPANY_UNIVERSE = {
   grid: {
