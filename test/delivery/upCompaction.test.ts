@@ -66,6 +66,8 @@ describe('gridstream up compacts closed hours on its one scheduler', () => {
     const up = runUp({
       lake,
       rates: { grid: 300, weather: 60, transactions: 100 },
+      // Live writes only: this is about compacting hours delivery still writes into.
+      backfillHours: 0,
       bufferIntervalMs: 100,
       seed: 7,
       scheduledTasks: [logged(compaction), logged(curation)],
