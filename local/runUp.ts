@@ -293,6 +293,11 @@ function statusLines(
   return lines;
 }
 
+function dueAt(plan: RatePlan): { dueAtMs?: (event: { readonly produced_at: number }) => number } {
+  const due = plan.dueAtMs(Date.now());
+  return due ? { dueAtMs: due } : {};
+}
+
 function iso(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
@@ -424,7 +429,9 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
                     clock: r.plan.clock(),
                   }),
                   sink: sinks[i]!,
-                  rate: r.plan.rate,
+                  // Each batch goes out when its simulated time comes (speed-scaled wall clock).
+                  rate: 0,
+                  ...dueAt(r.plan),
                   signal: stop.signal,
                   ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
                 }),

@@ -132,6 +132,11 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
   };
 }
 
+function dueAt(plan: RatePlan): { dueAtMs?: (event: { readonly produced_at: number }) => number } {
+  const due = plan.dueAtMs(Date.now());
+  return due ? { dueAtMs: due } : {};
+}
+
 /** Makes sure every stream exists on an external endpoint; creates it only when `--shards` was given. */
 async function ensureStreams(client: KinesisClient, streams: readonly string[], shards: number | undefined) {
   for (const name of streams) {
@@ -229,7 +234,9 @@ async function produce(config: ProduceConfig): Promise<number> {
           clock: config.plans[i]!.clock(),
         }),
         sink,
-        rate: config.plans[i]!.rate,
+        // Each batch goes out when its simulated time comes on the speed-scaled wall clock.
+        rate: 0,
+        ...dueAt(config.plans[i]!),
         ...(config.count === undefined ? {} : { count: config.count }),
         ...(config.durationMs === undefined ? {} : { durationMs: config.durationMs }),
         signal: controller.signal,

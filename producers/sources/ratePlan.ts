@@ -127,6 +127,14 @@ export interface RatePlan {
   readonly generatorOptions: GeneratorOptions;
   /** A fresh clock for the generator: one batch (or trade) of simulated time per reading. */
   clock(): Clock;
+  /**
+   * For `runProducer`'s `dueAtMs` (live producers): when an event is due on the wall clock, for a run
+   * starting at wall time `nowMs`. Simulated time equals the wall clock at `nowMs` and runs `speed`×
+   * from there: an event is due at `nowMs + (produced_at − nowMs) / speed` (the current batch at
+   * once). A batch is sent all at once when its time comes, so at speed 1 event time = the wall clock.
+   * Undefined for rate 0 (as fast as the sink takes them).
+   */
+  dueAtMs(nowMs: number): ((event: { readonly produced_at: number }) => number) | undefined;
   /** One line for the user, e.g. `grid: 200 events/s asked = 215 points × … at 196× speed`. */
   readonly description: string;
 }
@@ -229,6 +237,8 @@ export function planRate(dataset: Dataset, request: RatePlanRequest): RatePlan {
     startMs,
     generatorOptions: { ...universeOptions(dataset, universe), startSequence: startMs },
     clock,
+    dueAtMs: (nowMs) =>
+      speed === undefined ? undefined : (event) => nowMs + (event.produced_at - nowMs) / speed,
     description,
   };
 }
