@@ -18,7 +18,16 @@ const HOUR_MS = 3_600_000;
  */
 export async function lakeCoveredUntil(storage: LakeStorage, dataset: Dataset): Promise<number | undefined> {
   const prefix = `${RAW_ZONE}/${dataset}/`;
-  const days = (await storage.listFolders(prefix)).filter((d) => d.startsWith('dt=')).sort();
+  let folders: string[];
+  try {
+    folders = await storage.listFolders(prefix);
+  } catch (err) {
+    // A raw zone that cannot be read as folders holds no history; delivery's first write names the
+    // cause (as it did before backfills existed).
+    if ((err as Error).name === 'LakeNotWritableError') return undefined;
+    throw err;
+  }
+  const days = folders.filter((d) => d.startsWith('dt=')).sort();
   for (const day of days.reverse()) {
     const hours = (await storage.listFolders(`${prefix}${day}/`)).filter((h) => h.startsWith('hr=')).sort();
     const hour = hours.at(-1);
