@@ -8,6 +8,7 @@ import { type Command, UsageError } from './command.js';
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   up: () => import('./commands/up.js'),
   produce: () => import('./commands/produce.js'),
+  seed: () => import('./commands/seed.js'),
   deliver: () => import('./commands/deliver.js'),
   kinesis: () => import('./commands/kinesis.js'),
   kafka: () => import('./commands/kafka.js'),

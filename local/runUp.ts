@@ -10,7 +10,13 @@ import { createKafkaTransport, type KafkaConnection } from '../kafka/index.js';
 import { KafkaSink } from '../producers/kafka/KafkaSink.js';
 import { KinesisSink } from '../producers/kinesis/KinesisSink.js';
 import { runProducer } from '../producers/runProducer.js';
-import { createGenerator } from '../producers/sources/index.js';
+import {
+  COMPANY_UNIVERSE_SIZE,
+  createGenerator,
+  planRate,
+  type RatePlan,
+  realtimeRate,
+} from '../producers/sources/index.js';
 import { DATASETS, type Dataset } from '../schemas/index.js';
 import { lakeCompactionTask, runCuration } from '../stream-processors/curation/index.js';
 import {
@@ -24,13 +30,25 @@ import {
 } from '../stream-processors/delivery/index.js';
 import { EmbeddedKinesis } from './EmbeddedKinesis.js';
 import { EmbeddedKafka } from './kafka/EmbeddedKafka.js';
+import { backfillSource, lakeCoveredUntil, nextBatchAfter } from './lakeHistory.js';
 
-/** Events per second each producer sends by default. */
+/** Speed of `up`'s live producers by default: real time (event time = the wall clock). */
+export const UP_DEFAULT_SPEED = 1;
+
+/**
+ * Events per second each producer sends by default: the real-time rate of a real company's key
+ * universe (`COMPANY_UNIVERSE`): grid 3,679 an hour (1.02/s: 215 points at 5, 15 and 60 minutes, 6
+ * zones' conditions at 15), weather 77 an hour (0.021/s: 11 locations, an observation and 6 forecast
+ * horizons), transactions 480 a day (0.0056/s: 4 books).
+ */
 export const UP_DEFAULT_RATES: Readonly<Record<Dataset, number>> = {
-  grid: 200,
-  weather: 50,
-  transactions: 100,
+  grid: realtimeRate('grid', COMPANY_UNIVERSE_SIZE.grid),
+  weather: realtimeRate('weather', COMPANY_UNIVERSE_SIZE.weather),
+  transactions: realtimeRate('transactions', COMPANY_UNIVERSE_SIZE.transactions),
 };
+
+/** Hours of history `up` backfills (simulated, seeded) before going live. */
+export const UP_DEFAULT_BACKFILL_HOURS = 24;
 
 /** Shards per stream of the embedded Kinesis. */
 export const UP_DEFAULT_SHARDS = 2;
@@ -139,8 +157,21 @@ export function defaultScheduledTasks(): UpScheduledTask[] {
 export interface UpOptions {
   /** Lake location. @default ./lake */
   readonly lake?: string;
-  /** Events per second per dataset (0 disables a producer). @default grid 200, weather 50, transactions 100 */
+  /**
+   * Events per second per dataset (0 disables a producer). A rate given here is planned like
+   * `produce --rate` (universe and speed chosen, or refused with `speed` when it must repeat keys).
+   * @default {@link UP_DEFAULT_RATES} × speed
+   */
   readonly rates?: Partial<Record<Dataset, number>>;
+  /** Simulated time per wall-clock second of the live producers. @default 1 */
+  readonly speed?: number;
+  /**
+   * Hours of history to send first, ending at now (simulated, seeded, through the same pipeline),
+   * after whatever the lake already holds; 0 for none. @default 24
+   */
+  readonly backfillHours?: number;
+  /** Run the live producers after the backfill (`gridstream seed` does not). @default true */
+  readonly live?: boolean;
   /** Shards per stream. @default 2 */
   readonly shards?: number;
   /** Stop by itself after this long, ms. @default until SIGINT/SIGTERM */
@@ -177,6 +208,64 @@ export interface UpResult {
   readonly delivery: DeliveryStats;
   /** True when delivery caught up with everything produced before exiting. */
   readonly drained: boolean;
+  /** The backfill: events sent per dataset, its simulated range per dataset, and how long sending took. */
+  readonly backfill: {
+    readonly events: Readonly<Record<Dataset, number>>;
+    readonly ranges: Readonly<Partial<Record<Dataset, { readonly startMs: number; readonly endMs: number }>>>;
+    readonly durationMs: number;
+  };
+  /** How each live producer reaches its rate (empty without live producers). */
+  readonly plans: readonly RatePlan[];
+}
+
+/** What `up` sends for one dataset: the backfill range, and the live plan. */
+interface DatasetRun {
+  readonly dataset: Dataset;
+  readonly backfill: { readonly startMs: number; readonly endMs: number } | undefined;
+  readonly plan: RatePlan | undefined;
+}
+
+/**
+ * Plans each dataset's backfill and live producer: the backfill covers the last `hours` after what
+ * the lake already holds, up to now; live starts at now (or after the lake's newest data, if a run at
+ * `--speed` above 1 left it ahead), so no natural key is sent twice across runs.
+ */
+async function planRuns(
+  storage: LakeStorage,
+  options: UpOptions,
+  rates: Readonly<Record<Dataset, number>>,
+): Promise<DatasetRun[]> {
+  const now = Date.now();
+  const hours = options.backfillHours ?? UP_DEFAULT_BACKFILL_HOURS;
+  const live = options.live ?? true;
+  const runs: DatasetRun[] = [];
+  for (const dataset of DATASETS) {
+    if (live && !(rates[dataset] > 0)) continue;
+    const covered = hours > 0 || live ? await lakeCoveredUntil(storage, dataset) : undefined;
+    const after = covered === undefined ? Number.NEGATIVE_INFINITY : nextBatchAfter(dataset, covered);
+    const backfillStart = Math.max(now - hours * 3_600_000, after);
+    const backfill = hours > 0 && backfillStart < now ? { startMs: backfillStart, endMs: now } : undefined;
+    let plan: RatePlan | undefined;
+    if (live) {
+      const explicitRate = options.rates?.[dataset];
+      const startMs = Math.max(now, after);
+      plan =
+        explicitRate === undefined
+          ? planRate(dataset, {
+              rate: rates[dataset],
+              speed: options.speed ?? UP_DEFAULT_SPEED,
+              universe: COMPANY_UNIVERSE_SIZE[dataset],
+              startMs,
+            })
+          : planRate(dataset, {
+              rate: explicitRate,
+              ...(options.speed !== undefined ? { speed: options.speed } : {}),
+              startMs,
+            });
+    }
+    if (backfill || plan) runs.push({ dataset, backfill, plan });
+  }
+  return runs;
 }
 
 function statusLines(
@@ -220,6 +309,15 @@ function statusLines(
   return lines;
 }
 
+function dueAt(plan: RatePlan): { dueAtMs?: (event: { readonly produced_at: number }) => number } {
+  const due = plan.dueAtMs(Date.now());
+  return due ? { dueAtMs: due } : {};
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /**
  * The whole local pipeline in one process: the embedded Kinesis, one producer per dataset at its
  * rate, the delivery worker into the lake, the scheduled tasks (local curation), and a live status —
@@ -231,15 +329,21 @@ function statusLines(
 export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const out = options.out ?? process.stderr;
   const tty = out.isTTY === true;
-  const rates = { ...UP_DEFAULT_RATES, ...options.rates };
+  const speed = options.speed ?? UP_DEFAULT_SPEED;
+  const rates = Object.fromEntries(
+    DATASETS.map((d) => [d, options.rates?.[d] ?? UP_DEFAULT_RATES[d] * speed]),
+  ) as Record<Dataset, number>;
   const shards = options.shards ?? UP_DEFAULT_SHARDS;
   const seed = options.seed ?? randomInt(1, 2 ** 31 - 1);
   const storage = openLakeStorage(options.lake ?? DEFAULT_LAKE);
   const tasks = options.scheduledTasks ?? defaultScheduledTasks();
   let schedule: TaskSchedule | undefined;
+  let runs: DatasetRun[];
   try {
-    // A lake it cannot write fails now, naming the cause, before anything is produced.
+    // A lake it cannot write fails now, naming the cause, before anything is produced; so does a
+    // rate that could only be met by repeating keys.
     await checkLakeWritable(storage);
+    runs = await planRuns(storage, options, rates);
   } catch (err) {
     await storage.close().catch(() => undefined);
     throw err;
@@ -300,11 +404,13 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       drawn = 0;
     },
   });
-  const sinks: (KinesisSink | KafkaSink)[] = DATASETS.filter((d) => rates[d] > 0).map((dataset) =>
+  const sinks: (KinesisSink | KafkaSink)[] = runs.map((r) =>
     connection
-      ? new KafkaSink({ dataset, connection, metrics: 'off' })
-      : new KinesisSink({ dataset, client: kinesis!.client, metrics: 'off' }),
+      ? new KafkaSink({ dataset: r.dataset, connection, metrics: 'off' })
+      : new KinesisSink({ dataset: r.dataset, client: kinesis!.client, metrics: 'off' }),
   );
+  const backfillEvents = Object.fromEntries(DATASETS.map((d) => [d, 0])) as Record<Dataset, number>;
+  let backfillMs = 0;
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   let drawn = 0;
@@ -326,23 +432,65 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   };
   try {
     out.write(
-      `gridstream up: ${where}, lake ${storage.location}\n` +
-        `producing ${sinks.map((s) => `${s.dataset} ${rates[s.dataset]}/s`).join(', ')} (seed ${seed})\n`,
+      `gridstream up: ${where}, lake ${storage.location} (seed ${seed})\n`,
     );
     // A Kafka cluster that is down or lacks a topic is an error before anything is produced.
     for (const sink of sinks) if (sink instanceof KafkaSink) await sink.connect();
     await worker.start();
-    const producers = sinks.map((sink) =>
-      runProducer({
-        generator: createGenerator(sink.dataset, { seed }),
-        sink,
-        rate: rates[sink.dataset],
-        signal: stop.signal,
-        ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
-      }),
-    );
     schedule = scheduleTasks({ tasks, context: { lake: storage }, signal: stop.signal });
     timer = setInterval(() => draw(), tty ? 1_000 : 10_000);
+    // History first: the backfill, as fast as the pipeline takes it, through the same sinks.
+    const backfills = runs.flatMap((r, i) => {
+      if (!r.backfill) return [];
+      const source = backfillSource(r.dataset, { seed, ...r.backfill });
+      backfillEvents[r.dataset] = source.count;
+      out.write(
+        `gridstream up: backfilling ${r.dataset}: ${formatCount(source.count)} events of simulated time ` +
+          `${iso(r.backfill.startMs)} .. ${iso(r.backfill.endMs)}\n`,
+      );
+      return [
+        runProducer({
+          generator: source.generator,
+          sink: sinks[i]!,
+          rate: 0,
+          count: source.count,
+          signal: stop.signal,
+        }),
+      ];
+    });
+    if (backfills.length > 0) {
+      drawn = 0;
+      const backfillStarted = performance.now();
+      await Promise.race([Promise.all(backfills), worker.done.then(() => undefined)]);
+      backfillMs = performance.now() - backfillStarted;
+      out.write(
+        `gridstream up: backfill sent ${formatCount(Object.values(backfillEvents).reduce((a, b) => a + b, 0))} events in ${(backfillMs / 1000).toFixed(1)} s\n`,
+      );
+      drawn = 0;
+    }
+    for (const r of runs) if (r.plan) out.write(`gridstream up: live ${r.plan.description}\n`);
+    drawn = 0;
+    const producers = stop.signal.aborted
+      ? []
+      : runs.flatMap((r, i) =>
+          r.plan
+            ? [
+                runProducer({
+                  generator: createGenerator(r.dataset, {
+                    ...r.plan.generatorOptions,
+                    seed,
+                    clock: r.plan.clock(),
+                  }),
+                  sink: sinks[i]!,
+                  // Each batch goes out when its simulated time comes (speed-scaled wall clock).
+                  rate: 0,
+                  ...dueAt(r.plan),
+                  signal: stop.signal,
+                  ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+                }),
+              ]
+            : [],
+        );
     // Producers end on their own with a duration, else on Ctrl-C; a delivery failure ends everything.
     await Promise.race([Promise.all(producers), worker.done.then(() => undefined)]);
     stop.abort();
@@ -370,7 +518,14 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     draw(true);
     const producedBy = Object.fromEntries(DATASETS.map((d) => [d, 0])) as Record<Dataset, number>;
     for (const s of sinks) producedBy[s.dataset] = s.counters.sent;
-    return { produced: producedBy, delivery: worker.stats(), drained };
+    const ranges = Object.fromEntries(runs.flatMap((r) => (r.backfill ? [[r.dataset, r.backfill]] : [])));
+    return {
+      produced: producedBy,
+      delivery: worker.stats(),
+      drained,
+      backfill: { events: backfillEvents, ranges, durationMs: backfillMs },
+      plans: runs.flatMap((r) => (r.plan ? [r.plan] : [])),
+    };
   } finally {
     if (timer) clearInterval(timer);
     await schedule?.stop();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Dataset } from '../schemas/index.js';
+import type { Dataset, EventByDataset } from '../schemas/index.js';
 import { PRODUCER_DEFAULTS } from './constants.js';
 import { ProducerOptionError, TooManyRejectsError } from './errors.js';
 import type { EventGenerator } from './sources/types.js';
@@ -13,6 +13,12 @@ export interface RunProducerOptions<D extends Dataset = Dataset> {
   readonly sink: EventSink<D>;
   /** Target events per second; 0 = as fast as the sink's backpressure allows. @default 0 */
   readonly rate?: number;
+  /**
+   * When each event may be sent, wall-clock epoch ms (e.g. {@link RatePlan.dueAtMs}: a batch of
+   * simulated time is sent when the speed-scaled wall clock reaches it, all at once, as a real feed
+   * publishes an interval). The loop waits for it; use with `rate` 0.
+   */
+  readonly dueAtMs?: (event: EventByDataset[D]) => number;
   /** Stop once this many events were accepted (rejected ones do not count). @default unlimited */
   readonly count?: number;
   /** Stop after this long, ms. @default unlimited */
@@ -120,6 +126,17 @@ export async function runProducer<D extends Dataset>(
       }
       for (let i = 0; i < burst && accepted < count; i++) {
         const event = generator.next();
+        if (options.dueAtMs) {
+          // Wait for the event's time (never past the duration); an event not yet due when the run
+          // ends is not sent.
+          const wait = Math.min(options.dueAtMs(event) - Date.now(), endAt - performance.now());
+          if (wait > 0) {
+            const waited = signal ? await untilAborted(sleep(wait), signal) : await sleep(wait);
+            if (waited === 'aborted') stoppedBy = 'signal';
+          }
+          if (stoppedBy === undefined && performance.now() >= endAt) stoppedBy = 'duration';
+          if (stoppedBy) break;
+        }
         generated += 1;
         scheduled += 1;
         const put = sink.put(event);

@@ -17,7 +17,15 @@ import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import { RejectWriter } from '../../producers/kinesis/RejectWriter.js';
 import type { SinkCounters } from '../../producers/kinesis/types.js';
 import { runProducer } from '../../producers/runProducer.js';
-import { createGenerator } from '../../producers/sources/index.js';
+import {
+  COMPANY_UNIVERSE_SIZE,
+  createGenerator,
+  ImpossibleRateError,
+  InvalidSourceOptionError,
+  planRate,
+  type RatePlan,
+  realtimeRate,
+} from '../../producers/sources/index.js';
 import { DATASETS, type Dataset, isDataset } from '../../schemas/index.js';
 import { type Command, intOption, UsageError } from '../command.js';
 import { KAFKA_CONNECTION_OPTIONS, kafkaConnectionOf, transportOf } from '../kafkaOptions.js';
@@ -27,8 +35,13 @@ const DEFAULT_EMBEDDED_SHARDS = 2;
 const TTY_REFRESH_MS = 500;
 const LOG_REFRESH_MS = 5_000;
 
+/** Default `--rate` when neither it nor `--speed` is given. */
+const DEFAULT_RATE = 100;
+
 interface ProduceConfig {
   readonly datasets: readonly Dataset[];
+  /** One plan per dataset: universe, speed, clock (how the rate is reached without repeating keys). */
+  readonly plans: readonly RatePlan[];
   readonly rate: number;
   readonly count: number | undefined;
   readonly durationMs: number | undefined;
@@ -76,9 +89,43 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
   }
   const shards = wholeNumber('shards', values.shards);
   if (shards === 0) throw new UsageError('--shards must be at least 1, got "0"');
+  const speed = intOption('speed', values.speed);
+  if (speed === 0) throw new UsageError('--speed must be above 0, got "0"');
+  const askedRate = intOption('rate', values.rate);
+  if (askedRate === 0 && speed !== undefined) {
+    throw new UsageError(
+      '--speed needs a rate: --rate 0 sends as fast as Kinesis takes them, at no set speed',
+    );
+  }
+  const universes: Partial<Record<Dataset, number>> = {
+    grid: wholeNumber('resource-nodes', values['resource-nodes']),
+    weather: wholeNumber('stations', values.stations),
+    transactions: wholeNumber('books', values.books),
+  };
+  const plans = datasets.map((d) => {
+    const universe = universes[d];
+    // Without --rate: --speed sets it (the universe's real-time rate × speed), else the default rate.
+    const rate =
+      askedRate ??
+      (speed !== undefined ? realtimeRate(d, universe ?? COMPANY_UNIVERSE_SIZE[d]) * speed : DEFAULT_RATE);
+    try {
+      return planRate(d, {
+        rate,
+        ...(speed !== undefined ? { speed } : {}),
+        ...(universe !== undefined ? { universe } : {}),
+        ...(count !== undefined ? { count } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ImpossibleRateError || err instanceof InvalidSourceOptionError) {
+        throw new UsageError(err.message);
+      }
+      throw err;
+    }
+  });
   return {
     datasets,
-    rate: intOption('rate', values.rate, 100),
+    plans,
+    rate: askedRate ?? DEFAULT_RATE,
     count,
     durationMs: duration === undefined ? undefined : duration * 1000,
     seed: wholeNumber('seed', values.seed) ?? randomInt(1, 2 ** 31 - 1),
@@ -92,6 +139,11 @@ function parseConfig(values: Record<string, unknown>): ProduceConfig {
       intOption('give-up-after', values['give-up-after'], SINK_DEFAULTS.recordTtlMs / 1000) * 1000,
     kafka: transportOf(values.transport) === 'kafka' ? kafkaConnectionOf(values) : undefined,
   };
+}
+
+function dueAt(plan: RatePlan): { dueAtMs?: (event: { readonly produced_at: number }) => number } {
+  const due = plan.dueAtMs(Date.now());
+  return due ? { dueAtMs: due } : {};
 }
 
 /** Makes sure every stream exists on an external endpoint; creates it only when `--shards` was given. */
@@ -206,6 +258,7 @@ async function produce(config: ProduceConfig): Promise<number> {
         `\n${signal}: stopping; sending what is buffered (up to ${config.deadlineMs / 1000}s). Press Ctrl-C again to quit now.\n`,
       ),
   });
+  for (const plan of config.plans) process.stderr.write(`gridstream produce: ${plan.description}\n`);
   const started = performance.now();
   const stopProgress = startProgress(sinks, started);
   let error: unknown;
@@ -213,9 +266,15 @@ async function produce(config: ProduceConfig): Promise<number> {
   try {
     const runs = sinks.map((sink, i) =>
       runProducer({
-        generator: createGenerator(config.datasets[i]!, { seed: config.seed }),
+        generator: createGenerator(config.datasets[i]!, {
+          ...config.plans[i]!.generatorOptions,
+          seed: config.seed,
+          clock: config.plans[i]!.clock(),
+        }),
         sink,
-        rate: config.rate,
+        // Each batch goes out when its simulated time comes on the speed-scaled wall clock.
+        rate: 0,
+        ...dueAt(config.plans[i]!),
         ...(config.count === undefined ? {} : { count: config.count }),
         ...(config.durationMs === undefined ? {} : { durationMs: config.durationMs }),
         signal: controller.signal,
@@ -264,7 +323,7 @@ export const command: Command = {
   name: 'produce',
   summary: 'Stream synthetic grid, weather and transactions events into Kinesis (KPL-style sink)',
   usage:
-    '[--dataset grid|weather|transactions|all] [--rate N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH] [--transport kinesis|kafka --brokers LIST [--tls] [--sasl MECH]]',
+    '[--dataset grid|weather|transactions|all] [--rate N] [--speed X] [--resource-nodes N] [--stations N] [--books N] [--count N | --duration S] [--seed N] [--stream NAME] [--no-aggregate] [--shards N] [--endpoint URL] [--reject-file PATH] [--transport kinesis|kafka --brokers LIST [--tls] [--sasl MECH]]',
   options: {
     transport: {
       type: 'string',
@@ -282,8 +341,28 @@ export const command: Command = {
     rate: {
       type: 'string',
       valueName: 'N',
-      default: '100',
-      description: 'Events per second per dataset; 0 = as fast as Kinesis takes them',
+      description: `Events per second per dataset; 0 = as fast as Kinesis takes them (default ${DEFAULT_RATE}, or the universe's real-time rate × --speed)`,
+    },
+    speed: {
+      type: 'string',
+      valueName: 'X',
+      description:
+        'Simulated time runs X× the wall clock (default: chosen from the rate and the key universe, printed)',
+    },
+    'resource-nodes': {
+      type: 'string',
+      valueName: 'N',
+      description: 'grid key universe: resource nodes priced besides 7 hubs and 8 load zones (0..2000)',
+    },
+    stations: {
+      type: 'string',
+      valueName: 'N',
+      description: 'weather key universe: stations per location of the 11 Texas locations (1..20)',
+    },
+    books: {
+      type: 'string',
+      valueName: 'N',
+      description: 'transactions key universe: books (desks) trading, 120 trade events a day each (1..10000)',
     },
     count: {
       type: 'string',
@@ -347,6 +426,18 @@ https://kinesis.<region>.amazonaws.com with the default credential chain) the st
 are used. Otherwise an embedded Kinesis emulator starts inside this process: the events vanish when the
 command exits, so use it to try the producer; run \`gridstream up\` or an emulator for the pipeline.
 
+Keys and time: a generator never sends two events with one natural key (grid: point or zone,
+market, interval; weather: location, valid time, issue time; trades: trade_id + version) except an
+ERCOT price correction (version 2). Event time is simulated: it starts at now and advances one batch
+(grid: a 5-minute step with the 15-minute and hourly intervals starting then; weather: an hour) per
+batch sent. A rate is reached by a key universe (--resource-nodes, --stations, --books; by default
+the widest needed, from a real company's day up) and a speed (--speed; by default what makes up the
+rest): both are printed, e.g. "grid: 200 events/s asked = 2015 settlement points … at 21× speed".
+With --speed above 1 simulated time runs ahead of the wall clock. --rate 0 (with --count) advances
+simulated time as fast as Kinesis takes the events. A combination that could only be met by
+repeating keys (e.g. --speed 1 with a rate above the widest universe's real-time rate, or a fixed
+universe and speed below the rate) is refused with exit code 2.
+
 Partition keys: grid by ${PARTITION_KEY_FIELDS.grid}, weather by ${PARTITION_KEY_FIELDS.weather},
 transactions by ${PARTITION_KEY_FIELDS.transactions} (per-key order; see docs/ARCHITECTURE.md).
 Delivery is at least once: consumers de-duplicate on event_id.
@@ -366,6 +457,7 @@ producer (acks=all, gzip). The topics must exist (\`gridstream kafka\` creates t
 
 Examples:
   gridstream produce --dataset grid --rate 500 --duration 60
+  gridstream produce --dataset grid --speed 60 --resource-nodes 500 --duration 60
   AWS_ENDPOINT_URL_KINESIS=http://127.0.0.1:4567 gridstream produce --count 10000 --rate 0 --shards 4
   gridstream produce --dataset transactions --stream test-{dataset} --no-aggregate --count 100`,
   run(values) {

@@ -4,31 +4,48 @@ import {
   compactionTask,
   curationTask,
   runUp,
+  UP_DEFAULT_BACKFILL_HOURS,
   UP_DEFAULT_COMPACT_EVERY_MS,
   UP_DEFAULT_COMPACT_GRACE_MS,
   UP_DEFAULT_CURATE_EVERY_MS,
   UP_DEFAULT_RATES,
   UP_DEFAULT_SHARDS,
+  UP_DEFAULT_SPEED,
   type UpScheduledTask,
 } from '../../local/index.js';
+import { ImpossibleRateError, InvalidSourceOptionError } from '../../producers/sources/index.js';
+import type { Dataset } from '../../schemas/index.js';
 import { DELIVERY_DEFAULTS, formatCount, formatFreshness } from '../../stream-processors/delivery/index.js';
 import { type Command, intOption, LAKE_OPTION, UsageError } from '../command.js';
 import { KAFKA_CONNECTION_OPTIONS, kafkaConnectionOf, transportOf } from '../kafkaOptions.js';
+
+function fmtRate(r: number): string {
+  return r >= 1 ? String(Math.round(r * 100) / 100) : r.toPrecision(2);
+}
 
 /** `gridstream up` (= `npm start`): the whole local pipeline with a live status. */
 export const command: Command = {
   name: 'up',
   summary: 'Run the local pipeline: embedded Kinesis, the three producers, delivery to the lake, live status',
   usage:
-    '[--lake DIR] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--shards N] [--duration S] [--buffer-interval S] [--seed N] [--curate-every S] [--compact-every S] [--compact-grace S] [--transport kinesis|kafka [--brokers LIST [--tls] [--sasl MECH]]]',
+    '[--lake DIR] [--speed X] [--grid-rate N] [--weather-rate N] [--transactions-rate N] [--no-backfill | --backfill-hours N] [--shards N] [--duration S] [--buffer-interval S] [--seed N] [--curate-every S] [--compact-every S] [--compact-grace S] [--transport kinesis|kafka [--brokers LIST [--tls] [--sasl MECH]]]',
   details: `
-Starts an in-memory Kinesis, produces synthetic grid, weather and transactions events at the given rates,
-delivers them to the Parquet lake (raw/<dataset>/dt=…/hr=…/) and shows, per dataset, events produced,
+Starts an in-memory Kinesis, first sends the last ${UP_DEFAULT_BACKFILL_HOURS} hours of history (simulated and seeded: a
+backfill ending at now, after whatever the lake already holds, with at least one evening scarcity
+event above 1,000 $/MWh), then produces synthetic grid, weather and transactions events live, delivers them to the Parquet lake (raw/<dataset>/dt=…/hr=…/) and shows, per dataset, events produced,
 delivered, rejected, files, iterator age and freshness. Beside delivery, one scheduler runs local
 curation (--curate-every) and compaction of closed hours (--compact-every): an hour's raw partition,
 once the hour has ended and --compact-grace has passed, is rewritten into a few large files. Ctrl-C (or --duration) stops the producers,
 waits until delivery has written everything they sent, and exits. Then query the lake:
   npx gridstream query "select dt, hr, count(*) from raw_grid group by all order by all"
+
+Defaults look like a real company's day, at speed 1 (event time = the wall clock): grid
+${fmtRate(UP_DEFAULT_RATES.grid)} events/s (7 hubs, 8 load zones, 200 resource nodes priced every 5, 15 and 60 minutes, 6
+zones' conditions every 15), weather ${fmtRate(UP_DEFAULT_RATES.weather)}/s (11 locations: an observation and 6 forecast horizons an
+hour), transactions ${fmtRate(UP_DEFAULT_RATES.transactions)}/s (4 books, 120 trade events a day each). --speed X multiplies them
+(simulated time starts at now and runs ahead of the wall clock); a rate given explicitly is reached
+by a wider key universe and/or a speed, printed at start, and refused (exit 2) with --speed when it
+could only be met by repeating keys.
 
 With --transport kafka the events go through Apache Kafka instead: a local broker (KRaft, Java 17+, its
 jars resolved with Maven into .cache/kafka/ on first use) with one topic per dataset of --shards
@@ -37,8 +54,8 @@ exist there); delivery reads them as consumer group gridstream-up.
 
 Examples:
   npm start
-  gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev
-  gridstream up --transport kafka --duration 30`,
+  gridstream up --duration 30 --grid-rate 1000 --lake ./lake-dev --no-backfill
+  gridstream up --transport kafka --duration 30 --no-backfill`,
   options: {
     lake: LAKE_OPTION,
     transport: {
@@ -48,23 +65,32 @@ Examples:
       description: 'kinesis (embedded emulator) or kafka (a local broker, or --brokers)',
     },
     ...KAFKA_CONNECTION_OPTIONS,
+    speed: {
+      type: 'string',
+      description: `Simulated time runs X× the wall clock; the default rates scale with it (default ${UP_DEFAULT_SPEED})`,
+      valueName: 'X',
+    },
     'grid-rate': {
       type: 'string',
-      description: 'grid events/s',
+      description: `grid events/s; 0 turns it off (default ${fmtRate(UP_DEFAULT_RATES.grid)} × speed)`,
       valueName: 'N',
-      default: String(UP_DEFAULT_RATES.grid),
     },
     'weather-rate': {
       type: 'string',
-      description: 'weather events/s',
+      description: `weather events/s; 0 turns it off (default ${fmtRate(UP_DEFAULT_RATES.weather)} × speed)`,
       valueName: 'N',
-      default: String(UP_DEFAULT_RATES.weather),
     },
     'transactions-rate': {
       type: 'string',
-      description: 'transactions events/s',
+      description: `transactions events/s; 0 turns it off (default ${fmtRate(UP_DEFAULT_RATES.transactions)} × speed)`,
       valueName: 'N',
-      default: String(UP_DEFAULT_RATES.transactions),
+    },
+    'no-backfill': { type: 'boolean', description: 'Go live at once, without the history backfill' },
+    'backfill-hours': {
+      type: 'string',
+      description: 'Hours of history to backfill before going live',
+      valueName: 'N',
+      default: String(UP_DEFAULT_BACKFILL_HOURS),
     },
     shards: {
       type: 'string',
@@ -100,17 +126,19 @@ Examples:
     },
   },
   async run(values) {
-    const rates = {
-      grid: intOption('grid-rate', values['grid-rate'], UP_DEFAULT_RATES.grid),
-      weather: intOption('weather-rate', values['weather-rate'], UP_DEFAULT_RATES.weather),
-      transactions: intOption(
-        'transactions-rate',
-        values['transactions-rate'],
-        UP_DEFAULT_RATES.transactions,
-      ),
-    };
-    if (Object.values(rates).every((r) => r === 0))
+    const speed = intOption('speed', values.speed, UP_DEFAULT_SPEED);
+    if (!(speed > 0)) throw new UsageError(`--speed must be above 0, got ${JSON.stringify(values.speed)}`);
+    const rates: Partial<Record<Dataset, number>> = {};
+    for (const d of ['grid', 'weather', 'transactions'] as const) {
+      const r = intOption(`${d}-rate`, values[`${d}-rate`]);
+      if (r !== undefined) rates[d] = r;
+    }
+    if (Object.keys(rates).length === 3 && Object.values(rates).every((r) => r === 0))
       throw new UsageError('every rate is 0: nothing to produce');
+    const backfillHours =
+      values['no-backfill'] === true
+        ? 0
+        : intOption('backfill-hours', values['backfill-hours'], UP_DEFAULT_BACKFILL_HOURS);
     const shards = intOption('shards', values.shards, UP_DEFAULT_SHARDS);
     if (!Number.isInteger(shards) || shards < 1)
       throw new UsageError(`--shards must be a whole number ≥ 1, got ${JSON.stringify(values.shards)}`);
@@ -147,6 +175,9 @@ Examples:
       const r = await runUp({
         lake,
         rates,
+        // Only a typed --speed is fixed: a rate given without it picks its own speed.
+        ...(values.speed !== undefined ? { speed } : {}),
+        backfillHours,
         shards,
         signal: controller.signal,
         ...(duration !== undefined ? { durationMs: duration * 1000 } : {}),
@@ -167,6 +198,10 @@ Examples:
           `"select dt, hr, count(*) as events from raw_grid group by all order by all"\n`,
       );
       return r.drained ? EXIT_CODES.ok : EXIT_CODES.failed;
+    } catch (err) {
+      if (err instanceof ImpossibleRateError || err instanceof InvalidSourceOptionError)
+        throw new UsageError(err.message);
+      throw err;
     } finally {
       dispose();
     }

@@ -1,5 +1,12 @@
 import type { TransactionsEvent } from '../../schemas/index.js';
-import { HOUR_MS, SYNTHETIC_SOURCE, TRANSACTIONS_DEFAULTS } from './constants.js';
+import {
+  DAY_MS,
+  DESK_LIMITS,
+  HOUR_MS,
+  SYNTHETIC_SOURCE,
+  TRADE_EVENTS_PER_BOOK_PER_DAY,
+  TRANSACTIONS_DEFAULTS,
+} from './constants.js';
 import { InvalidSourceOptionError } from './errors.js';
 import { eventIdFor } from './eventId.js';
 import { type CommonGeneratorSettings, checkRate, resolveCommonOptions } from './generatorOptions.js';
@@ -24,7 +31,10 @@ interface OpenTrade {
   readonly deliveryEnd: number;
   readonly hours: number;
   mw: number;
-  price: number;
+  /** Largest MW this trade may be amended to (desk limits; quarterly strips trade screen sizes). */
+  readonly maxMw: number;
+  /** Price, integer cents per MWh (multiples of 5). */
+  priceCents: number;
   readonly counterparty: string;
   readonly book: string;
   readonly trader: string;
@@ -62,9 +72,9 @@ const BLOCKS: readonly BlockChoice[] = [
   blockChoice('WKND_2x16', 3, 1, 0.8),
 ];
 const TENOR_CHOICES: readonly { tenor: Tenor; cumulative: number }[] = [
-  { tenor: 'NEXT_DAY', cumulative: 0.45 },
-  { tenor: 'NEXT_WEEK', cumulative: 0.7 },
-  { tenor: 'NEXT_MONTH', cumulative: 0.92 },
+  { tenor: 'NEXT_DAY', cumulative: 0.55 },
+  { tenor: 'NEXT_WEEK', cumulative: 0.8 },
+  { tenor: 'NEXT_MONTH', cumulative: 0.95 },
   { tenor: 'NEXT_QUARTER', cumulative: 1 },
 ];
 /** Forward peak price by delivery month, $/MWh (summer scarcity premium in Jul–Aug). */
@@ -79,9 +89,16 @@ const COUNTERPARTIES = [
   'CP-GOLF',
   'CP-HOTEL',
 ];
-const BOOKS = ['ERCOT-POWER', 'ERCOT-HEDGE', 'ERCOT-RENEWABLES', 'ERCOT-RETAIL'];
-const TRADERS = Array.from({ length: 8 }, (_, i) => `trader-${i + 1}`);
-const SCREEN_MW = [5, 10, 25, 25, 50];
+const NAMED_BOOKS = ['ERCOT-POWER', 'ERCOT-HEDGE', 'ERCOT-RENEWABLES', 'ERCOT-RETAIL'];
+/** Largest number of books (desks) the generator can spread trades over. */
+export const MAX_BOOKS = 10_000;
+/** Book names: the four named desks, then `ERCOT-DESK-0005`, … */
+function bookName(i: number): string {
+  return NAMED_BOOKS[i] ?? `ERCOT-DESK-${String(i + 1).padStart(4, '0')}`;
+}
+const SCREEN_MW = [5, 10, 10, 25, 25, 50];
+const BLOCK_MW = [50, 75, 100, 125, 150];
+const LONG_TENOR_MW = [5, 5, 10, 10, 25];
 
 function pick<T>(items: readonly T[], u: number): T {
   return items[Math.floor(u * items.length)]!;
@@ -107,7 +124,11 @@ function pickCumulative<T extends { readonly cumulative: number }>(items: readon
  * the bounded open set are amended or cancelled; when the set is full the oldest trade matures and
  * leaves it without further events.
  *
- * The clock is read once per event (`event_time`, `produced_at`).
+ * The clock is read once per event (`event_time`, `produced_at`), but two events are never closer than
+ * `spacingMs` (a day / (books × TRADE_EVENTS_PER_BOOK_PER_DAY)): a fast producer moves simulated
+ * time forward instead of packing a month of trading into a minute. Trade ids are the producer's
+ * prefix and the event's sequence, so the natural key (trade_id, version) never repeats at any rate.
+ * Sizes respect {@link DESK_LIMITS}; prices are whole cents.
  */
 export class TransactionsGenerator implements EventGenerator<'transactions'> {
   /** Always `transactions`. */
@@ -116,6 +137,10 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
   private readonly maxOpenTrades: number;
   private readonly amendRate: number;
   private readonly cancelRate: number;
+  private readonly books: readonly string[];
+  /** Closest spacing of two trade events in simulated time, ms: the books' realistic pace. */
+  public readonly spacingMs: number;
+  private lastTime = Number.NEGATIVE_INFINITY;
   private readonly random: RandomStream;
   private readonly tradePrefix: string;
   private readonly open: OpenTrade[] = [];
@@ -144,6 +169,12 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
         'at most 0.95 (NEW trades must keep coming)',
       );
     }
+    const books = t.books ?? TRANSACTIONS_DEFAULTS.books;
+    if (!Number.isInteger(books) || books < 1 || books > MAX_BOOKS) {
+      throw new InvalidSourceOptionError('transactions.books', books, `an integer in 1..${MAX_BOOKS}`);
+    }
+    this.books = Array.from({ length: books }, (_, i) => bookName(i));
+    this.spacingMs = Math.max(1, Math.round(DAY_MS / (books * TRADE_EVENTS_PER_BOOK_PER_DAY)));
     const producerHash = hashString(this.common.producerId, this.common.seed32);
     this.random = mulberry32(hash3(this.common.seed32, producerHash, 0x7a));
     this.tradePrefix = `TRD-${producerHash.toString(16).padStart(8, '0')}-`;
@@ -157,7 +188,9 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
 
   /** The next trade event. */
   public next(): TransactionsEvent {
-    const now = this.common.clock.now();
+    // A fast producer on a slow clock moves simulated time forward instead of packing trades.
+    const now = Math.max(this.common.clock.now(), this.lastTime + this.spacingMs);
+    this.lastTime = now;
     const u = this.random();
     const sequence = this.sequence++;
     if (this.open.length > 0 && u < this.amendRate + this.cancelRate) {
@@ -194,11 +227,17 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
     const tenorIndex = pickCumulativeIndex(TENOR_CHOICES, byteUnit(a, 16));
     const rt = byteUnit(a, 24) < 0.55;
     const window = this.windowOf(tenorIndex, block, now);
-    const isBlock = byteUnit(b, 0) < 0.12;
-    const mw = isBlock ? 100 + 25 * Math.floor(byteUnit(b, 8) * 9) : pick(SCREEN_MW, byteUnit(b, 8));
+    // Months and quarters trade in small screen clips: a block of them would pass the desk's MWh limit.
+    const tenor = TENOR_CHOICES[tenorIndex]!.tenor;
+    const long = tenor === 'NEXT_MONTH' || tenor === 'NEXT_QUARTER';
+    const isBlock = !long && byteUnit(b, 0) < 0.1;
+    const mw = isBlock
+      ? pick(BLOCK_MW, byteUnit(b, 8))
+      : pick(long ? LONG_TENOR_MW : SCREEN_MW, byteUnit(b, 8));
     const level = PEAK_BY_MONTH[window.month]! * block.ratio + hub.basis;
     const noise = byteUnit(b, 16) + byteUnit(b, 24) - 1;
-    const price = Math.round(level * (1 + 0.05 * noise) * (rt ? 1.01 : 1) * 20) / 20;
+    // Whole cents, in 5-cent ticks: the price is exact at the source.
+    const priceCents = 5 * Math.round(level * (1 + 0.05 * noise) * (rt ? 1.01 : 1) * 20);
     const vu = byteUnit(c, 0);
     const venue = isBlock
       ? 'BILATERAL'
@@ -219,13 +258,20 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       deliveryEnd: window.end,
       hours: window.hours,
       mw,
-      price: Math.max(0.05, price),
+      maxMw: long ? DESK_LIMITS.maxLongTenorMw : DESK_LIMITS.maxTradeMw,
+      priceCents: Math.max(5, priceCents),
       counterparty: COUNTERPARTIES[(c >>> 9) & 7]!,
-      book: BOOKS[(c >>> 12) & 3]!,
-      trader: TRADERS[(c >>> 14) & 7]!,
+      ...this.bookAndTrader(c >>> 12),
       venue,
       isBlock,
     };
+  }
+
+  /** Each book has two traders: `trader-<2b+1>` and `trader-<2b+2>`. */
+  private bookAndTrader(bits: number): { book: string; trader: string } {
+    const index = bits % (this.books.length * 2);
+    const book = index >> 1;
+    return { book: this.books[book]!, trader: `trader-${index + 1}` };
   }
 
   private windowOf(tenorIndex: number, block: BlockChoice, now: number): DeliveryWindow {
@@ -247,14 +293,21 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
     const r = this.random;
     if (r() < 0.6) {
       const step = pick(SCREEN_MW, r());
-      const up = r() < 0.5 || trade.mw <= step;
-      trade.mw = up ? trade.mw + step : trade.mw - step;
-    } else {
-      const bp = 25 + Math.floor(r() * 175); // 0.25 % .. 2 %
-      const factor = r() < 0.5 ? 1 + bp / 10_000 : 1 - bp / 10_000;
-      const price = Math.round(trade.price * factor * 20) / 20;
-      trade.price = price === trade.price ? Math.round(trade.price * 20 + 1) / 20 : Math.max(0.05, price);
+      const canUp = trade.mw + step <= trade.maxMw;
+      const canDown = trade.mw > step;
+      if (canUp && (r() < 0.5 || !canDown)) {
+        trade.mw += step;
+        return;
+      }
+      if (canDown) {
+        trade.mw -= step;
+        return;
+      }
     }
+    const bp = 25 + Math.floor(r() * 175); // 0.25 % .. 2 %
+    const factor = r() < 0.5 ? 1 + bp / 10_000 : 1 - bp / 10_000;
+    const cents = 5 * Math.round((trade.priceCents * factor) / 5);
+    trade.priceCents = cents === trade.priceCents ? trade.priceCents + 5 : Math.max(5, cents);
   }
 
   private toEvent(
@@ -275,7 +328,7 @@ export class TransactionsGenerator implements EventGenerator<'transactions'> {
       delivery_start: t.deliveryStart,
       delivery_end: t.deliveryEnd,
       quantity_mwh: t.mw * t.hours,
-      price_usd_mwh: t.price,
+      price_usd_mwh: t.priceCents / 100,
       counterparty: t.counterparty,
       book: t.book,
       trader: t.trader,

@@ -1,6 +1,6 @@
 import type { WeatherEvent } from '../../schemas/index.js';
 import { HOUR_MS, SYNTHETIC_SOURCE, WEATHER_DEFAULTS } from './constants.js';
-import { WEATHER_LOCATIONS } from './ercotCatalog.js';
+import { MAX_STATIONS_PER_LOCATION, weatherStations } from './ercotCatalog.js';
 import { InvalidSourceOptionError } from './errors.js';
 import { eventIdFor } from './eventId.js';
 import { type CommonGeneratorSettings, pickByName, resolveCommonOptions } from './generatorOptions.js';
@@ -18,8 +18,11 @@ interface Slot {
  * Seeded Open-Meteo-style hourly weather: per hour and location an OBSERVATION of the shared weather
  * model, and (at issue hours) FORECASTs for each horizon with errors growing with the horizon.
  *
- * The clock is read once per batch; the batch is the hour containing that reading (repeated, with
- * new event ids, while the clock stays in the same hour).
+ * A batch is one hour: every station's observation and, at issue hours, every forecast issued then.
+ * The clock is read once per batch; the batch is the hour containing that reading, but never at or
+ * before the previous batch's hour: a fast producer moves simulated time forward instead of repeating
+ * an hour, so a natural key (location, record type, valid time, issue time) is never emitted twice
+ * and a location has at most one observation per hour. A forecast update is a new issue time.
  */
 export class WeatherGenerator implements EventGenerator<'weather'> {
   /** Always `weather`. */
@@ -27,12 +30,12 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
   private readonly common: CommonGeneratorSettings;
   private readonly slots: readonly Slot[];
   private readonly forecastEveryHours: number;
-  private readonly includeObservations: boolean;
   private readonly batch: WeatherEvent[] = [];
   private position = 0;
   private sequence: number;
-  private cachedHour = Number.NaN;
-  private readonly cachedSamples: WeatherSample[] = [];
+  private lastHour = Number.NEGATIVE_INFINITY;
+  /** Events per hour of simulated time (observations plus forecasts issued that hour, on average). */
+  public readonly eventsPerHour: number;
 
   /**
    * @param options - generator options; `options.weather` picks locations and forecast horizons
@@ -41,9 +44,16 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
   public constructor(options: GeneratorOptions = {}) {
     this.common = resolveCommonOptions('weather', options);
     const w = options.weather ?? {};
-    const locations = pickByName('weather.locations', w.locations, WEATHER_LOCATIONS, (l) => l.id);
+    const perLocation = w.stationsPerLocation ?? 1;
+    if (!Number.isInteger(perLocation) || perLocation < 1 || perLocation > MAX_STATIONS_PER_LOCATION) {
+      throw new InvalidSourceOptionError(
+        'weather.stationsPerLocation',
+        perLocation,
+        `an integer in 1..${MAX_STATIONS_PER_LOCATION}`,
+      );
+    }
+    const locations = pickByName('weather.locations', w.locations, weatherStations(perLocation), (l) => l.id);
     const includeObservations = w.includeObservations ?? WEATHER_DEFAULTS.includeObservations;
-    this.includeObservations = includeObservations;
     const horizons = w.forecastHorizonsHours ?? WEATHER_DEFAULTS.forecastHorizonsHours;
     for (const h of horizons) {
       if (!Number.isInteger(h) || h < 1 || h > 384) {
@@ -75,38 +85,37 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
     }
     this.slots = slots;
     this.sequence = this.common.startSequence;
+    const forecasts = slots.filter((x) => x.horizonHours > 0).length;
+    this.eventsPerHour = (includeObservations ? locations.length : 0) + forecasts / this.forecastEveryHours;
   }
 
   /** The next event; see the class comment for how hours advance. */
   public next(): WeatherEvent {
-    if (this.position >= this.batch.length) this.fill();
+    while (this.position >= this.batch.length) this.fill();
     return this.batch[this.position++]!;
   }
 
   private fill(): void {
     const { clock, seed32, idKey, producerId } = this.common;
     const now = clock.now();
-    const hourIndex = Math.floor(now / HOUR_MS);
+    const hourIndex = Math.max(Math.floor(now / HOUR_MS), this.lastHour + 1);
+    this.lastHour = hourIndex;
     const hour = hourIndex * HOUR_MS;
-    // Forecasts come from the latest issue; with observations they are sent only in issue hours,
-    // without observations the latest issue is repeated so that no batch is empty.
+    const producedAt = Math.max(now, hour);
+    // Forecasts are sent only in issue hours (an hour without observations nor an issue is empty:
+    // next() moves on to the next hour).
     const issueHour = Math.floor(hourIndex / this.forecastEveryHours) * this.forecastEveryHours * HOUR_MS;
-    const issuing = !this.includeObservations || issueHour === hour;
-    const fresh = hourIndex !== this.cachedHour;
-    this.cachedHour = hourIndex;
+    const issuing = issueHour === hour;
     this.batch.length = 0;
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i]!;
       const h = slot.horizonHours;
       if (h > 0 && !issuing) continue;
       const target = h === 0 ? hour : issueHour + h * HOUR_MS;
-      if (fresh) {
-        this.cachedSamples[i] =
-          h === 0
-            ? weatherAt(slot.location, hour, seed32)
-            : forecastAt(slot.location, target, issueHour, seed32);
-      }
-      const s = this.cachedSamples[i]!;
+      const s: WeatherSample =
+        h === 0
+          ? weatherAt(slot.location, hour, seed32)
+          : forecastAt(slot.location, target, issueHour, seed32);
       const loc = slot.location;
       this.batch.push({
         event_id: eventIdFor(idKey, this.sequence++),
@@ -129,7 +138,7 @@ export class WeatherGenerator implements EventGenerator<'weather'> {
         precipitation_mm: s.precipitationMm,
         source: SYNTHETIC_SOURCE,
         producer_id: producerId,
-        produced_at: now,
+        produced_at: producedAt,
       });
     }
     this.position = 0;

@@ -2,6 +2,9 @@ import type { Dataset, EventByDataset } from '../../schemas/index.js';
 import { GRID_DEFAULTS, HOUR_MS, MINUTE_MS } from './constants.js';
 import { createGenerator } from './createGenerator.js';
 import { InvalidSourceOptionError } from './errors.js';
+import { seed32Of } from './generatorOptions.js';
+import { gridIntervalAt, inScarcityEvent } from './gridModel.js';
+import { batchStepMs, COMPANY_UNIVERSE, planRate } from './ratePlan.js';
 import { SimulatedClock } from './SimulatedClock.js';
 import type { EventGenerator, GeneratorOptions } from './types.js';
 
@@ -91,13 +94,117 @@ export function backfill<D extends Dataset>(
     throw new InvalidSourceOptionError('endMs', endMs, `epoch milliseconds after startMs (${startMs})`);
   }
   const grid = generatorOptions.grid;
+  const finest = grid?.series ? Math.min(...grid.series.map((x) => x.intervalMinutes)) : undefined;
   const clock = backfillClock(dataset, {
     startMs,
-    ...(grid?.intervalMinutes || grid?.market === 'DAM'
-      ? { intervalMinutes: grid.intervalMinutes ?? 60 }
-      : {}),
+    ...(finest !== undefined
+      ? { intervalMinutes: finest }
+      : grid?.intervalMinutes || grid?.market === 'DAM'
+        ? { intervalMinutes: grid.intervalMinutes ?? 60 }
+        : {}),
     ...(tradesPerSecond !== undefined ? { tradesPerSecond } : {}),
   });
   const generator = createGenerator(dataset, { ...generatorOptions, clock });
   return { [Symbol.iterator]: () => eventsUntil(generator, endMs) };
+}
+
+/** Options of {@link backfillEvents}. */
+export interface BackfillEventsOptions {
+  /** Generator seed. */
+  readonly seed: number;
+  /** Start of the range, epoch ms (aligned down to the dataset's batch: 5 min for grid, 1 h for weather). */
+  readonly startMs: number;
+  /** End of the range, epoch ms, exclusive (aligned down likewise): batches starting before it are included. */
+  readonly endMs: number;
+  /** Universe size on the dataset's knob (`UNIVERSE_KNOBS`). @default the company universe's */
+  readonly universe?: number;
+  /** `producer_id`. @default `gridstream-<dataset>-<seed>` */
+  readonly producerId?: string;
+  /** Sequence of the first event. @default 0 */
+  readonly startSequence?: number;
+}
+
+/**
+ * Every event a company-universe producer sends over a range of simulated time, without Kinesis:
+ * exactly what `gridstream up`'s backfill and `gridstream seed` deliver for the same seed and range
+ * (they use this function), so a test can compute an independent oracle from it. The range ends
+ * "at now" in the sense of the last complete batch: a batch (grid: one 5-minute step with the 15-minute
+ * and hourly intervals starting then; weather: one hour) is included when it starts before `endMs`.
+ *
+ * @param dataset - dataset
+ * @param options - seed and range
+ * @example
+ * ```ts
+ * const end = Date.now();
+ * const grid = [...backfillEvents('grid', { seed: 7, startMs: end - 86_400_000, endMs: end })];
+ * ```
+ */
+export function backfillEvents<D extends Dataset>(
+  dataset: D,
+  options: BackfillEventsOptions,
+): Iterable<EventByDataset[D]> {
+  const { seed, startMs, endMs } = options;
+  const plan = planRate(dataset, {
+    rate: 0,
+    startMs,
+    ...(options.universe !== undefined ? { universe: options.universe } : {}),
+  });
+  const step = batchStepMs(dataset);
+  const end = step === undefined ? endMs : Math.floor(endMs / step) * step;
+  return {
+    [Symbol.iterator]: () =>
+      eventsUntil(
+        createGenerator(dataset, {
+          ...plan.generatorOptions,
+          seed,
+          clock: plan.clock(),
+          ...(options.producerId !== undefined ? { producerId: options.producerId } : {}),
+          ...(options.startSequence !== undefined ? { startSequence: options.startSequence } : {}),
+        }),
+        end,
+      ),
+  };
+}
+
+/** A scarcity interval of the company grid universe (RTM, 5- or 15-minute). */
+export interface ScarcityInterval {
+  /** Interval start, epoch ms. */
+  readonly startMs: number;
+  /** 5 (SCED) or 15 (settlement). */
+  readonly intervalMinutes: 5 | 15;
+  /** System lambda, $/MWh (≥ the scarcity threshold). */
+  readonly energyUsdMwh: number;
+  /** True when part of the seeded daily scarcity event (else a random spike). */
+  readonly dailyEvent: boolean;
+}
+
+/**
+ * The RTM intervals of the company grid universe whose energy price is at or above
+ * `SCARCITY_THRESHOLD_USD_MWH`, in a range: deterministic from the seed, the list an oracle compares
+ * a spike query with. Every 24-hour range holds at least one (the daily scarcity event).
+ *
+ * @param options - seed and range (batches starting in [startMs, endMs), aligned down to 5 min)
+ */
+export function scarcityIntervals(options: {
+  seed: number;
+  startMs: number;
+  endMs: number;
+}): ScarcityInterval[] {
+  const step = 5 * MINUTE_MS;
+  const seed32 = seed32Of(options.seed);
+  const { spikeRate } = GRID_DEFAULTS;
+  const out: ScarcityInterval[] = [];
+  const end = Math.floor(options.endMs / step) * step;
+  for (let t = Math.floor(options.startMs / step) * step; t < end; t += step) {
+    const interval = gridIntervalAt(t, seed32, spikeRate, COMPANY_UNIVERSE.grid.dailyScarcity);
+    if (!interval.spike) continue;
+    const entry = {
+      startMs: t,
+      energyUsdMwh: interval.drivers.energyCents / 100,
+      dailyEvent: inScarcityEvent(seed32, t),
+    };
+    out.push({ ...entry, intervalMinutes: 5 });
+    if (t % (15 * MINUTE_MS) === 0) out.push({ ...entry, intervalMinutes: 15 });
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { SYSTEM_ZONE } from './constants.js';
+import { hashUnit } from './prng.js';
 import type { LoadZoneProfile, SettlementPoint, WeatherLocation } from './types.js';
 
 /**
@@ -128,6 +129,71 @@ export const SETTLEMENT_POINTS: readonly SettlementPoint[] = [
   point('LZ_LCRA', 'LOAD_ZONE', 'LZ_LCRA', 0.006, 4, -2, 0, 0.7),
   point('LZ_RAYBN', 'LOAD_ZONE', 'LZ_RAYBN', 0.005, 2, -3, 0, 0.6),
 ];
+
+/** Largest number of synthetic resource nodes the grid generator can price. */
+export const MAX_RESOURCE_NODES = 2000;
+
+// Share of resource nodes per load zone (wind and solar farms crowd the West), cumulative.
+const NODE_ZONES = [
+  { zone: 'LZ_WEST', tag: 'W', cumulative: 0.36 },
+  { zone: 'LZ_NORTH', tag: 'N', cumulative: 0.6 },
+  { zone: 'LZ_SOUTH', tag: 'S', cumulative: 0.78 },
+  { zone: 'LZ_HOUSTON', tag: 'H', cumulative: 0.9 },
+  { zone: 'LZ_CPS', tag: 'C', cumulative: 0.95 },
+  { zone: 'LZ_AEN', tag: 'A', cumulative: 1 },
+] as const;
+
+/**
+ * Synthetic ERCOT resource nodes (generator busbars), in a fixed order: `RN_<zone tag>_<nnnn>`, each
+ * in a load zone with its own loss factor (±3 %) and congestion exposure (its zone's, scaled 0.5-1.7×,
+ * noisier than a hub). The grid generator prices the first N of them (`grid.resourceNodes`), so a
+ * wider key universe is a longer prefix of the same list.
+ */
+export const RESOURCE_NODES: readonly SettlementPoint[] = Array.from(
+  { length: MAX_RESOURCE_NODES },
+  (_, i) => {
+    const u = (k: number) => hashUnit(0x5eed, k, i);
+    const z = NODE_ZONES.find((x) => u(1) < x.cumulative) ?? NODE_ZONES[0];
+    const base = SETTLEMENT_POINTS.find((p) => p.name === z.zone)!.congestion;
+    const scale = 0.5 + 1.2 * u(2);
+    return point(
+      `RN_${z.tag}_${String(i + 1).padStart(4, '0')}`,
+      'RESOURCE_NODE',
+      z.zone,
+      Math.round((u(3) * 0.06 - 0.03) * 1000) / 1000,
+      base.houstonImport * scale,
+      base.westExport * scale,
+      base.southExport * scale,
+      1 + 2 * u(4),
+    );
+  },
+);
+
+/** Largest number of extra weather stations per location (`weather.stationsPerLocation` − 1). */
+export const MAX_STATIONS_PER_LOCATION = 20;
+
+/**
+ * Weather stations: every location of {@link WEATHER_LOCATIONS} first, then up to
+ * `perLocation − 1` nearby stations per location (`<id>_2`, `<id>_3`, … within ~0.5° of it, same
+ * climate and load zone, their own local weather). `weatherStations(1)` is `WEATHER_LOCATIONS`.
+ *
+ * @param perLocation - stations per location, 1..{@link MAX_STATIONS_PER_LOCATION}
+ */
+export function weatherStations(perLocation: number): readonly WeatherLocation[] {
+  const out: WeatherLocation[] = [...WEATHER_LOCATIONS];
+  for (let k = 2; k <= perLocation; k++) {
+    for (const [i, l] of WEATHER_LOCATIONS.entries()) {
+      out.push({
+        ...l,
+        id: `${l.id}_${k}`,
+        name: `${l.name} ${k}`,
+        latitudeDeg: Math.round((l.latitudeDeg + hashUnit(0x57a7, k, i * 2) - 0.5) * 10_000) / 10_000,
+        longitudeDeg: Math.round((l.longitudeDeg + hashUnit(0x57a7, k, i * 2 + 1) - 0.5) * 10_000) / 10_000,
+      });
+    }
+  }
+  return out;
+}
 
 function climate(
   meanTempC: number,

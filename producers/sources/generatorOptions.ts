@@ -38,8 +38,17 @@ export function resolveCommonOptions(dataset: Dataset, options: GeneratorOptions
   if (!Number.isSafeInteger(startSequence) || startSequence < 0) {
     throw new InvalidSourceOptionError('startSequence', startSequence, 'an integer >= 0');
   }
-  const seed32 = (seed ^ Math.floor(seed / 4294967296)) >>> 0;
+  const seed32 = seed32Of(seed);
   return { seed, seed32, producerId, clock, idKey: eventIdKey(seed, producerId, dataset), startSequence };
+}
+
+/**
+ * The seed folded to 32 bits, as the models' hashes take it.
+ *
+ * @param seed - a safe integer seed
+ */
+export function seed32Of(seed: number): number {
+  return (seed ^ Math.floor(seed / 4294967296)) >>> 0;
 }
 
 /**

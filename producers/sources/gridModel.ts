@@ -9,7 +9,7 @@ import {
 } from './constants.js';
 import { LOAD_ZONES, SETTLEMENT_POINTS, WEATHER_LOCATIONS } from './ercotCatalog.js';
 import { hashNormal, hashString, hashUnit, smoothNoise } from './prng.js';
-import type { LoadZoneProfile, WeatherLocation } from './types.js';
+import type { LoadZoneProfile, SettlementPoint, WeatherLocation } from './types.js';
 import { cosSolarZenith, type WeatherSample, weatherDriversAt } from './weatherModel.js';
 
 /**
@@ -52,10 +52,17 @@ export interface ZoneConditions {
   readonly otherMw: number;
 }
 
-/** LMP and its components at one settlement point, $/MWh (cents); lmp === energy + congestion + loss. */
+/**
+ * LMP and its components at one settlement point: integer cents (`lmpCents === energyCents +
+ * congestionCents + lossCents`), and $/MWh as cents / 100 (two decimals, no binary-float noise).
+ */
 export interface PriceComponents {
   /** Settlement point name. */
   readonly settlementPoint: string;
+  readonly lmpCents: number;
+  readonly energyCents: number;
+  readonly congestionCents: number;
+  readonly lossCents: number;
   readonly lmp: number;
   readonly energy: number;
   readonly congestion: number;
@@ -72,6 +79,91 @@ export interface GridInterval {
   readonly zones: readonly ZoneConditions[];
   /** Prices of every settlement point, in `SETTLEMENT_POINTS` order. */
   readonly prices: readonly PriceComponents[];
+  /** What prices any other point (a resource node) in this interval: see {@link priceAt}. */
+  readonly drivers: PriceDrivers;
+}
+
+/** The system-wide part of an interval's prices: the system lambda and the binding constraints. */
+export interface PriceDrivers {
+  /** Generator seed (32 bits). */
+  readonly seed: number;
+  /** Interval start in minutes since the epoch (the key of per-interval noise). */
+  readonly minute: number;
+  /** System lambda, integer cents. */
+  readonly energyCents: number;
+  /** Shadow prices of the three stylised constraints, before each point's exposure. */
+  readonly houstonTerm: number;
+  readonly westTerm: number;
+  readonly southTerm: number;
+}
+
+/**
+ * Hash key of a settlement point's per-interval congestion noise.
+ *
+ * @param name - settlement point name
+ */
+export function pointKey(name: string): number {
+  return (hashString(name) & 0x00ffffff) << 6;
+}
+
+/**
+ * A settlement point's price in one interval, in integer cents: energy = the system lambda, loss =
+ * energy × the point's loss factor, congestion = its exposure to the binding constraints plus noise,
+ * clipped so the LMP stays inside ERCOT's band (congestion gives way, never the system lambda).
+ * Dollars are the cents divided by 100, so every double is the nearest one to a two-decimal value and
+ * `lmpCents === energyCents + congestionCents + lossCents` holds exactly.
+ *
+ * @param d - the interval's drivers
+ * @param p - the settlement point
+ * @param key - {@link pointKey} of its name
+ */
+export function priceAt(d: PriceDrivers, p: SettlementPoint, key: number): PriceComponents {
+  const c = p.congestion;
+  const congestion =
+    c.houstonImport * d.houstonTerm +
+    c.westExport * d.westTerm +
+    c.southExport * d.southTerm +
+    c.noise * hashNormal(d.seed, key + K_CONGESTION, d.minute);
+  return centsPrice(
+    p.name,
+    d.energyCents,
+    Math.round(congestion * 100),
+    Math.round(d.energyCents * p.lossFactor),
+  );
+}
+
+/**
+ * Price components from integer cents, with the LMP clipped into ERCOT's band by the congestion.
+ *
+ * @param name - settlement point
+ * @param energyCents - system lambda, cents
+ * @param congestionCents - congestion before clipping, cents
+ * @param lossCents - loss, cents
+ */
+export function centsPrice(
+  name: string,
+  energyCents: number,
+  congestionCents: number,
+  lossCents: number,
+): PriceComponents {
+  const cap = ERCOT_PRICE_CAP_USD_MWH * 100;
+  const floor = ERCOT_PRICE_FLOOR_USD_MWH * 100;
+  let congestion = congestionCents;
+  const total = energyCents + congestion + lossCents;
+  if (total > cap) congestion -= total - cap;
+  else if (total < floor) congestion += floor - total;
+  const lmpCents = energyCents + congestion + lossCents;
+  return {
+    settlementPoint: name,
+    lmpCents,
+    energyCents,
+    congestionCents: congestion,
+    lossCents,
+    lmp: lmpCents / 100,
+    energy: energyCents / 100,
+    congestion: congestion / 100,
+    loss: lossCents / 100,
+  };
 }
 
 // Behavioural daily load shape by local hour (weekday, weekend), before the weather response.
@@ -113,18 +205,64 @@ const WIND_AVAILABILITY = 0.95;
 /** DC/AC and temperature losses of solar plants at 1,000 W/m². */
 const SOLAR_PERFORMANCE_RATIO = 0.9;
 
-const LOSS_NUDGES = [1, -1, 2, -2, 3, -3];
 const K_PRICE = 0x51;
 const K_SPIKE = 0x52;
 const K_SPIKE_SIZE = 0x53;
 const K_CONGESTION = 0x54;
 const K_LOAD = 0x55;
+const K_SCARCITY = 0x56;
+
+/** Length of the daily scarcity event's steps, ms: it starts and ends on quarter hours. */
+const SCARCITY_STEP_MS = 15 * MINUTE_MS;
+/**
+ * Earliest UTC start of the daily scarcity event: 22:00 UTC = 17:00 CDT / 16:00 CST, the start of
+ * the evening net-load peak; the seed moves it up to 3 h 45 min later.
+ */
+const SCARCITY_EARLIEST_UTC_MS = 22 * HOUR_MS;
+
+/** The seeded daily scarcity event of one UTC day. */
+export interface ScarcityEvent {
+  /** First interval start, epoch ms (a quarter hour). */
+  readonly startMs: number;
+  /** End, exclusive, epoch ms: 15, 30 or 45 minutes after the start. */
+  readonly endMs: number;
+}
+
+/**
+ * The daily scarcity event that starts on a UTC day: at the same UTC time every day (seeded, in the
+ * evening peak, 22:00-01:45 UTC), so any 24-hour window holds at least one interval of one event;
+ * 15 to 45 minutes long (seeded per day). Only generators asked for it (`grid.dailyScarcity`) have it.
+ *
+ * @param seed - generator seed (32 bits)
+ * @param dayIndex - UTC day, days since the epoch
+ */
+export function scarcityEventOn(seed: number, dayIndex: number): ScarcityEvent {
+  const offset = Math.floor(hashUnit(seed, K_SCARCITY, 0) * 16) * SCARCITY_STEP_MS;
+  const steps = 1 + Math.floor(hashUnit(seed, K_SCARCITY, dayIndex + 1) * 3);
+  const startMs = dayIndex * DAY_MS + SCARCITY_EARLIEST_UTC_MS + offset;
+  return { startMs, endMs: startMs + steps * SCARCITY_STEP_MS };
+}
+
+/**
+ * Whether a time lies in a daily scarcity event.
+ *
+ * @param seed - generator seed (32 bits)
+ * @param timeMs - epoch ms
+ */
+export function inScarcityEvent(seed: number, timeMs: number): boolean {
+  const day = Math.floor(timeMs / DAY_MS);
+  for (const d of [day - 1, day]) {
+    const e = scarcityEventOn(seed, d);
+    if (timeMs >= e.startMs && timeMs < e.endMs) return true;
+  }
+  return false;
+}
 
 const LOCATIONS_BY_ZONE: ReadonlyMap<string, readonly WeatherLocation[]> = new Map(
   LOAD_ZONES.map((z) => [z.zone, WEATHER_LOCATIONS.filter((l) => l.loadZone === z.zone)]),
 );
 const ZONE_KEYS: readonly number[] = LOAD_ZONES.map((z) => (hashString(z.zone) & 0x00ffffff) << 6);
-const POINT_KEYS: readonly number[] = SETTLEMENT_POINTS.map((p) => (hashString(p.name) & 0x00ffffff) << 6);
+const POINT_KEYS: readonly number[] = SETTLEMENT_POINTS.map((p) => pointKey(p.name));
 const scratch: WeatherSample = {
   temperatureC: 0,
   dewPointC: 0,
@@ -229,8 +367,14 @@ export function temperatureResponse(temperatureC: number): number {
  * @param startMs - interval start, epoch ms
  * @param seed - generator seed
  * @param spikeRate - mean share of intervals with a scarcity spike
+ * @param dailyScarcity - add the seeded daily evening scarcity event ({@link scarcityEventOn})
  */
-export function gridIntervalAt(startMs: number, seed: number, spikeRate: number): GridInterval {
+export function gridIntervalAt(
+  startMs: number,
+  seed: number,
+  spikeRate: number,
+  dailyScarcity = false,
+): GridInterval {
   const wall = centralWallMs(startMs);
   const localHour = (wall % DAY_MS) / HOUR_MS;
   const weekday = (((Math.floor(wall / DAY_MS) + 4) % 7) + 7) % 7;
@@ -277,8 +421,13 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   energy *=
     1 + 0.06 * hashNormal(seed, K_PRICE, minute) + 0.04 * smoothNoise(seed, K_PRICE, startMs, 3 * HOUR_MS);
   energy = clamp(energy, -60, SCARCITY_THRESHOLD_USD_MWH - 100);
-  const spike = hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
-  if (spike) {
+  const inEvent = dailyScarcity && inScarcityEvent(seed, startMs);
+  const spike = inEvent || hashUnit(seed, K_SPIKE, minute) < spikeRate * SPIKE_WEIGHTS[hourIndex]!;
+  if (inEvent) {
+    // A scarcity event: reserves short, offers at 1.5-5 k$/MWh, the cap in its worst intervals.
+    const size = hashUnit(seed, K_SCARCITY + 1, minute);
+    energy = size > 0.7 ? ERCOT_PRICE_CAP_USD_MWH : 1500 + 3500 * size;
+  } else if (spike) {
     const size = hashUnit(seed, K_SPIKE_SIZE, minute);
     energy =
       size > 0.85
@@ -323,41 +472,17 @@ export function gridIntervalAt(startMs: number, seed: number, spikeRate: number)
   const houstonStress = clamp((loads[h]! / (LOAD_ZONES[h]!.baseLoadMw * 1.5) - 0.8) / 0.2, 0, 1.5);
   const westExport = clamp((winds[w]! + solars[w]! - loads[w]!) / LOAD_ZONES[w]!.windMw, 0, 1.5);
   const southExport = clamp((winds[s]! + solars[s]! - loads[s]!) / LOAD_ZONES[s]!.windMw, 0, 1.5);
-  const houstonTerm = houstonStress * houstonStress * (spike ? 3 : 1);
-  const westTerm = westExport ** 1.5;
-  const southTerm = southExport ** 1.5;
-
+  const drivers: PriceDrivers = {
+    seed,
+    minute,
+    energyCents,
+    houstonTerm: houstonStress * houstonStress * (spike ? 3 : 1),
+    westTerm: westExport ** 1.5,
+    southTerm: southExport ** 1.5,
+  };
   const prices = new Array<PriceComponents>(SETTLEMENT_POINTS.length);
-  const cap = ERCOT_PRICE_CAP_USD_MWH * 100;
-  const floor = ERCOT_PRICE_FLOOR_USD_MWH * 100;
   for (let i = 0; i < SETTLEMENT_POINTS.length; i++) {
-    const p = SETTLEMENT_POINTS[i]!;
-    const c = p.congestion;
-    const congestion =
-      c.houstonImport * houstonTerm +
-      c.westExport * westTerm +
-      c.southExport * southTerm +
-      c.noise * hashNormal(seed, POINT_KEYS[i]! + K_CONGESTION, minute);
-    let congestionCents = Math.round(congestion * 100);
-    const lossCents = Math.round(energyCents * p.lossFactor);
-    // Keep the LMP inside ERCOT's band by giving up congestion (never the system lambda).
-    const total = energyCents + congestionCents + lossCents;
-    if (total > cap) congestionCents -= total - cap;
-    else if (total < floor) congestionCents += floor - total;
-    const e = energyCents / 100;
-    const cg = congestionCents / 100;
-    // Two-decimal components whose floating-point sum is exactly the two-decimal LMP: nudge the
-    // loss by a cent or two when binary rounding would break `lmp === energy + congestion + loss`.
-    let l = lossCents / 100;
-    let lmp = (energyCents + congestionCents + lossCents) / 100;
-    for (let k = 0; k < LOSS_NUDGES.length && e + cg + l !== lmp; k++) {
-      const t = energyCents + congestionCents + lossCents + LOSS_NUDGES[k]!;
-      if (t > cap || t < floor) continue;
-      l = (lossCents + LOSS_NUDGES[k]!) / 100;
-      lmp = t / 100;
-    }
-    if (e + cg + l !== lmp) lmp = e + cg + l;
-    prices[i] = { settlementPoint: p.name, lmp, energy: e, congestion: cg, loss: l };
+    prices[i] = priceAt(drivers, SETTLEMENT_POINTS[i]!, POINT_KEYS[i]!);
   }
-  return { startMs, spike, zones, prices };
+  return { startMs, spike, zones, prices, drivers };
 }

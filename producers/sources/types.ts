@@ -6,12 +6,38 @@ export interface Clock {
   now(): number;
 }
 
+/** One price series of the grid generator: a market and its interval length. */
+export interface GridSeries {
+  /** `RTM` (5-minute SCED or 15-minute settlement) or `DAM` (hourly). */
+  readonly market: 'RTM' | 'DAM';
+  /** 5 or 15 for RTM, 60 for DAM. */
+  readonly intervalMinutes: 5 | 15 | 60;
+}
+
 /** Options of the grid generator (`createGenerator('grid', { grid: … })`). */
 export interface GridGeneratorOptions {
-  /** Market of the prices. @default 'RTM' */
+  /** Market of the prices (one series; see `series` for several). @default 'RTM' */
   readonly market?: 'RTM' | 'DAM';
   /** Interval length, minutes: 5 or 15 for RTM, 60 for DAM. @default 15 (60 for DAM) */
   readonly intervalMinutes?: 5 | 15 | 60;
+  /**
+   * Several series at once, e.g. 5-minute SCED, 15-minute settlement and hourly DAM; overrides
+   * `market` and `intervalMinutes`. A batch is then one step of the finest series.
+   * @default one series from `market` and `intervalMinutes`
+   */
+  readonly series?: readonly GridSeries[];
+  /** Synthetic resource nodes priced besides the hubs and load zones (`RESOURCE_NODES` prefix). @default 0 */
+  readonly resourceNodes?: number;
+  /**
+   * A seeded scarcity event every evening (15-45 min at prices of 1,500-5,000 $/MWh, same UTC time
+   * each day, so every 24-hour window holds one). @default false
+   */
+  readonly dailyScarcity?: boolean;
+  /**
+   * Probability that a 15-minute RTM price of a point is corrected (republished an hour later with
+   * `version` 2, as ERCOT price corrections are). @default 0
+   */
+  readonly correctionRate?: number;
   /** Mean share of intervals with a scarcity spike (0..1); more likely in the evening. @default 0.001 */
   readonly spikeRate?: number;
   /** Settlement points to price (names from `SETTLEMENT_POINTS`). @default all */
@@ -26,8 +52,10 @@ export interface GridGeneratorOptions {
 
 /** Options of the weather generator (`createGenerator('weather', { weather: … })`). */
 export interface WeatherGeneratorOptions {
-  /** Location ids (from `WEATHER_LOCATIONS`). @default all */
+  /** Location ids (from `WEATHER_LOCATIONS`, or stations of `weatherStations`). @default all */
   readonly locations?: readonly string[];
+  /** Stations per location (1 = the 11 real locations; more adds nearby stations). @default 1 */
+  readonly stationsPerLocation?: number;
   /** Emit an OBSERVATION per location and hour. @default true */
   readonly includeObservations?: boolean;
   /** Horizons of every forecast issue, hours ahead; empty for no forecasts. @default [1, 3, 6, 12, 24, 48] */
@@ -44,6 +72,8 @@ export interface TransactionsGeneratorOptions {
   readonly amendRate?: number;
   /** Share of events that cancel an open trade (0..1). @default 0.06 */
   readonly cancelRate?: number;
+  /** Books (desks) trading; each has two traders. @default 4 */
+  readonly books?: number;
 }
 
 /** Options every generator takes. */

@@ -10,6 +10,7 @@ function gridstream(...args: string[]) {
 const commands = [
   'up',
   'produce',
+  'seed',
   'deliver',
   'kinesis',
   'query',

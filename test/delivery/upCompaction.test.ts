@@ -65,7 +65,11 @@ describe('gridstream up compacts closed hours on its one scheduler', () => {
     const stop = new AbortController();
     const up = runUp({
       lake,
-      rates: { grid: 300, weather: 60, transactions: 100 },
+      // Live writes only, at 20× the company's real-time rates: simulated time stays within the two
+      // hours the compaction clock is ahead, so every hour written counts as closed while delivery
+      // still writes into it.
+      speed: 20,
+      backfillHours: 0,
       bufferIntervalMs: 100,
       seed: 7,
       scheduledTasks: [logged(compaction), logged(curation)],

@@ -254,3 +254,23 @@ describe('gridstream produce (CLI, against an emulator named by AWS_ENDPOINT_URL
     expect(run.stderr).toContain('--count or --duration');
   });
 });
+
+describe('gridstream produce: rates that would repeat keys', () => {
+  it('refuses --speed 1 with a rate above the widest universe, exit 2, saying why and what to change', async () => {
+    const run = await gridstream(
+      ['produce', '--dataset', 'grid', '--rate', '200', '--speed', '1', '--count', '5'],
+      {},
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/would repeat an interval's keys/);
+    expect(run.stderr).toMatch(/Raise --speed to at least \d+, or lower the rate/);
+  });
+
+  it('prints how it reaches the rate: universe and speed', async () => {
+    const run = await gridstream(['produce', '--dataset', 'grid', '--rate', '0', '--count', '50'], {});
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /grid: as fast as the sink takes them = 215 settlement points .* 50 events cover/,
+    );
+  });
+});

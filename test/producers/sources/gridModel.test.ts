@@ -79,15 +79,18 @@ describe('grid prices', () => {
     expect(load(false)).toBeGreaterThan(load(true) * 1.05);
   });
 
-  it('decompose exactly: lmp === energy + congestion + loss, inside the ERCOT band, in cents', () => {
+  it('decompose exactly in integer cents: lmp = energy + congestion + loss, every double is cents / 100, inside the ERCOT band', () => {
     const prices = SUMMER.filter((e) => e.record_type === 'SETTLEMENT_POINT_PRICE');
     expect(prices.length).toBeGreaterThan(50_000);
+    const cents = (x: number | null) => Math.round(x! * 100);
+    const exact = (x: number | null) => x === cents(x) / 100;
     const bad = prices.filter(
       (e) =>
-        e.lmp_usd_mwh !== e.energy_usd_mwh! + e.congestion_usd_mwh! + e.loss_usd_mwh! ||
+        cents(e.lmp_usd_mwh) !==
+          cents(e.energy_usd_mwh) + cents(e.congestion_usd_mwh) + cents(e.loss_usd_mwh) ||
+        ![e.lmp_usd_mwh, e.energy_usd_mwh, e.congestion_usd_mwh, e.loss_usd_mwh].every(exact) ||
         e.lmp_usd_mwh! < ERCOT_PRICE_FLOOR_USD_MWH ||
-        e.lmp_usd_mwh! > ERCOT_PRICE_CAP_USD_MWH ||
-        Math.abs(e.lmp_usd_mwh! * 100 - Math.round(e.lmp_usd_mwh! * 100)) > 1e-6,
+        e.lmp_usd_mwh! > ERCOT_PRICE_CAP_USD_MWH,
     );
     expect(bad).toEqual([]);
   });

@@ -1,0 +1,91 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runUp } from '../../local/index.js';
+import { scarcityIntervals } from '../../producers/sources/index.js';
+import { tempDir } from '../helpers/tempDir.js';
+import { duckRows, rawParquet } from './support/lakeKit.js';
+
+const HOUR = 3_600_000;
+let dir: string;
+beforeAll(() => {
+  dir = tempDir('up-backfill');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const quiet = { write: () => true, isTTY: false };
+
+/** Natural keys of the raw grid that occur with the same version more than once (should be none). */
+async function repeatedGridKeys(lake: string): Promise<number> {
+  const [r] = await duckRows(
+    `select count(*) as n from (select record_type, market, coalesce(settlement_point, load_zone) k, interval_minutes, event_time, version
+       from ${rawParquet(lake, 'grid')} group by all having count(*) > 1)`,
+  );
+  return Number(r!.n);
+}
+
+describe('gridstream up: history on the first run', () => {
+  it('backfills the last hours through the pipeline, never sends them twice, and live starts after them', async () => {
+    // Prepare
+    const lake = join(dir, 'lake');
+    const before = Date.now();
+    // Act: a seed run (backfill only), the same again, then up live for a moment without a backfill.
+    const first = await runUp({
+      lake,
+      live: false,
+      backfillHours: 3,
+      seed: 7,
+      scheduledTasks: [],
+      out: quiet,
+    });
+    const second = await runUp({
+      lake,
+      live: false,
+      backfillHours: 3,
+      seed: 7,
+      scheduledTasks: [],
+      out: quiet,
+    });
+    const live = await runUp({
+      lake,
+      backfillHours: 0,
+      seed: 8,
+      speed: 600,
+      durationMs: 1_500,
+      scheduledTasks: [],
+      out: quiet,
+    });
+    // Assess
+    expect(first.drained).toBe(true);
+    expect(first.backfill.events.grid).toBeGreaterThan(10_000);
+    expect(first.backfill.events.weather).toBeGreaterThan(0);
+    expect(first.backfill.events.transactions).toBeGreaterThan(0);
+    expect(second.backfill.events.grid + second.backfill.events.weather).toBe(0);
+    const [grid] = await duckRows(
+      `select count(*) as n, epoch_ms(min(produced_at)) as lo, epoch_ms(max(produced_at)) as hi from ${rawParquet(lake, 'grid')} where producer_id = 'gridstream-grid-7'`,
+    );
+    expect(Number(grid!.n)).toBe(first.backfill.events.grid);
+    expect(Number(grid!.lo)).toBeGreaterThan(before - 3 * HOUR - 5 * 60_000);
+    expect(Number(grid!.hi)).toBeLessThan(Date.now());
+    // The live run at 600× speed started after the backfill's last batch, so no key repeats.
+    expect(live.plans.find((p) => p.dataset === 'grid')!.startMs).toBeGreaterThan(Number(grid!.hi));
+    expect(live.produced.grid).toBeGreaterThan(0);
+    expect(await repeatedGridKeys(lake)).toBe(0);
+  });
+
+  it('holds a scarcity interval in a 24-hour backfill, as the oracle lists it', async () => {
+    const lake = join(dir, 'lake24');
+    const r = await runUp({ lake, live: false, backfillHours: 24, seed: 3, scheduledTasks: [], out: quiet });
+    const range = r.backfill.ranges.grid!;
+    const oracle = scarcityIntervals({ seed: 3, startMs: range.startMs, endMs: range.endMs });
+    const spikes = await duckRows(
+      `select distinct epoch_ms(event_time) as t, interval_minutes as m from ${rawParquet(lake, 'grid')}
+       where market = 'RTM' and energy_usd_mwh >= 1000 order by all`,
+    );
+    expect(oracle.length).toBeGreaterThan(0);
+    expect(spikes.map((s) => `${s.t}|${s.m}`).sort()).toEqual(
+      oracle.map((o) => `${o.startMs}|${o.intervalMinutes}`).sort(),
+    );
+    expect(r.backfill.durationMs).toBeGreaterThan(0);
+  });
+});
