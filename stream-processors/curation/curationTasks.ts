@@ -82,9 +82,10 @@ export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTas
       // A child process costs a Node start and a DuckDB load: start one only when a candidate partition
       // changed since the last run.
       const clock = options.now ? { now: options.now } : {};
+      let due = new Set<string>();
       if (options.isolation === 'process') {
-        const due = await compactionCandidates({ ...input, ...clock });
-        if (due.every((sig) => settled.has(sig))) return 'nothing to compact';
+        due = new Set(await compactionCandidates({ ...input, ...clock }));
+        if ([...due].every((sig) => settled.has(sig))) return 'nothing to compact';
       }
       const c =
         options.isolation === 'process'
@@ -94,8 +95,13 @@ export function lakeCompactionTask(options: CompactionTaskOptions): ScheduledTas
               'compaction',
             )
           : await compactRaw({ ...input, ...clock });
-      if (options.isolation === 'process')
-        settled = new Set(await compactionCandidates({ ...input, ...clock }));
+      // Settled: what the child saw and left exactly as it was. A partition that changed during the run
+      // (a late file arrived) has another signature, so the next run looks at it; a run skipped because
+      // curation held the lake settles nothing.
+      if (options.isolation === 'process') {
+        const after = c.locked ? [] : await compactionCandidates({ ...input, ...clock });
+        settled = new Set(after.filter((sig) => due.has(sig)));
+      }
       options.onCompaction?.(c);
       return formatCompaction(c);
     },

@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfill } from '../../producers/sources/index.js';
+import { scarcityIntervals } from '../../producers/sources/index.js';
 import type { GridEvent } from '../../schemas/index.js';
 import {
   CURATION_TEST_DEFAULTS,
@@ -20,7 +20,6 @@ import { type SeededEvents, seedLake, writeRawZone } from './seedLake.js';
 const MINUTE = 60_000;
 const QUERIES_DIR = join(SQL_ATHENA_DIR, 'queries');
 /** Spike rate of the seeded day: a few scarcity intervals a day, as a seeded lake promises. */
-const SPIKE_RATE = 0.1;
 
 /** `gridstream query --format json` on the lake. */
 async function query(lake: string, args: string[]): Promise<Row[]> {
@@ -41,23 +40,17 @@ async function answers(lake: string): Promise<Answers> {
 }
 
 /**
- * The first seed whose grid has a spike in [now - 45 min, now - 5 min], so "the last hour" has one to
- * find (kept away from the window's edges: the queries run a little after now). With the generators'
- * `scarcityIntervals({ seed, startMs, endMs })` this is `scarcityIntervals(...).length > 0`.
+ * The first seed with a spike interval (`scarcityIntervals`: the daily evening scarcity event, 22:00-01:45
+ * UTC, or one of the rare random spikes, 0.1 % of intervals — so a seed is found at any time of day) in
+ * [now - 45 min, now - 5 min], so "the last hour" has one to find (kept away from the window's edges: the
+ * queries run a little after now).
  */
 function seedWithRecentSpike(nowMs: number): number {
-  for (let seed = 1; seed <= 500; seed++) {
-    const recent = [
-      ...backfill('grid', {
-        seed,
-        startMs: nowMs - 45 * MINUTE,
-        endMs: nowMs - 5 * MINUTE,
-        grid: { spikeRate: SPIKE_RATE },
-      }),
-    ];
-    if (recent.some((e) => e.event_time >= nowMs - 45 * MINUTE && (e.lmp_usd_mwh ?? 0) >= 1000)) return seed;
+  for (let seed = 1; seed <= 5000; seed++) {
+    if (scarcityIntervals({ seed, startMs: nowMs - 45 * MINUTE, endMs: nowMs - 5 * MINUTE }).length > 0)
+      return seed;
   }
-  throw new Error('no seed in 1..500 has a spike in the last 45 minutes');
+  throw new Error('no seed in 1..5000 has a scarcity interval in the last 45 minutes');
 }
 
 describe('analyst acceptance: one simulated day', () => {
@@ -69,7 +62,7 @@ describe('analyst acceptance: one simulated day', () => {
   beforeAll(async () => {
     lake = await makeLake('gridstream-analyst-');
     const now = Date.now();
-    events = await seedLake(lake, { endMs: now, seed: seedWithRecentSpike(now), spikeRate: SPIKE_RATE });
+    events = await seedLake(lake, { endMs: now, seed: seedWithRecentSpike(now) });
     await runCuration({ lake, ...CURATION_TEST_DEFAULTS });
     result = await answers(lake);
     queriedAt = Date.now();
@@ -151,7 +144,6 @@ describe('analyst acceptance: the oracle fails on a lake with a planted error', 
     const events = await seedLake(lake, {
       endMs: now,
       seed: seedWithRecentSpike(now),
-      spikeRate: SPIKE_RATE,
     });
     // A price correction the generators never made: version 2 of a recent interval, a spike at
     // 4,321.00 $/MWh, delivered into the raw zone like any other event.

@@ -1,13 +1,11 @@
 // A lake of one simulated day, built from the generators straight into the raw zone's layout with
-// delivery's own Parquet writer and object names (what `gridstream up` would have written).
-// Integration with the generators' branch (company universe, seeded scarcity, price corrections): make
-// seededEvents return `[...backfillEvents(dataset, { seed, startMs, endMs })]` per dataset (the events
-// `gridstream seed` and `up`'s backfill deliver) and drop spikeRate; tried on a merge: the acceptance
-// test passes unchanged otherwise.
+// delivery's own Parquet writer and object names (what `gridstream up` would have written): the events
+// of `backfillEvents` — what `gridstream seed` and `up`'s backfill deliver (company universe, daily
+// scarcity, price corrections).
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { dataObjectKey } from '../../datalake/objectNames.js';
-import { backfill } from '../../producers/sources/index.js';
+import { backfillEvents } from '../../producers/sources/index.js';
 import { contractFor, type Dataset, type EventByDataset, partitionTimeOf } from '../../schemas/index.js';
 import { ParquetWriter } from '../../stream-processors/delivery/index.js';
 
@@ -28,10 +26,6 @@ export interface SeedOptions {
   readonly hours?: number;
   /** Generator seed. @default 1 */
   readonly seed?: number;
-  /** Grid spike rate (see GridGeneratorOptions.spikeRate). */
-  readonly spikeRate?: number;
-  /** Trades per simulated second. @default 0.05 */
-  readonly tradesPerSecond?: number;
 }
 
 /** The events of one seeded range (pure: the same options give the same events). */
@@ -40,16 +34,9 @@ export function seededEvents(options: SeedOptions): SeededEvents {
   const startMs = endMs - (options.hours ?? 24) * HOUR;
   const common = { seed: options.seed ?? 1, startMs, endMs };
   return {
-    grid: [
-      ...backfill('grid', {
-        ...common,
-        ...(options.spikeRate !== undefined ? { grid: { spikeRate: options.spikeRate } } : {}),
-      }),
-    ],
-    weather: [...backfill('weather', common)],
-    transactions: [
-      ...backfill('transactions', { ...common, tradesPerSecond: options.tradesPerSecond ?? 0.05 }),
-    ],
+    grid: [...backfillEvents('grid', common)],
+    weather: [...backfillEvents('weather', common)],
+    transactions: [...backfillEvents('transactions', common)],
   };
 }
 
