@@ -431,9 +431,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     }
   };
   try {
-    out.write(
-      `gridstream up: ${where}, lake ${storage.location} (seed ${seed})\n`,
-    );
+    out.write(`gridstream up: ${where}, lake ${storage.location} (seed ${seed})\n`);
     // A Kafka cluster that is down or lacks a topic is an error before anything is produced.
     for (const sink of sinks) if (sink instanceof KafkaSink) await sink.connect();
     await worker.start();
