@@ -89,17 +89,22 @@ describe('gridstream up compacts closed hours on its one scheduler', () => {
     stop.abort();
     const result = await up;
 
-    // Assess: every closed hour holds at most 4 files, all of them compacted ones.
+    // Assess: every closed hour holds at most 4 files, all of them compacted ones — except an hour that
+    // received a single file (at 20x the company's rates, a few trades an hour): compaction needs two.
     expect(result.drained).toBe(true);
     const perHour = filesPerHour(lake);
     expect(perHour.size).toBeGreaterThan(0);
+    let compactedHours = 0;
     for (const [hour, files] of perHour) {
       expect(files.length, hour).toBeLessThanOrEqual(4);
+      if (files.length === 1 && !files[0]!.startsWith('0-compacted-')) continue;
       expect(
         files.every((f) => f.startsWith('0-compacted-')),
         hour,
       ).toBe(true);
+      compactedHours++;
     }
+    expect(compactedHours).toBeGreaterThan(0);
     // The raw zone holds every produced event exactly once (no copy kept, none lost).
     for (const d of DATASETS) {
       const [r] = await duckRows(
