@@ -193,16 +193,22 @@ export function createKinesaliteServer(
     window.forget(name);
     deleteStreamDb(name, cb);
   };
-  if (fastGetRecords) {
-    const buffers = new ResponseBufferPool();
-    server.removeListener('request', kinesaliteListener);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (isFastGetRecords(req)) {
-        stats.fastGetRecords += 1;
-        serveGetRecords(captured, window, buffers, req, res);
-      } else kinesaliteListener(req, res);
-    });
-  }
+  // kinesalite rethrows a request's 'error' (a client that went away mid-request: ECONNRESET "aborted", as
+  // when a process closes its producers while a PutRecords is in flight), which would take the whole
+  // process down with it: the request is dropped instead.
+  const kinesaliteGuarded = (req: IncomingMessage, res: ServerResponse): void => {
+    kinesaliteListener(req, res);
+    req.removeAllListeners('error');
+    req.on('error', () => res.destroy());
+  };
+  const buffers = fastGetRecords ? new ResponseBufferPool() : undefined;
+  server.removeListener('request', kinesaliteListener);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (buffers && isFastGetRecords(req)) {
+      stats.fastGetRecords += 1;
+      serveGetRecords(captured, window, buffers, req, res);
+    } else kinesaliteGuarded(req, res);
+  });
   return { server, kinesaliteListener, stats, window };
 }
 

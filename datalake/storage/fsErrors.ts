@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { FATAL_FS_CODES, RETRIABLE_FS_CODES } from './constants.js';
@@ -19,12 +20,32 @@ export function lakeFsError(op: string, target: string, lake: string, err: unkno
   const code = e.code;
   if (code !== undefined && Object.hasOwn(FATAL_FS_CODES, code)) {
     const words = FATAL_FS_CODES[code as keyof typeof FATAL_FS_CODES];
-    return new LakeNotWritableError(lake, e.path ?? target, code, words, err);
+    const at = e.path ?? target;
+    // ENOTDIR names whatever path the call used; the cause is the file standing in it: name that.
+    const where = code === 'ENOTDIR' ? (fileInTheWay(at) ?? at) : at;
+    return new LakeNotWritableError(lake, where, code, words, err);
   }
   return new StorageError(`${op} ${target} failed: ${e.message}`, {
     retriable: code !== undefined && RETRIABLE_FS_CODES.has(code),
     cause: err,
   });
+}
+
+/**
+ * The file that stands where a folder of `path` must be: the nearest existing ancestor of `path` (or
+ * `path` itself) when it is not a folder; undefined when that ancestor is a folder.
+ *
+ * @param path - a path an `ENOTDIR` error named
+ */
+function fileInTheWay(path: string): string | undefined {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? undefined : p;
+    } catch {
+      // Missing, or below the file: go up.
+    }
+    if (dirname(p) === p) return undefined;
+  }
 }
 
 /**
