@@ -147,8 +147,13 @@ describe('analyst acceptance: the oracle fails on a lake with a planted error', 
     });
     // A price correction the generators never made: version 2 of a recent interval, a spike at
     // 4,321.00 $/MWh, delivered into the raw zone like any other event.
+    // A real-time interval of the last half hour (not a day-ahead price for tomorrow: outside both windows).
     const recent = events.grid.filter(
-      (e): e is GridEvent => e.record_type === 'SETTLEMENT_POINT_PRICE' && e.event_time >= now - 30 * MINUTE,
+      (e): e is GridEvent =>
+        e.record_type === 'SETTLEMENT_POINT_PRICE' &&
+        e.market === 'RTM' &&
+        e.event_time >= now - 30 * MINUTE &&
+        e.event_time < now - 5 * MINUTE,
     );
     const victim = recent.find((e) => e.lmp_usd_mwh! < 1000) ?? recent[0]!;
     await writeRawZone(

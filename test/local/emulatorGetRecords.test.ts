@@ -578,9 +578,33 @@ describe('the emulator fast GetRecords path against kinesalite over one store', 
     for (const [i, r] of others) expectSameRead(r, expected[i]!);
   });
 
-  it('serves kinesalite’s own listener when the fast path is off', () => {
+  it('serves every request through kinesalite’s own listener when the fast path is off', async () => {
     const k = createKinesaliteServer(EMULATOR, false);
-    expect(k.server.listeners('request')).toEqual([k.kinesaliteListener]);
+    expect(k.server.listeners('request')).toHaveLength(1);
+    const client = createKinesisClient({ endpoint: await listen(k.server) });
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: 'off', ShardCount: 1 }));
+      await client.send(
+        new PutRecordsCommand({
+          StreamName: 'off',
+          Records: [{ Data: Buffer.from('x'), PartitionKey: 'k' }],
+        }),
+      );
+      const [shard] = (await client.send(new ListShardsCommand({ StreamName: 'off' }))).Shards ?? [];
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({
+          StreamName: 'off',
+          ShardId: shard!.ShardId!,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const { Records } = await client.send(new GetRecordsCommand({ ShardIterator }));
+      expect(Records).toHaveLength(1);
+      expect(k.stats.fastGetRecords).toBe(0);
+    } finally {
+      client.destroy();
+      k.server.close();
+    }
   });
 });
 
