@@ -195,6 +195,8 @@ export interface UpOptions {
   readonly kafka?: KafkaConnection;
   /** Progress lines while a local broker starts (its jars are resolved on first use). */
   readonly log?: (line: string) => void;
+  /** The command named at the start of each progress line. @default 'gridstream up' */
+  readonly commandName?: string;
 }
 
 /** Consumer group of `up`'s delivery on Kafka. */
@@ -275,6 +277,7 @@ function statusLines(
   elapsedMs: number,
   final: boolean,
   lastWarning: string | undefined,
+  name: string,
 ): string[] {
   const header = [
     'dataset',
@@ -300,7 +303,7 @@ function statusLines(
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const fmt = (r: string[]): string =>
     r.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
-  const title = `gridstream up — ${(elapsedMs / 1000).toFixed(0)} s — ${final ? 'stopped' : 'Ctrl-C to stop'}`;
+  const title = `${name} — ${(elapsedMs / 1000).toFixed(0)} s — ${final ? 'stopped' : 'Ctrl-C to stop'}`;
   const lines = [title, fmt(header), ...rows.map(fmt)];
   const outage = stats.streams.find((s) => s.unreachableMs > 0);
   if (outage) lines.push(`${formatOutage(outage)} — retrying; delivery resumes where it was`);
@@ -329,6 +332,7 @@ function iso(ms: number): string {
 export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const out = options.out ?? process.stderr;
   const tty = out.isTTY === true;
+  const name = options.commandName ?? 'gridstream up';
   const speed = options.speed ?? UP_DEFAULT_SPEED;
   const rates = Object.fromEntries(
     DATASETS.map((d) => [d, options.rates?.[d] ?? UP_DEFAULT_RATES[d] * speed]),
@@ -378,6 +382,8 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const kafkaTransport = connection ? createKafkaTransport(connection) : undefined;
   // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
   let lastWarning: string | undefined;
+  const liveStarts = runs.flatMap((r) => (r.plan && r.backfill ? [r.plan.startMs] : []));
+  const liveFromMs = liveStarts.length > 0 ? Math.min(...liveStarts) : undefined;
   const worker = await DeliveryWorker.create({
     storage,
     ...(kafkaTransport
@@ -395,12 +401,14 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
         }
       : { kinesis: kinesis!.client }),
     ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
+    // Freshness describes live data: backfilled history is hours old by design.
+    ...(liveFromMs !== undefined ? { freshnessFromMs: liveFromMs } : {}),
     onWarning: (w) => {
       lastWarning = `${new Date().toISOString().slice(11, 19)} UTC ${w}`;
     },
     // Another process delivering to this lake holds a stream's lease: say so above the status block.
     onLease: (m) => {
-      out.write(`gridstream up: ${m}\n`);
+      out.write(`${name}: ${m}\n`);
       drawn = 0;
     },
   });
@@ -422,6 +430,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       performance.now() - started,
       final,
       lastWarning,
+      name,
     );
     if (tty) {
       out.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
@@ -431,7 +440,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     }
   };
   try {
-    out.write(`gridstream up: ${where}, lake ${storage.location} (seed ${seed})\n`);
+    out.write(`${name}: ${where}, lake ${storage.location} (seed ${seed})\n`);
     // A Kafka cluster that is down or lacks a topic is an error before anything is produced.
     for (const sink of sinks) if (sink instanceof KafkaSink) await sink.connect();
     await worker.start();
@@ -443,7 +452,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       const source = backfillSource(r.dataset, { seed, ...r.backfill });
       backfillEvents[r.dataset] = source.count;
       out.write(
-        `gridstream up: backfilling ${r.dataset}: ${formatCount(source.count)} events of simulated time ` +
+        `${name}: backfilling ${r.dataset}: ${formatCount(source.count)} events of simulated time ` +
           `${iso(r.backfill.startMs)} .. ${iso(r.backfill.endMs)}\n`,
       );
       return [
@@ -462,11 +471,11 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       await Promise.race([Promise.all(backfills), worker.done.then(() => undefined)]);
       backfillMs = performance.now() - backfillStarted;
       out.write(
-        `gridstream up: backfill sent ${formatCount(Object.values(backfillEvents).reduce((a, b) => a + b, 0))} events in ${(backfillMs / 1000).toFixed(1)} s\n`,
+        `${name}: backfill sent ${formatCount(Object.values(backfillEvents).reduce((a, b) => a + b, 0))} events in ${(backfillMs / 1000).toFixed(1)} s\n`,
       );
       drawn = 0;
     }
-    for (const r of runs) if (r.plan) out.write(`gridstream up: live ${r.plan.description}\n`);
+    for (const r of runs) if (r.plan) out.write(`${name}: live ${r.plan.description}\n`);
     drawn = 0;
     const producers = stop.signal.aborted
       ? []
@@ -493,7 +502,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
     await Promise.race([Promise.all(producers), worker.done.then(() => undefined)]);
     stop.abort();
     await Promise.all(producers);
-    out.write(`${tty ? '' : '\n'}gridstream up: stopping — flushing producers and delivery...\n`);
+    out.write(`${tty ? '' : '\n'}${name}: stopping — flushing producers and delivery...\n`);
     drawn = 0;
     await Promise.all(sinks.map((s) => s.close({ deadlineMs: SINK_CLOSE_DEADLINE_MS })));
     const produced = sinks.reduce((a, s) => a + s.counters.sent, 0);

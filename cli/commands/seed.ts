@@ -45,6 +45,7 @@ Examples:
         lake,
         live: false,
         backfillHours: hours,
+        commandName: 'gridstream seed',
         signal: controller.signal,
         scheduledTasks: defaultScheduledTasks(),
         ...(seed !== undefined ? { seed } : {}),

@@ -53,15 +53,9 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
   const now = options.now ?? Date.now;
   const started = now();
   const target = options.targetFileSizeBytes ?? CURATION_DEFAULTS.targetFileSizeBytes;
-  const minFiles = options.minFiles ?? CURATION_DEFAULTS.compactionMinFiles;
-  if (!Number.isInteger(minFiles) || minFiles < 2)
-    throw new CurationOptionError('minFiles', minFiles, 'an integer >= 2');
   if (!Number.isFinite(target) || target < 1024)
     throw new CurationOptionError('targetFileSizeBytes', target, 'at least 1024');
-  const latenessMs = options.latenessMs ?? CURATION_DEFAULTS.latenessMs;
-  if (!Number.isFinite(latenessMs) || latenessMs < 0)
-    throw new CurationOptionError('latenessMs', latenessMs, 'a non-negative number of ms');
-  const isClosed = closedHourTest(latenessMs, started);
+  const { isClosed, minFiles } = candidateRule(options, started);
   const onProgress = options.onProgress ?? (() => {});
   const summary = { partitions: 0, filesBefore: 0, filesAfter: 0, bytesBefore: 0, bytesAfter: 0, rows: 0 };
   const skipped: SkippedFile[] = [];
@@ -155,6 +149,23 @@ export async function compactRaw(options: CompactionOptions): Promise<Compaction
 }
 
 /** Epoch ms at which the hour `<dt>T<hr>` ends. */
+/**
+ * The one resolution of the options that choose compaction candidates (defaults and checks), shared by
+ * compactRaw and compactionCandidates so both select the same partitions.
+ */
+function candidateRule(
+  options: Pick<CompactionOptions, 'latenessMs' | 'minFiles'>,
+  atMs: number,
+): { isClosed: (hour: string) => boolean; minFiles: number } {
+  const minFiles = options.minFiles ?? CURATION_DEFAULTS.compactionMinFiles;
+  if (!Number.isInteger(minFiles) || minFiles < 2)
+    throw new CurationOptionError('minFiles', minFiles, 'an integer >= 2');
+  const latenessMs = options.latenessMs ?? CURATION_DEFAULTS.latenessMs;
+  if (!Number.isFinite(latenessMs) || latenessMs < 0)
+    throw new CurationOptionError('latenessMs', latenessMs, 'a non-negative number of ms');
+  return { isClosed: closedHourTest(latenessMs, atMs), minFiles };
+}
+
 /** A partition is closed when its hour ended at least `latenessMs` before `atMs`. */
 function closedHourTest(latenessMs: number, atMs: number): (hour: string) => boolean {
   return (hour) => hourEndMs(hour) + latenessMs <= atMs;
@@ -188,11 +199,7 @@ export async function compactionCandidates(
   options: Pick<CompactionOptions, 'lake' | 'datasets' | 'latenessMs' | 'minFiles' | 'now'>,
 ): Promise<string[]> {
   const lake = resolve(options.lake);
-  const isClosed = closedHourTest(
-    options.latenessMs ?? CURATION_DEFAULTS.latenessMs,
-    (options.now ?? Date.now)(),
-  );
-  const minFiles = options.minFiles ?? CURATION_DEFAULTS.compactionMinFiles;
+  const { isClosed, minFiles } = candidateRule(options, (options.now ?? Date.now)());
   const out: string[] = [];
   for (const dataset of options.datasets ?? DATASETS) {
     for (const p of await listRawPartitions(lake, dataset)) {

@@ -81,6 +81,8 @@ export interface BatchFlusherOptions {
    * in checkpoints. @default no lease (a single writer is assumed)
    */
   readonly leaseOf?: (stream: string, shardId: string) => WriteFence | undefined;
+  /** Rows produced before this are not counted in freshness (DeliveryOptions.freshnessFromMs). */
+  readonly freshnessFromMs?: number;
 }
 
 /**
@@ -193,13 +195,11 @@ export class BatchFlusher {
       if (written === 0) continue;
       parquetBytes += objectBytes;
       visibleAt = now();
-      if (refused.length === 0) for (const t of p.producedAt) histogram.record(visibleAt - t);
-      else {
-        const skip = new Set(refused.map((r) => r.index));
-        p.producedAt.forEach((t, i) => {
-          if (!skip.has(i)) histogram.record(visibleAt - t);
-        });
-      }
+      const from = this.#o.freshnessFromMs ?? Number.NEGATIVE_INFINITY;
+      const skip = new Set(refused.map((r) => r.index));
+      p.producedAt.forEach((t, i) => {
+        if (t >= from && !skip.has(i)) histogram.record(visibleAt - t);
+      });
       dataObjects.push(key);
       await hooks?.afterObject?.({ stream: target.stream, shardId: target.shardId, key });
     }

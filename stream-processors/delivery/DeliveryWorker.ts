@@ -248,6 +248,7 @@ export class DeliveryWorker {
       ...(options.hooks ? { hooks: options.hooks } : {}),
       now,
       leaseOf: (stream, shardId) => leases.get(stream) ?? deliveries.get(stream)?.fenceOf(shardId),
+      ...(options.freshnessFromMs !== undefined ? { freshnessFromMs: options.freshnessFromMs } : {}),
     });
     return new DeliveryWorker(
       (w) =>

@@ -198,6 +198,11 @@ export interface DeliveryWorkerOptions {
    * @default 64 MiB
    */
   readonly maxBufferedBytes?: number;
+  /**
+   * Rows produced before this epoch time are history (a backfill): delivered like any other, but not
+   * counted in the freshness percentiles, which then describe live data only. @default every row counts
+   */
+  readonly freshnessFromMs?: number;
   /** Records per GetRecords call (1..10000; Kinesis source). @default 10000 */
   readonly maxRecordsPerCall?: number;
   /**

@@ -185,6 +185,10 @@ describe('README examples run as written', () => {
           ),
         );
       }
+      // Progress lines name the command that printed them (seed runs up's pipeline under its own name).
+      const prefixes = `${out.stdout}\n${out.stderr}`.match(/^gridstream [a-z]+(?=:| —)/gm) ?? [];
+      const top = example.subcommand.split(' ')[0];
+      expect(prefixes.filter((p) => p !== `gridstream ${top}`)).toEqual([]);
     },
     EXAMPLE_TIMEOUT_MS + 10_000,
   );

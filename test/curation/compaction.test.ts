@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CompactionSummary,
   CURATION_TEST_DEFAULTS,
+  CurationOptionError,
   compactionCandidates,
   compactRaw,
   lakeCompactionTask,
@@ -122,6 +123,15 @@ describe('raw compaction (DuckDB)', () => {
     const after = await compactionCandidates(at);
     expect(after.length).toBeGreaterThan(0);
     expect(after.every((sig) => sig.startsWith('raw/grid/dt=2026-11-21/hr=06:'))).toBe(true);
+  });
+
+  it('compactRaw and compactionCandidates reject the same bad selection options', async () => {
+    for (const bad of [{ minFiles: 1 }, { latenessMs: -1 }]) {
+      const a = await compactRaw({ lake, ...bad }).catch((e: unknown) => e);
+      const b = await compactionCandidates({ lake, ...bad }).catch((e: unknown) => e);
+      expect(a).toBeInstanceOf(CurationOptionError);
+      expect((b as Error).message).toBe((a as Error).message);
+    }
   });
 
   it('the task in process isolation starts no child for partitions a run left as is', async () => {

@@ -73,6 +73,36 @@ describe('gridstream up: history on the first run', () => {
     expect(await repeatedGridKeys(lake)).toBe(0);
   });
 
+  it('counts only live rows in its freshness: the backfilled history is hours old by design', async () => {
+    // Prepare
+    const lake = join(dir, 'lake-fresh');
+    // Act: an hour of history, then live for a moment
+    const r = await runUp({
+      lake,
+      backfillHours: 1,
+      seed: 9,
+      durationMs: 2_000,
+      scheduledTasks: [],
+      out: quiet,
+    });
+    // Assess: freshness measured exactly the rows produced from the live start on (the history's
+    // newest batch is among them: it was produced minutes before), none of the hours-old ones.
+    expect(r.drained).toBe(true);
+    const history = Object.values(r.backfill.events).reduce((a, b) => a + b, 0);
+    expect(history).toBeGreaterThan(1_000);
+    const liveFrom = Math.min(...r.plans.map((p) => p.startMs));
+    let fromLive = 0;
+    for (const dataset of ['grid', 'weather', 'transactions'] as const) {
+      const [row] = await duckRows(
+        `select count(*) as n from ${rawParquet(lake, dataset)} where epoch_ms(produced_at) >= ${liveFrom}`,
+      );
+      fromLive += Number(row!.n);
+    }
+    expect(r.delivery.totals.delivered).toBeGreaterThan(history);
+    expect(fromLive).toBeLessThan(r.delivery.totals.delivered - 1_000);
+    expect(r.delivery.freshness.count).toBe(fromLive);
+  });
+
   it('holds a scarcity interval in a 24-hour backfill, as the oracle lists it', async () => {
     const lake = join(dir, 'lake24');
     const r = await runUp({ lake, live: false, backfillHours: 24, seed: 3, scheduledTasks: [], out: quiet });
