@@ -12,6 +12,17 @@ export { LoadtestError, ScenarioError } from './errors.js';
 export { loadtestMain } from './main.js';
 export { type HistogramJson, type HistogramSummary, LogHistogram } from './metrics/LogHistogram.js';
 export {
+  clockTicksPerSecond,
+  DEFAULT_CLOCK_TICKS,
+  type ProcessSample,
+  ProcessSampler,
+  type ProcessSamplerOptions,
+  type ProcStat,
+  parseProcStat,
+  parseVmRssMiB,
+  type SampledProcess,
+} from './metrics/processSampler.js';
+export {
   type CellJson,
   type CellSummary,
   COUNTERS,
