@@ -39,9 +39,9 @@ describe('gridstream kinesis --enforce-shard-limits', () => {
     );
     const client = createKinesisClient({ endpoint });
 
-    // Act: 2,000 records for the one grid shard at once
+    // Act: 3,000 records for the one grid shard at once
     const answers = await Promise.all(
-      [0, 1, 2, 3].map((c) =>
+      [0, 1, 2, 3, 4, 5].map((c) =>
         client.send(
           new PutRecordsCommand({
             StreamName: 'grid',

@@ -74,45 +74,57 @@ describe('ShardWriteLimiter', () => {
 });
 
 describe('EmbeddedKinesis with enforceShardLimits', () => {
+  /** Kinesis's limits. */
   let limited: EmbeddedKinesis;
+  /** 5 records/s per shard: a burst throttles however slowly a loaded machine sends it. */
+  let slow: EmbeddedKinesis;
   let open: EmbeddedKinesis;
   beforeAll(async () => {
     limited = await EmbeddedKinesis.start({ enforceShardLimits: true, retention: false });
+    slow = await EmbeddedKinesis.start({ enforceShardLimits: { recordsPerSecond: 5 }, retention: false });
     open = await EmbeddedKinesis.start({ retention: false });
   });
   afterAll(async () => {
     await limited?.stop();
+    await slow?.stop();
     await open?.stop();
   });
 
   it('answers records over a shard limit with ProvisionedThroughputExceededException per record, as AWS does', async () => {
-    // Prepare: 2,000 records for shard 0 and 100 for shard 1, in PutRecords calls of 500 sent at once
+    // Prepare: 2,000 records for shard 0 and 3 for shard 1, in PutRecords calls of 500 sent at once
     const stream = uniqueStream('limits');
-    await limited.createStream(stream, 2);
-    const calls = [...[0, 1, 2, 3].map(() => entries(500, SHARD_0_KEY)), entries(100, SHARD_1_KEY)];
+    await slow.createStream(stream, 2);
+    const calls = [...[0, 1, 2, 3].map(() => entries(500, SHARD_0_KEY)), entries(3, SHARD_1_KEY)];
 
-    // Act
+    // Act: the burst, then single PutRecords to shard 0 until one is refused
     const out = await Promise.all(
-      calls.map((Records) => limited.client.send(new PutRecordsCommand({ StreamName: stream, Records }))),
+      calls.map((Records) => slow.client.send(new PutRecordsCommand({ StreamName: stream, Records }))),
     );
-    const afterBurst = await limited.client
-      .send(
-        new PutRecordCommand({
-          StreamName: stream,
-          Data: Buffer.from('x'),
-          PartitionKey: 'k',
-          ExplicitHashKey: SHARD_0_KEY,
-        }),
-      )
-      .then(
-        () => undefined,
-        (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
-      );
-    const stored = await readBack(limited.client, stream);
+    let putRecord: (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
+    let putRecordsWritten = 0;
+    for (let i = 0; i < 100 && putRecord === undefined; i++) {
+      putRecord = await slow.client
+        .send(
+          new PutRecordCommand({
+            StreamName: stream,
+            Data: Buffer.from(JSON.stringify({ single: i })),
+            PartitionKey: 'k',
+            ExplicitHashKey: SHARD_0_KEY,
+          }),
+        )
+        .then(
+          () => {
+            putRecordsWritten += 1;
+            return undefined;
+          },
+          (e: Error & { $metadata?: { httpStatusCode?: number } }) => e,
+        );
+    }
+    const stored = await readBack(slow.client, stream);
 
     // Assess: each answer lines up with its request; FailedRecordCount counts the throttled entries
     const all = out.flatMap((o) => o.Records ?? []);
-    expect(all).toHaveLength(2_100);
+    expect(all).toHaveLength(2_003);
     for (const o of out) expect(o.FailedRecordCount).toBe(failed(o.Records ?? []).length);
     const throttled = failed(all);
     expect(throttled.length).toBeGreaterThan(0);
@@ -128,13 +140,15 @@ describe('EmbeddedKinesis with enforceShardLimits', () => {
     // Shard 1 was under its limit: none of its records were throttled
     expect(failed(out[4]!.Records ?? [])).toEqual([]);
     // A whole PutRecord over the limit fails with the error AWS gives
-    expect(afterBurst?.name).toBe('ProvisionedThroughputExceededException');
-    expect(afterBurst?.$metadata?.httpStatusCode).toBe(400);
+    expect(putRecord?.name).toBe('ProvisionedThroughputExceededException');
+    expect(putRecord?.$metadata?.httpStatusCode).toBe(400);
     // Throttled records were not written; the others were, where the answers said
-    expect(stored).toHaveLength(2_100 - throttled.length);
+    expect(stored).toHaveLength(2_003 - throttled.length + putRecordsWritten);
     const seqs = new Set(all.filter((r) => r.SequenceNumber).map((r) => r.SequenceNumber));
-    expect(new Set(stored.map((r) => r.sequenceNumber))).toEqual(seqs);
-    expect(limited.shardLimitStats()?.throttledByShard).toEqual({
+    const burstStored = stored.filter((r) => r.event.single === undefined);
+    expect(new Set(burstStored.map((r) => r.sequenceNumber))).toEqual(seqs);
+    expect(slow.shardLimits).toEqual({ recordsPerSecond: 5, bytesPerSecond: 1_048_576 });
+    expect(slow.shardLimitStats()?.throttledByShard).toEqual({
       [`${stream}/shardId-000000000000`]: throttled.length + 1,
     });
   });
@@ -176,8 +190,8 @@ describe('EmbeddedKinesis with enforceShardLimits', () => {
     });
     const ids = new Set<string>();
 
-    // Act: 5,000 records as fast as the sink takes them
-    for (let i = 0; i < 5_000; i++) {
+    // Act: 8,000 records as fast as the sink takes them
+    for (let i = 0; i < 8_000; i++) {
       const e = eventOf('grid', { settlement_point: `SP_${i % 40}` });
       ids.add(e.event_id);
       await sink.put(e);
@@ -189,9 +203,9 @@ describe('EmbeddedKinesis with enforceShardLimits', () => {
     const throttledHere = limited.shardLimitStats()!.throttledRecords - before;
     expect(throttledHere).toBeGreaterThan(0);
     expect(totals.throttled).toBe(throttledHere);
-    expect(totals).toMatchObject({ sent: 5_000, expired: 0, failed: 0 });
-    expect(ids.size).toBe(5_000);
-    expect(back).toHaveLength(5_000);
+    expect(totals).toMatchObject({ sent: 8_000, expired: 0, failed: 0 });
+    expect(ids.size).toBe(8_000);
+    expect(back).toHaveLength(8_000);
     expect(new Set(back.map((r) => r.event.event_id))).toEqual(ids);
   });
 });
