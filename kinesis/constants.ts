@@ -16,6 +16,12 @@ export const KINESIS_LIMITS = {
 } as const;
 
 /**
+ * Kinesis's write quota of one shard (PutRecord and PutRecords together): 1 MiB/s of data plus partition
+ * keys and 1,000 records/s. A write over either is refused with ProvisionedThroughputExceededException.
+ */
+export const KINESIS_SHARD_WRITE_LIMITS = { bytesPerSecond: 1_048_576, recordsPerSecond: 1000 } as const;
+
+/**
  * PutRecords per-entry `ErrorCode`s and whole-call error names that mean "too fast for the stream"
  * (a sink then halves its concurrency and backs off), and the names a later attempt may not see.
  * They live with the shared retrier, whose `isRetriable` decides on them.

@@ -12,6 +12,17 @@ export { LoadtestError, ScenarioError } from './errors.js';
 export { loadtestMain } from './main.js';
 export { type HistogramJson, type HistogramSummary, LogHistogram } from './metrics/LogHistogram.js';
 export {
+  clockTicksPerSecond,
+  DEFAULT_CLOCK_TICKS,
+  type ProcessSample,
+  ProcessSampler,
+  type ProcessSamplerOptions,
+  type ProcStat,
+  parseProcStat,
+  parseVmRssMiB,
+  type SampledProcess,
+} from './metrics/processSampler.js';
+export {
   type CellJson,
   type CellSummary,
   COUNTERS,
@@ -57,7 +68,26 @@ export {
 } from './model/shardModel.js';
 export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';
 export { RateProfile, type RateSegment } from './profile/RateProfile.js';
+export {
+  COMPARE_TOLERANCE,
+  type CompareResult,
+  changePercent,
+  compareRuns,
+  type Direction,
+  readRunSummary,
+  type SummaryRead,
+  verdictOf,
+} from './report/compareRuns.js';
 export { evaluateSlos, type MetricLookup, metricUnit } from './report/evaluateSlos.js';
+export {
+  type DatasetProgress,
+  formatClock,
+  formatProgress,
+  type ProgressSnapshot,
+  type ProgressStream,
+  ProgressWriter,
+  type ProgressWriterOptions,
+} from './report/progress.js';
 export {
   parseTimeSeries,
   REPORT_CHARTS,

@@ -6,6 +6,7 @@ import {
   type KinesisClient,
   ResourceInUseException,
 } from '@aws-sdk/client-kinesis';
+import { KINESIS_SHARD_WRITE_LIMITS } from '../kinesis/constants.js';
 import { createKinesisClient } from '../kinesis/kinesisClient.js';
 import { DATASETS, type Dataset } from '../schemas/index.js';
 import { createKinesaliteServer } from './emulatorGetRecords.js';
@@ -15,6 +16,7 @@ import {
   type RecordWindowStats,
   type RetentionWindow,
 } from './RecordWindow.js';
+import { ShardWriteLimiter, type ShardWriteLimits, type ShardWriteStats } from './ShardWriteLimiter.js';
 
 /** Options for {@link EmbeddedKinesis}. */
 export interface EmbeddedKinesisOptions {
@@ -47,6 +49,14 @@ export interface EmbeddedKinesisOptions {
    * @default {@link EMULATOR_RETENTION_DEFAULTS} (10 minutes or 64 MiB of read records, 256 MiB in all)
    */
   readonly retention?: Partial<RetentionWindow> | false;
+  /**
+   * Enforce Kinesis's per-shard write limits (1 MiB/s and 1,000 records/s per shard over a sliding
+   * 1-second window): a PutRecords entry over its shard's limit gets `ProvisionedThroughputExceededException`
+   * (a partial failure, as on AWS), a PutRecord over it fails with that error. `true` for Kinesis's
+   * limits, or other limits (a test that throttles at a lower rate).
+   * @default false (kinesalite writes everything)
+   */
+  readonly enforceShardLimits?: boolean | Partial<ShardWriteLimits>;
 }
 
 /**
@@ -76,7 +86,9 @@ export function datasetStreams(
  * PutRecords entries/s on one core (see docs/PERFORMANCE.md), where the project's comparison put
  * kinesis-local (a JVM emulator) ~40x slower, and it needs no JVM or container. It implements the real wire protocol (hash-key routing, sequence numbers, shard
  * iterators, ListShards, resharding), so the sink and the delivery reader use the real SDK against it.
- * It does not enforce per-shard throughput limits: throttling is exercised with a fault-injecting proxy.
+ * Per-shard write limits are off by default (kinesalite writes as fast as it can); `enforceShardLimits`
+ * throttles PutRecord(s) past Kinesis's 1 MiB/s and 1,000 records/s per shard the way Kinesis answers
+ * (see `emulatorShardLimits.ts`), so a local run shows where AWS would throttle.
  *
  * GetRecords is served by gridstream's own path (see `emulatorGetRecords.ts`; `fastGetRecords: false`
  * turns it off). kinesalite `JSON.parse`s every stored record and `JSON.stringify`s the whole response,
@@ -101,10 +113,12 @@ export class EmbeddedKinesis {
   readonly #server: Server;
   readonly #client: KinesisClient;
   readonly #window: RecordWindow;
+  readonly #limiter: ShardWriteLimiter | undefined;
 
-  private constructor(server: Server, window: RecordWindow) {
+  private constructor(server: Server, window: RecordWindow, limiter: ShardWriteLimiter | undefined) {
     this.#server = server;
     this.#window = window;
+    this.#limiter = limiter;
     this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     this.#client = createKinesisClient({ endpoint: this.endpoint });
   }
@@ -123,6 +137,11 @@ export class EmbeddedKinesis {
             ...options.retention,
           },
     );
+    const limits = options.enforceShardLimits;
+    const limiter =
+      limits === undefined || limits === false
+        ? undefined
+        : new ShardWriteLimiter({ ...KINESIS_SHARD_WRITE_LIMITS, ...(limits === true ? {} : limits) });
     const { server } = createKinesaliteServer(
       {
         createStreamMs: 0,
@@ -133,12 +152,13 @@ export class EmbeddedKinesis {
       },
       options.fastGetRecords ?? true,
       window,
+      limiter,
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const kinesis = new EmbeddedKinesis(server, window);
+    const kinesis = new EmbeddedKinesis(server, window, limiter);
     if (options.retention !== false) window.start();
     await kinesis.createStreams(options.streams ?? {});
     return kinesis;
@@ -152,6 +172,16 @@ export class EmbeddedKinesis {
   /** What the emulator holds (records, approximate bytes) and has trimmed. */
   public windowStats(): RecordWindowStats {
     return this.#window.stats();
+  }
+
+  /** The per-shard write limits enforced, or undefined when they are not (the default). */
+  public get shardLimits(): ShardWriteLimits | undefined {
+    return this.#limiter?.limits;
+  }
+
+  /** Records the shard limits let through and throttled (undefined when they are not enforced). */
+  public shardLimitStats(): ShardWriteStats | undefined {
+    return this.#limiter?.stats();
   }
 
   /** A client bound to this emulator. */

@@ -11,21 +11,24 @@
  *
  * @module
  */
-import { createDecipheriv, randomBytes } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { compareSequenceNumbers } from '../kinesis/compareSequenceNumbers.js';
 import { ResponseBufferPool, type SizedBody } from '../kinesis/ResponseBufferPool.js';
+import { limitedPutOperation, type PutLimitStore, serveLimitedPut } from './emulatorShardLimits.js';
+import {
+  type ActionValidation,
+  AMZ_JSON,
+  isKinesaliteJsonCall,
+  type KinesaliteError,
+  readKinesaliteCall,
+  requireKinesalitePart,
+} from './kinesaliteHttp.js';
 import { RecordWindow, type WindowedStreamDb } from './RecordWindow.js';
+import type { ShardWriteLimiter } from './ShardWriteLimiter.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The parts of kinesalite (CommonJS, untyped) used here.
-
-/** kinesalite's error shape: client errors carry the status code and the JSON body to send. */
-interface KinesaliteError extends Error {
-  statusCode?: number;
-  body?: { __type: string; message?: string };
-}
 
 /** A parsed sequence number (`db.parseSequence`); only handed back to kinesalite's own helpers. */
 interface SequenceInfo {
@@ -84,18 +87,6 @@ interface KinesaliteDb {
   readonly ITERATOR_PWD_IV: Buffer;
 }
 
-/** `require('kinesalite/validations')` */
-interface KinesaliteValidations {
-  checkTypes(data: object, types: unknown): Record<string, unknown>;
-  checkValidations(data: object, types: unknown, custom: unknown, operation: string): void;
-}
-
-/** `require('kinesalite/validations/<action>')` */
-interface ActionValidation {
-  readonly types: unknown;
-  readonly custom?: unknown;
-}
-
 /** Options of `kinesalite(options)` (see types/kinesalite.d.ts). */
 export interface KinesaliteOptions {
   readonly createStreamMs?: number;
@@ -107,22 +98,15 @@ export interface KinesaliteOptions {
 
 // One CommonJS loader for kinesalite and its parts, so that `kinesalite/db` here is the very module
 // object kinesalite's `require('./db')` returns (createKinesaliteServer checks that it is).
-const requireHere = createRequire(import.meta.url);
+const requireHere = requireKinesalitePart;
 const kinesalite = requireHere('kinesalite') as (options: KinesaliteOptions) => Server;
 const kdb = requireHere('kinesalite/db') as KinesaliteDb;
-const validations = requireHere('kinesalite/validations') as KinesaliteValidations;
 const getRecordsValidation = requireHere('kinesalite/validations/getRecords') as ActionValidation;
-const requireKinesalite = createRequire(requireHere.resolve('kinesalite'));
-const uuid = requireKinesalite('uuid') as { v1(): string };
 
 // ---------------------------------------------------------------------------------------------------
 // Server creation and request routing.
 
-/** kinesalite's request size limit (index.js `MAX_REQUEST_BYTES`). */
-const MAX_REQUEST_BYTES = 7 * 1024 * 1024;
-const AMZ_JSON = 'application/x-amz-json-1.1';
 const GET_RECORDS_TARGET = 'Kinesis_20131202.GetRecords';
-const AUTH_PARAMS = ['Credential', 'Signature', 'SignedHeaders'] as const;
 
 /** A kinesalite server, see {@link createKinesaliteServer}. */
 export interface KinesaliteServer {
@@ -144,7 +128,9 @@ export interface KinesaliteServer {
 
 /**
  * Creates a kinesalite server whose GetRecords calls are served by the fast path of this module (unless
- * `fastGetRecords` is false). Every other request goes, untouched and unread, to kinesalite's listener.
+ * `fastGetRecords` is false), and, when a `shardLimits` limiter is given, its PutRecords and PutRecord
+ * calls under Kinesis's per-shard write limits (`emulatorShardLimits.ts`). Every other request goes,
+ * untouched and unread, to kinesalite's listener.
  *
  * kinesalite does not expose its store: it is captured by wrapping `kinesalite/db`'s `create` for the
  * duration of the (synchronous) `kinesalite(options)` call.
@@ -155,12 +141,14 @@ export interface KinesaliteServer {
  * @param options - kinesalite's options
  * @param fastGetRecords - serve GetRecords with the fast path
  * @param window - the record window to attach the stores to
+ * @param shardLimits - enforce per-shard write limits with this limiter (none: kinesalite writes everything)
  * @throws Error when the store could not be captured (a kinesalite whose layout differs from 3.3.3)
  */
 export function createKinesaliteServer(
   options: KinesaliteOptions,
   fastGetRecords = true,
   window: RecordWindow = new RecordWindow(),
+  shardLimits?: ShardWriteLimiter,
 ): KinesaliteServer {
   const create = kdb.create;
   let store: KinesaliteStore | undefined;
@@ -204,36 +192,17 @@ export function createKinesaliteServer(
   const buffers = fastGetRecords ? new ResponseBufferPool() : undefined;
   server.removeListener('request', kinesaliteListener);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (buffers && isFastGetRecords(req)) {
+    if (buffers && isKinesaliteJsonCall(req, GET_RECORDS_TARGET)) {
       stats.fastGetRecords += 1;
       serveGetRecords(captured, window, buffers, req, res);
-    } else kinesaliteGuarded(req, res);
+      return;
+    }
+    const put = shardLimits && limitedPutOperation(req);
+    // The same store, typed by the stream fields the limits read.
+    if (put) serveLimitedPut(captured as unknown as PutLimitStore, shardLimits, put, req, res);
+    else kinesaliteGuarded(req, res);
   });
   return { server, kinesaliteListener, stats, window };
-}
-
-/**
- * Whether kinesalite would take this request, by its headers alone, as far as running the GetRecords
- * action with a JSON body: POST, `application/x-amz-json-1.1`, the GetRecords target, an Authorization
- * header with Credential, Signature and SignedHeaders plus an X-Amz-Date or Date header; no query string
- * and no Origin (CORS) header. Anything else is left to kinesalite.
- */
-function isFastGetRecords(req: IncomingMessage): boolean {
-  const h = req.headers;
-  if (req.method !== 'POST' || h.origin !== undefined || (req.url ?? '').includes('?')) return false;
-  if (h['x-amz-target'] !== GET_RECORDS_TARGET) return false;
-  if ((h['content-type'] ?? '').split(';')[0]!.trim() !== AMZ_JSON) return false;
-  if (!h['x-amz-date'] && !h.date) return false;
-  const auth = h.authorization;
-  if (!auth) return false;
-  // kinesalite's parse: split on commas and spaces, skip the algorithm, `key=value` pairs (last wins).
-  const params = new Map<string, string | undefined>();
-  for (const part of auth.split(/,| /).slice(1)) {
-    if (!part) continue;
-    const kv = part.trim().split('=');
-    params.set(kv[0]!, kv[1]);
-  }
-  return AUTH_PARAMS.every((p) => Boolean(params.get(p)));
 }
 
 /** Reads the body (kinesalite's size limit), then answers like kinesalite's handler. */
@@ -244,51 +213,7 @@ function serveGetRecords(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  // kinesalite rethrows request errors (crashing the process); the socket is gone either way.
-  req.on('error', () => res.destroy());
-  req.on('data', (chunk: Buffer) => {
-    length += chunk.length;
-    if (length > MAX_REQUEST_BYTES) {
-      req.removeAllListeners('data').removeAllListeners('end');
-      res.setHeader('Transfer-Encoding', 'chunked');
-      res.statusCode = 413;
-      res.end();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    res.setHeader('x-amzn-RequestId', uuid.v1());
-    res.setHeader('x-amz-id-2', randomBytes(72).toString('base64'));
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length);
-    const sendError = (err: KinesaliteError) =>
-      err.statusCode
-        ? sendJson(res, err.statusCode, err.body)
-        : // kinesalite throws these (crashing the process); an embedded emulator answers instead.
-          sendJson(res, 500, { __type: 'InternalFailure', message: String(err.message) });
-    if (length === 0) return sendJson(res, 400, { __type: 'SerializationException' });
-    let data: unknown;
-    try {
-      data = JSON.parse(body.toString());
-    } catch {}
-    if (typeof data !== 'object' || data === null) {
-      return sendJson(res, 400, { __type: 'SerializationException' });
-    }
-    let params: GetRecordsInput;
-    try {
-      const checked = validations.checkTypes(data, getRecordsValidation.types);
-      validations.checkValidations(
-        checked,
-        getRecordsValidation.types,
-        getRecordsValidation.custom,
-        'GetRecords',
-      );
-      params = checked as unknown as GetRecordsInput;
-    } catch (err) {
-      return sendError(err as KinesaliteError);
-    }
+  readKinesaliteCall<GetRecordsInput>(req, res, getRecordsValidation, 'GetRecords', (params, sendError) => {
     getRecords(store, window, params, (err, body) => {
       if (err) return sendError(err);
       res.statusCode = 200;
@@ -300,15 +225,6 @@ function serveGetRecords(
       }
     });
   });
-}
-
-/** kinesalite's `sendJson`, for errors. */
-function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.statusCode = statusCode;
-  res.setHeader('Content-Type', AMZ_JSON);
-  res.setHeader('Content-Length', Buffer.byteLength(text, 'utf8'));
-  res.end(text);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -25,3 +25,4 @@ export {
   type UpResult,
   type UpScheduledTask,
 } from './runUp.js';
+export { ShardWriteLimiter, type ShardWriteLimits, type ShardWriteStats } from './ShardWriteLimiter.js';

@@ -64,7 +64,8 @@ export const command: Command = {
   name: 'kinesis',
   summary: 'Serve the embedded Kinesis emulator on 127.0.0.1 for produce/deliver in other terminals',
   usage:
-    '[--port N] [--shards grid=2,weather=2,transactions=2 | N] [--retention S] [--retention-mb MB] [--shard-limit N]',
+    '[--port N] [--shards grid=2,weather=2,transactions=2 | N] [--retention S] [--retention-mb MB] [--shard-limit N] ' +
+    '[--enforce-shard-limits]',
   details: `
 Serves the in-memory Kinesis emulator that \`gridstream up\` embeds (kinesalite with gridstream's GetRecords
 path: true MillisBehindLatest, a bounded retention window) on 127.0.0.1 until Ctrl-C, with one stream per
@@ -76,10 +77,16 @@ MiB, whichever comes first; records nobody has read yet are kept until everythin
 size, then the oldest are trimmed, like Kinesis retention (a reader that far behind skips to the oldest
 record held). Everything is gone when it stops.
 
+It writes as fast as it can unless --enforce-shard-limits is given: then each shard takes at most 1 MiB/s
+and 1,000 records/s (over a sliding 1-second window), as on AWS; records over it get
+ProvisionedThroughputExceededException (PutRecords: per record, a partial failure; PutRecord: the call),
+so producers retry them and a local run shows where AWS would throttle. The count is printed on stop.
+
 Examples:
   gridstream kinesis
   gridstream kinesis --port 4568 --shards grid=4,weather=1,transactions=2
-  gridstream kinesis --retention 3600 --retention-mb 512`,
+  gridstream kinesis --retention 3600 --retention-mb 512
+  gridstream kinesis --shards 1 --enforce-shard-limits`,
   options: {
     port: {
       type: 'string',
@@ -110,6 +117,10 @@ Examples:
       description: 'Max open shards across all streams',
       valueName: 'N',
       default: String(DEFAULT_SHARD_LIMIT),
+    },
+    'enforce-shard-limits': {
+      type: 'boolean',
+      description: 'Throttle writes past 1 MiB/s and 1,000 records/s per shard, as Kinesis does',
     },
   },
   async run(values) {
@@ -150,7 +161,13 @@ Examples:
     };
     let kinesis: EmbeddedKinesis;
     try {
-      kinesis = await EmbeddedKinesis.start({ port, streams, shardLimit, retention: { maxAgeMs, maxBytes } });
+      kinesis = await EmbeddedKinesis.start({
+        port,
+        streams,
+        shardLimit,
+        retention: { maxAgeMs, maxBytes },
+        enforceShardLimits: values['enforce-shard-limits'] === true,
+      });
     } catch (err) {
       unlisten();
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -168,7 +185,12 @@ Examples:
     const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(b < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
     process.stdout.write(
       `gridstream kinesis: serving Kinesis at ${kinesis.endpoint} — streams ${list}; in memory, ` +
-        `keeps ${maxAgeMs / 1000} s or ${mib(maxBytes)} of read records, ${mib(4 * maxBytes)} in all\n` +
+        `keeps ${maxAgeMs / 1000} s or ${mib(maxBytes)} of read records, ${mib(4 * maxBytes)} in all` +
+        (kinesis.shardLimits
+          ? `; per-shard write limits ${kinesis.shardLimits.recordsPerSecond.toLocaleString('en-US')} records/s and ` +
+            `${mib(kinesis.shardLimits.bytesPerSecond)}/s`
+          : '') +
+        '\n' +
         'In other terminals:\n' +
         `  export AWS_ENDPOINT_URL_KINESIS=${kinesis.endpoint} AWS_REGION=us-east-1\n` +
         '  npx gridstream produce --duration 60\n' +
@@ -178,10 +200,15 @@ Examples:
     const signal = await stopped;
     unlisten();
     const s = kinesis.windowStats();
+    const limits = kinesis.shardLimitStats();
     await kinesis.stop();
     process.stdout.write(
       `gridstream kinesis: stopped (${signal}); held ${s.records.toLocaleString('en-US')} records ` +
-        `(${mib(s.bytes)}), trimmed ${s.trimmedRecords.toLocaleString('en-US')} older ones\n`,
+        `(${mib(s.bytes)}), trimmed ${s.trimmedRecords.toLocaleString('en-US')} older ones` +
+        (limits
+          ? `; throttled ${limits.throttledRecords.toLocaleString('en-US')} records over shard limits`
+          : '') +
+        '\n',
     );
     return 0;
   },

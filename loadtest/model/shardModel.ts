@@ -1,8 +1,9 @@
+import { KINESIS_SHARD_WRITE_LIMITS } from '../../kinesis/constants.js';
 import type { ShardRange } from '../../kinesis/ShardMap.js';
 import { hashKeyOf } from '../../kinesis/ShardMap.js';
 
 /** Kinesis's write limits of one shard: 1 MiB/s and 1,000 records/s (PutRecord(s) quotas). */
-export const SHARD_WRITE_LIMITS = { bytesPerSecond: 1_048_576, recordsPerSecond: 1000 } as const;
+export const SHARD_WRITE_LIMITS = KINESIS_SHARD_WRITE_LIMITS;
 
 const HASH_SPACE = 1n << 128n;
 

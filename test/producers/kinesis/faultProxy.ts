@@ -12,7 +12,7 @@ export type PutRecordsFault =
   /** Hold the call until `release()` (a stalled stream), then forward it. */
   | { readonly kind: 'hold' }
   /** Answer 400 ProvisionedThroughputExceededException for the whole call; nothing is written. */
-  | { readonly kind: 'throttle' }
+  | { readonly kind: 'throttle'; readonly message?: string }
   /** Answer 500 InternalFailure for the whole call; nothing is written. */
   | { readonly kind: 'error500' }
   /**
@@ -21,8 +21,19 @@ export type PutRecordsFault =
    */
   | { readonly kind: 'failEntries'; readonly codeFor: (index: number) => string | undefined };
 
-/** Chooses the fault for the n-th PutRecords call (0-based). */
-export type FaultPlan = (call: number, entries: number) => PutRecordsFault;
+/** A PutRecords entry as the proxy reads it from the request (Data in base64). */
+export interface PutRecordsRequestEntry {
+  readonly Data: string;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+}
+
+/** Chooses the fault for the n-th PutRecords call (0-based), seeing its entries when it needs them. */
+export type FaultPlan = (
+  call: number,
+  entries: number,
+  records: readonly PutRecordsRequestEntry[],
+) => PutRecordsFault;
 
 /** What the proxy did. */
 export interface FaultStats {
@@ -177,8 +188,11 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
       const r = await forward(target, req, body);
       return send(res, r.status, r.headers, r.body);
     }
-    const input = JSON.parse(body.toString('utf8')) as { StreamName: string; Records: unknown[] };
-    const fault = proxy.plan(stats.putRecordsCalls++, input.Records.length);
+    const input = JSON.parse(body.toString('utf8')) as {
+      StreamName: string;
+      Records: PutRecordsRequestEntry[];
+    };
+    const fault = proxy.plan(stats.putRecordsCalls++, input.Records.length, input.Records);
     switch (fault.kind) {
       case 'throttle':
         stats.throttledCalls += 1;
@@ -186,7 +200,7 @@ export async function startFaultProxy(upstream: string, plan: FaultPlan): Promis
           res,
           400,
           'ProvisionedThroughputExceededException',
-          'Rate exceeded for stream (injected)',
+          fault.message ?? 'Rate exceeded for stream (injected)',
         );
       case 'error500':
         stats.failedCalls += 1;
