@@ -224,15 +224,15 @@ function reportOf(worker: StartedWorker, task: Task | undefined): EcsWorkerRepor
  * @param r - the worker's report
  */
 export function describeWorkerFailure(r: EcsWorkerReport): string {
-  const parts = [`${r.worker} (task ${shortTaskId(r.taskArn)})`];
-  if (r.outcome === 'missing') parts.push(`missing: ${r.stoppedReason}`);
-  else {
-    parts.push(r.exitCode === undefined ? 'stopped without an exit code' : `exited with code ${r.exitCode}`);
-    if (r.stopCode) parts.push(`stop code ${r.stopCode}`);
-    if (r.stoppedReason) parts.push(`reason: ${r.stoppedReason}`);
-    if (r.containerReason) parts.push(`container: ${r.containerReason}`);
-  }
-  return parts.join(', ');
+  const who = `${r.worker} (task ${shortTaskId(r.taskArn)})`;
+  if (r.outcome === 'missing') return `${who} missing: ${r.stoppedReason}`;
+  const parts = [
+    r.exitCode === undefined ? 'stopped without an exit code' : `exited with code ${r.exitCode}`,
+  ];
+  if (r.stopCode) parts.push(`stop code ${r.stopCode}`);
+  if (r.stoppedReason) parts.push(`reason: ${r.stoppedReason}`);
+  if (r.containerReason) parts.push(`container: ${r.containerReason}`);
+  return `${who} ${parts.join(', ')}`;
 }
 
 /** Options of {@link waitForEcsWorkers}. */
