@@ -5,6 +5,7 @@ export {
   describeLoadWorkerTarget,
 } from './describeLoadWorkerTarget.js';
 export { EcsLaunchError, WorkerArgsError } from './errors.js';
+export { type FargateCost, type FargateTasks, fargateCost } from './fargateCost.js';
 export {
   createEcsClient,
   describeWorkerFailure,
