@@ -11,9 +11,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN node scripts/build.mjs
 # Files the code reads at run time from the package root (common/packageRoot): the shipped scenarios, their
-# JSON Schema, the price table, the Avro contracts and the lake's JSON Schemas. tsc does not copy them.
-RUN mkdir /runtime && find loadtest schemas -type f \
-      \( -name '*.yaml' -o -name '*.json' -o -name '*.avsc' \) -not -path '*/node_modules/*' \
+# JSON Schema, the price table, the Avro contracts, the lake's JSON Schemas and sql/. tsc does not copy them.
+RUN mkdir /runtime && find loadtest schemas sql -type f \
+      \( -name '*.yaml' -o -name '*.json' -o -name '*.avsc' -o -name '*.sql' \) -not -path '*/node_modules/*' \
       -exec cp --parents {} /runtime/ \;
 
 # Run-time dependencies only (no install scripts: none is needed, and `prepare` would build without TypeScript).

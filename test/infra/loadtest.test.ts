@@ -236,6 +236,7 @@ describe('load-worker image', () => {
       'loadtest/scenario/scenario.schema.json',
       'loadtest/prices.json',
       'loadtest/ecs/workerArgs.ts',
+      'sql/curated/pipeline.rendered.json',
       'cli/run.ts',
       'common/loadWorkerTask.ts',
     ]) {

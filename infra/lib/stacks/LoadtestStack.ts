@@ -43,11 +43,15 @@ export interface LoadtestStackProps extends GridstreamStackProps {
   readonly kafka?: KafkaStack;
 }
 
-/** Files of the repository the load-worker image needs: the producer image's, plus the harness's run-time files. */
+/**
+ * Files of the repository the load-worker image needs: the producer image's, plus the harness (its scenarios,
+ * schema and price table) and sql/ (read at run time from the package root).
+ */
 export const LOADWORKER_IMAGE_FILES = [
   ...new Set([
     ...PRODUCER_IMAGE_FILES.filter((f) => f !== 'infra/docker/**'),
     'loadtest/**',
+    'sql/**',
     'infra/docker/loadworker.Dockerfile',
   ]),
 ];
