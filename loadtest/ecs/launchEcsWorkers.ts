@@ -327,6 +327,9 @@ export async function waitForEcsWorkers(
  * stopped reason), then copies `<resultsUri>/workers/*.json` into `<runDir>/workers/` — where reconciliation
  * and the merge of worker results read them as they read local workers' files.
  *
+ * The scenario file is what the workers read: pass the run's effective copy (RUN_DIR/scenario.yaml, with any
+ * command-line target override applied), not the shipped original.
+ *
  * @param options - scenario, run id, worker count, target, results prefix, run folder, clients
  * @returns each worker's end and the result files
  * @throws ScenarioError (exit 2) for a bad scenario; EcsLaunchError when the tasks cannot be started
@@ -360,6 +363,12 @@ export async function launchEcsWorkers(options: LaunchEcsWorkersOptions): Promis
     );
   }
   const scenario = loadScenario(options.scenario);
+  if (scenario.target.kind === 'embedded') {
+    throw new EcsLaunchError(
+      `${scenario.file}: target.kind embedded runs the pipeline on this machine, out of the tasks' reach; ` +
+        "ECS workers need target kind aws (the environment's streams) or kinesis with an endpoint the VPC reaches",
+    );
+  }
   const fileName = basename(scenario.file);
   const scenarioUri = `${resultsUri.replace(/\/+$/, '')}/scenario/${fileName}`;
   const storage = openLakeStorage(resultsUri, options.s3Client ? { s3Client: options.s3Client } : {});

@@ -41,7 +41,10 @@ export interface EcsRuntime {
 
 /** Options of {@link launchEcsWorkers}. */
 export interface LaunchEcsWorkersOptions extends EcsWorkerTarget, EcsRuntime {
-  /** The scenario: a `.yaml` path or a shipped scenario's name (validated, then uploaded next to the results). */
+  /**
+   * The scenario the workers run: a `.yaml` path (the run's effective copy, RUN_DIR/scenario.yaml) or a shipped
+   * scenario's name; validated (target kind `aws` or `kinesis`), then uploaded next to the results.
+   */
   readonly scenario: string;
   /** The run's id (`<scenario>-<UTC stamp>`). */
   readonly runId: string;

@@ -14,6 +14,7 @@ import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOAD_WORKER_CONTAINER, LOAD_WORKER_TAGS } from '../../../common/loadWorkerTask.js';
 import { createS3Client } from '../../../datalake/storage/index.js';
+import { SCENARIO_DIR } from '../../../loadtest/constants.js';
 import {
   DEFAULT_START_DELAY_MS,
   describeLoadWorkerTarget,
@@ -162,6 +163,15 @@ class FakeEcs {
   }
 }
 
+/** smoke.yaml with the AWS target, as the run's effective copy (RUN_DIR/scenario.yaml) would be. */
+function awsScenario(): string {
+  const file = join(tempDir('ecs-scenario'), 'smoke.yaml');
+  const text = readFileSync(join(SCENARIO_DIR, 'smoke.yaml'), 'utf8');
+  expect(text).toContain('  kind: embedded\n');
+  writeFileSync(file, text.replace('  kind: embedded\n', '  kind: aws\n  env: dev\n'));
+  return file;
+}
+
 const TARGET = {
   cluster: CLUSTER,
   taskDefinition: TASK_DEF,
@@ -184,7 +194,7 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     // Act
     const outcome = await launchEcsWorkers({
       ...TARGET,
-      scenario: 'smoke',
+      scenario: awsScenario(),
       runId,
       workers: 3,
       resultsUri,
@@ -278,7 +288,7 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     // Act
     const error = await launchEcsWorkers({
       ...TARGET,
-      scenario: 'smoke',
+      scenario: awsScenario(),
       runId: 'smoke-failstart',
       workers: 4,
       resultsUri: `s3://${bucket}/runs/smoke-failstart`,
@@ -310,7 +320,7 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     // Act: Ctrl-C during the second wait
     const outcome = await launchEcsWorkers({
       ...TARGET,
-      scenario: 'smoke',
+      scenario: awsScenario(),
       runId: 'smoke-interrupted',
       workers: 2,
       resultsUri: `s3://${bucket}/runs/smoke-interrupted`,
@@ -333,7 +343,7 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     expect(outcome.ok).toBe(true);
   });
 
-  it('refuses a bad scenario and a results location off S3 before any task starts', async () => {
+  it('refuses a bad scenario, an embedded target and a results location off S3 before any task starts', async () => {
     const ecs = new FakeEcs(() => ({ exitCode: 0, writesResult: true }), s3);
     const dir = tempDir('ecs-bad');
     const bad = join(dir, 'bad.yaml');
@@ -345,11 +355,19 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     await expect(
       launchEcsWorkers({ ...base, scenario: bad, resultsUri: `s3://${bucket}/runs/r1` }),
     ).rejects.toBeInstanceOf(ScenarioError);
-    await expect(launchEcsWorkers({ ...base, scenario: 'smoke', resultsUri: dir })).rejects.toThrow(
+    await expect(
+      launchEcsWorkers({ ...base, scenario: 'smoke', resultsUri: `s3://${bucket}/runs/r1` }),
+    ).rejects.toThrow(/target.kind embedded runs the pipeline on this machine/);
+    await expect(launchEcsWorkers({ ...base, scenario: awsScenario(), resultsUri: dir })).rejects.toThrow(
       /must go to s3:\/\/bucket\/prefix/,
     );
     await expect(
-      launchEcsWorkers({ ...base, scenario: 'smoke', workers: 0, resultsUri: `s3://${bucket}/runs/r1` }),
+      launchEcsWorkers({
+        ...base,
+        scenario: awsScenario(),
+        workers: 0,
+        resultsUri: `s3://${bucket}/runs/r1`,
+      }),
     ).rejects.toThrow('--workers must be an integer in 1..1000, got 0');
     expect(ecs.runTasks).toEqual([]);
   });
