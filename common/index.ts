@@ -2,6 +2,14 @@ export { type AbortOnSignalsOptions, abortOnSignals, EXIT_CODES, signalExitCode 
 export { BufferPool, type BufferPoolOptions } from './BufferPool.js';
 export { GridstreamError } from './errors.js';
 export {
+  LOAD_WORKER_CONTAINER,
+  LOAD_WORKER_RESULTS_PREFIX,
+  LOAD_WORKER_SCRATCH_DIR,
+  LOAD_WORKER_STOP_TIMEOUT_SECONDS,
+  LOAD_WORKER_TAGS,
+  loadWorkerFamily,
+} from './loadWorkerTask.js';
+export {
   METRIC_DIMENSIONS,
   METRIC_NAMES,
   METRIC_SERVICES,

@@ -10,6 +10,7 @@ import { GovernanceStack } from './stacks/GovernanceStack.js';
 import { IngestionStack } from './stacks/IngestionStack.js';
 import { KafkaStack } from './stacks/KafkaStack.js';
 import { LakeStack } from './stacks/LakeStack.js';
+import { LoadtestStack } from './stacks/LoadtestStack.js';
 import { MonitoringStack } from './stacks/MonitoringStack.js';
 import { NetworkStack } from './stacks/NetworkStack.js';
 import { ProcessingStack } from './stacks/ProcessingStack.js';
@@ -29,6 +30,7 @@ export interface GridstreamStacks {
   readonly analytics: AnalyticsStack;
   readonly producers: ProducersStack;
   readonly kafka?: KafkaStack;
+  readonly loadtest?: LoadtestStack;
   readonly monitoring: MonitoringStack;
 }
 
@@ -49,7 +51,8 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     description: describe('operations key and alarm topic'),
   });
   const opsKey = foundation.opsKey;
-  const needsNetwork = config.producers.fargate || config.redshift.enabled || config.msk.enabled;
+  const needsNetwork =
+    config.producers.fargate || config.redshift.enabled || config.msk.enabled || config.loadtest.enabled;
   const network = needsNetwork
     ? new NetworkStack(app, name('Network'), {
         ...common,
@@ -116,6 +119,18 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     ...(network ? { network } : {}),
     description: describe('poller Lambdas and Fargate producers'),
   });
+  const loadtest =
+    config.loadtest.enabled && network
+      ? new LoadtestStack(app, name('Loadtest'), {
+          ...common,
+          streams,
+          lake,
+          network,
+          opsKey,
+          ...(kafka ? { kafka } : {}),
+          description: describe('load workers on ECS Fargate and their results bucket'),
+        })
+      : undefined;
   const monitoring = new MonitoringStack(app, name('Monitoring'), {
     ...common,
     alarmTopic: foundation.alarmTopic,
@@ -147,6 +162,7 @@ export function buildStacks(app: App, config: GridstreamConfig): GridstreamStack
     analytics,
     producers,
     ...(kafka ? { kafka } : {}),
+    ...(loadtest ? { loadtest } : {}),
     monitoring,
   };
 }

@@ -21,9 +21,9 @@ export interface NagFindingPattern {
  */
 export const NAG_FINDING_PATTERNS: readonly NagFindingPattern[] = [
   {
-    id: /^AwsSolutions-IAM5\[Resource::[^\]]*\/(raw|errors|curated|gold|athena|_tmp)\/([a-z_]+\/)?\*\]$/,
+    id: /^AwsSolutions-IAM5\[Resource::[^\]]*\/(raw|errors|curated|gold|athena|_tmp|runs)\/([a-z_]+\/)?\*\]$/,
     reason:
-      'Object ARNs under one prefix of one lake bucket (raw/<dataset>/*, errors/*, curated/*, gold/*, athena/*, _tmp/*): S3 object permissions can only be scoped by prefix, and each role gets only the prefixes it reads or writes.',
+      "Object ARNs under one prefix of one lake bucket (raw/<dataset>/*, errors/*, curated/*, gold/*, athena/*, _tmp/*, the load-test results bucket's runs/*): S3 object permissions can only be scoped by prefix, and each role gets only the prefixes it reads or writes.",
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::[^\]]*(RawBucket|CuratedBucket)[^\]]*\/\*\]$/,
@@ -108,9 +108,10 @@ export const IAM_WILDCARD_ALLOW_LIST: readonly IamWildcardAllowance[] = [
   {
     name: 'objects under one lake prefix',
     actions: /^s3:(GetObject|PutObject|DeleteObject|AbortMultipartUpload)$/,
-    resource: /\/(raw\/(grid|weather|transactions)|raw|errors|curated|gold|athena|_tmp|curated\/_state)\/\*$/,
+    resource:
+      /\/(raw\/(grid|weather|transactions)|raw|errors|curated|gold|athena|_tmp|curated\/_state|runs)\/\*$/,
     reason:
-      'S3 object permissions are scoped by key prefix; each role gets exactly the prefixes it reads or writes.',
+      'S3 object permissions are scoped by key prefix; each role gets exactly the prefixes it reads or writes (the load workers: runs/* of the load-test results bucket).',
   },
   {
     name: 'Lake Formation data access role',

@@ -38,6 +38,16 @@ export interface PriceTable {
   };
   readonly glue: { readonly dpu_hour: number; readonly minimum_billed_minutes: number };
   readonly athena: { readonly per_tb_scanned: number; readonly minimum_bytes_per_query: number };
+  /** ECS Fargate, Linux on x86 (the load workers' tasks): per second, with a one-minute minimum per task. */
+  readonly fargate: {
+    readonly linux_x86_vcpu_hour: number;
+    /** Per GB of task memory (AWS counts 1,024 MiB as a GB here). */
+    readonly linux_x86_gb_hour: number;
+    /** Ephemeral storage beyond the included amount. */
+    readonly ephemeral_storage_gb_hour: number;
+    readonly included_ephemeral_storage_gb: number;
+    readonly minimum_billed_seconds: number;
+  };
 }
 
 /** The shipped price table. */
@@ -64,7 +74,7 @@ export function loadPrices(file: string = PRICES_FILE): PriceTable {
     else if (typeof v !== 'number' || !(v >= 0))
       throw new LoadtestError(`${file}: ${path} must be a number >= 0, got ${JSON.stringify(v)}`);
   };
-  for (const service of ['kinesis', 'firehose', 's3', 'glue', 'athena'] as const)
+  for (const service of ['kinesis', 'firehose', 's3', 'glue', 'athena', 'fargate'] as const)
     check(service, table[service]);
   return table;
 }

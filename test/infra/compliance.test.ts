@@ -17,12 +17,13 @@ import { eventOf } from '../helpers/events.js';
 import { firehoseTransformationEvent } from '../helpers/lambdaEvents.js';
 import { type CfnJson, removeSynthOutputs, type SynthesizedApp, synthApp } from './synthApp.js';
 
-// One synthesis with real esbuild bundling, checked by cdk-nag, cfn-lint, checkov and the IAM scan.
+// One synthesis with real esbuild bundling, checked by cdk-nag, cfn-lint, checkov and the IAM scan: the
+// defaults plus the load-worker stack (off by default), so that its template is checked too.
 const VENV_BIN = join(REPO_ROOT, '.venv-iac', 'bin');
 let app: SynthesizedApp;
 let templates: string[];
 beforeAll(() => {
-  app = synthApp({}, true);
+  app = synthApp({ 'gridstream.loadtest.enabled': 'true' }, true);
   templates = readdirSync(app.outdir)
     .filter((f) => f.endsWith('.template.json'))
     .map((f) => join(app.outdir, f));

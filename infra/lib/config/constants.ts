@@ -42,6 +42,15 @@ export const DEFAULT_CONFIG: GridstreamConfig = {
     desiredCount: 1,
     eventsPerSecond: 20,
   },
+  loadtest: {
+    enabled: false,
+    cpu: 1024,
+    memoryMiB: 2048,
+    clusterName: '',
+    imageRepository: '',
+    imageTag: 'latest',
+    resultsExpirationDays: 30,
+  },
   lakeFormation: { enabled: true, adminRoleArns: [], cdkQualifier: 'hnb659fds' },
   monitoring: {
     iteratorAgeMs: 60_000,

@@ -94,6 +94,16 @@ export function overrideFromString(path: string, raw: unknown): { input: Json } 
   return { input };
 }
 
+/** Memory Fargate allows per vCPU setting, MiB (Linux tasks; 0.25 vCPU is too little for a load worker). */
+const FARGATE_MEMORY_MIB: Readonly<Record<number, { min: number; max: number; step: number }>> = {
+  512: { min: 1024, max: 4096, step: 1024 },
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+
 const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
 const RATE = /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -228,6 +238,37 @@ function semanticProblems(c: GridstreamConfig): string[] {
   if (!(c.producers.eventsPerSecond > 0 && c.producers.eventsPerSecond <= 10_000)) {
     p.push(`producers.eventsPerSecond must be in (0, 10000], got ${show(c.producers.eventsPerSecond)}`);
   }
+
+  const lt = c.loadtest;
+  const memory = FARGATE_MEMORY_MIB[lt.cpu];
+  if (!memory) {
+    p.push(
+      `loadtest.cpu must be one of ${Object.keys(FARGATE_MEMORY_MIB).join(', ')} (Fargate vCPU units), got ${show(lt.cpu)}`,
+    );
+  } else if (
+    !(lt.memoryMiB >= memory.min && lt.memoryMiB <= memory.max && lt.memoryMiB % memory.step === 0)
+  ) {
+    p.push(
+      `loadtest.memoryMiB must be a multiple of ${memory.step} in ${memory.min}..${memory.max} with loadtest.cpu ${lt.cpu}, got ${show(lt.memoryMiB)}`,
+    );
+  }
+  if (lt.clusterName !== '' && !/^[A-Za-z0-9_-]{1,255}$/.test(lt.clusterName)) {
+    p.push(
+      `loadtest.clusterName must be empty or an ECS cluster name (1-255 of [A-Za-z0-9_-]), got ${show(lt.clusterName)}`,
+    );
+  }
+  if (
+    lt.imageRepository !== '' &&
+    !/^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(lt.imageRepository)
+  ) {
+    p.push(
+      `loadtest.imageRepository must be empty or an ECR repository name, got ${show(lt.imageRepository)}`,
+    );
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(lt.imageTag)) {
+    p.push(`loadtest.imageTag must be an image tag (1-128 of [A-Za-z0-9_.-]), got ${show(lt.imageTag)}`);
+  }
+  int('loadtest.resultsExpirationDays', lt.resultsExpirationDays, 1, 3650);
 
   for (const [i, arn] of c.lakeFormation.adminRoleArns.entries()) {
     if (typeof arn !== 'string' || !ROLE_ARN.test(arn)) {

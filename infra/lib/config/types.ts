@@ -127,6 +127,27 @@ export interface ProducersConfig {
   readonly eventsPerSecond: number;
 }
 
+/**
+ * Load workers on ECS Fargate (`gridstream loadtest run --workers N --on ecs`, docs/LOADTEST.md): a task
+ * definition, a cluster, a results bucket; nothing runs (or costs) until a load test starts tasks.
+ */
+export interface LoadtestConfig {
+  /** Whether the load-worker task definition, its cluster and its results bucket are deployed. */
+  readonly enabled: boolean;
+  /** vCPU units per task (1024 = 1 vCPU): 512, 1024, 2048, 4096, 8192 or 16384 (one worker is one Node process). */
+  readonly cpu: number;
+  /** Memory per task, MiB, within Fargate's range for `cpu`. */
+  readonly memoryMiB: number;
+  /** An existing ECS cluster to run the tasks in; empty creates `gridstream-<env>-loadtest`. */
+  readonly clusterName: string;
+  /** An ECR repository (same account and region) holding a prebuilt image; empty builds the image from the repository at deploy. */
+  readonly imageRepository: string;
+  /** Tag of the image in `imageRepository`. */
+  readonly imageTag: string;
+  /** Days after which a run's files in the results bucket expire. */
+  readonly resultsExpirationDays: number;
+}
+
 /** Lake Formation governance. */
 export interface LakeFormationConfig {
   /** Whether the lake's tables are governed by Lake Formation grants instead of IAM alone. */
@@ -163,6 +184,7 @@ export interface GridstreamConfig {
   readonly redshift: RedshiftConfig;
   readonly msk: MskConfig;
   readonly producers: ProducersConfig;
+  readonly loadtest: LoadtestConfig;
   readonly lakeFormation: LakeFormationConfig;
   readonly monitoring: MonitoringConfig;
   /** Thresholds of the real-time alert consumer. */

@@ -3,6 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { LOAD_WORKER_RESULTS_PREFIX } from '../../../common/loadWorkerTask.js';
 import { DATASETS, type Dataset } from '../../../schemas/index.js';
 import {
   athenaTableDefinition,
@@ -34,6 +35,13 @@ export class LakeStack extends Stack {
   public readonly curatedBucket: s3.Bucket;
   /** Athena query results (the workgroup enforces this location). */
   public readonly athenaResultsBucket: s3.Bucket;
+  /**
+   * Files of the load tests run at scale (`loadtest.enabled`): each run's scenario and worker results under
+   * `runs/<run id>/` (SSE-S3: nothing secret, and the tasks need no key), expiring after
+   * `loadtest.resultsExpirationDays`. Here rather than in the load-test stack because its access logs go to
+   * this stack's access-log bucket, whose policy must name it.
+   */
+  public readonly loadtestResultsBucket?: s3.Bucket;
   /** The Glue database of the environment. */
   public readonly database: glue.CfnDatabase;
   /** Its name, `gridstream_<env>`. */
@@ -107,6 +115,27 @@ export class LakeStack extends Stack {
       removalPolicy,
       lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(lake.athenaResultsExpirationDays) }],
     }).bucket;
+
+    if (config.loadtest.enabled) {
+      this.loadtestResultsBucket = new LakeBucket(this, 'LoadtestResults', {
+        accessLogsBucket: this.accessLogsBucket,
+        accessLogsPrefix: 'loadtest-results/',
+        noncurrentVersionExpirationDays: 1,
+        removalPolicy,
+        lifecycleRules: [
+          {
+            id: 'expire-runs',
+            prefix: `${LOAD_WORKER_RESULTS_PREFIX}/`,
+            expiration: Duration.days(config.loadtest.resultsExpirationDays),
+          },
+        ],
+      }).bucket;
+      new CfnOutput(this, 'LoadtestResultsUri', {
+        value: `s3://${this.loadtestResultsBucket.bucketName}/${LOAD_WORKER_RESULTS_PREFIX}`,
+        description:
+          'Load tests at scale: each run writes its scenario and worker results under <this>/<run id>/',
+      });
+    }
 
     new CfnOutput(this, 'RawBucketName', {
       value: this.rawBucket.bucketName,
