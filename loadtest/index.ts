@@ -21,7 +21,7 @@ export {
   parseProcStat,
   parseVmRssMiB,
   type SampledProcess,
-} from './metrics/processSampler.js';
+} from './metrics/ProcessSampler.js';
 export {
   type CellJson,
   type CellSummary,

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { ProcessSampler, parseProcStat, parseVmRssMiB } from '../../loadtest/metrics/processSampler.js';
+import { ProcessSampler, parseProcStat, parseVmRssMiB } from '../../loadtest/metrics/ProcessSampler.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 
