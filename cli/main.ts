@@ -17,8 +17,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   'loadtest run': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.run })),
   'loadtest reconcile': () =>
     import('./commands/loadtest.js').then((m) => ({ command: m.commands.reconcile })),
-  'loadtest validate': () =>
-    import('./commands/loadtest.js').then((m) => ({ command: m.commands.validate })),
+  'loadtest validate': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.validate })),
   'loadtest plan': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.plan })),
   'schemas check': () => import('./commands/schemasCheck.js'),
   'schemas codegen': () => import('./commands/schemasCodegen.js'),

@@ -75,13 +75,16 @@ Examples:
     if (values.workers !== undefined) {
       workers = Number(values.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
-        throw new UsageError(`--workers must be a whole number from 1 to 64, got ${JSON.stringify(values.workers)}`);
+        throw new UsageError(
+          `--workers must be a whole number from 1 to 64, got ${JSON.stringify(values.workers)}`,
+        );
       }
     }
     return scenarioErrors('run', async () => {
       const controller = new AbortController();
       const dispose = abortOnSignals(controller, {
-        onFirst: (sig) => printErr(`loadtest: ${sig}: stopping the load (again to end at once, unreconciled)`),
+        onFirst: (sig) =>
+          printErr(`loadtest: ${sig}: stopping the load (again to end at once, unreconciled)`),
       });
       try {
         const r = await runScenario({

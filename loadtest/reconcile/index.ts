@@ -37,7 +37,9 @@ export async function reconcileRun(runDir: string): Promise<Reconciliation> {
   const lakeRef = run.target?.lake;
   if (!lakeRef) throw new LoadtestError(`${runDir}: the run has no lake to reconcile (target.lake is null)`);
   if (lakeRef.startsWith('s3://')) {
-    throw new LoadtestError('this minimal reconciliation reads local lakes only (s3:// comes with loadtest/reconcile)');
+    throw new LoadtestError(
+      'this minimal reconciliation reads local lakes only (s3:// comes with loadtest/reconcile)',
+    );
   }
   const lake = join(runDir, lakeRef);
   const merged = mergeWorkerResults(readWorkerResults(runDir));
@@ -67,7 +69,10 @@ export async function reconcileRun(runDir: string): Promise<Reconciliation> {
       writeFileSync(file, `${ids.join('\n')}\n`);
       const rawGlob = join(lake, 'raw', dataset, '**', '*.parquet');
       const hasRaw = (await db.rows(`SELECT count(*) AS n FROM glob(${sql(rawGlob)})`))[0]!.n as bigint;
-      const raw = hasRaw > 0n ? `read_parquet(${sql(rawGlob)}, hive_partitioning = false)` : '(SELECT NULL::VARCHAR AS event_id WHERE false)';
+      const raw =
+        hasRaw > 0n
+          ? `read_parquet(${sql(rawGlob)}, hive_partitioning = false)`
+          : '(SELECT NULL::VARCHAR AS event_id WHERE false)';
       const [row] = await db.rows(`
         WITH expected AS (SELECT event_id FROM read_csv(${sql(file)}, header = true, columns = {'event_id': 'VARCHAR'})),
              found AS (SELECT event_id, count(*) AS n FROM ${raw} WHERE event_id IN (SELECT event_id FROM expected) GROUP BY event_id)
@@ -90,14 +95,23 @@ export async function reconcileRun(runDir: string): Promise<Reconciliation> {
     db.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-  const keys = ['sent', 'found_raw', 'lost', 'duplicated_raw', 'duplicated_curated', 'misplaced', 'late'] as const;
+  const keys = [
+    'sent',
+    'found_raw',
+    'lost',
+    'duplicated_raw',
+    'duplicated_curated',
+    'misplaced',
+    'late',
+  ] as const;
   const summary = Object.fromEntries(
     keys.map((k) => [k, Object.values(byDataset).reduce((n, d) => n + (d[k] ?? 0), 0)]),
   ) as unknown as ReconciliationSummary;
   const lines = [
     ...keys.map((k) => `${k}: ${summary[k]}`),
     ...Object.entries(byDataset).map(
-      ([d, r]) => `${d}: sent ${r.sent}, found in raw ${r.found_raw}, lost ${r.lost}, duplicated in raw ${r.duplicated_raw}`,
+      ([d, r]) =>
+        `${d}: sent ${r.sent}, found in raw ${r.found_raw}, lost ${r.lost}, duplicated in raw ${r.duplicated_raw}`,
     ),
   ];
   const exitCode = summary.lost > 0 || summary.duplicated_raw > 0 ? 1 : 0;

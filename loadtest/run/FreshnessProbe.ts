@@ -94,7 +94,11 @@ export class FreshnessProbe {
       } catch {
         raw = undefined;
       }
-      const resolved: ResolvedSample = { ...s, ...(raw === undefined ? {} : { raw_ms: raw }), queryable_ms: queryable };
+      const resolved: ResolvedSample = {
+        ...s,
+        ...(raw === undefined ? {} : { raw_ms: raw }),
+        queryable_ms: queryable,
+      };
       this.#write(resolved);
       this.#onResolved(resolved);
     }

@@ -42,7 +42,12 @@ export class ProcessStats {
     const prev = this.#last.get(pid);
     this.#last.set(pid, { ticks, at: nowMs });
     const cpuPercent =
-      prev && nowMs > prev.at ? ((ticks - prev.ticks) / TICKS_PER_SECOND / ((nowMs - prev.at) / 1000)) * 100 : 0;
-    return { cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10), rssMib: Math.round(rssKb / 102.4) / 10 };
+      prev && nowMs > prev.at
+        ? ((ticks - prev.ticks) / TICKS_PER_SECOND / ((nowMs - prev.at) / 1000)) * 100
+        : 0;
+    return {
+      cpuPercent: Math.max(0, Math.round(cpuPercent * 10) / 10),
+      rssMib: Math.round(rssKb / 102.4) / 10,
+    };
   }
 }

@@ -128,7 +128,13 @@ export async function stopProcess(p: RunProcess, signal: NodeJS.Signals, graceMs
       resolve();
     }, graceMs);
   });
-  await Promise.race([p.exited.then(() => undefined, () => undefined), killed]);
+  await Promise.race([
+    p.exited.then(
+      () => undefined,
+      () => undefined,
+    ),
+    killed,
+  ]);
   clearTimeout(timer);
   await p.exited.catch(() => undefined);
 }

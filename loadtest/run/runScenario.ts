@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { siblingModule } from '../../common/childTask.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
-import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
 import type { Dataset } from '../../schemas/index.js';
+import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
 import { LoadtestError } from '../errors.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
 import { loadPrices } from '../model/costModel.js';
@@ -18,8 +18,8 @@ import {
   type ProcessSummary,
   type ReconciliationSummary,
   type RunSummary,
-  SUMMARY_FORMAT,
   type SloResult,
+  SUMMARY_FORMAT,
   type TimeSeriesPoint,
 } from '../report/types.js';
 import { loadScenario } from '../scenario/loadScenario.js';
@@ -28,8 +28,8 @@ import { mergeWorkerResults } from '../worker/mergeWorkerResults.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } from '../worker/types.js';
 import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
 import { FreshnessProbe } from './FreshnessProbe.js';
-import { ProcessStats } from './processStats.js';
 import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
+import { ProcessStats } from './processStats.js';
 import { datasetStats, metricLookup, percentilesMs } from './runStats.js';
 
 /** Exit codes of `gridstream loadtest run` (docs/LOADTEST.md). */
@@ -86,7 +86,10 @@ export class TargetUnreachableError extends LoadtestError {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function streamsOf(s: Scenario): Record<string, string> {
@@ -104,9 +107,14 @@ function streamsOf(s: Scenario): Record<string, string> {
  *
  * @throws TargetUnreachableError naming the endpoint (or region) and the stream
  */
-async function checkReachable(endpoint: string | undefined, region: string | undefined, streams: Record<string, string>): Promise<void> {
+async function checkReachable(
+  endpoint: string | undefined,
+  region: string | undefined,
+  streams: Record<string, string>,
+): Promise<void> {
   const client = createKinesisClient({ ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) });
-  const where = endpoint ?? `AWS Kinesis in ${region ?? process.env.AWS_REGION ?? '(no region: set AWS_REGION)'}`;
+  const where =
+    endpoint ?? `AWS Kinesis in ${region ?? process.env.AWS_REGION ?? '(no region: set AWS_REGION)'}`;
   try {
     for (const stream of Object.values(streams)) {
       try {
@@ -115,8 +123,14 @@ async function checkReachable(endpoint: string | undefined, region: string | und
         });
       } catch (err) {
         const e = err as Error & { code?: string };
-        const why = e.name === 'ResourceNotFoundException' ? `stream ${stream} does not exist` : `${e.code ?? e.name}: ${e.message}`;
-        throw new TargetUnreachableError(`target unreachable: ${where} (stream ${stream}): ${why}; no load was sent`, err);
+        const why =
+          e.name === 'ResourceNotFoundException'
+            ? `stream ${stream} does not exist`
+            : `${e.code ?? e.name}: ${e.message}`;
+        throw new TargetUnreachableError(
+          `target unreachable: ${where} (stream ${stream}): ${why}; no load was sent`,
+          err,
+        );
       }
     }
   } finally {
@@ -171,7 +185,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     workers: workersCount,
     curated,
     datasets: Object.fromEntries(
-      datasets.map((d) => [d, { stream: streams[d], partition: `${PARTITION_TIME_FIELDS[d as Dataset].join(' // ')} hour` }]),
+      datasets.map((d) => [
+        d,
+        { stream: streams[d], partition: `${PARTITION_TIME_FIELDS[d as Dataset].join(' // ')} hour` },
+      ]),
     ),
   });
   writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(runJson(false), null, 2)}\n`);
@@ -179,11 +196,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
 
   const processes: RunProcess[] = [];
   const killAll = (): void => {
-    for (const p of processes) if (!p.hasExited()) try { p.child.kill('SIGKILL'); } catch {}
+    for (const p of processes)
+      if (!p.hasExited())
+        try {
+          p.child.kill('SIGKILL');
+        } catch {}
   };
   process.on('exit', killAll);
   const stats = new ProcessStats();
-  const processMax = new Map<string, { cpu: number; rss: number; pid: number; role: ProcessSummary['role'] }>();
+  const processMax = new Map<
+    string,
+    { cpu: number; rss: number; pid: number; role: ProcessSummary['role'] }
+  >();
   const tsFile = join(runDir, RUN_FILES.timeSeries);
   writeFileSync(tsFile, '');
   const writePoint = (p: TimeSeriesPoint): void => appendFileSync(tsFile, `${JSON.stringify(p)}\n`);
@@ -194,14 +218,26 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   let metricsTail: DeliveryMetricsTail | undefined;
   try {
     if (embedded) {
-      say(`starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`);
+      say(
+        `starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`,
+      );
       endpoint = await startEmulator(scenario, logDir, processes);
       const env = { ...process.env, AWS_ENDPOINT_URL_KINESIS: endpoint, AWS_REGION: 'us-east-1' };
       const metricsFile = join(runDir, 'delivery-metrics.jsonl');
       delivery = startGridstream(
         'deliver',
         'delivery',
-        ['deliver', '--lake', lakeDir, '--metrics-file', metricsFile, '--streams', datasets.join(','), '--status-every', '10'],
+        [
+          'deliver',
+          '--lake',
+          lakeDir,
+          '--metrics-file',
+          metricsFile,
+          '--streams',
+          datasets.join(','),
+          '--status-every',
+          '10',
+        ],
         { logDir, env },
       );
       processes.push(delivery);
@@ -216,7 +252,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
 
   // The load workers, each a process of its own.
   const entry = siblingModule(new URL('../worker/', import.meta.url).href, 'main');
-  const workers: { name: string; proc: RunProcess; ready: Promise<void>; done: Promise<WorkerResult | undefined> }[] = [];
+  const workers: {
+    name: string;
+    proc: RunProcess;
+    ready: Promise<void>;
+    done: Promise<WorkerResult | undefined>;
+  }[] = [];
   const interval = { metrics: new RunMetrics() };
   const total = new RunMetrics();
   const probeMetrics = { interval: new RunMetrics(), total: new RunMetrics() };
@@ -228,8 +269,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         for (const m of [probeMetrics.interval, probeMetrics.total]) {
           const cell = m.cell(s.dataset, s.stage);
           cell.recordLatencyMs('freshness.acknowledged', s.acked_ms - s.intended_ms);
-          if (s.raw_ms !== undefined) cell.recordLatencyMs('freshness.raw', Math.max(0, s.raw_ms - s.intended_ms));
-          if (s.queryable_ms !== undefined) cell.recordLatencyMs('freshness.queryable', s.queryable_ms - s.intended_ms);
+          if (s.raw_ms !== undefined)
+            cell.recordLatencyMs('freshness.raw', Math.max(0, s.raw_ms - s.intended_ms));
+          if (s.queryable_ms !== undefined)
+            cell.recordLatencyMs('freshness.queryable', s.queryable_ms - s.intended_ms);
         }
       })
     : undefined;
@@ -241,8 +284,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       lastDatasetState.set(d, { stage: x.stage, lagMs: Math.max(prev?.lagMs ?? 0, x.lagMs) });
     }
     if (probe) probe.add(s.samples);
-    else if (s.samples.length > 0) appendFileSync(join(runDir, 'samples.jsonl'), s.samples.map((x) => `${JSON.stringify(x)}\n`).join(''));
-    for (const stages of Object.values(s.interval)) for (const c of Object.values(stages)) writtenOff += c.counters.expirations;
+    else if (s.samples.length > 0)
+      appendFileSync(join(runDir, 'samples.jsonl'), s.samples.map((x) => `${JSON.stringify(x)}\n`).join(''));
+    for (const stages of Object.values(s.interval))
+      for (const c of Object.values(stages)) writtenOff += c.counters.expirations;
   };
   for (let i = 0; i < workersCount; i++) {
     const name = `w${i}`;
@@ -288,17 +333,24 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     throw new LoadtestError(`a load worker failed to start: ${workerFailures.join('; ')}`);
   }
   const loadStart = Date.now() + 200;
-  for (const w of workers) w.proc.child.send({ type: 'start', startMs: loadStart } satisfies CoordinatorMessage);
-  const profiles = new Map(datasets.map((d) => [d, new RateProfile(scenario.datasets[d as Dataset]!.profile)]));
+  for (const w of workers)
+    w.proc.child.send({ type: 'start', startMs: loadStart } satisfies CoordinatorMessage);
+  const profiles = new Map(
+    datasets.map((d) => [d, new RateProfile(scenario.datasets[d as Dataset]!.profile)]),
+  );
   const durationMs = Math.max(...[...profiles.values()].map((p) => p.durationMs));
-  say(`load: ${workersCount} worker(s), ${datasets.join(', ')}, ${Math.round(durationMs / 1000)} s of profile`);
+  say(
+    `load: ${workersCount} worker(s), ${datasets.join(', ')}, ${Math.round(durationMs / 1000)} s of profile`,
+  );
 
   // Every second: timeseries, processes, probe, live thresholds, progress.
   let stopReason: 'interrupted' | 'aborted' | undefined;
   let abortedBy: SloResult[] = [];
   let knee: RunSummary['knee'] = hasSearch(scenario) ? null : undefined;
   const stopLoad = (): void => {
-    for (const w of workers) if (!w.proc.hasExited() && w.proc.child.connected) w.proc.child.send({ type: 'stop' } satisfies CoordinatorMessage);
+    for (const w of workers)
+      if (!w.proc.hasExited() && w.proc.child.connected)
+        w.proc.child.send({ type: 'stop' } satisfies CoordinatorMessage);
   };
   const onAbort = (): void => {
     if (stopReason) return;
@@ -312,7 +364,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   let ticking = false;
   let loadEnded = false;
   const abortThresholds = scenario.thresholds.filter((t) => t.abort);
-  const tick = async (): Promise<void> => {
+  const tick = (): void => {
     if (ticking) return;
     ticking = true;
     try {
@@ -325,7 +377,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       probeMetrics.interval = new RunMetrics();
       for (const d of datasets) {
         const profile = profiles.get(d)!;
-        const stageName = lastDatasetState.get(d)?.stage ?? profile.stages[profile.stageAt(offset)]?.name ?? '';
+        const stageName =
+          lastDatasetState.get(d)?.stage ?? profile.stages[profile.stageAt(offset)]?.name ?? '';
         const m = new RunMetrics().merge({ [d]: cells[d] ?? {} }).merge({ [d]: probeCells[d] ?? {} });
         const st = datasetStats(m, d);
         const point: LoadPoint = {
@@ -347,7 +400,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         if (s) s.lagMs = 0;
       }
       if (metricsTail) {
-        for (const [d, age] of metricsTail.takeIteratorAges()) writePoint({ kind: 'stream', t: now, dataset: d, iterator_age_ms: age });
+        for (const [d, age] of metricsTail.takeIteratorAges())
+          writePoint({ kind: 'stream', t: now, dataset: d, iterator_age_ms: age });
       }
       const all: { name: string; pid: number; role: ProcessSummary['role'] }[] = [
         { name: 'coordinator', pid: process.pid, role: 'coordinator' },
@@ -358,24 +412,38 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         if (!r) continue;
         writePoint({ kind: 'process', t: now, name: p.name, cpu_percent: r.cpuPercent, rss_mib: r.rssMib });
         const m = processMax.get(p.name) ?? { cpu: 0, rss: 0, pid: p.pid, role: p.role };
-        processMax.set(p.name, { cpu: Math.max(m.cpu, r.cpuPercent), rss: Math.max(m.rss, r.rssMib), pid: p.pid, role: p.role });
+        processMax.set(p.name, {
+          cpu: Math.max(m.cpu, r.cpuPercent),
+          rss: Math.max(m.rss, r.rssMib),
+          pid: p.pid,
+          role: p.role,
+        });
       }
       probe?.poll().catch((err: unknown) => warn(`freshness probe: ${(err as Error).message}`));
       if (!stopReason && !loadEnded && abortThresholds.length > 0) {
         const merged = new RunMetrics().merge(total.toJSON()).merge(probeMetrics.total.toJSON());
-        const lookup = metricLookup({ metrics: merged, datasets, iteratorAgeMaxMs: metricsTail?.maxIteratorAge });
-        const { slos } = evaluateSlos(abortThresholds.filter((t) => !t.metric.startsWith('reconciliation.')), (m, d, s) => lookup(m, d, s));
+        const lookup = metricLookup({
+          metrics: merged,
+          datasets,
+          iteratorAgeMaxMs: metricsTail?.maxIteratorAge,
+        });
+        const { slos } = evaluateSlos(
+          abortThresholds.filter((t) => !t.metric.startsWith('reconciliation.')),
+          (m, d, s) => lookup(m, d, s),
+        );
         const broke = slos.filter((s) => !s.pass && s.value !== null);
         if (broke.length > 0) {
           stopReason = 'aborted';
           abortedBy = broke;
           knee = kneeAt(profiles, offset, broke);
-          warn(`threshold broke, stopping the load: ${broke.map((s) => `${s.name} (${s.metric} = ${s.value} ${s.unit}, ${s.op} ${s.threshold})`).join('; ')}`);
+          warn(
+            `threshold broke, stopping the load: ${broke.map((s) => `${s.name} (${s.metric} = ${s.value} ${s.unit}, ${s.op} ${s.threshold})`).join('; ')}`,
+          );
           stopLoad();
         }
       }
       for (const p of [delivery, processes.find((x) => x.name === 'kinesis')]) {
-        if (p && p.hasExited() && !stopReason && !loadEnded) {
+        if (p?.hasExited() && !stopReason && !loadEnded) {
           stopReason = 'aborted';
           warn(`${p.name} exited during the run (see ${p.log}): stopping the load`);
           stopLoad();
@@ -390,20 +458,35 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     }
   };
   const ticker = setInterval(() => {
-    tick().catch((err: unknown) => warn(`coordinator: ${(err as Error).message}`));
+    try {
+      tick();
+    } catch (err) {
+      warn(`coordinator: ${(err as Error).message}`);
+    }
   }, 1000);
-  const results = (await Promise.all(workers.map((w) => w.done))).filter((r): r is WorkerResult => r !== undefined);
+  const results = (await Promise.all(workers.map((w) => w.done))).filter(
+    (r): r is WorkerResult => r !== undefined,
+  );
   clearInterval(ticker);
   loadEnded = true;
-  await tick();
+  tick();
   options.signal?.removeEventListener('abort', onAbort);
   for (const w of workers) await stopProcess(w.proc, 'SIGTERM', 10_000);
   if (results.length < workers.length) {
-    warn(`${workers.length - results.length} load worker(s) ended without a result (see logs/): their events are not reconciled`);
+    warn(
+      `${workers.length - results.length} load worker(s) ended without a result (see logs/): their events are not reconciled`,
+    );
   }
   for (const f of workerFailures) warn(`load worker failed: ${f}`);
   const merged = mergeWorkerResults(results);
-  say(`load done: ${Object.entries(merged.datasets).map(([d, x]) => `${d} ${x.acknowledged.toLocaleString('en-US')}/${x.emitted.toLocaleString('en-US')} acknowledged`).join(', ')}`);
+  say(
+    `load done: ${Object.entries(merged.datasets)
+      .map(
+        ([d, x]) =>
+          `${d} ${x.acknowledged.toLocaleString('en-US')}/${x.emitted.toLocaleString('en-US')} acknowledged`,
+      )
+      .join(', ')}`,
+  );
 
   // Drain: delivery writes what the stream holds, then flushes and exits on SIGINT.
   let curated = false;
@@ -413,27 +496,38 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     const drained = (): boolean => {
       metricsTail!.read();
       return datasets.every(
-        (d) => (metricsTail!.delivered.get(d) ?? 0) + (metricsTail!.rejected.get(d) ?? 0) >= (merged.datasets[d]?.acknowledged ?? 0),
+        (d) =>
+          (metricsTail!.delivered.get(d) ?? 0) + (metricsTail!.rejected.get(d) ?? 0) >=
+          (merged.datasets[d]?.acknowledged ?? 0),
       );
     };
     while (!drained() && Date.now() < deadline && !delivery.hasExited()) {
       await new Promise((r) => setTimeout(r, 500));
-      await tick();
+      tick();
     }
-    if (!drained()) warn(`delivery did not write every acknowledged event within ${DRAIN_TIMEOUT_MS / 1000} s: the reconciliation will show what is missing`);
+    if (!drained())
+      warn(
+        `delivery did not write every acknowledged event within ${DRAIN_TIMEOUT_MS / 1000} s: the reconciliation will show what is missing`,
+      );
     await stopProcess(delivery, 'SIGINT', 60_000);
     const kinesis = processes.find((p) => p.name === 'kinesis');
     if (kinesis) await stopProcess(kinesis, 'SIGINT', 15_000);
     await probe?.poll();
     await probe?.close();
     say('curating: gridstream curate (once, on the run lake)');
-    const curate = startGridstream('curate', 'curation', ['curate', '--lake', lakeDir, '--quiet'], { logDir });
+    const curate = startGridstream('curate', 'curation', ['curate', '--lake', lakeDir, '--quiet'], {
+      logDir,
+    });
     processes.push(curate);
     const samplePeak = setInterval(() => {
       const r = stats.read(curate.pid);
       if (r) {
         const m = processMax.get('curate') ?? { cpu: 0, rss: 0, pid: curate.pid, role: 'curation' as const };
-        processMax.set('curate', { ...m, cpu: Math.max(m.cpu, r.cpuPercent), rss: Math.max(m.rss, r.rssMib) });
+        processMax.set('curate', {
+          ...m,
+          cpu: Math.max(m.cpu, r.cpuPercent),
+          rss: Math.max(m.rss, r.rssMib),
+        });
       }
     }, 500);
     const { code } = await curate.exited;
@@ -484,7 +578,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const { slos, verdict: sloVerdict } = evaluateSlos(scenario.thresholds, lookup);
   const inexact = reconciled !== undefined && reconciled.exitCode !== 0;
   const interrupted = stopReason === 'interrupted';
-  const verdict: RunSummary['verdict'] = interrupted ? 'interrupted' : sloVerdict === 'pass' && !inexact ? 'pass' : 'fail';
+  const verdict: RunSummary['verdict'] = interrupted
+    ? 'interrupted'
+    : sloVerdict === 'pass' && !inexact
+      ? 'pass'
+      : 'fail';
   if (knee === null && hasSearch(scenario) && !stopReason) knee = kneeAt(profiles, durationMs, []);
   const summary: RunSummary = {
     format: SUMMARY_FORMAT,
@@ -497,7 +595,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     reconciliation,
     datasets: Object.fromEntries(
       datasets.map((d) => {
-        const stages = Object.fromEntries(profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name)]));
+        const stages = Object.fromEntries(
+          profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name)]),
+        );
         return [d, { ...datasetStats(metrics, d), stages }];
       }),
     ),
@@ -514,12 +614,19 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   for (const line of sloTable(slos)) say(line);
   for (const w of merged.workers) if (w.limit) say(`worker ${w.worker}: ${w.limit}`);
   if (merged.generatorBound.length > 0) {
-    say(`bottleneck: the load generator (${merged.generatorBound.join(', ')} fell behind schedule), not the pipeline: add workers or lower the rate`);
+    say(
+      `bottleneck: the load generator (${merged.generatorBound.join(', ')} fell behind schedule), not the pipeline: add workers or lower the rate`,
+    );
   }
   for (const s of slos.filter((x) => !x.pass)) {
-    warn(`SLO failed: ${s.name}${s.dataset || s.stage ? ` [${[s.dataset, s.stage].filter(Boolean).join('/')}]` : ''}: ${s.metric} = ${s.value ?? 'not measured'} ${s.unit} (must be ${s.op} ${s.threshold})`);
+    warn(
+      `SLO failed: ${s.name}${s.dataset || s.stage ? ` [${[s.dataset, s.stage].filter(Boolean).join('/')}]` : ''}: ${s.metric} = ${s.value ?? 'not measured'} ${s.unit} (must be ${s.op} ${s.threshold})`,
+    );
   }
-  if (inexact) warn(`reconciliation not exact: lost ${reconciliation.lost}, duplicated in raw ${reconciliation.duplicated_raw}`);
+  if (inexact)
+    warn(
+      `reconciliation not exact: lost ${reconciliation.lost}, duplicated in raw ${reconciliation.duplicated_raw}`,
+    );
   if (abortedBy.length > 0) warn(`load stopped early by: ${abortedBy.map((s) => s.name).join(', ')}`);
   say(`verdict: ${verdict.toUpperCase()} — summary ${join(runDir, RUN_FILES.summary)}, report ${report}`);
   const exitCode = inexact
@@ -540,7 +647,9 @@ async function startEmulator(scenario: Scenario, logDir: string, processes: RunP
     found = r;
   });
   const shards = scenario.target.shards ?? 2;
-  const streams = Object.keys(scenario.datasets).map((d) => `${d}=${shards}`).join(',');
+  const streams = Object.keys(scenario.datasets)
+    .map((d) => `${d}=${shards}`)
+    .join(',');
   const p = startGridstream('kinesis', 'emulator', ['kinesis', '--port', '0', '--shards', streams], {
     logDir,
     onStdout: (text) => {
@@ -552,8 +661,22 @@ async function startEmulator(scenario: Scenario, logDir: string, processes: RunP
   processes.push(p);
   let timer: NodeJS.Timeout | undefined;
   const failed = new Promise<never>((_, reject) => {
-    p.exited.then(({ code }) => reject(new LoadtestError(`gridstream kinesis exited (code ${code}) before it was ready: see ${p.log}`)), reject);
-    timer = setTimeout(() => reject(new LoadtestError(`gridstream kinesis printed no endpoint in ${READY_TIMEOUT_MS / 1000} s: see ${p.log}`)), READY_TIMEOUT_MS);
+    p.exited.then(
+      ({ code }) =>
+        reject(
+          new LoadtestError(`gridstream kinesis exited (code ${code}) before it was ready: see ${p.log}`),
+        ),
+      reject,
+    );
+    timer = setTimeout(
+      () =>
+        reject(
+          new LoadtestError(
+            `gridstream kinesis printed no endpoint in ${READY_TIMEOUT_MS / 1000} s: see ${p.log}`,
+          ),
+        ),
+      READY_TIMEOUT_MS,
+    );
   });
   failed.catch(() => undefined);
   try {
@@ -621,6 +744,10 @@ export function sloTable(slos: readonly SloResult[]): string[] {
   ]);
   const head = ['SLO', 'scope', 'threshold', 'value', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: readonly string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (r: readonly string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [fmt(head), ...rows.map(fmt)];
 }

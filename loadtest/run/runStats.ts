@@ -47,7 +47,8 @@ export function datasetStats(metrics: RunMetrics, dataset: string, stage?: strin
     asked: c.counters.asked,
     sent: c.counters.sent,
     acknowledged: c.counters.acknowledged,
-    achieved_ratio: c.counters.asked > 0 ? Math.round((c.counters.acknowledged / c.counters.asked) * 10000) / 10000 : 0,
+    achieved_ratio:
+      c.counters.asked > 0 ? Math.round((c.counters.acknowledged / c.counters.asked) * 10000) / 10000 : 0,
     throttles: c.counters.throttles,
     retries: c.counters.retries,
     expirations: c.counters.expirations,
@@ -90,15 +91,18 @@ export function metricLookup(ctx: LookupContext): MetricLookup {
     }
     const cells = ds.map((d) => scopeCell(ctx.metrics, [d], stage));
     if (metric === 'rate.achieved_ratio') {
-      const r = cells.filter((c) => c.counters.asked > 0).map((c) => c.counters.acknowledged / c.counters.asked);
+      const r = cells
+        .filter((c) => c.counters.asked > 0)
+        .map((c) => c.counters.acknowledged / c.counters.asked);
       return r.length > 0 ? Math.min(...r) : undefined;
     }
     if (metric === 'throttles' || metric === 'retries' || metric === 'expirations') {
       return cells.reduce((n, c) => n + c.counters[metric], 0);
     }
-    const m = /^(generator\.lag|put_latency|freshness\.(?:sent|acknowledged|raw|queryable)|iterator_age)[._](p50|p90|p99|p999|max)$/.exec(
-      metric,
-    );
+    const m =
+      /^(generator\.lag|put_latency|freshness\.(?:sent|acknowledged|raw|queryable)|iterator_age)[._](p50|p90|p99|p999|max)$/.exec(
+        metric,
+      );
     if (!m) return undefined;
     const measure = m[1] as LatencyMeasure;
     const which = m[2] as 'p50' | 'p90' | 'p99' | 'p999' | 'max';

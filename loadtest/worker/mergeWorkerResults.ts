@@ -51,7 +51,14 @@ export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWork
   const metrics = new RunMetrics();
   const datasets: Record<
     string,
-    { emitted: number; acknowledged: number; failed: number; late: number; out_of_order: number; ranges: MergedDataset['ranges'][number][] }
+    {
+      emitted: number;
+      acknowledged: number;
+      failed: number;
+      late: number;
+      out_of_order: number;
+      ranges: MergedDataset['ranges'][number][];
+    }
   > = {};
   const names = new Set<string>();
   for (const r of sorted) {
@@ -62,7 +69,15 @@ export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWork
     names.add(r.worker);
     metrics.merge(r.metrics);
     for (const [d, x] of Object.entries(r.datasets)) {
-      const m = (datasets[d] ??= { emitted: 0, acknowledged: 0, failed: 0, late: 0, out_of_order: 0, ranges: [] });
+      const m = datasets[d] ?? {
+        emitted: 0,
+        acknowledged: 0,
+        failed: 0,
+        late: 0,
+        out_of_order: 0,
+        ranges: [],
+      };
+      datasets[d] = m;
       m.emitted += x.emitted;
       m.acknowledged += x.acknowledged;
       m.failed += x.failed_event_ids.length;

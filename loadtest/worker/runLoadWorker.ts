@@ -194,7 +194,12 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
     }
   }
 
-  async function send(run: DatasetRun, event: Held['event'], intendedMs: number, stage: number): Promise<void> {
+  async function send(
+    run: DatasetRun,
+    event: Held['event'],
+    intendedMs: number,
+    stage: number,
+  ): Promise<void> {
     const now = clock.now();
     const cell = run.cells[stage]!;
     cell.add('sent');
@@ -308,7 +313,8 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
     );
   } finally {
     clearInterval(releaser);
-    while (releasing.size > 0) await Promise.all([...releasing].map(() => new Promise((r) => setTimeout(r, 5))));
+    while (releasing.size > 0)
+      await Promise.all([...releasing].map(() => new Promise((r) => setTimeout(r, 5))));
     // Held events were taken from the generator: they go out now, so the emitted range stays contiguous.
     for (const run of runs) await release(run, Number.POSITIVE_INFINITY);
     const interrupted = hooks.signal?.aborted === true;
@@ -357,7 +363,10 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
 function limitOf(runs: readonly DatasetRun[]): string | null {
   const refused = runs.find((r) => r.sinkError !== undefined);
   if (refused) return `stream refused the records (${refused.dataset}): ${refused.sinkError}`;
-  const worst = runs.reduce<DatasetRun | undefined>((w, r) => (!w || r.maxLagMs > w.maxLagMs ? r : w), undefined);
+  const worst = runs.reduce<DatasetRun | undefined>(
+    (w, r) => (!w || r.maxLagMs > w.maxLagMs ? r : w),
+    undefined,
+  );
   if (!worst || worst.maxLagMs <= LAG_LIMIT_MS) return null;
   const lag = `max lag ${(worst.maxLagMs / 1000).toFixed(1)} s (${worst.dataset})`;
   return runs.some((r) => r.blocked)

@@ -1,5 +1,5 @@
-import { batchStepMs, planRate, type RatePlan } from '../../producers/sources/ratePlan.js';
 import { GridGenerator } from '../../producers/sources/GridGenerator.js';
+import { batchStepMs, planRate, type RatePlan } from '../../producers/sources/ratePlan.js';
 import type { GeneratorOptions } from '../../producers/sources/types.js';
 import { WeatherGenerator } from '../../producers/sources/WeatherGenerator.js';
 import type { Dataset } from '../../schemas/index.js';
