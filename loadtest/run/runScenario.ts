@@ -547,7 +547,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     say('reconciling: every event sent, looked up in the lake');
     reconciled = await reconcileRun(runDir);
     reconciliation = reconciled.summary;
-    for (const line of reconciled.lines) say(`  ${line}`);
+    for (const line of reconciled.lines) say(line);
   } else {
     const sent = Object.values(merged.datasets).reduce((n, d) => n + d.emitted - d.failed, 0);
     reconciliation = { sent, found_raw: 0, lost: 0, duplicated_raw: 0, duplicated_curated: 0, misplaced: 0 };
