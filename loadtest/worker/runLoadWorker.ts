@@ -268,7 +268,12 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       workers: input.of,
     });
   }
-  const timer = setInterval(() => hooks.onSnapshot?.(snapshot()), input.snapshotEveryMs ?? 1000);
+  const emitSnapshot = (): void => {
+    // Always taken: it also folds the interval's measurements into the worker's totals.
+    const s = snapshot();
+    hooks.onSnapshot?.(s);
+  };
+  const timer = setInterval(emitSnapshot, input.snapshotEveryMs ?? 1000);
   const releasing = new Set<DatasetRun>();
   const releaser = setInterval(() => {
     for (const run of runs) {
@@ -323,7 +328,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
     client.destroy();
     clearInterval(timer);
   }
-  hooks.onSnapshot?.(snapshot());
+  emitSnapshot();
   const interrupted = hooks.signal?.aborted === true;
   const datasets: Record<string, WorkerDatasetResult> = {};
   for (const run of runs) {

@@ -144,6 +144,30 @@ thresholds:
     expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
 
+  it('an aborting threshold stops the load early; a search stage reports its knee', async () => {
+    const dir = tempDir('lt-abort');
+    const file = scenario(
+      dir,
+      `datasets:
+  grid:
+    profile: [{ kind: search, name: search, start: 40, increase: 40, step_duration: 20s, max: 400, until: [instant] }]
+thresholds:
+  - { name: instant, metric: put_latency.p99, max: 1ms, abort: true }
+  - { metric: reconciliation.lost, max: 0 }
+`,
+    );
+    const out = join(dir, 'run');
+    const r = await loadtest(['run', file, '--out', out]);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+    expect(r.stderr).toMatch(/threshold broke, stopping the load: instant \(put_latency\.p99 = /);
+    const summary = readSummary(out);
+    expect(summary.verdict).toBe('fail');
+    expect(summary.knee).toEqual({ dataset: 'grid', rate: 0, broke: ['instant'] });
+    // Stopped in the first 20 s plateau of 40 events/s, long before the profile's 22,000 events.
+    expect(summary.datasets.grid!.asked).toBeLessThan(800);
+    expect(summary.reconciliation.lost).toBe(0);
+  });
+
   it('refuses an unreachable kinesis endpoint before any load, naming it', async () => {
     const dir = tempDir('lt-unreach');
     const file = join(dir, 'scenario.yaml');
