@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { abortOnSignals, EXIT_CODES } from '../../common/abortOnSignals.js';
 import { LoadtestError, ScenarioError } from '../../loadtest/errors.js';
 import { formatPlan, planScenario } from '../../loadtest/plan.js';
@@ -80,6 +81,10 @@ Examples:
         );
       }
     }
+    const outDir = values.out === undefined ? undefined : String(values.out);
+    if (outDir !== undefined && existsSync(outDir) && readdirSync(outDir).length > 0) {
+      throw new UsageError(`--out ${outDir} is not empty: a run folder holds one run; choose a new folder`);
+    }
     return scenarioErrors('run', async () => {
       const controller = new AbortController();
       const dispose = abortOnSignals(controller, {
@@ -89,7 +94,7 @@ Examples:
       try {
         const r = await runScenario({
           scenario,
-          ...(values.out === undefined ? {} : { out: String(values.out) }),
+          ...(outDir === undefined ? {} : { out: outDir }),
           ...(workers === undefined ? {} : { workers }),
           signal: controller.signal,
           print,
