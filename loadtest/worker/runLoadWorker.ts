@@ -214,7 +214,10 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       return;
     }
     try {
-      const outcome = await run.sink.put(event);
+      const pending = run.sink.put(event);
+      // A put waiting for buffer space: the stream, not the generator, is holding the load back.
+      if (run.sink.counters.blockedPuts > 0) run.blocked = true;
+      const outcome = await pending;
       if (!outcome.accepted) {
         run.inflight.delete(id);
         run.failed.add(id);
