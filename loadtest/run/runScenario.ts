@@ -30,7 +30,7 @@ import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
 import { FreshnessProbe } from './FreshnessProbe.js';
 import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
 import { ProcessStats } from './processStats.js';
-import { datasetStats, metricLookup, percentilesMs } from './runStats.js';
+import { datasetStats, metricLookup, OnTimeAcks, percentilesMs } from './runStats.js';
 
 /** Exit codes of `gridstream loadtest run` (docs/LOADTEST.md). */
 export const RUN_EXIT_CODES = {
@@ -51,6 +51,8 @@ export const RUN_FORMAT = 'gridstream-loadtest-run/1';
 const DRAIN_TIMEOUT_MS = 180_000;
 /** How long a started emulator has to print its endpoint. */
 const READY_TIMEOUT_MS = 60_000;
+/** Acknowledgements this long after a stage (or the profile) ended still count as achieved in it. */
+const ON_TIME_GRACE_MS = 2_000;
 /** Progress lines: one every this many seconds. */
 const PROGRESS_EVERY_MS = 5_000;
 
@@ -270,6 +272,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const total = new RunMetrics();
   const probeMetrics = { interval: new RunMetrics(), total: new RunMetrics() };
   const lastDatasetState = new Map<string, { stage: string; lagMs: number }>();
+  const onTime = new OnTimeAcks();
   const workerFailures: string[] = [];
   let writtenOff = 0;
   const probe = embedded
@@ -372,6 +375,30 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   let ticking = false;
   let loadEnded = false;
   const abortThresholds = scenario.thresholds.filter((t) => t.abort);
+  /**
+   * The achieved ratio while the load runs: acknowledgements so far over the events due more than
+   * ON_TIME_GRACE_MS ago (those in flight are not yet a shortfall); undefined before any is due.
+   */
+  const liveAchieved = (dataset: string | undefined, stage: string | undefined, offset: number) => {
+    const ratios: number[] = [];
+    for (const d of dataset ? [dataset] : datasets) {
+      const p = profiles.get(d)!;
+      const due = offset - ON_TIME_GRACE_MS;
+      let from = 0;
+      let to = due;
+      if (stage !== undefined) {
+        const i = p.stages.findIndex((x) => x.name === stage);
+        const seg = p.segments.filter((x) => x.stage === i);
+        if (seg.length === 0) continue;
+        from = seg[0]!.startMs;
+        to = Math.min(due, seg.at(-1)!.endMs);
+      }
+      const asked = p.eventsUntil(to) - p.eventsUntil(from);
+      if (to <= from || asked < 1) continue;
+      ratios.push(Math.min(1, onTime.count(d, stage) / asked));
+    }
+    return ratios.length > 0 ? Math.min(...ratios) : undefined;
+  };
   const tick = (): void => {
     if (ticking) return;
     ticking = true;
@@ -389,6 +416,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           lastDatasetState.get(d)?.stage ?? profile.stages[profile.stageAt(offset)]?.name ?? '';
         const m = new RunMetrics().merge({ [d]: cells[d] ?? {} }).merge({ [d]: probeCells[d] ?? {} });
         const st = datasetStats(m, d);
+        // This interval's acknowledgements count as achieved in the stage running at its middle, within a grace.
+        const mid = offset - 500;
+        if (mid < profile.durationMs + ON_TIME_GRACE_MS) {
+          const inStage = profile.stages[profile.stageAt(Math.max(0, Math.min(mid, profile.durationMs - 1)))];
+          if (inStage) onTime.add(d, inStage.name, st.acknowledged);
+        }
         const point: LoadPoint = {
           kind: 'load',
           t: now,
@@ -433,11 +466,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         const lookup = metricLookup({
           metrics: merged,
           datasets,
-          iteratorAgeMaxMs: metricsTail?.maxIteratorAge,
+          onTime,
+          ...(metricsTail ? { iteratorAgeMaxMs: metricsTail.maxIteratorAge } : {}),
         });
         const { slos } = evaluateSlos(
           abortThresholds.filter((t) => !t.metric.startsWith('reconciliation.')),
-          (m, d, s) => lookup(m, d, s),
+          (m, d, s) => (m === 'rate.achieved_ratio' ? liveAchieved(d, s, offset) : lookup(m, d, s)),
         );
         const broke = slos.filter((s) => !s.pass && s.value !== null);
         if (broke.length > 0) {
@@ -578,6 +612,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const lookup = metricLookup({
     metrics,
     datasets,
+    onTime,
     ...(embedded ? { reconciliation } : {}),
     ...(metricsTail ? { iteratorAgeMaxMs: metricsTail.maxIteratorAge } : {}),
     cost,
@@ -604,9 +639,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     datasets: Object.fromEntries(
       datasets.map((d) => {
         const stages = Object.fromEntries(
-          profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name)]),
+          profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name, onTime)]),
         );
-        return [d, { ...datasetStats(metrics, d), stages }];
+        return [d, { ...datasetStats(metrics, d, undefined, onTime), stages }];
       }),
     ),
     processes: processSummaries,

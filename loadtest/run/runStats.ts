@@ -33,8 +33,17 @@ function scopeCell(metrics: RunMetrics, datasets: readonly string[], stage?: str
  * @param dataset - dataset
  * @param stage - one stage, else all
  */
-export function datasetStats(metrics: RunMetrics, dataset: string, stage?: string): DatasetStats {
+export function datasetStats(
+  metrics: RunMetrics,
+  dataset: string,
+  stage?: string,
+  onTime?: OnTimeAcks,
+): DatasetStats {
   const c = scopeCell(metrics, [dataset], stage);
+  const achieved = Math.min(
+    c.counters.asked,
+    onTime ? onTime.count(dataset, stage) : c.counters.acknowledged,
+  );
   const h = (m: LatencyMeasure) => percentilesMs(c.histograms.get(m));
   const fresh: Record<string, Percentiles> = {};
   for (const k of ['sent', 'acknowledged', 'raw', 'queryable'] as const) {
@@ -47,8 +56,7 @@ export function datasetStats(metrics: RunMetrics, dataset: string, stage?: strin
     asked: c.counters.asked,
     sent: c.counters.sent,
     acknowledged: c.counters.acknowledged,
-    achieved_ratio:
-      c.counters.asked > 0 ? Math.round((c.counters.acknowledged / c.counters.asked) * 10000) / 10000 : 0,
+    achieved_ratio: c.counters.asked > 0 ? Math.round((achieved / c.counters.asked) * 10000) / 10000 : 0,
     throttles: c.counters.throttles,
     retries: c.counters.retries,
     expirations: c.counters.expirations,
@@ -56,6 +64,42 @@ export function datasetStats(metrics: RunMetrics, dataset: string, stage?: strin
     ...(Object.keys(fresh).length > 0 ? { freshness_ms: fresh } : {}),
     ...(lag ? { generator_lag_ms: lag } : {}),
   };
+}
+
+/**
+ * Acknowledgements counted while their stage ran (plus a grace), per dataset and stage: the achieved rate
+ * is what the pipeline took while it was asked, not what it caught up with after the profile ended.
+ */
+export class OnTimeAcks {
+  readonly #counts = new Map<string, Map<string, number>>();
+
+  /**
+   * Adds the acknowledgements of one interval to a stage.
+   *
+   * @param dataset - dataset
+   * @param stage - the stage running during the interval
+   * @param n - acknowledgements in the interval
+   */
+  public add(dataset: string, stage: string, n: number): void {
+    const m = this.#counts.get(dataset) ?? new Map<string, number>();
+    m.set(stage, (m.get(stage) ?? 0) + n);
+    this.#counts.set(dataset, m);
+  }
+
+  /**
+   * Acknowledgements of a dataset during one stage, or during all.
+   *
+   * @param dataset - dataset
+   * @param stage - one stage, else all
+   */
+  public count(dataset: string, stage?: string): number {
+    const m = this.#counts.get(dataset);
+    if (!m) return 0;
+    if (stage !== undefined) return m.get(stage) ?? 0;
+    let n = 0;
+    for (const v of m.values()) n += v;
+    return n;
+  }
 }
 
 /** What the SLO lookup reads besides the metrics. */
@@ -67,6 +111,8 @@ export interface LookupContext {
   readonly iteratorAgeMaxMs?: ReadonlyMap<string, number>;
   readonly cost?: CostEstimate;
   readonly rssMaxMib?: number;
+  /** Acknowledgements while each stage ran: `rate.achieved_ratio` counts these, not later catch-up. */
+  readonly onTime?: OnTimeAcks;
 }
 
 /**
@@ -92,8 +138,9 @@ export function metricLookup(ctx: LookupContext): MetricLookup {
     const cells = ds.map((d) => scopeCell(ctx.metrics, [d], stage));
     if (metric === 'rate.achieved_ratio') {
       const r = cells
-        .filter((c) => c.counters.asked > 0)
-        .map((c) => c.counters.acknowledged / c.counters.asked);
+        .map((c, i) => [c, ctx.onTime ? ctx.onTime.count(ds[i]!, stage) : c.counters.acknowledged] as const)
+        .filter(([c]) => c.counters.asked > 0)
+        .map(([c, acked]) => Math.min(1, acked / c.counters.asked));
       return r.length > 0 ? Math.min(...r) : undefined;
     }
     if (metric === 'throttles' || metric === 'retries' || metric === 'expirations') {
