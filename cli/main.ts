@@ -14,6 +14,11 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   kafka: () => import('./commands/kafka.js'),
   query: () => import('./commands/query.js'),
   curate: () => import('./commands/curate.js'),
+  'loadtest run': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.run })),
+  'loadtest reconcile': () =>
+    import('./commands/loadtest.js').then((m) => ({ command: m.commands.reconcile })),
+  'loadtest validate': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.validate })),
+  'loadtest plan': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.plan })),
   'schemas check': () => import('./commands/schemasCheck.js'),
   'schemas codegen': () => import('./commands/schemasCodegen.js'),
   'schemas columns': () => import('./commands/schemasColumns.js'),

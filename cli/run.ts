@@ -1,7 +1,8 @@
 // The compiled CLI's entry: bin/gridstream.js imports it once dist/ is current (the container image runs
 // it directly). Reads the command line from process.argv and sets the exit code.
+
+import { silenceSdkNodeVersionWarning } from '../common/sdkNodeWarning.js';
 import { main } from './main.js';
-import { silenceSdkNodeVersionWarning } from './sdkNodeWarning.js';
 
 // `gridstream query ... | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -98,6 +98,15 @@ export {
 export { type ChartSeries, escapeHtml, type LineChartOptions, lineChart } from './report/svgChart.js';
 export * from './report/types.js';
 export {
+  RUN_EXIT_CODES,
+  RUN_FORMAT,
+  type RunScenarioOptions,
+  type RunScenarioResult,
+  runScenario,
+  sloTable,
+  TargetUnreachableError,
+} from './run/runScenario.js';
+export {
   loadScenario,
   mixSymbols,
   parseScenario,
@@ -128,3 +137,12 @@ export {
   runOpenModel,
   WALL_LOAD_CLOCK,
 } from './scheduler/runOpenModel.js';
+export {
+  type MergedDataset,
+  type MergedWorkers,
+  mergeWorkerResults,
+  readWorkerResults,
+} from './worker/mergeWorkerResults.js';
+export { LAG_LIMIT_MS, type LoadWorkerHooks, runLoadWorker } from './worker/runLoadWorker.js';
+export * from './worker/types.js';
+export { type WorkerSlice, workerEventCount, workerSlice } from './worker/workerSlice.js';

@@ -1,4 +1,4 @@
-// The harness's commands until `gridstream loadtest` is wired into the CLI:
+// `validate` and `plan` without the CLI (`gridstream loadtest validate|plan` is the documented way):
 //   node --import tsx loadtest/main.ts validate SCENARIO   check a scenario file (exit 2 with file:line, key, value)
 //   node --import tsx loadtest/main.ts plan SCENARIO       its events, shard prediction and cost, before any load
 import { EXIT_CODES } from '../common/abortOnSignals.js';

@@ -20,8 +20,7 @@ export const ALLOWED = {
   lambda: ['common', 'schemas', 'kinesis', 'kafka', 'datalake', 'producers', 'stream-processors'],
   local: ['common', 'schemas', 'kinesis', 'kafka', 'datalake', 'producers', 'stream-processors'],
   infra: ['common', 'schemas', 'stream-processors', 'lambda'],
-  cli: ['common', 'schemas', 'kinesis', 'kafka', 'datalake', 'producers', 'stream-processors', 'local'],
-  loadtest: [
+  cli: [
     'common',
     'schemas',
     'kinesis',
@@ -30,8 +29,9 @@ export const ALLOWED = {
     'producers',
     'stream-processors',
     'local',
-    'cli',
+    'loadtest',
   ],
+  loadtest: ['common', 'schemas', 'kinesis', 'kafka', 'datalake', 'producers', 'stream-processors', 'local'],
   test: [
     'common',
     'schemas',

@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { silenceSdkNodeVersionWarning } from '../../cli/sdkNodeWarning.js';
+import { silenceSdkNodeVersionWarning } from '../../common/sdkNodeWarning.js';
 import { contractFor } from '../../schemas/index.js';
 import { conversionSql } from '../../stream-processors/delivery/index.js';
 import { jsonLine, prefillGrid, type RunnerResult, spawnTsx } from './delivery/children.js';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { silenceSdkNodeVersionWarning } from '../../cli/sdkNodeWarning.js';
+import { silenceSdkNodeVersionWarning } from '../../common/sdkNodeWarning.js';
 import { AggregateBuilder } from '../../kinesis/AggregateBuilder.js';
 import type { UserRecord } from '../../kinesis/kplAggregation.js';
 import { partitionKeyOf } from '../../kinesis/partitionKeys.js';

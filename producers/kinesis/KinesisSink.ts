@@ -28,6 +28,7 @@ import type {
   KinesisSinkOptions,
   PutOutcome,
   RejectionError,
+  SettledOutcome,
   SinkCounters,
   SinkEntry,
 } from './types.js';
@@ -106,6 +107,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
   readonly #metrics: SinkMetrics | undefined;
   readonly #metricsTimer: NodeJS.Timeout | undefined;
   readonly #counters: SinkCounters = zeroCounters();
+  readonly #onSettled: ((records: readonly BufferedRecord[], outcome: SettledOutcome) => void) | undefined;
 
   // The stages, in the order a record passes them.
   readonly #queue: BackpressureQueue;
@@ -135,6 +137,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
     this.#settings = s;
     this.#retry = options.retrier ?? createRetrier({ maxRetryTimeMs: s.recordTtlMs });
     this.#partitionKey = options.partitionKey ?? ((e) => partitionKeyOf(this.dataset, e));
+    this.#onSettled = options.onSettled;
     this.#ownsClient = options.client === undefined;
     this.#client =
       options.client ?? createKinesisClient(options.endpoint ? { endpoint: options.endpoint } : {});
@@ -425,6 +428,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
     for (const e of entries) {
       records += e.users.length;
       for (const u of e.users) bytes += u.size;
+      this.#onSettled?.(e.users, 'acknowledged');
     }
     const c = this.#counters;
     c.sent += records;
@@ -441,6 +445,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
     }
     this.#counters[kind] += users.length;
     this.#queue.release(users.length, bytes);
+    this.#onSettled?.(users, kind);
   }
 
   /** Writes off every record not yet handed to a PutRecords call. */

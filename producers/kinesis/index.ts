@@ -24,10 +24,12 @@ export { KinesisSink } from './KinesisSink.js';
 export { REJECT_KINDS, type RejectKind, RejectWriter } from './RejectWriter.js';
 export { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 export type {
+  BufferedRecord,
   CloseOptions,
   KinesisSinkOptions,
   MetricsMode,
   PutOutcome,
   RejectionError,
+  SettledOutcome,
   SinkCounters,
 } from './types.js';

@@ -63,7 +63,17 @@ export interface KinesisSinkOptions<D extends Dataset = Dataset> {
   readonly metricsIntervalMs?: number;
   /** Partition key of an event. @default `partitionKeyOf(dataset, event)` */
   readonly partitionKey?: (event: EventByDataset[D]) => string;
+  /**
+   * Called when accepted records leave the sink: acknowledged by Kinesis, or written off (expired,
+   * failed). The load-test harness times each event's acknowledgement with it and lists the events a
+   * reconciliation must not expect. Called synchronously with the sink's own records: read, do not keep.
+   * @default none
+   */
+  readonly onSettled?: (records: readonly BufferedRecord[], outcome: SettledOutcome) => void;
 }
+
+/** How an accepted record left the sink ({@link KinesisSinkOptions.onSettled}). */
+export type SettledOutcome = 'acknowledged' | 'expired' | 'failed';
 
 /**
  * Live counters and gauges of a sink (the CLI status line and `gridstream up` read them).

@@ -18,6 +18,10 @@ const commands = [
   'schemas check',
   'schemas codegen',
   'schemas columns',
+  'loadtest run',
+  'loadtest reconcile',
+  'loadtest validate',
+  'loadtest plan',
 ];
 
 describe('gridstream CLI', () => {
@@ -51,6 +55,18 @@ describe('gridstream CLI', () => {
     const r = gridstream('schemas', 'columns', '--dataset', 'solar');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('got "solar"');
+  });
+
+  it('loadtest: a missing SCENARIO is usage (exit 2), a bad scenario exit 2 naming it, before anything runs', () => {
+    const missing = gridstream('loadtest', 'run');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('give exactly one SCENARIO');
+    const unknown = gridstream('loadtest', 'run', 'no-such-scenario');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('no-such-scenario');
+    const valid = gridstream('loadtest', 'validate', 'smoke');
+    expect(valid.status).toBe(0);
+    expect(valid.stdout).toMatch(/smoke\.yaml: valid/);
   });
 
   it('prints the Glue columns of a dataset', () => {

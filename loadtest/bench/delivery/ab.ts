@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { silenceSdkNodeVersionWarning } from '../../../cli/sdkNodeWarning.js';
+import { silenceSdkNodeVersionWarning } from '../../../common/sdkNodeWarning.js';
 import { exited, jsonLine, prefillGrid, type RunnerResult, spawnTsx } from './children.js';
 
 silenceSdkNodeVersionWarning();

@@ -91,3 +91,45 @@ describe.each(
     expect(new Set(back.map((r) => r.shardId)).size).toBe(3);
   });
 });
+
+describe('KinesisSink onSettled', () => {
+  it('reports every acknowledged record once, and written-off records with their outcome', async () => {
+    // Prepare
+    const streamName = uniqueStream('settled');
+    await kinesis.createStream(streamName, 2);
+    const settled = new Map<string, string[]>();
+    const onSettled = (records: readonly { eventId: string }[], outcome: string): void => {
+      for (const r of records) settled.set(r.eventId, [...(settled.get(r.eventId) ?? []), outcome]);
+    };
+    const sink = new KinesisSink({
+      dataset: 'grid',
+      streamName,
+      client: kinesis.client,
+      defaults: SINK_TEST_DEFAULTS,
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
+      rejectFile: null,
+      onSettled,
+    });
+    const missing = new KinesisSink({
+      dataset: 'grid',
+      streamName: uniqueStream('settled-missing'),
+      client: kinesis.client,
+      aggregate: false,
+      defaults: SINK_TEST_DEFAULTS,
+      retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
+      rejectFile: null,
+      onSettled,
+    });
+    const sent = Array.from({ length: 300 }, (_, i) => eventFor('grid', i));
+    const lost = eventFor('grid', 1);
+    // Act
+    for (const e of sent) await sink.put(e);
+    await sink.close();
+    await missing.put(lost);
+    await missing.close();
+    // Assess
+    for (const e of sent) expect(settled.get(e.event_id)).toEqual(['acknowledged']);
+    expect(settled.get(lost.event_id)).toEqual(['failed']);
+    expect(settled.size).toBe(301);
+  });
+});

@@ -1,0 +1,796 @@
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { siblingModule } from '../../common/childTask.js';
+import { createKinesisClient } from '../../kinesis/kinesisClient.js';
+import type { Dataset } from '../../schemas/index.js';
+import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
+import { LoadtestError } from '../errors.js';
+import { RunMetrics } from '../metrics/RunMetrics.js';
+import { loadPrices } from '../model/costModel.js';
+import { scenarioCost, scenarioShardPredictions } from '../model/scenarioModels.js';
+import { RateProfile } from '../profile/RateProfile.js';
+import { reconcileRun } from '../reconcile/index.js';
+import { evaluateSlos } from '../report/evaluateSlos.js';
+import { RUN_FILES, writeReport } from '../report/renderReport.js';
+import {
+  type LoadPoint,
+  type ProcessSummary,
+  type ReconciliationSummary,
+  type RunSummary,
+  type SloResult,
+  SUMMARY_FORMAT,
+  type TimeSeriesPoint,
+} from '../report/types.js';
+import { loadScenario } from '../scenario/loadScenario.js';
+import type { Scenario } from '../scenario/types.js';
+import { mergeWorkerResults } from '../worker/mergeWorkerResults.js';
+import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } from '../worker/types.js';
+import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
+import { FreshnessProbe } from './FreshnessProbe.js';
+import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
+import { ProcessStats } from './processStats.js';
+import { datasetStats, metricLookup, OnTimeAcks, percentilesMs } from './runStats.js';
+
+/** Exit codes of `gridstream loadtest run` (docs/LOADTEST.md). */
+export const RUN_EXIT_CODES = {
+  /** Every SLO passed and the reconciliation is exact. */
+  pass: 0,
+  /** An SLO failed (named on stderr), the reconciliation is not exact, or the target was unreachable before any load. */
+  fail: 1,
+  /** Bad scenario or usage (nothing ran). */
+  usage: 2,
+  /** Ctrl-C: the load stopped, what was sent was drained, reconciled and reported (verdict interrupted). */
+  interrupted: 130,
+} as const;
+
+/** Format id of run.json. */
+export const RUN_FORMAT = 'gridstream-loadtest-run/1';
+
+/** How long the coordinator waits for delivery to write what the workers had acknowledged. */
+const DRAIN_TIMEOUT_MS = 180_000;
+/** How long a started emulator has to print its endpoint. */
+const READY_TIMEOUT_MS = 60_000;
+/** Acknowledgements this long after a stage (or the profile) ended still count as achieved in it. */
+const ON_TIME_GRACE_MS = 2_000;
+/** Progress lines: one every this many seconds. */
+const PROGRESS_EVERY_MS = 5_000;
+
+/** Options of {@link runScenario}. */
+export interface RunScenarioOptions {
+  /** A scenario file or the name of a shipped one. */
+  readonly scenario: string;
+  /** The run folder. @default ./loadtest-runs/<scenario>-<UTC stamp> */
+  readonly out?: string;
+  /** Ctrl-C: stops the load; the run drains, reconciles and reports (verdict interrupted). */
+  readonly signal?: AbortSignal;
+  /** Progress and result lines (stdout). */
+  readonly print?: (line: string) => void;
+  /** Failures and warnings (stderr). */
+  readonly err?: (line: string) => void;
+  /** Overrides the scenario's `workers`. */
+  readonly workers?: number;
+}
+
+/** What a run ended with. */
+export interface RunScenarioResult {
+  readonly runDir: string;
+  readonly summary: RunSummary;
+  readonly exitCode: number;
+}
+
+/** An unreachable target before any load. */
+export class TargetUnreachableError extends LoadtestError {
+  public constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'TargetUnreachableError';
+  }
+}
+
+function stamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+function streamsOf(s: Scenario): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of Object.keys(s.datasets)) {
+    if (s.target.kind === 'aws') out[d] = `gridstream-${s.target.env ?? 'dev'}-${d}`;
+    else if (s.target.kind === 'kinesis') out[d] = `${s.target.streamPrefix ?? ''}${d}`;
+    else out[d] = d;
+  }
+  return out;
+}
+
+/**
+ * Checks that every stream of the run answers DescribeStreamSummary, before any load.
+ *
+ * @throws TargetUnreachableError naming the endpoint (or region) and the stream
+ */
+async function checkReachable(
+  endpoint: string | undefined,
+  region: string | undefined,
+  streams: Record<string, string>,
+): Promise<void> {
+  const client = createKinesisClient({ ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) });
+  const where =
+    endpoint ?? `AWS Kinesis in ${region ?? process.env.AWS_REGION ?? '(no region: set AWS_REGION)'}`;
+  try {
+    for (const stream of Object.values(streams)) {
+      try {
+        await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }), {
+          abortSignal: AbortSignal.timeout(10_000),
+        });
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        const why =
+          e.name === 'ResourceNotFoundException'
+            ? `stream ${stream} does not exist`
+            : `${e.code ?? e.name}: ${e.message}`;
+        throw new TargetUnreachableError(
+          `target unreachable: ${where} (stream ${stream}): ${why}; no load was sent`,
+          err,
+        );
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Runs a scenario end to end (docs/LOADTEST.md): creates the run folder, starts the target (embedded:
+ * `gridstream kinesis` and `gridstream deliver` as processes of their own), checks it is reachable,
+ * forks the load workers, aggregates their snapshots every second into timeseries.jsonl with the
+ * processes' CPU and RSS and delivery's iterator age, probes freshness, stops on an aborting threshold
+ * or Ctrl-C, lets delivery drain, curates once, reconciles, and writes summary.json and report.html.
+ *
+ * @param options - scenario, run folder, signal, output
+ * @returns the run folder, its summary and the exit code ({@link RUN_EXIT_CODES})
+ * @throws ScenarioError for a bad scenario (exit 2); TargetUnreachableError before any load (exit 1)
+ */
+export async function runScenario(options: RunScenarioOptions): Promise<RunScenarioResult> {
+  const say = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const warn = options.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const scenario = loadScenario(options.scenario);
+  const workersCount = options.workers ?? scenario.workers;
+  const startedAt = new Date();
+  const runId = `${scenario.name}-${stamp(startedAt)}`;
+  const runDir = resolve(options.out ?? join('loadtest-runs', runId));
+  if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+    throw new LoadtestError(`--out ${runDir} is not empty: choose a new folder (a run folder holds one run)`);
+  }
+  const logDir = join(runDir, 'logs');
+  for (const d of [runDir, logDir, join(runDir, 'workers')]) mkdirSync(d, { recursive: true });
+  const scenarioFile = join(runDir, 'scenario.yaml');
+  copyFileSync(scenario.file, scenarioFile);
+  const embedded = scenario.target.kind === 'embedded';
+  const lakeDir = join(runDir, 'lake');
+  const streams = streamsOf(scenario);
+  const datasets = Object.keys(scenario.datasets);
+  const runJson = (curated: boolean) => ({
+    format: RUN_FORMAT,
+    run_id: runId,
+    scenario: scenario.name,
+    started_at: startedAt.toISOString(),
+    target: {
+      kind: scenario.target.kind,
+      ...(scenario.target.endpoint ? { endpoint: scenario.target.endpoint } : {}),
+      ...(scenario.target.region ? { region: scenario.target.region } : {}),
+      ...(scenario.target.env ? { env: scenario.target.env } : {}),
+      ...(scenario.target.streamPrefix ? { stream_prefix: scenario.target.streamPrefix } : {}),
+      ...(scenario.target.shards ? { shards: scenario.target.shards } : {}),
+      ...(embedded ? { enforce_shard_limits: scenario.target.enforceShardLimits } : {}),
+      lake: embedded ? 'lake' : null,
+    },
+    seed: scenario.seed,
+    workers: workersCount,
+    curated,
+    datasets: Object.fromEntries(
+      datasets.map((d) => [
+        d,
+        { stream: streams[d], partition: `${PARTITION_TIME_FIELDS[d as Dataset].join(' // ')} hour` },
+      ]),
+    ),
+  });
+  writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(runJson(false), null, 2)}\n`);
+  say(`loadtest ${scenario.name}: run folder ${runDir}`);
+
+  const processes: RunProcess[] = [];
+  const killAll = (): void => {
+    for (const p of processes)
+      if (!p.hasExited())
+        try {
+          p.child.kill('SIGKILL');
+        } catch {}
+  };
+  process.on('exit', killAll);
+  const stats = new ProcessStats();
+  const processMax = new Map<
+    string,
+    { cpu: number; rss: number; pid: number; role: ProcessSummary['role'] }
+  >();
+  const tsFile = join(runDir, RUN_FILES.timeSeries);
+  writeFileSync(tsFile, '');
+  const writePoint = (p: TimeSeriesPoint): void => appendFileSync(tsFile, `${JSON.stringify(p)}\n`);
+
+  let endpoint = scenario.target.endpoint;
+  const region = scenario.target.region ?? (embedded || endpoint ? 'us-east-1' : undefined);
+  let delivery: RunProcess | undefined;
+  let metricsTail: DeliveryMetricsTail | undefined;
+  try {
+    if (embedded) {
+      say(
+        `starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`,
+      );
+      if (scenario.target.enforceShardLimits) {
+        // TODO(lead): pass the emulator's shard-limit flag once `gridstream kinesis` has one (helper "report").
+        warn(
+          'target.enforce_shard_limits: not applied yet (gridstream kinesis has no shard-limit option): the emulator does not throttle',
+        );
+      }
+      endpoint = await startEmulator(scenario, logDir, processes);
+      const env = { ...process.env, AWS_ENDPOINT_URL_KINESIS: endpoint, AWS_REGION: 'us-east-1' };
+      const metricsFile = join(runDir, 'delivery-metrics.jsonl');
+      delivery = startGridstream(
+        'deliver',
+        'delivery',
+        [
+          'deliver',
+          '--lake',
+          lakeDir,
+          '--metrics-file',
+          metricsFile,
+          '--streams',
+          datasets.join(','),
+          '--status-every',
+          '10',
+        ],
+        { logDir, env },
+      );
+      processes.push(delivery);
+      metricsTail = new DeliveryMetricsTail(metricsFile);
+    }
+    await checkReachable(endpoint, region, streams);
+  } catch (err) {
+    for (const p of [...processes].reverse()) await stopProcess(p, 'SIGINT', 10_000);
+    process.off('exit', killAll);
+    throw err;
+  }
+
+  // The load workers, each a process of its own.
+  const entry = siblingModule(new URL('../worker/', import.meta.url).href, 'main');
+  const workers: {
+    name: string;
+    proc: RunProcess;
+    ready: Promise<void>;
+    done: Promise<WorkerResult | undefined>;
+  }[] = [];
+  const interval = { metrics: new RunMetrics() };
+  const total = new RunMetrics();
+  const probeMetrics = { interval: new RunMetrics(), total: new RunMetrics() };
+  const lastDatasetState = new Map<string, { stage: string; lagMs: number }>();
+  const onTime = new OnTimeAcks();
+  const workerFailures: string[] = [];
+  let writtenOff = 0;
+  const probe = embedded
+    ? new FreshnessProbe(lakeDir, join(runDir, 'samples.jsonl'), (s) => {
+        for (const m of [probeMetrics.interval, probeMetrics.total]) {
+          const cell = m.cell(s.dataset, s.stage);
+          cell.recordLatencyMs('freshness.acknowledged', s.acked_ms - s.intended_ms);
+          if (s.raw_ms !== undefined)
+            cell.recordLatencyMs('freshness.raw', Math.max(0, s.raw_ms - s.intended_ms));
+          if (s.queryable_ms !== undefined)
+            cell.recordLatencyMs('freshness.queryable', s.queryable_ms - s.intended_ms);
+        }
+      })
+    : undefined;
+  const onSnapshot = (s: WorkerSnapshot): void => {
+    interval.metrics.merge(s.interval);
+    total.merge(s.interval);
+    for (const [d, x] of Object.entries(s.datasets)) {
+      const prev = lastDatasetState.get(d);
+      lastDatasetState.set(d, { stage: x.stage, lagMs: Math.max(prev?.lagMs ?? 0, x.lagMs) });
+    }
+    if (probe) probe.add(s.samples);
+    else if (s.samples.length > 0)
+      appendFileSync(join(runDir, 'samples.jsonl'), s.samples.map((x) => `${JSON.stringify(x)}\n`).join(''));
+    for (const stages of Object.values(s.interval))
+      for (const c of Object.values(stages)) writtenOff += c.counters.expirations;
+  };
+  for (let i = 0; i < workersCount; i++) {
+    const name = `w${i}`;
+    const proc = forkLogged(name, entry, logDir);
+    processes.push(proc);
+    let readyResolve: () => void = () => undefined;
+    const ready = new Promise<void>((r) => {
+      readyResolve = r;
+    });
+    const done = new Promise<WorkerResult | undefined>((resolveDone) => {
+      proc.child.on('message', (raw) => {
+        const m = raw as WorkerMessage;
+        if (m.type === 'ready') readyResolve();
+        else if (m.type === 'snapshot') onSnapshot(m.snapshot);
+        else if (m.type === 'done') resolveDone(m.result);
+        else if (m.type === 'error') workerFailures.push(`${name}: ${m.message.split('\n')[0]}`);
+      });
+      proc.exited.then(() => {
+        readyResolve();
+        resolveDone(undefined);
+      });
+    });
+    const msg: CoordinatorMessage = {
+      type: 'run',
+      input: {
+        runId,
+        scenarioFile,
+        name,
+        index: i,
+        of: workersCount,
+        target: { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), streams },
+        simulatedStartMs: startedAt.getTime(),
+        resultFile: join(runDir, 'workers', `${name}.json`),
+      },
+    };
+    proc.child.send(msg);
+    workers.push({ name, proc, ready, done });
+  }
+  await Promise.all(workers.map((w) => w.ready));
+  if (workerFailures.length > 0) {
+    for (const p of [...processes].reverse()) await stopProcess(p, 'SIGINT', 10_000);
+    process.off('exit', killAll);
+    throw new LoadtestError(`a load worker failed to start: ${workerFailures.join('; ')}`);
+  }
+  const loadStart = Date.now() + 200;
+  for (const w of workers)
+    w.proc.child.send({ type: 'start', startMs: loadStart } satisfies CoordinatorMessage);
+  const profiles = new Map(
+    datasets.map((d) => [d, new RateProfile(scenario.datasets[d as Dataset]!.profile)]),
+  );
+  const durationMs = Math.max(...[...profiles.values()].map((p) => p.durationMs));
+  say(
+    `load: ${workersCount} worker(s), ${datasets.join(', ')}, ${Math.round(durationMs / 1000)} s of profile`,
+  );
+
+  // Every second: timeseries, processes, probe, live thresholds, progress.
+  let stopReason: 'interrupted' | 'aborted' | undefined;
+  let abortedBy: SloResult[] = [];
+  let knee: RunSummary['knee'] = hasSearch(scenario) ? null : undefined;
+  const stopLoad = (): void => {
+    for (const w of workers)
+      if (!w.proc.hasExited() && w.proc.child.connected)
+        w.proc.child.send({ type: 'stop' } satisfies CoordinatorMessage);
+  };
+  const onAbort = (): void => {
+    if (stopReason) return;
+    stopReason = 'interrupted';
+    say('interrupted: stopping the load; delivery drains, then reconciliation and the report');
+    stopLoad();
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let lastProgress = Date.now();
+  let ticking = false;
+  let loadEnded = false;
+  const abortThresholds = scenario.thresholds.filter((t) => t.abort);
+  /**
+   * The achieved ratio while the load runs: acknowledgements so far over the events due more than
+   * ON_TIME_GRACE_MS ago (those in flight are not yet a shortfall); undefined before any is due.
+   */
+  const liveAchieved = (dataset: string | undefined, stage: string | undefined, offset: number) => {
+    const ratios: number[] = [];
+    for (const d of dataset ? [dataset] : datasets) {
+      const p = profiles.get(d)!;
+      const due = offset - ON_TIME_GRACE_MS;
+      let from = 0;
+      let to = due;
+      if (stage !== undefined) {
+        const i = p.stages.findIndex((x) => x.name === stage);
+        const seg = p.segments.filter((x) => x.stage === i);
+        if (seg.length === 0) continue;
+        from = seg[0]!.startMs;
+        to = Math.min(due, seg.at(-1)!.endMs);
+      }
+      const asked = p.eventsUntil(to) - p.eventsUntil(from);
+      if (to <= from || asked < 1) continue;
+      ratios.push(Math.min(1, onTime.count(d, stage) / asked));
+    }
+    return ratios.length > 0 ? Math.min(...ratios) : undefined;
+  };
+  const tick = (): void => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      const now = Date.now();
+      const offset = now - loadStart;
+      metricsTail?.read();
+      const cells = interval.metrics.toJSON();
+      const probeCells = probeMetrics.interval.toJSON();
+      interval.metrics = new RunMetrics();
+      probeMetrics.interval = new RunMetrics();
+      for (const d of datasets) {
+        const profile = profiles.get(d)!;
+        const stageName =
+          lastDatasetState.get(d)?.stage ?? profile.stages[profile.stageAt(offset)]?.name ?? '';
+        const m = new RunMetrics().merge({ [d]: cells[d] ?? {} }).merge({ [d]: probeCells[d] ?? {} });
+        const st = datasetStats(m, d);
+        // This interval's acknowledgements count as achieved in the stage running at its middle, within a grace.
+        const mid = offset - 500;
+        if (mid < profile.durationMs + ON_TIME_GRACE_MS) {
+          const inStage = profile.stages[profile.stageAt(Math.max(0, Math.min(mid, profile.durationMs - 1)))];
+          if (inStage) onTime.add(d, inStage.name, st.acknowledged);
+        }
+        const point: LoadPoint = {
+          kind: 'load',
+          t: now,
+          dataset: d,
+          stage: stageName,
+          asked_rate: Math.round(profile.rateAt(offset) * 10) / 10,
+          achieved_rate: st.acknowledged,
+          ...(st.put_latency_ms ? { put_latency_ms: st.put_latency_ms } : {}),
+          ...(st.freshness_ms?.raw ? { freshness_raw_ms: st.freshness_ms.raw } : {}),
+          ...(st.freshness_ms?.queryable ? { freshness_queryable_ms: st.freshness_ms.queryable } : {}),
+          throttles: st.throttles,
+          retries: st.retries,
+          ...(lastDatasetState.has(d) ? { generator_lag_ms: lastDatasetState.get(d)!.lagMs } : {}),
+        };
+        writePoint(point);
+        const s = lastDatasetState.get(d);
+        if (s) s.lagMs = 0;
+      }
+      if (metricsTail) {
+        for (const [d, age] of metricsTail.takeIteratorAges())
+          writePoint({ kind: 'stream', t: now, dataset: d, iterator_age_ms: age });
+      }
+      const all: { name: string; pid: number; role: ProcessSummary['role'] }[] = [
+        { name: 'coordinator', pid: process.pid, role: 'coordinator' },
+        ...processes.filter((p) => !p.hasExited()).map((p) => ({ name: p.name, pid: p.pid, role: p.role })),
+      ];
+      for (const p of all) {
+        const r = stats.read(p.pid, now);
+        if (!r) continue;
+        writePoint({ kind: 'process', t: now, name: p.name, cpu_percent: r.cpuPercent, rss_mib: r.rssMib });
+        const m = processMax.get(p.name) ?? { cpu: 0, rss: 0, pid: p.pid, role: p.role };
+        processMax.set(p.name, {
+          cpu: Math.max(m.cpu, r.cpuPercent),
+          rss: Math.max(m.rss, r.rssMib),
+          pid: p.pid,
+          role: p.role,
+        });
+      }
+      probe?.poll().catch((err: unknown) => warn(`freshness probe: ${(err as Error).message}`));
+      if (!stopReason && !loadEnded && abortThresholds.length > 0) {
+        const merged = new RunMetrics().merge(total.toJSON()).merge(probeMetrics.total.toJSON());
+        const lookup = metricLookup({
+          metrics: merged,
+          datasets,
+          onTime,
+          ...(metricsTail ? { iteratorAgeMaxMs: metricsTail.maxIteratorAge } : {}),
+        });
+        const { slos } = evaluateSlos(
+          abortThresholds.filter((t) => !t.metric.startsWith('reconciliation.')),
+          (m, d, s) => (m === 'rate.achieved_ratio' ? liveAchieved(d, s, offset) : lookup(m, d, s)),
+        );
+        const broke = slos.filter((s) => !s.pass && s.value !== null);
+        if (broke.length > 0) {
+          stopReason = 'aborted';
+          abortedBy = broke;
+          knee = kneeAt(profiles, offset, broke);
+          warn(
+            `threshold broke, stopping the load: ${broke.map((s) => `${s.name} (${s.metric} = ${s.value} ${s.unit}, ${s.op} ${s.threshold})`).join('; ')}`,
+          );
+          stopLoad();
+        }
+      }
+      for (const p of [delivery, processes.find((x) => x.name === 'kinesis')]) {
+        if (p?.hasExited() && !stopReason && !loadEnded) {
+          stopReason = 'aborted';
+          warn(`${p.name} exited during the run (see ${p.log}): stopping the load`);
+          stopLoad();
+        }
+      }
+      if (now - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = now;
+        say(progressLine(offset, datasets, profiles, lastDatasetState, total, writtenOff));
+      }
+    } finally {
+      ticking = false;
+    }
+  };
+  const ticker = setInterval(() => {
+    try {
+      tick();
+    } catch (err) {
+      warn(`coordinator: ${(err as Error).message}`);
+    }
+  }, 1000);
+  const results = (await Promise.all(workers.map((w) => w.done))).filter(
+    (r): r is WorkerResult => r !== undefined,
+  );
+  clearInterval(ticker);
+  loadEnded = true;
+  tick();
+  options.signal?.removeEventListener('abort', onAbort);
+  for (const w of workers) await stopProcess(w.proc, 'SIGTERM', 10_000);
+  if (results.length < workers.length) {
+    warn(
+      `${workers.length - results.length} load worker(s) ended without a result (see logs/): their events are not reconciled`,
+    );
+  }
+  for (const f of workerFailures) warn(`load worker failed: ${f}`);
+  const merged = mergeWorkerResults(results);
+  say(
+    `load done: ${Object.entries(merged.datasets)
+      .map(
+        ([d, x]) =>
+          `${d} ${x.acknowledged.toLocaleString('en-US')}/${x.emitted.toLocaleString('en-US')} acknowledged`,
+      )
+      .join(', ')}`,
+  );
+
+  // Drain: delivery writes what the stream holds, then flushes and exits on SIGINT.
+  let curated = false;
+  if (embedded && delivery && metricsTail) {
+    say('draining: waiting for delivery to write every acknowledged event');
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    const drained = (): boolean => {
+      metricsTail!.read();
+      return datasets.every(
+        (d) =>
+          (metricsTail!.delivered.get(d) ?? 0) + (metricsTail!.rejected.get(d) ?? 0) >=
+          (merged.datasets[d]?.acknowledged ?? 0),
+      );
+    };
+    while (!drained() && Date.now() < deadline && !delivery.hasExited()) {
+      await new Promise((r) => setTimeout(r, 500));
+      tick();
+    }
+    if (!drained())
+      warn(
+        `delivery did not write every acknowledged event within ${DRAIN_TIMEOUT_MS / 1000} s: the reconciliation will show what is missing`,
+      );
+    await stopProcess(delivery, 'SIGINT', 60_000);
+    const kinesis = processes.find((p) => p.name === 'kinesis');
+    if (kinesis) await stopProcess(kinesis, 'SIGINT', 15_000);
+    await probe?.poll();
+    await probe?.close();
+    say('curating: gridstream curate (once, on the run lake)');
+    const curate = startGridstream('curate', 'curation', ['curate', '--lake', lakeDir, '--quiet'], {
+      logDir,
+    });
+    processes.push(curate);
+    const samplePeak = setInterval(() => {
+      const r = stats.read(curate.pid);
+      if (r) {
+        const m = processMax.get('curate') ?? { cpu: 0, rss: 0, pid: curate.pid, role: 'curation' as const };
+        processMax.set('curate', {
+          ...m,
+          cpu: Math.max(m.cpu, r.cpuPercent),
+          rss: Math.max(m.rss, r.rssMib),
+        });
+      }
+    }, 500);
+    const { code } = await curate.exited;
+    clearInterval(samplePeak);
+    curated = code === 0;
+    if (!curated) warn(`curation failed (exit ${code}): see ${curate.log}`);
+    writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(runJson(curated), null, 2)}\n`);
+  } else {
+    await probe?.close();
+  }
+  process.off('exit', killAll);
+
+  // Reconciliation.
+  let reconciliation: ReconciliationSummary;
+  let reconciled: Awaited<ReturnType<typeof reconcileRun>> | undefined;
+  if (embedded) {
+    say('reconciling: every event sent, looked up in the lake');
+    reconciled = await reconcileRun(runDir);
+    reconciliation = reconciled.summary;
+    for (const line of reconciled.lines) say(line);
+  } else {
+    const sent = Object.values(merged.datasets).reduce((n, d) => n + d.emitted - d.failed, 0);
+    reconciliation = { sent, found_raw: 0, lost: 0, duplicated_raw: 0, duplicated_curated: 0, misplaced: 0 };
+    warn('no lake for this target: not reconciled (reconciliation thresholds are not measured)');
+  }
+
+  // Summary.
+  const metrics = new RunMetrics().merge(merged.metrics.toJSON()).merge(probeMetrics.total.toJSON());
+  const cost = scenarioCost(scenario, loadPrices());
+  const limits = new Map(merged.workers.map((w) => [w.worker, w.limit]));
+  const processSummaries: ProcessSummary[] = [...processMax].map(([name, m]) => ({
+    name,
+    role: m.role,
+    pid: m.pid,
+    cpu_percent_max: m.cpu,
+    rss_mib_max: m.rss,
+    ...(limits.get(name) ? { limit: limits.get(name)! } : {}),
+  }));
+  const rssMax = processSummaries.reduce((x, p) => Math.max(x, p.rss_mib_max ?? 0), 0);
+  const lookup = metricLookup({
+    metrics,
+    datasets,
+    onTime,
+    ...(embedded ? { reconciliation } : {}),
+    ...(metricsTail ? { iteratorAgeMaxMs: metricsTail.maxIteratorAge } : {}),
+    cost,
+    rssMaxMib: rssMax,
+  });
+  const { slos, verdict: sloVerdict } = evaluateSlos(scenario.thresholds, lookup);
+  const inexact = reconciled !== undefined && reconciled.exitCode !== 0;
+  const interrupted = stopReason === 'interrupted';
+  const verdict: RunSummary['verdict'] = interrupted
+    ? 'interrupted'
+    : sloVerdict === 'pass' && !inexact
+      ? 'pass'
+      : 'fail';
+  if (knee === null && hasSearch(scenario) && !stopReason) knee = kneeAt(profiles, durationMs, []);
+  const summary: RunSummary = {
+    format: SUMMARY_FORMAT,
+    scenario: scenario.name,
+    target: scenario.target.kind,
+    started_at: startedAt.toISOString(),
+    ended_at: new Date().toISOString(),
+    verdict,
+    slos,
+    reconciliation,
+    datasets: Object.fromEntries(
+      datasets.map((d) => {
+        const stages = Object.fromEntries(
+          profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name, onTime)]),
+        );
+        return [d, { ...datasetStats(metrics, d, undefined, onTime), stages }];
+      }),
+    ),
+    processes: processSummaries,
+    shards: scenarioShardPredictions(scenario) as RunSummary['shards'],
+    cost,
+    ...(knee !== undefined ? { knee } : {}),
+  };
+  writeFileSync(join(runDir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  const report = writeReport(runDir);
+
+  // What the user reads last: the SLO table, the bottleneck, the verdict.
+  say('');
+  for (const line of sloTable(slos)) say(line);
+  for (const w of merged.workers) if (w.limit) say(`worker ${w.worker}: ${w.limit}`);
+  if (merged.generatorBound.length > 0) {
+    say(
+      `bottleneck: the load generator (${merged.generatorBound.join(', ')} fell behind schedule), not the pipeline: add workers or lower the rate`,
+    );
+  }
+  for (const s of slos.filter((x) => !x.pass)) {
+    warn(
+      `SLO failed: ${s.name}${s.dataset || s.stage ? ` [${[s.dataset, s.stage].filter(Boolean).join('/')}]` : ''}: ${s.metric} = ${s.value ?? 'not measured'} ${s.unit} (must be ${s.op} ${s.threshold})`,
+    );
+  }
+  if (inexact)
+    warn(
+      `reconciliation not exact: lost ${reconciliation.lost}, duplicated in raw ${reconciliation.duplicated_raw}`,
+    );
+  if (abortedBy.length > 0) warn(`load stopped early by: ${abortedBy.map((s) => s.name).join(', ')}`);
+  say(`verdict: ${verdict.toUpperCase()} — summary ${join(runDir, RUN_FILES.summary)}, report ${report}`);
+  const exitCode = inexact
+    ? RUN_EXIT_CODES.fail
+    : interrupted
+      ? RUN_EXIT_CODES.interrupted
+      : verdict === 'pass'
+        ? RUN_EXIT_CODES.pass
+        : RUN_EXIT_CODES.fail;
+  return { runDir, summary, exitCode };
+}
+
+/** Starts `gridstream kinesis` on a free port and returns the endpoint it prints. */
+async function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess[]): Promise<string> {
+  let seen = '';
+  let found: (endpoint: string) => void = () => undefined;
+  const ready = new Promise<string>((r) => {
+    found = r;
+  });
+  const shards = scenario.target.shards ?? 2;
+  const streams = Object.keys(scenario.datasets)
+    .map((d) => `${d}=${shards}`)
+    .join(',');
+  const p = startGridstream('kinesis', 'emulator', ['kinesis', '--port', '0', '--shards', streams], {
+    logDir,
+    onStdout: (text) => {
+      seen += text;
+      const m = /serving Kinesis at (http:\/\/\S+)/.exec(seen);
+      if (m) found(m[1]!);
+    },
+  });
+  processes.push(p);
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    p.exited.then(
+      ({ code }) =>
+        reject(
+          new LoadtestError(`gridstream kinesis exited (code ${code}) before it was ready: see ${p.log}`),
+        ),
+      reject,
+    );
+    timer = setTimeout(
+      () =>
+        reject(
+          new LoadtestError(
+            `gridstream kinesis printed no endpoint in ${READY_TIMEOUT_MS / 1000} s: see ${p.log}`,
+          ),
+        ),
+      READY_TIMEOUT_MS,
+    );
+  });
+  failed.catch(() => undefined);
+  try {
+    return await Promise.race([ready, failed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function hasSearch(s: Scenario): boolean {
+  return Object.values(s.datasets).some((d) => d.profile.some((st) => st.kind === 'search'));
+}
+
+/**
+ * The knee of a search stage: with thresholds broken at `offset`, the rate of the plateau before the one
+ * running then (0 when the first one broke); with none broken, the last plateau's rate.
+ */
+function kneeAt(
+  profiles: ReadonlyMap<string, RateProfile>,
+  offset: number,
+  broke: readonly SloResult[],
+): RunSummary['knee'] {
+  for (const [d, p] of profiles) {
+    const at = Math.min(offset, p.durationMs - 1);
+    if (p.stages[p.stageAt(at)]?.kind !== 'search') continue;
+    let i = p.segments.findIndex((s) => s.startMs <= at && at < s.endMs);
+    if (i < 0) i = p.segments.length - 1;
+    const seg = p.segments[i]!;
+    if (broke.length === 0) return { dataset: d, rate: seg.toRate, broke: [] };
+    const prev = i > 0 && p.segments[i - 1]!.stage === seg.stage ? p.segments[i - 1] : undefined;
+    return { dataset: d, rate: prev?.toRate ?? 0, broke: [...new Set(broke.map((s) => s.name))] };
+  }
+  return null;
+}
+
+function progressLine(
+  offset: number,
+  datasets: readonly string[],
+  profiles: ReadonlyMap<string, RateProfile>,
+  state: ReadonlyMap<string, { stage: string; lagMs: number }>,
+  total: RunMetrics,
+  writtenOff: number,
+): string {
+  const parts = datasets.map((d) => {
+    const p = profiles.get(d)!;
+    const stage = state.get(d)?.stage ?? p.stages[p.stageAt(offset)]?.name ?? '';
+    const c = total.summary()[d] ?? {};
+    let acked = 0;
+    for (const cell of Object.values(c)) acked += cell.counters.acknowledged;
+    const put = percentilesMs(total.merged('put_latency', d));
+    return `${d} [${stage}] asked ${Math.round(p.rateAt(offset))}/s, ${acked.toLocaleString('en-US')} acked, put p99 ${put ? `${Math.round(put.p99)} ms` : '–'}`;
+  });
+  return `[${String(Math.max(0, Math.round(offset / 1000))).padStart(4)} s] ${parts.join(' · ')} · lost so far ${writtenOff}`;
+}
+
+/** The SLO table as aligned text lines. */
+export function sloTable(slos: readonly SloResult[]): string[] {
+  if (slos.length === 0) return ['SLOs: none'];
+  const rows = slos.map((s) => [
+    s.name,
+    [s.dataset, s.stage].filter(Boolean).join('/') || 'all',
+    `${s.op} ${s.threshold} ${s.unit}`,
+    s.value === null ? 'not measured' : `${Math.round(s.value * 1000) / 1000} ${s.unit}`,
+    s.pass ? 'pass' : 'FAIL',
+  ]);
+  const head = ['SLO', 'scope', 'threshold', 'value', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: readonly string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [fmt(head), ...rows.map(fmt)];
+}
