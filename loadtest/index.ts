@@ -57,6 +57,27 @@ export {
 } from './model/shardModel.js';
 export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';
 export { RateProfile, type RateSegment } from './profile/RateProfile.js';
+export {
+  type CuratedReconciliation,
+  type DatasetReconciliation,
+  LakeBusyError,
+  RECONCILE_DEFAULTS,
+  RECONCILE_FILES,
+  RECONCILIATION_FORMAT,
+  type ReconcileOptions,
+  type ReconcileSample,
+  type Reconciliation,
+  type ReconciliationFile,
+  RUN_FORMAT,
+  type RunFile,
+  type RunFolder,
+  RunFolderError,
+  readRunFolder,
+  reconcileRun,
+  WORKER_FORMAT,
+  type WorkerDataset,
+  type WorkerFile,
+} from './reconcile/index.js';
 export { evaluateSlos, type MetricLookup, metricUnit } from './report/evaluateSlos.js';
 export {
   parseTimeSeries,
