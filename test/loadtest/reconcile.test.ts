@@ -28,6 +28,7 @@ import type { Dataset } from '../../schemas/index.js';
 import { COMPACTED_FILE_PREFIX } from '../../stream-processors/curation/constants.js';
 import { acquireLock } from '../../stream-processors/curation/curationState.js';
 import { CURATION_TEST_DEFAULTS, compactRaw, runCuration } from '../../stream-processors/curation/index.js';
+import type { ErrorRecord } from '../../stream-processors/delivery/index.js';
 import { deliverOnce } from '../delivery/support/deliverOnce.js';
 import { MotoServer } from '../delivery/support/motoServer.js';
 import { uniqueStream, useEmbeddedKinesis } from '../helpers/kinesis.js';
@@ -216,6 +217,33 @@ describe('reconcileRun', () => {
     expect(r.lines).toContain(`lost: ${held}`);
     expect(r.exitCode).toBe(1);
     expect(r.samples.filter((s) => s.kind === 'lost')).toHaveLength(Math.min(10, held));
+  });
+
+  it('an event in the error output is reported with its reason, not lost', async () => {
+    // Prepare: a raw file gone, one of its events in delivery's error output instead
+    const dir = copyRun('errors');
+    const victim = join(dir, 'lake', rawFiles(dir, 'weather')[0]!);
+    const held = await rowsOf(victim);
+    const [{ id } = { id: '' }] = await duck(
+      `SELECT event_id AS id FROM read_parquet(${sqlString(victim)}) LIMIT 1`,
+    );
+    rmSync(victim);
+    const errorDir = join(dir, 'lake', 'errors', 'format-conversion-failed', 'dt=2026-12-05', 'hr=03');
+    mkdirSync(errorDir, { recursive: true });
+    const line: Partial<ErrorRecord> = {
+      errorType: 'format-conversion-failed',
+      errorCode: 'contract_violation',
+      errorMessage: 'test',
+      dataset: 'weather',
+      eventId: String(id),
+    };
+    writeFileSync(join(errorDir, 'weather-1-x.jsonl'), `${JSON.stringify(line)}\n{torn`);
+    // Act
+    const r = await reconcileRun(dir);
+    // Assess
+    expect(r.summary).toMatchObject({ lost: held - 1, errors: 1 });
+    expect(r.byDataset.weather!.error_reasons).toEqual({ contract_violation: 1 });
+    expect(r.lines).toContain('weather.errors.contract_violation: 1');
   });
 
   it('an injected duplicate (a raw file copied under another name in its partition): duplicated_raw = its rows, exit 1', async () => {
