@@ -16,6 +16,7 @@ import { openDuckDb, sqlString } from '../../datalake/duckdb/index.js';
 import { createS3Client, openLakeStorage } from '../../datalake/storage/index.js';
 import { RECONCILE_FILES, RUN_FORMAT, reconcileRun, WORKER_FORMAT } from '../../loadtest/index.js';
 import type { RunFile, WorkerFile } from '../../loadtest/reconcile/index.js';
+import { SUMMARY_SCHEMA_FILE } from '../../loadtest/report/renderReport.js';
 import type { EmbeddedKinesis } from '../../local/index.js';
 import { runProducer } from '../../producers/index.js';
 import {
@@ -24,7 +25,7 @@ import {
   SINK_TEST_DEFAULTS,
 } from '../../producers/kinesis/index.js';
 import { createGenerator } from '../../producers/sources/index.js';
-import type { Dataset } from '../../schemas/index.js';
+import { type Dataset, validateJson } from '../../schemas/index.js';
 import { COMPACTED_FILE_PREFIX } from '../../stream-processors/curation/constants.js';
 import { acquireLock } from '../../stream-processors/curation/curationState.js';
 import { CURATION_TEST_DEFAULTS, compactRaw, runCuration } from '../../stream-processors/curation/index.js';
@@ -32,6 +33,7 @@ import type { ErrorRecord } from '../../stream-processors/delivery/index.js';
 import { deliverOnce } from '../delivery/support/deliverOnce.js';
 import { MotoServer } from '../delivery/support/motoServer.js';
 import { uniqueStream, useEmbeddedKinesis } from '../helpers/kinesis.js';
+import { writeSampleRun } from '../helpers/loadtestRun.js';
 import { hasPython } from '../helpers/python.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -290,6 +292,8 @@ describe('reconcileRun', () => {
     expect(r.summary.lost_curated).toBe(0);
     expect(r.byDataset.grid!.curated!.quarantine_rules).toEqual({ event_in_its_partition: 1 });
     expect(r.samples.find((s) => s.kind === 'misplaced')?.event_id).toBe(String(id));
+    const summary = { ...writeSampleRun(tempDir('reconcile-summary')), reconciliation: r.summary };
+    expect(validateJson(JSON.parse(readFileSync(SUMMARY_SCHEMA_FILE, 'utf8')), summary)).toEqual([]);
     expect(r.exitCode).toBe(1);
   });
 
