@@ -101,10 +101,18 @@ export async function reconcileRun(runDir: string, options: ReconcileOptions = {
       progress,
       samples: [],
     };
+    const reported = folder.workers.length;
+    if (typeof folder.run.workers === 'number' && reported < folder.run.workers)
+      progress(
+        `only ${reported} of ${folder.run.workers} workers left a result file: the others' events are not expected`,
+      );
     await loadErrorOutput(ctx);
     const byDataset: Record<string, DatasetReconciliation> = {};
     for (const dataset of runDatasets(folder)) byDataset[dataset] = await reconcileDataset(ctx, dataset);
-    const result = summarize(byDataset, ctx.samples, storage.location, Date.now() - started, curated);
+    const result = summarize(byDataset, ctx.samples, storage.location, Date.now() - started, curated, {
+      reported,
+      of: folder.run.workers,
+    });
     if (options.write !== false) await writeReconciliation(dir, folder, result);
     return result;
   } finally {
@@ -207,7 +215,13 @@ async function loadErrorOutput(ctx: Context): Promise<void> {
   const { db, storage } = ctx;
   await db.rows('CREATE OR REPLACE TABLE errs_stage (event_id VARCHAR, code VARCHAR)');
   await db.rows('CREATE OR REPLACE TABLE errs (event_id UUID, code VARCHAR)');
-  const keys = (await storage.list(`${ERRORS_ZONE}/`)).filter((k) => k.endsWith('.jsonl'));
+  // Error files sit in their records' arrival hour: nothing of the run arrived before it started.
+  const started = Date.parse(ctx.folder.run.started_at);
+  const fromHour = Number.isFinite(started) ? new Date(started - 3_600_000).toISOString().slice(0, 13) : '';
+  const keys = (await storage.list(`${ERRORS_ZONE}/`)).filter((k) => {
+    const m = /\/dt=(\d{4}-\d{2}-\d{2})\/hr=(\d{2})\//.exec(k);
+    return k.endsWith('.jsonl') && (!m || `${m[1]}T${m[2]}` >= fromHour);
+  });
   const flush = async () => {
     await db.rows(
       'INSERT INTO errs SELECT TRY_CAST(event_id AS UUID), code FROM errs_stage WHERE TRY_CAST(event_id AS UUID) IS NOT NULL',
@@ -610,6 +624,7 @@ function summarize(
   lake: string,
   durationMs: number,
   curated: boolean,
+  workers: { reported: number; of: number },
 ): Reconciliation {
   const all = Object.values(byDataset);
   const sum = (f: (d: DatasetReconciliation) => number) => all.reduce((n, d) => n + f(d), 0);
@@ -637,6 +652,7 @@ function summarize(
     `lake: ${lake}`,
     ...Object.entries(summary).map(([k, v]) => `${k}: ${v}`),
     `curated: ${curated ? 'checked' : 'not checked (no curation ran)'}`,
+    `workers: ${workers.reported} of ${workers.of} reported`,
   ];
   for (const [d, r] of Object.entries(byDataset)) {
     const parts: [string, number | string][] = [

@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetrier } from '../../common/index.js';
 import { openDuckDb, sqlString } from '../../datalake/duckdb/index.js';
 import { createS3Client, openLakeStorage } from '../../datalake/storage/index.js';
-import { RECONCILE_FILES, RUN_FORMAT, reconcileRun, WORKER_FORMAT } from '../../loadtest/index.js';
+import {
+  RECONCILE_FILES,
+  RUN_FORMAT,
+  RunFolderError,
+  reconcileRun,
+  WORKER_FORMAT,
+} from '../../loadtest/index.js';
 import type { RunFile, WorkerFile } from '../../loadtest/reconcile/index.js';
 import { SUMMARY_SCHEMA_FILE } from '../../loadtest/report/renderReport.js';
 import type { EmbeddedKinesis } from '../../local/index.js';
@@ -196,6 +202,7 @@ describe('reconcileRun', () => {
     expect(r.byDataset.grid).toMatchObject({ sent: 1_200, found_raw: 1_200, unexpected: 0 });
     expect(r.exitCode).toBe(0);
     expect(r.lines).toContain('lost: 0');
+    expect(r.lines).toContain('workers: 2 of 2 reported');
     expect(r.samples).toEqual([]);
     const written = JSON.parse(readFileSync(join(dir, RECONCILE_FILES.reconciliation), 'utf8'));
     expect(written).toMatchObject({ run_id: 'reconcile-test', exit_code: 0, summary: { lost: 0 } });
@@ -230,7 +237,15 @@ describe('reconcileRun', () => {
       `SELECT event_id AS id FROM read_parquet(${sqlString(victim)}) LIMIT 1`,
     );
     rmSync(victim);
-    const errorDir = join(dir, 'lake', 'errors', 'format-conversion-failed', 'dt=2026-12-05', 'hr=03');
+    const now = new Date().toISOString();
+    const errorDir = join(
+      dir,
+      'lake',
+      'errors',
+      'format-conversion-failed',
+      `dt=${now.slice(0, 10)}`,
+      `hr=${now.slice(11, 13)}`,
+    );
     mkdirSync(errorDir, { recursive: true });
     const line: Partial<ErrorRecord> = {
       errorType: 'format-conversion-failed',
@@ -378,9 +393,28 @@ describe('reconcileRun', () => {
     expect(clean.summary).toMatchObject({ duplicated_curated: 0, lost_curated: 0, quarantined: 0 });
     expect(clean.byDataset.grid!.curated!.keys).toBeGreaterThan(0);
     expect(clean.byDataset.transactions!.curated!.found).toBe(clean.byDataset.transactions!.curated!.keys);
+    // Amendments and cancels revise a trade under its key: fewer keys than events, none lost.
+    expect(clean.byDataset.transactions!.curated!.keys).toBeLessThan(clean.byDataset.transactions!.sent);
     expect(r.summary.duplicated_curated).toBe(copied);
     expect(r.byDataset.transactions!.curated!.duplicated_curated).toBe(copied);
     expect(r.exitCode).toBe(1);
+  });
+});
+
+describe('reconcileRun on a bad run folder', () => {
+  it('names the worker file and key, with exit code 2', async () => {
+    // Prepare
+    const dir = copyRun('bad');
+    const file = join(dir, RECONCILE_FILES.workers, 'w1.json');
+    const w = JSON.parse(readFileSync(file, 'utf8'));
+    w.datasets.grid.emitted = -3;
+    writeFileSync(file, JSON.stringify(w));
+    // Act
+    const err = (await reconcileRun(dir).catch((e: unknown) => e)) as RunFolderError;
+    // Assess
+    expect(err).toBeInstanceOf(RunFolderError);
+    expect(err.message).toBe(`${file}: datasets.grid.emitted = -3: a non-negative integer`);
+    expect(err.exitCode).toBe(2);
   });
 });
 
