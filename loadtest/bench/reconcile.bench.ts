@@ -164,14 +164,18 @@ async function main(): Promise<void> {
     console.log(`(run folder built in ${buildS.toFixed(1)} s)`);
     if (child.status !== 0 || result.exit !== 0) process.exitCode = 1;
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.RECONCILE_KEEP) console.log(`run folder kept: ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 
 /** The child: reconciles RECONCILE_BENCH_DIR, prints its progress and then one JSON line. */
 async function reconcileOnly(dir: string): Promise<void> {
   const started = Date.now();
-  const r = await reconcileRun(dir, { onProgress: (l) => console.log(l) });
+  const r = await reconcileRun(dir, {
+    onProgress: (l) => console.log(l),
+    ...(process.env.RECONCILE_MEMORY ? { memoryLimit: process.env.RECONCILE_MEMORY } : {}),
+  });
   const seconds = (Date.now() - started) / 1000;
   // VmHWM: the process's peak resident set, DuckDB's allocations included.
   const hwm = /VmHWM:\s+(\d+) kB/.exec(await readFile('/proc/self/status', 'utf8').catch(() => ''));

@@ -228,24 +228,22 @@ async function loadErrorOutput(ctx: Context): Promise<void> {
     );
     await db.rows('DELETE FROM errs_stage');
   };
-  async function* lines(): AsyncGenerator<[string, string]> {
-    for (const key of keys) {
-      const body = await storage.getBytes(key);
-      if (!body) continue;
-      for (const line of new TextDecoder().decode(body).split('\n')) {
-        if (line.trim() === '') continue;
-        try {
-          const r = JSON.parse(line) as { eventId?: unknown; errorCode?: unknown };
-          if (typeof r.eventId === 'string') yield [r.eventId, String(r.errorCode ?? 'unknown')];
-        } catch {
-          // A torn line of an error file: it names no event.
-        }
+  // One file at a time: a broken run's error output can be large; its lines are never all in memory.
+  for (const key of keys) {
+    const body = await storage.getBytes(key);
+    if (!body) continue;
+    const rows: [string, string][] = [];
+    for (const line of new TextDecoder().decode(body).split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const r = JSON.parse(line) as { eventId?: unknown; errorCode?: unknown };
+        if (typeof r.eventId === 'string') rows.push([r.eventId, String(r.errorCode ?? 'unknown')]);
+      } catch {
+        // A torn line of an error file: it names no event.
       }
     }
+    await appendRows(db, 'errs_stage', rows, flush);
   }
-  const rows: [string, string][] = [];
-  for await (const r of lines()) rows.push(r);
-  await appendRows(db, 'errs_stage', rows, flush);
   ctx.progress(`error output: ${keys.length} file(s)`);
 }
 
@@ -455,11 +453,11 @@ async function reconcileDataset(ctx: Context, dataset: Dataset): Promise<Dataset
     'CREATE OR REPLACE TABLE found AS SELECT DISTINCT event_id FROM kept WHERE event_id IN (SELECT event_id FROM expected)',
   );
   const found = count(await db.rows('SELECT count(*) AS n FROM found'));
-  const duplicated = count(
-    await db.rows(
-      'SELECT sum(n - 1) AS n FROM (SELECT count(*) AS n FROM kept GROUP BY event_id HAVING n > 1)',
-    ),
+  // Only the duplicated ids are kept (few, normally): the samples' raw keys are looked up for them alone.
+  await db.rows(
+    'CREATE OR REPLACE TABLE dups AS SELECT event_id, count(*) AS n FROM kept GROUP BY event_id HAVING n > 1',
   );
+  const duplicated = count(await db.rows('SELECT sum(n - 1) AS n FROM dups'));
   const errored = count(
     await db.rows(
       'SELECT count(DISTINCT x.event_id) AS n FROM errs x WHERE x.event_id IN (SELECT event_id FROM expected) AND x.event_id NOT IN (SELECT event_id FROM found)',
@@ -502,7 +500,7 @@ async function reconcileDataset(ctx: Context, dataset: Dataset): Promise<Dataset
     files,
     ...(curated ? { curated } : {}),
   };
-  for (const t of ['hits', 'files', 'found', 'expected', 'expected_stage', 'misplaced', 'superseded'])
+  for (const t of ['hits', 'files', 'found', 'dups', 'expected', 'expected_stage', 'misplaced', 'superseded'])
     await db.rows(`DROP TABLE IF EXISTS ${t}`);
   ctx.progress(
     `${dataset}: ${sent} sent, ${found} found in raw, ${result.lost} lost, ${duplicated} duplicated, ` +
@@ -511,17 +509,22 @@ async function reconcileDataset(ctx: Context, dataset: Dataset): Promise<Dataset
   return result;
 }
 
+/** How many more samples of a kind fit: at most RECONCILE_DEFAULTS.samples per kind over the run. */
+function room(ctx: Context, kind: ReconcileSample['kind']): number {
+  return Math.max(0, RECONCILE_DEFAULTS.samples - ctx.samples.filter((s) => s.kind === kind).length);
+}
+
 async function collectSamples(ctx: Context, dataset: Dataset): Promise<void> {
   const { db } = ctx;
-  const n = RECONCILE_DEFAULTS.samples;
   const lost = await db.rows(
     `SELECT CAST(event_id AS VARCHAR) AS id FROM expected WHERE event_id NOT IN (SELECT event_id FROM found) ` +
-      `AND event_id NOT IN (SELECT event_id FROM errs) ORDER BY event_id LIMIT ${n}`,
+      `AND event_id NOT IN (SELECT event_id FROM errs) ORDER BY event_id LIMIT ${room(ctx, 'lost')}`,
   );
   for (const r of lost) ctx.samples.push({ kind: 'lost', dataset, event_id: String(r.id) });
   const dups = await db.rows(
     `SELECT CAST(k.event_id AS VARCHAR) AS id, list(f.key ORDER BY f.key) AS keys FROM kept k JOIN files f USING (file_id) ` +
-      `GROUP BY k.event_id HAVING count(*) > 1 ORDER BY k.event_id LIMIT ${n}`,
+      `WHERE k.event_id IN (SELECT event_id FROM dups ORDER BY event_id LIMIT ${room(ctx, 'duplicated_raw')}) ` +
+      'GROUP BY k.event_id ORDER BY k.event_id',
   );
   for (const r of dups)
     ctx.samples.push({
@@ -532,7 +535,7 @@ async function collectSamples(ctx: Context, dataset: Dataset): Promise<void> {
     });
   const misplaced = await db.rows(
     `SELECT CAST(k.event_id AS VARCHAR) AS id, f.key FROM kept k JOIN files f USING (file_id) ` +
-      `JOIN misplaced m ON m.file_id = k.file_id AND m.hour = k.pt_ms // 3600000 ORDER BY k.event_id LIMIT ${n}`,
+      `JOIN misplaced m ON m.file_id = k.file_id AND m.hour = k.pt_ms // 3600000 ORDER BY k.event_id LIMIT ${room(ctx, 'misplaced')}`,
   );
   for (const r of misplaced)
     ctx.samples.push({ kind: 'misplaced', dataset, event_id: String(r.id), where: [String(r.key)] });
@@ -600,12 +603,9 @@ async function reconcileCurated(ctx: Context, dataset: Dataset): Promise<Curated
       'AND k.nk NOT IN (SELECT k2.nk FROM kept k2 JOIN quar q ON q.event_id = k2.event_id) GROUP BY k.nk ' +
       `ORDER BY kind, id LIMIT ${2 * n}`,
   );
-  const per = new Map<string, number>();
   for (const r of samples) {
     const kind = String(r.kind) as ReconcileSample['kind'];
-    if ((per.get(kind) ?? 0) >= n) continue;
-    per.set(kind, (per.get(kind) ?? 0) + 1);
-    ctx.samples.push({ kind, dataset, event_id: String(r.id) });
+    if (room(ctx, kind) > 0) ctx.samples.push({ kind, dataset, event_id: String(r.id) });
   }
   for (const t of ['run_keys', 'cur', 'quar']) await db.rows(`DROP TABLE IF EXISTS ${t}`);
   return {
