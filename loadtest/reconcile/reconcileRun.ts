@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { type DuckDbSession, ident, openDuckDb, sqlList, sqlString } from '../../datalake/duckdb/index.js';
@@ -82,6 +82,11 @@ export async function reconcileRun(runDir: string, options: ReconcileOptions = {
   let lock: LakeLock | undefined;
   let db: DuckDbSession | undefined;
   try {
+    if (storage.kind === 'local' && !(await stat(storage.location).catch(() => undefined))?.isDirectory())
+      throw new RunFolderError(
+        join(dir, RECONCILE_FILES.run),
+        `the lake ${storage.location} does not exist (target.lake, or the lake option)`,
+      );
     lock = await lockLake(storage, options.lockWaitMs ?? RECONCILE_DEFAULTS.lockWaitMs, progress);
     db = await openDuckDb({
       threads: options.threads ?? RECONCILE_DEFAULTS.threads,
@@ -111,7 +116,7 @@ export async function reconcileRun(runDir: string, options: ReconcileOptions = {
     for (const dataset of runDatasets(folder)) byDataset[dataset] = await reconcileDataset(ctx, dataset);
     const result = summarize(byDataset, ctx.samples, storage.location, Date.now() - started, curated, {
       reported,
-      of: folder.run.workers,
+      of: folder.run.workers ?? reported,
     });
     if (options.write !== false) await writeReconciliation(dir, folder, result);
     return result;

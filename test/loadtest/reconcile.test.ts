@@ -416,6 +416,17 @@ describe('reconcileRun on a bad run folder', () => {
     expect(err.message).toBe(`${file}: datasets.grid.emitted = -3: a non-negative integer`);
     expect(err.exitCode).toBe(2);
   });
+
+  it('refuses a lake that does not exist instead of reporting every event lost', async () => {
+    // Prepare
+    const dir = copyRun('nolake');
+    rmSync(join(dir, 'lake'), { recursive: true });
+    // Act
+    const err = (await reconcileRun(dir).catch((e: unknown) => e)) as RunFolderError;
+    // Assess
+    expect(err).toBeInstanceOf(RunFolderError);
+    expect(err.message).toContain(`the lake ${join(dir, 'lake')} does not exist`);
+  });
 });
 
 describe.skipIf(!hasPython())('reconcileRun on an s3:// lake (moto server)', () => {
