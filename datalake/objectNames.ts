@@ -76,3 +76,21 @@ export function checkpointKey(stream: string, shardId: string): string {
 export function leaseKey(stream: string): string {
   return `${LAKE_SYSTEM_PREFIXES.leases}${stream}.json`;
 }
+
+const BATCH_ARRIVAL = new RegExp(
+  `-${OBJECT_NAME_VERSION}-(\\d{4}-\\d{2}-\\d{2})-(\\d{2})-(\\d{2})-(\\d{2})-`,
+);
+
+/**
+ * The arrival time a batch's object name carries ({@link batchFileName}: its first record's
+ * ApproximateArrivalTimestamp, to the second, rounded down): a lower bound of every row's arrival.
+ *
+ * @param name - an object's file name
+ * @returns epoch ms, or undefined for a name delivery did not write (a compacted file, Firehose's)
+ */
+export function batchFileArrivalMs(name: string): number | undefined {
+  const m = BATCH_ARRIVAL.exec(name);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}

@@ -42,3 +42,9 @@ export const ERCOT_DAILY_LOAD_SHAPE = [
   0.72, 0.68, 0.65, 0.63, 0.62, 0.63, 0.66, 0.7, 0.74, 0.78, 0.83, 0.88, 0.92, 0.95, 0.98, 0.99, 1.0, 1.0,
   0.98, 0.95, 0.91, 0.86, 0.8, 0.76,
 ] as const;
+
+/** Format id of run.json, the run folder's manifest written before load starts. */
+export const RUN_FORMAT = 'gridstream-loadtest-run/1';
+
+/** Format id of `workers/<name>.json`, one load worker's result (local or from an ECS task). */
+export const WORKER_FORMAT = 'gridstream-loadtest-worker/1';

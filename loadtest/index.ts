@@ -69,6 +69,27 @@ export {
 export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';
 export { RateProfile, type RateSegment } from './profile/RateProfile.js';
 export {
+  type CuratedReconciliation,
+  type DatasetReconciliation,
+  LakeBusyError,
+  RECONCILE_DEFAULTS,
+  RECONCILE_FILES,
+  RECONCILIATION_FORMAT,
+  type ReconcileOptions,
+  type ReconcileSample,
+  type Reconciliation,
+  type ReconciliationFile,
+  RUN_FORMAT,
+  type RunFile,
+  type RunFolder,
+  RunFolderError,
+  readRunFolder,
+  reconcileRun,
+  WORKER_FORMAT,
+  type WorkerDataset,
+  type WorkerFile,
+} from './reconcile/index.js';
+export {
   COMPARE_TOLERANCE,
   type CompareResult,
   changePercent,
@@ -99,7 +120,6 @@ export { type ChartSeries, escapeHtml, type LineChartOptions, lineChart } from '
 export * from './report/types.js';
 export {
   RUN_EXIT_CODES,
-  RUN_FORMAT,
   type RunScenarioOptions,
   type RunScenarioResult,
   runScenario,

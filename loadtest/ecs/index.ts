@@ -42,6 +42,5 @@ export {
   publishWorkerResult,
   type ResultsStorageOptions,
   stageWorkerScenario,
-  WORKER_RESULT_FORMAT,
   WORKERS_FOLDER,
 } from './workerFiles.js';

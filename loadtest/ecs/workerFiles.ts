@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { openLakeStorage, writeFileAtomic } from '../../datalake/storage/index.js';
+import { WORKER_FORMAT } from '../constants.js';
 import { EcsLaunchError } from './errors.js';
 import { workerName } from './workerArgs.js';
-
-/** Format tag of a worker's result file (LOADTEST-SPEC `workers/<name>.json`). */
-export const WORKER_RESULT_FORMAT = 'gridstream-loadtest-worker/1';
 
 /** Folder of the worker result files below a run's folder or prefix. */
 export const WORKERS_FOLDER = 'workers';
@@ -129,8 +127,8 @@ export async function downloadWorkerResults(
         invalid.push({ key, reason: `not JSON: ${(err as Error).message}` });
         continue;
       }
-      if (format !== WORKER_RESULT_FORMAT) {
-        invalid.push({ key, reason: `format ${JSON.stringify(format)}, expected ${WORKER_RESULT_FORMAT}` });
+      if (format !== WORKER_FORMAT) {
+        invalid.push({ key, reason: `format ${JSON.stringify(format)}, expected ${WORKER_FORMAT}` });
         continue;
       }
       const name = basename(key, '.json');

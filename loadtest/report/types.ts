@@ -24,15 +24,27 @@ export interface SloResult {
   readonly stage?: string;
 }
 
-/** The run's exact reconciliation. */
+/** The run's exact reconciliation (loadtest/reconcile; docs/LOADTEST.md says what each count means). */
 export interface ReconciliationSummary {
+  /** Event ids the workers sent: their sequence ranges minus the ids their sinks wrote off. */
   readonly sent: number;
+  /** Of those, found in raw. */
   readonly found_raw: number;
+  /** Sent, and neither in raw nor in the error output. */
   readonly lost: number;
+  /** Extra raw copies of an event id (n copies count n - 1). */
   readonly duplicated_raw: number;
+  /** Extra curated rows of a natural key of the run (n rows count n - 1). */
   readonly duplicated_curated: number;
+  /** Raw rows in a partition other than their dataset's partition rule assigns. */
   readonly misplaced: number;
+  /** Found rows that arrived later than the lake's lateness window after their partition time. */
   readonly late?: number;
+  /** Sent events in the error output (errors/), not in raw. */
+  readonly errors?: number;
+  /** Natural keys of the run's raw rows in neither curated nor its quarantine. */
+  readonly lost_curated?: number;
+  /** Run events in the curated quarantine. */
   readonly quarantined?: number;
 }
 

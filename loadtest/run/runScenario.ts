@@ -5,6 +5,7 @@ import { siblingModule } from '../../common/childTask.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import type { Dataset } from '../../schemas/index.js';
 import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
+import { RUN_FORMAT } from '../constants.js';
 import { LoadtestError } from '../errors.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
 import { loadPrices } from '../model/costModel.js';
@@ -43,9 +44,6 @@ export const RUN_EXIT_CODES = {
   /** Ctrl-C: the load stopped, what was sent was drained, reconciled and reported (verdict interrupted). */
   interrupted: 130,
 } as const;
-
-/** Format id of run.json. */
-export const RUN_FORMAT = 'gridstream-loadtest-run/1';
 
 /** How long the coordinator waits for delivery to write what the workers had acknowledged. */
 const DRAIN_TIMEOUT_MS = 180_000;

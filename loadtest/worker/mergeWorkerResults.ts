@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoadtestError } from '../errors.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
-import { WORKER_RESULT_FORMAT, type WorkerResult } from './types.js';
+import { WORKER_FORMAT, type WorkerResult } from './types.js';
 
 /** One dataset over every worker. */
 export interface MergedDataset {
@@ -62,7 +62,7 @@ export function mergeWorkerResults(results: readonly WorkerResult[]): MergedWork
   > = {};
   const names = new Set<string>();
   for (const r of sorted) {
-    if (r.format !== WORKER_RESULT_FORMAT) {
+    if (r.format !== WORKER_FORMAT) {
       throw new LoadtestError(`not a worker result (format ${JSON.stringify(r.format)}): ${r.worker}`);
     }
     if (names.has(r.worker)) throw new LoadtestError(`two results of worker ${r.worker}`);

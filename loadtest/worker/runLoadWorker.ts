@@ -12,7 +12,7 @@ import { type LoadClock, runOpenModel, WALL_LOAD_CLOCK } from '../scheduler/runO
 import { HoldQueue } from './HoldQueue.js';
 import {
   type FreshnessSample,
-  WORKER_RESULT_FORMAT,
+  WORKER_FORMAT,
   type WorkerDatasetResult,
   type WorkerInput,
   type WorkerResult,
@@ -353,7 +353,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
     };
   }
   return {
-    format: WORKER_RESULT_FORMAT,
+    format: WORKER_FORMAT,
     worker: input.name,
     index: input.index,
     of: input.of,

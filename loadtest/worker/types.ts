@@ -1,7 +1,7 @@
+import { WORKER_FORMAT } from '../constants.js';
 import type { CellJson } from '../metrics/RunMetrics.js';
 
-/** Format id of a worker result file (`workers/<name>.json`). */
-export const WORKER_RESULT_FORMAT = 'gridstream-loadtest-worker/1';
+export { WORKER_FORMAT };
 
 /** Where a worker sends: the streams of each dataset and how to reach them. */
 export interface WorkerTarget {
@@ -71,7 +71,7 @@ export interface WorkerDatasetResult {
 
 /** workers/<name>.json: what one load worker did. */
 export interface WorkerResult {
-  readonly format: typeof WORKER_RESULT_FORMAT;
+  readonly format: typeof WORKER_FORMAT;
   readonly worker: string;
   readonly index: number;
   readonly of: number;

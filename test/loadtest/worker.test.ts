@@ -3,7 +3,7 @@ import { RunMetrics } from '../../loadtest/metrics/RunMetrics.js';
 import { RateProfile } from '../../loadtest/profile/RateProfile.js';
 import { HoldQueue } from '../../loadtest/worker/HoldQueue.js';
 import { mergeWorkerResults } from '../../loadtest/worker/mergeWorkerResults.js';
-import { WORKER_RESULT_FORMAT, type WorkerResult } from '../../loadtest/worker/types.js';
+import { WORKER_FORMAT, type WorkerResult } from '../../loadtest/worker/types.js';
 import { workerEventCount, workerSlice } from '../../loadtest/worker/workerSlice.js';
 
 function result(index: number, of: number, emitted: number, limit: string | null = null): WorkerResult {
@@ -12,7 +12,7 @@ function result(index: number, of: number, emitted: number, limit: string | null
   m.add('grid', 'plateau', 'acknowledged', emitted - 1);
   m.recordLatencyMs('grid', 'plateau', 'put_latency', 10 + index);
   return {
-    format: WORKER_RESULT_FORMAT,
+    format: WORKER_FORMAT,
     worker: `w${index}`,
     index,
     of,

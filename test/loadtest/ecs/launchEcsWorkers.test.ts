@@ -14,7 +14,7 @@ import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOAD_WORKER_CONTAINER, LOAD_WORKER_TAGS } from '../../../common/loadWorkerTask.js';
 import { createS3Client } from '../../../datalake/storage/index.js';
-import { SCENARIO_DIR } from '../../../loadtest/constants.js';
+import { SCENARIO_DIR, WORKER_FORMAT } from '../../../loadtest/constants.js';
 import {
   DEFAULT_START_DELAY_MS,
   describeLoadWorkerTarget,
@@ -26,7 +26,6 @@ import {
   STOP_REASONS,
   stageWorkerScenario,
   WORKER_ENV,
-  WORKER_RESULT_FORMAT,
 } from '../../../loadtest/ecs/index.js';
 import { ScenarioError } from '../../../loadtest/errors.js';
 import { MotoServer } from '../../delivery/support/motoServer.js';
@@ -122,7 +121,7 @@ class FakeEcs {
     const scenario = await stageWorkerScenario(args.scenario, { s3Client: this.s3Client });
     if (behaviour.writesResult) {
       const result = {
-        format: WORKER_RESULT_FORMAT,
+        format: WORKER_FORMAT,
         worker: `w${args.index}`,
         index: args.index,
         of: args.of,
@@ -265,7 +264,7 @@ describe.skipIf(!hasPython())('launchEcsWorkers (fake ECS, moto S3)', () => {
     expect(Object.keys(outcome.results.files).sort()).toEqual(['w0', 'w2']);
     const w2 = JSON.parse(readFileSync(join(runDir, 'workers', 'w2.json'), 'utf8'));
     expect(w2).toMatchObject({
-      format: WORKER_RESULT_FORMAT,
+      format: WORKER_FORMAT,
       worker: 'w2',
       index: 2,
       of: 3,
@@ -379,10 +378,10 @@ describe.skipIf(!hasPython())('downloadWorkerResults (moto S3)', () => {
     const prefix = 'runs/dl-1';
     const put = (key: string, body: string) =>
       s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}`, Body: body }));
-    await put('workers/w0.json', JSON.stringify({ format: WORKER_RESULT_FORMAT, worker: 'w0' }));
+    await put('workers/w0.json', JSON.stringify({ format: WORKER_FORMAT, worker: 'w0' }));
     await put('workers/w1.json', '{ not json');
     await put('workers/notes.json', JSON.stringify({ format: 'something-else/1' }));
-    await put('workers/nested/w9.json', JSON.stringify({ format: WORKER_RESULT_FORMAT }));
+    await put('workers/nested/w9.json', JSON.stringify({ format: WORKER_FORMAT }));
     const runDir = tempDir('ecs-dl');
     // Act
     const got = await downloadWorkerResults(`s3://${bucket}/${prefix}`, runDir, { s3Client: s3, workers: 3 });
