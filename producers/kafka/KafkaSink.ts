@@ -300,17 +300,17 @@ export class KafkaSink<D extends Dataset = Dataset> {
 
   async #sendLoop(): Promise<void> {
     while (this.#pending.length > 0 && !this.#core.failed && !this.#core.abort.signal.aborted) {
-      const batch: EncodedRecord[] = [];
+      // Cut the batch by index and take it in one splice: shift() per record is linear in what is
+      // pending (up to 100,000 records), which made the send loop 44% of a flat-out producer's CPU.
+      const pending = this.#pending;
+      const limit = Math.min(pending.length, this.#s.maxBatchRecords);
+      let n = 0;
       let bytes = 0;
-      while (
-        this.#pending.length > 0 &&
-        batch.length < this.#s.maxBatchRecords &&
-        (batch.length === 0 || bytes + this.#pending[0]!.size <= this.#s.maxBatchBytes)
-      ) {
-        const r = this.#pending.shift()!;
-        bytes += r.size;
-        batch.push(r);
+      while (n < limit && (n === 0 || bytes + pending[n]!.size <= this.#s.maxBatchBytes)) {
+        bytes += pending[n]!.size;
+        n += 1;
       }
+      const batch = pending.splice(0, n);
       this.#pendingBytes -= bytes;
       await this.#send(batch);
     }
