@@ -19,8 +19,3 @@ export const DEFAULT_TOPIC_PARTITIONS = 2;
  * before sending, as the Kinesis sink refuses one over the Kinesis record limit.
  */
 export const KAFKA_MAX_MESSAGE_BYTES = 1_048_576;
-
-/** Version of the Python-free MSK IAM signer the `aws-msk-iam` mechanism loads (not a dependency yet). */
-export const MSK_IAM_SIGNER_PACKAGE = 'aws-msk-iam-sasl-signer-js';
-/** The version the `aws-msk-iam` mechanism was written against. */
-export const MSK_IAM_SIGNER_VERSION = '1.0.3';

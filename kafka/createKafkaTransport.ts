@@ -27,7 +27,6 @@ export interface KafkaTransport {
  * Creates the transport for a connection (no I/O until a client connects).
  *
  * @param connection - brokers, TLS, SASL
- * @throws MskIamUnavailableError when MSK IAM is asked for and the signer package is not installed
  * @example
  * ```ts
  * const kafka = createKafkaTransport({ brokers: ['127.0.0.1:9092'] });

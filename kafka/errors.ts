@@ -43,18 +43,6 @@ export class MissingTopicError extends KafkaError {
   }
 }
 
-/** The MSK IAM mechanism was asked for but its signer package is not installed. */
-export class MskIamUnavailableError extends KafkaError {
-  public constructor(pkg: string, version: string, cause: unknown) {
-    super(
-      `--sasl aws-msk-iam needs the npm package ${pkg}@${version} (AWS's MSK IAM signer for JavaScript), ` +
-        `which is not installed: npm install ${pkg}@${version}`,
-      { retriable: false, cause },
-    );
-    this.name = 'MskIamUnavailableError';
-  }
-}
-
 /** A Kafka call failed; `retriable` follows the client's own classification. */
 export class KafkaCallError extends KafkaError {
   /** What was being done, e.g. `send` or `fetch offsets`. */

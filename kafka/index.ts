@@ -4,8 +4,6 @@ export {
   KAFKA_BROKERS_ENV,
   KAFKA_CLIENT_ID,
   KAFKA_MAX_MESSAGE_BYTES,
-  MSK_IAM_SIGNER_PACKAGE,
-  MSK_IAM_SIGNER_VERSION,
 } from './constants.js';
 export { createKafkaTransport, type KafkaTransport } from './createKafkaTransport.js';
 export {
@@ -14,7 +12,6 @@ export {
   KafkaError,
   KafkaUnavailableError,
   MissingTopicError,
-  MskIamUnavailableError,
 } from './errors.js';
 export { parseBrokers } from './parseBrokers.js';
 export type * from './types.js';

@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { abortOnSignals, EXIT_CODES } from '../../common/abortOnSignals.js';
 import { GridstreamError } from '../../common/errors.js';
 import { checkLakeWritable, DEFAULT_LAKE, openLakeStorage } from '../../datalake/storage/index.js';
-import { createKafkaTransport, type KafkaTransport, MskIamUnavailableError } from '../../kafka/index.js';
+import { createKafkaTransport, type KafkaTransport } from '../../kafka/index.js';
 import { createKinesisClient, endpointFromEnv } from '../../kinesis/index.js';
 import {
   DELIVERY_DEFAULTS,
@@ -222,7 +222,6 @@ Examples:
       transport = kafka ? createKafkaTransport(kafka) : undefined;
     } catch (err) {
       await storage.close().catch(() => undefined);
-      if (err instanceof MskIamUnavailableError) throw new UsageError(err.message);
       throw err;
     }
     const worker = await DeliveryWorker.create({

@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-kinesis';
 import { abortOnSignals } from '../../common/abortOnSignals.js';
-import { type KafkaConnection, MskIamUnavailableError } from '../../kafka/index.js';
+import type { KafkaConnection } from '../../kafka/index.js';
 import { createKinesisClient, endpointFromEnv } from '../../kinesis/kinesisClient.js';
 import { PARTITION_KEY_FIELDS } from '../../kinesis/partitionKeys.js';
 import { EmbeddedKinesis } from '../../local/EmbeddedKinesis.js';
@@ -220,7 +220,6 @@ async function produce(config: ProduceConfig): Promise<number> {
     } catch (err) {
       await Promise.all(kafkaSinks.map((s) => s.close({ deadlineMs: 100 })));
       await rejects.close();
-      if (err instanceof MskIamUnavailableError) throw new UsageError(err.message);
       throw err;
     }
     sinks = kafkaSinks;

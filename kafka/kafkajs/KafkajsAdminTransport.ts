@@ -1,6 +1,11 @@
 import type { Admin, Kafka } from 'kafkajs';
+import { createRetrier } from '../../common/retry/index.js';
+import { KafkaCallError } from '../errors.js';
 import type { KafkaAdminTransport, PartitionOffsets } from '../types.js';
 import { toKafkaError } from './toKafkaError.js';
+
+/** How long topic creation waits for the new partitions' leaders (a broker just started elects slowly). */
+const CREATE_RETRIER = createRetrier({ maxRetryTimeMs: 60_000, maxBackoffMs: 1000 });
 
 /** {@link KafkaAdminTransport} over a kafkajs admin client. */
 export class KafkajsAdminTransport implements KafkaAdminTransport {
@@ -29,17 +34,33 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
   }
 
   public async createTopics(topics: readonly string[], partitions: number): Promise<void> {
-    const exist = new Set(await this.existingTopics(topics));
-    const create = topics.filter((t) => !exist.has(t));
-    if (create.length === 0) return;
-    try {
-      await this.#admin.createTopics({
-        waitForLeaders: true,
-        topics: create.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-      });
-    } catch (err) {
-      throw toKafkaError('create topics', err);
-    }
+    // A new topic's partitions get their leaders a moment after CreateTopics answers. kafkajs waits for
+    // them (waitForLeaders) only as long as the client's few retries, which a loaded machine outlasts
+    // (UNKNOWN_TOPIC_OR_PARTITION, retriable): then create what is still missing and wait on.
+    await CREATE_RETRIER(async () => {
+      const exist = new Set(await this.existingTopics(topics));
+      const create = topics.filter((t) => !exist.has(t));
+      try {
+        if (create.length > 0) {
+          await this.#admin.createTopics({
+            waitForLeaders: true,
+            topics: create.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+          });
+        } else {
+          const meta = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
+          const leaderless = meta.topics.filter((t) => t.partitions.some((p) => p.leader < 0));
+          if (leaderless.length > 0) {
+            throw new KafkaCallError(
+              'create topics',
+              new Error(`partitions of ${leaderless.map((t) => t.name).join(', ')} have no leader yet`),
+              true,
+            );
+          }
+        }
+      } catch (err) {
+        throw err instanceof KafkaCallError ? err : toKafkaError('create topics', err);
+      }
+    });
   }
 
   public async partitions(topic: string): Promise<number[]> {

@@ -65,6 +65,9 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
       for (const [p, slot] of this.#slots) {
         if (!this.#assigned.has(p)) {
           this.#slots.delete(p);
+          // kafkajs keeps a partition's pause across rebalances: left paused, a partition the group gives
+          // back later would never be fetched again (its reader waits for ever).
+          if (slot.paused) this.#consumer.resume([{ topic: this.#o.topic, partitions: [p] }]);
           slot.wake?.();
         }
       }
@@ -90,10 +93,14 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     }
   }
 
-  #onBatch({ batch }: EachBatchPayload): void {
+  #onBatch({ batch, isStale }: EachBatchPayload): void {
     const slot = this.#slots.get(batch.partition);
     // Nobody pulls this partition yet: the first pull seeks where it wants to read.
     if (!slot) return;
+    // Fetched from the position before a seek still pending (kafkajs hands out a fetched batch after
+    // the caller moved): a seek back (a restarted reader replaying from its checkpoint) would otherwise
+    // take this batch as what follows its offset, and the records in between would never be read.
+    if (isStale()) return;
     const from = BigInt(slot.next);
     for (const m of batch.messages) {
       if (BigInt(m.offset) < from) continue;
@@ -109,6 +116,15 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     slot.wake?.();
   }
 
+  /** Assigned partitions kafkajs holds paused now (more than {@link MAX_QUEUED} records queued). */
+  public get paused(): number[] {
+    return this.#consumer
+      .paused()
+      .filter((t) => t.topic === this.#o.topic)
+      .flatMap((t) => t.partitions)
+      .sort((a, b) => a - b);
+  }
+
   public async fetch(
     partition: number,
     offset: string,
@@ -119,8 +135,9 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
     if (!this.#assigned.has(partition) || this.#stopped) return none;
     let slot = this.#slots.get(partition);
     if (!slot || slot.pulled !== offset) {
-      // First pull, or the caller moved (a replay): read from its offset.
-      if (slot?.paused) this.#consumer.resume([{ topic: this.#o.topic, partitions: [partition] }]);
+      // First pull, or the caller moved (a replay): read from its offset, unpaused whatever an earlier
+      // slot of this partition left (kafkajs keeps pauses across rebalances).
+      this.#consumer.resume([{ topic: this.#o.topic, partitions: [partition] }]);
       slot = {
         queue: [],
         next: offset,

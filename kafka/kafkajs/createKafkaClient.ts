@@ -1,36 +1,14 @@
-import { createRequire } from 'node:module';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
-import { KAFKA_CLIENT_ID, MSK_IAM_SIGNER_PACKAGE, MSK_IAM_SIGNER_VERSION } from '../constants.js';
-import { MskIamUnavailableError } from '../errors.js';
+import { KAFKA_CLIENT_ID } from '../constants.js';
 import type { KafkaConnection } from '../types.js';
-
-/** The signer's one function gridstream calls (aws-msk-iam-sasl-signer-js). */
-interface MskIamSigner {
-  generateAuthToken(options: { region: string }): Promise<{ token: string; expiryTime: number }>;
-}
-
-/**
- * Loads AWS's MSK IAM signer; it is not a dependency of gridstream yet, so asking for IAM without it
- * fails with the package to install rather than a module-not-found trace.
- */
-function loadMskSigner(): MskIamSigner {
-  try {
-    return createRequire(import.meta.url)(MSK_IAM_SIGNER_PACKAGE) as MskIamSigner;
-  } catch (err) {
-    throw new MskIamUnavailableError(MSK_IAM_SIGNER_PACKAGE, MSK_IAM_SIGNER_VERSION, err);
-  }
-}
+import { mskIamTokenProvider } from './mskIamTokenProvider.js';
 
 function saslOf(c: KafkaConnection): SASLOptions | undefined {
   const sasl = c.sasl;
   if (sasl === undefined) return undefined;
   if (sasl.mechanism === 'aws-msk-iam') {
-    const signer = loadMskSigner();
     const region = sasl.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    return {
-      mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => ({ value: (await signer.generateAuthToken({ region })).token }),
-    };
+    return { mechanism: 'oauthbearer', oauthBearerProvider: mskIamTokenProvider(region) };
   }
   return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
 }
@@ -50,7 +28,6 @@ function logCreator() {
  * so a wrong address fails fast. kafkajs' own retries are kept small: gridstream's retrier decides.
  *
  * @param connection - brokers and security
- * @throws MskIamUnavailableError when MSK IAM is asked for and the signer is not installed
  */
 export function createKafkaClient(connection: KafkaConnection): Kafka {
   const sasl = saslOf(connection);

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createKafkaTransport } from '../../kafka/index.js';
 import { KafkaBrokerError } from './errors.js';
 import { ensureKafkaJars, kafkaVersion } from './kafkaJars.js';
+import { kraftClusterId } from './kraftClusterId.js';
 
 /** Options of {@link EmbeddedKafka.start}. */
 export interface EmbeddedKafkaOptions {
@@ -35,11 +35,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool's random-uuid prints). */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 /**
@@ -159,7 +154,7 @@ export class EmbeddedKafka {
             'format',
             '--ignore-formatted',
             '-t',
-            clusterId(),
+            kraftClusterId(),
             '-c',
             props,
           ],

@@ -3,32 +3,21 @@ import { createRetrier, type Retrier } from '../../common/retry/index.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import { partitionKeyOf } from '../../kinesis/partitionKeys.js';
 import { ShardMap } from '../../kinesis/ShardMap.js';
-import {
-  type Contract,
-  ContractViolationError,
-  contractFor,
-  type Dataset,
-  type EventByDataset,
-} from '../../schemas/index.js';
+import { contractFor, type Dataset } from '../../schemas/index.js';
 import { Aggregator } from './Aggregator.js';
-import { BackpressureQueue } from './BackpressureQueue.js';
 import { BatchCollector } from './BatchCollector.js';
 import { ConcurrencyLimiter } from './ConcurrencyLimiter.js';
-import { DEFAULT_REJECT_FILE, type SinkDefaults } from './constants.js';
-import { encodeRecord } from './encodeRecord.js';
-import { PartialFailureError, SinkClosedError, SinkConfigurationError, SinkFailedError } from './errors.js';
-import { RejectWriter } from './RejectWriter.js';
+import type { SinkDefaults } from './constants.js';
+import { PartialFailureError, SinkConfigurationError } from './errors.js';
 import { ResponseClassifier } from './ResponseClassifier.js';
 import { ShardMapLoader } from './ShardMapLoader.js';
-import { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
+import { SinkCore } from './SinkCore.js';
 import { resolveSinkSettings } from './sinkSettings.js';
 import type {
   BufferedRecord,
   CloseOptions,
   KinesisSinkOptions,
   PutOutcome,
-  RejectionError,
-  SettledOutcome,
   SinkCounters,
   SinkEntry,
 } from './types.js';
@@ -96,21 +85,16 @@ export class KinesisSink<D extends Dataset = Dataset> {
   /** Stream written to. */
   public readonly streamName: string;
 
-  readonly #contract: Contract<D>;
-  readonly #partitionKey: (event: EventByDataset[D]) => string;
   readonly #settings: SinkDefaults;
   readonly #client: KinesisClient;
   readonly #ownsClient: boolean;
   readonly #retry: Retrier;
-  readonly #rejects: RejectWriter | undefined;
-  readonly #ownsRejects: boolean;
-  readonly #metrics: SinkMetrics | undefined;
-  readonly #metricsTimer: NodeJS.Timeout | undefined;
   readonly #counters: SinkCounters = zeroCounters();
-  readonly #onSettled: ((records: readonly BufferedRecord[], outcome: SettledOutcome) => void) | undefined;
+  /** Admission, buffer limits, reject file, metrics and the close deadline, shared with the Kafka sink. */
+  readonly #core: SinkCore<D>;
+  readonly #onSettled: KinesisSinkOptions<D>['onSettled'];
 
-  // The stages, in the order a record passes them.
-  readonly #queue: BackpressureQueue;
+  // The stages, in the order a record passes them (the buffer limits are the core's queue).
   readonly #shardMaps: ShardMapLoader;
   readonly #aggregator: Aggregator;
   readonly #collector = new BatchCollector<SinkEntry>();
@@ -119,42 +103,40 @@ export class KinesisSink<D extends Dataset = Dataset> {
 
   readonly #inFlight = new Set<Promise<void>>();
   #linger: NodeJS.Timeout | undefined;
-  #closing = false;
   #closed: Promise<SinkCounters> | undefined;
-  #failed: SinkFailedError | undefined;
   #lastError: { readonly error: string; readonly at: number } | undefined;
-  readonly #abort = new AbortController();
 
   /**
    * @param options - see {@link KinesisSinkOptions}; validated here, before any network call
    */
   public constructor(options: KinesisSinkOptions<D>) {
     this.dataset = options.dataset;
-    this.#contract = contractFor(options.dataset);
     this.streamName = options.streamName ?? options.dataset;
     if (this.streamName.length === 0) throw new SinkConfigurationError('streamName', '', 'a stream name');
     const s = resolveSinkSettings(options);
     this.#settings = s;
     this.#retry = options.retrier ?? createRetrier({ maxRetryTimeMs: s.recordTtlMs });
-    this.#partitionKey = options.partitionKey ?? ((e) => partitionKeyOf(this.dataset, e));
-    this.#onSettled = options.onSettled;
     this.#ownsClient = options.client === undefined;
     this.#client =
       options.client ?? createKinesisClient(options.endpoint ? { endpoint: options.endpoint } : {});
-    if (options.rejectWriter) {
-      this.#rejects = options.rejectWriter;
-      this.#ownsRejects = false;
-    } else {
-      const file = options.rejectFile === undefined ? DEFAULT_REJECT_FILE : options.rejectFile;
-      this.#rejects = file === null ? undefined : new RejectWriter(file);
-      this.#ownsRejects = true;
-    }
-
-    // The queue and the limiter keep their gauges in the counters themselves: readers see them live.
-    this.#queue = new BackpressureQueue(
-      { maxBytes: s.maxBufferedBytes, maxRecords: s.maxBufferedRecords },
-      this.#counters,
-    );
+    // The core's queue and the limiter keep their gauges in the counters themselves: readers see them live.
+    this.#core = new SinkCore({
+      dataset: this.dataset,
+      target: this.streamName,
+      contract: contractFor(options.dataset),
+      partitionKey: options.partitionKey ?? ((e) => partitionKeyOf(this.dataset, e)),
+      counters: this.#counters,
+      maxBufferedBytes: s.maxBufferedBytes,
+      maxBufferedRecords: s.maxBufferedRecords,
+      recordTtlMs: s.recordTtlMs,
+      metricsIntervalMs: s.metricsIntervalMs,
+      ...(options.rejectFile !== undefined ? { rejectFile: options.rejectFile } : {}),
+      ...(options.rejectWriter ? { rejectWriter: options.rejectWriter } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      service: 'Kinesis',
+      ...(options.onSettled ? { onSettled: options.onSettled } : {}),
+    });
+    this.#onSettled = options.onSettled;
     this.#aggregator = new Aggregator({
       aggregate: s.aggregate,
       maxAggregatedBytes: s.maxAggregatedBytes,
@@ -166,13 +148,6 @@ export class KinesisSink<D extends Dataset = Dataset> {
     );
     this.#limiter = new ConcurrencyLimiter(s.maxConcurrentPutRecords, this.#counters);
     this.#classifier = new ResponseClassifier({ recordTtlMs: s.recordTtlMs });
-
-    if ((options.metrics ?? metricsModeFromEnv()) === 'emf') {
-      const metrics = new SinkMetrics(this.dataset, this.streamName);
-      this.#metrics = metrics;
-      this.#metricsTimer = setInterval(() => metrics.publish(this.#counters), s.metricsIntervalMs);
-      this.#metricsTimer.unref();
-    }
   }
 
   /**
@@ -209,39 +184,21 @@ export class KinesisSink<D extends Dataset = Dataset> {
    * @throws SinkClosedError after `close()`; SinkFailedError after a non-retriable Kinesis error
    */
   public async put(event: unknown): Promise<PutOutcome> {
-    if (this.#failed) throw this.#failed;
-    if (this.#closing) throw new SinkClosedError(this.streamName);
-    const c = this.#counters;
-    c.produced += 1;
-    // Validated and serialized in one pass; the JSON is kept as a string, UTF-8 encoded once, straight
-    // into the aggregate (or the plain record).
-    const record = encodeRecord(this.#contract, this.#partitionKey, event);
-    if (record instanceof Error) return this.#reject(event, record);
-    // Reserve buffer space before any await so concurrent un-awaited puts cannot overshoot the limits.
-    if (!this.#queue.tryReserve(record.size)) {
-      const admitted = this.#queue.wait(record.size);
-      // Records sitting in aggregates hold space: send them now instead of after the linger.
-      this.#flushBuffers();
-      await admitted;
-    }
-    c.accepted += 1;
-    record.deadline = Date.now() + this.#settings.recordTtlMs;
+    // Records sitting in aggregates hold space: a put that has to wait sends them now, not after the linger.
+    let admitted = this.#core.admit(event, () => this.#flushBuffers());
+    if (admitted instanceof Promise) admitted = await admitted;
+    const record = admitted;
+    if (!('eventId' in record)) return record;
     if (this.#aggregator.shardMap === undefined && this.#aggregator.aggregates(record.size)) {
       try {
         await this.#shardMaps.load();
       } catch (err) {
         // Without the stream's shards nothing can be routed: stop, like a failed PutRecords would.
-        this.#writeOff([record], 'failed', `not sent: ${(err as Error).message}`);
+        this.#core.writeOff([record], 'failed', `not sent: ${(err as Error).message}`);
         this.#fail(err);
-        throw this.#failed;
+        throw this.#core.failed;
       }
-    }
-    // Narrowing from the first line does not survive the awaits above.
-    const failed = this.#failed as SinkFailedError | undefined;
-    if (failed || this.#abort.signal.aborted) {
-      // The sink stopped while this put waited: account for the record, not lose it.
-      this.#writeOff([record], failed ? 'failed' : 'expired', failed?.message ?? 'close deadline');
-      return ACCEPTED;
+      if (!this.#core.afterWait(record)) return ACCEPTED;
     }
     if (!this.#aggregator.add(record)) this.#shardMaps.refresh();
     this.#armLinger();
@@ -256,8 +213,8 @@ export class KinesisSink<D extends Dataset = Dataset> {
    */
   public async flush(): Promise<void> {
     this.#flushBuffers();
-    if (this.#counters.bufferedRecords > 0) await this.#queue.drained();
-    if (this.#failed) throw this.#failed;
+    if (this.#counters.bufferedRecords > 0) await this.#core.queue.drained();
+    if (this.#core.failed) throw this.#core.failed;
   }
 
   /**
@@ -272,36 +229,18 @@ export class KinesisSink<D extends Dataset = Dataset> {
   }
 
   async #close(deadlineMs: number): Promise<SinkCounters> {
-    this.#closing = true;
-    const timer = setTimeout(() => this.#abort.abort(), deadlineMs);
-    const aborted = new Promise<void>((resolve) =>
-      this.#abort.signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    await Promise.race([this.flush().catch(() => undefined), aborted]);
-    clearTimeout(timer);
-    if (this.#abort.signal.aborted) {
-      this.#queue.rejectWaiting(new SinkClosedError(this.streamName));
-      this.#writeOffBuffered(
-        'expired',
-        `close deadline of ${deadlineMs} ms passed before Kinesis acknowledged it`,
-      );
-    }
-    // In-flight calls settle quickly now: they were aborted, or they finish on their own.
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    if (this.#linger) clearTimeout(this.#linger);
-    this.#linger = undefined;
-    if (this.#metricsTimer) clearInterval(this.#metricsTimer);
-    this.#metrics?.publish(this.#counters);
-    if (this.#ownsRejects) await this.#rejects?.close();
+    await this.#core.close(deadlineMs, {
+      flush: () => this.flush(),
+      takeBuffered: () => this.#takeBuffered(),
+      settle: async () => {
+        // In-flight calls settle quickly now: they were aborted, or they finish on their own.
+        while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+        if (this.#linger) clearTimeout(this.#linger);
+        this.#linger = undefined;
+      },
+    });
     if (this.#ownsClient) this.#client.destroy();
     return this.snapshot();
-  }
-
-  #reject(event: unknown, error: RejectionError): PutOutcome {
-    this.#counters.rejected += 1;
-    const violations = error instanceof ContractViolationError ? error.violations : [];
-    this.#rejects?.writeRejected(this.dataset, error.eventId, error.message, violations, event);
-    return { accepted: false, error };
   }
 
   /** A shard map arrived: the first one, or a reload after a resharding showed up. */
@@ -335,7 +274,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
 
   /** Collector → limiter: starts a call per ready batch while the limiter lets one fly. */
   #dispatch(): void {
-    while (!this.#failed && this.#collector.readyCount > 0 && this.#limiter.tryAcquire()) {
+    while (!this.#core.failed && this.#collector.readyCount > 0 && this.#limiter.tryAcquire()) {
       const entries = this.#collector.next()!;
       const p = this.#send(entries).finally(() => {
         this.#limiter.release();
@@ -354,7 +293,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
       await this.#retry(async (bail, attempt) => {
         const { live, expired } = this.#classifier.splitExpired(pending, Date.now());
         if (expired.length > 0) {
-          this.#writeOff(usersOf(expired), 'expired', this.#classifier.expiredReason);
+          this.#core.writeOff(usersOf(expired), 'expired', this.#classifier.expiredReason);
           pending = live;
         }
         if (pending.length === 0) return;
@@ -370,7 +309,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
             }),
             {
               abortSignal: AbortSignal.any([
-                this.#abort.signal,
+                this.#core.abort.signal,
                 AbortSignal.timeout(this.#settings.requestTimeoutMs),
               ]),
             },
@@ -393,7 +332,7 @@ export class KinesisSink<D extends Dataset = Dataset> {
         // Kinesis put a record elsewhere than the map predicted: the stream was resharded.
         if (verdict.resharded) this.#shardMaps.refresh();
         for (const e of verdict.throttled) c.throttled += e.users.length;
-        for (const { entry, reason } of verdict.refused) this.#writeOff(entry.users, 'failed', reason);
+        for (const { entry, reason } of verdict.refused) this.#core.writeOff(entry.users, 'failed', reason);
         if (verdict.throttled.length > 0) this.#limiter.onThrottled();
         else if (this.#limiter.onSucceeded()) this.#dispatch();
         const code = verdict.firstErrorCode;
@@ -402,22 +341,18 @@ export class KinesisSink<D extends Dataset = Dataset> {
         if (pending.length > 0) {
           throw new PartialFailureError(pending.length, verdict.throttled.length, code);
         }
-      }, this.#abort.signal);
+      }, this.#core.abort.signal);
     } catch (err) {
       if (pending.length === 0) return;
-      const verdict = this.#classifier.classifyGiveUp(err, this.#abort.signal.aborted);
-      this.#writeOff(usersOf(pending), verdict.kind, verdict.reason);
+      const verdict = this.#classifier.classifyGiveUp(err, this.#core.abort.signal.aborted);
+      this.#core.writeOff(usersOf(pending), verdict.kind, verdict.reason);
       // Non-retriable (stream missing, access denied, bad request): stop the sink, write everything out.
       if (verdict.kind === 'failed') this.#fail(err);
     }
   }
 
   #recordLatency(started: number): void {
-    const ms = performance.now() - started;
-    const c = this.#counters;
-    c.putRecordsLatencyMsTotal += ms;
-    if (ms > c.putRecordsLatencyMsMax) c.putRecordsLatencyMsMax = ms;
-    this.#metrics?.recordLatency(ms);
+    this.#core.latency(performance.now() - started);
   }
 
   /** Kinesis stored these entries: count them and give their room back. */
@@ -430,35 +365,18 @@ export class KinesisSink<D extends Dataset = Dataset> {
       for (const u of e.users) bytes += u.size;
       this.#onSettled?.(e.users, 'acknowledged');
     }
-    const c = this.#counters;
-    c.sent += records;
-    c.kinesisRecords += entries.length;
-    this.#queue.release(records, bytes);
+    this.#counters.kinesisRecords += entries.length;
+    this.#core.acknowledged(records, bytes);
   }
 
-  #writeOff(users: readonly BufferedRecord[], kind: 'expired' | 'failed', reason: string): void {
-    if (users.length === 0) return;
-    let bytes = 0;
-    for (const u of users) {
-      this.#rejects?.writeUnsent(kind, this.dataset, u.eventId, reason, u.data);
-      bytes += u.size;
-    }
-    this.#counters[kind] += users.length;
-    this.#queue.release(users.length, bytes);
-    this.#onSettled?.(users, kind);
-  }
-
-  /** Writes off every record not yet handed to a PutRecords call. */
-  #writeOffBuffered(kind: 'expired' | 'failed', reason: string): void {
+  /** Takes every record not yet handed to a PutRecords call (aggregates and batches). */
+  #takeBuffered(): BufferedRecord[] {
     const users = this.#aggregator.drain();
     for (const e of this.#collector.drain()) users.push(...e.users);
-    this.#writeOff(users, kind, reason);
+    return users;
   }
 
   #fail(cause: unknown): void {
-    if (this.#failed) return;
-    this.#failed = new SinkFailedError(this.streamName, cause);
-    this.#queue.rejectWaiting(this.#failed);
-    this.#writeOffBuffered('failed', `not sent: ${this.#failed.message}`);
+    this.#core.fail(cause, () => this.#takeBuffered());
   }
 }

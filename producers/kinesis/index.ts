@@ -22,6 +22,7 @@ export {
 } from './errors.js';
 export { KinesisSink } from './KinesisSink.js';
 export { REJECT_KINDS, type RejectKind, RejectWriter } from './RejectWriter.js';
+export { type SinkCloseSteps, SinkCore, type SinkCoreOptions } from './SinkCore.js';
 export { metricsModeFromEnv, SinkMetrics } from './SinkMetrics.js';
 export type {
   BufferedRecord,

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLakeStorage } from '../../datalake/storage/index.js';
 import type { ErrorRecord } from '../../stream-processors/delivery/index.js';
 import { gridEvent } from '../helpers/events.js';
@@ -23,13 +23,21 @@ beforeAll(async () => {
 
 const BIN = join(REPO_ROOT, 'bin', 'gridstream.js');
 
+/** Delivery processes still running: a failed test must not leave them behind. */
+const running = new Set<ChildProcess>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A `gridstream deliver --source kafka` child with its output lines (timed from its start). */
+interface Delivery {
+  readonly child: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<number | null>;
+}
+
 /** A `gridstream deliver --source kafka` child with its output lines collected. */
-function deliver(
-  lake: string,
-  topic: string,
-  group: string,
-  extra: string[] = [],
-): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+function deliver(lake: string, topic: string, group: string, extra: string[] = []): Delivery {
   const child = spawn(
     process.execPath,
     [
@@ -55,9 +63,15 @@ function deliver(
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
-  createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
+  const t0 = Date.now();
+  const keep = (l: string): void => {
+    lines.push(`+${((Date.now() - t0) / 1000).toFixed(1)}s ${l}`);
+  };
+  createInterface({ input: child.stdout! }).on('line', keep);
+  createInterface({ input: child.stderr! }).on('line', keep);
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  running.add(child);
+  void exited.then(() => running.delete(child));
   return { child, lines, exited };
 }
 
@@ -72,6 +86,29 @@ function checkpoints(lake: string, topic: string): { sequenceNumber: string | nu
   return names.map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')));
 }
 
+/** Flush lines a delivery process printed (`-v`). */
+function flushes(p: Delivery): number {
+  return p.lines.filter((l) => l.includes('deliver: flushed')).length;
+}
+
+/** The process printed its start line: the group assigned it partitions and it claimed them. */
+function started(p: Delivery): boolean {
+  return p.lines.some((l) => l.includes('deliver: reading'));
+}
+
+/** Waits for a condition of delivery processes; on timeout the error carries their output. */
+async function until(
+  p: Delivery,
+  what: string,
+  check: () => boolean,
+  others: Delivery[] = [],
+): Promise<void> {
+  await waitFor(what, check, 180_000, 200).catch((err: Error) => {
+    const out = [p, ...others].map((x, i) => `--- delivery process ${i + 1}:\n${x.lines.join('\n')}`);
+    throw new Error(`${err.message}\n${out.join('\n')}`);
+  });
+}
+
 async function rawCounts(lake: string): Promise<{ rows: number; unique: number }> {
   const [r] = await duckRows(
     `SELECT count(*)::INT AS rows, count(DISTINCT event_id)::INT AS "unique" FROM ${rawParquet(lake, 'grid')}`,
@@ -80,74 +117,88 @@ async function rawCounts(lake: string): Promise<{ rows: number; unique: number }
 }
 
 describe('deliver --source kafka on a real broker', () => {
-  // Skipped until the rebalance stall is found: in a fresh-clone run, and locally with 6,000 events, one of
-  // the two members never flushed within 120 s after joining (issue 14 stays open for it); with 3,000 events
-  // it passes most runs.
-  // biome-ignore lint/suspicious/noSkippedTests: a known stall under investigation (issue 14), not a passing test
-  it.skip('delivers every event exactly once through a kill -9 and a second consumer joining (rebalance)', async () => {
-    // Prepare: a producer sending for a while, in its own process
+  it('delivers every event exactly once through a kill -9 and a second consumer joining and leaving (rebalances)', async () => {
+    // Prepare: a topic of 4 partitions. Events are sent in phases, each once the members are where the
+    // phase needs them: sent on a timer instead, a member that joined after the last event had been
+    // delivered had nothing to flush, and waiting for its flush stalled the test (issue 14).
     const topic = uniqueTopic('deliver');
     const group = `g-${topic}`;
     await createTopics(brokers, [topic], 4);
     const lake = tempDir('kafka-deliver');
-    const total = 3000;
-    const producer = run(process.execPath, [
-      BIN,
-      'produce',
-      '--transport',
-      'kafka',
-      '--brokers',
-      brokers,
-      '--dataset',
-      'grid',
-      '--stream',
-      topic,
-      '--count',
-      String(total),
-      '--rate',
-      '300',
-      '--seed',
-      '11',
-    ]);
+    const sizes = [2000, 10_000, 2000, 2000];
+    const total = sizes.reduce((x, y) => x + y, 0);
+    const produce = async (phase: number): Promise<void> => {
+      const r = await run(process.execPath, [
+        BIN,
+        'produce',
+        '--transport',
+        'kafka',
+        '--brokers',
+        brokers,
+        '--dataset',
+        'grid',
+        '--stream',
+        topic,
+        '--count',
+        String(sizes[phase]),
+        '--rate',
+        '0',
+        '--seed',
+        String(11 + phase),
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    /** Offsets durable in the lake, all partitions together: `total` once everything is delivered. */
+    const durable = (): number =>
+      checkpoints(lake, topic).reduce(
+        (n, c) => n + (c.sequenceNumber === null ? 0 : Number(c.sequenceNumber) + 1),
+        0,
+      );
+    await produce(0);
 
-    // Act: the first delivery is killed -9 once it has checkpointed something
+    // Act: the first delivery is killed -9 once it has checkpointed something...
     const first = deliver(lake, topic, group);
-    await waitFor(
-      'a first checkpoint',
-      () => checkpoints(lake, topic).some((c) => c.sequenceNumber !== null),
-      120_000,
-    );
+    await until(first, 'a first checkpoint', () => durable() > 0);
     first.child.kill('SIGKILL');
     await first.exited;
-    // ...restarted, and joined by a second process of the same group
+    // ...restarted (its start line comes once the group assigned it partitions) with a backlog to read...
     const a = deliver(lake, topic, group);
+    await until(a, 'the restarted member to be assigned partitions', () => started(a));
+    await produce(1);
+    await until(a, 'the restarted member to flush', () => flushes(a) > 0);
+    // ...joined by a second process (rebalance: two partitions move)...
     const b = deliver(lake, topic, group);
-    const produced = await producer;
-    expect(produced.code, produced.stderr).toBe(0);
-    await waitFor(
-      'both members to have delivered something',
-      () => [a, b].every((p) => p.lines.some((l) => l.includes('deliver: flushed'))),
-      120_000,
+    await until(b, 'the second member to be assigned partitions', () => started(b), [a]);
+    const [aBefore, bBefore] = [flushes(a), flushes(b)];
+    await produce(2);
+    await until(
+      b,
+      'both members to deliver after the rebalance',
+      () => flushes(a) > aBefore && flushes(b) > bBefore,
+      [a],
     );
-    a.child.kill('SIGTERM');
+    // ...which leaves (rebalance: the first member gets its partitions back)
     b.child.kill('SIGTERM');
-    expect(await a.exited).toBe(0);
-    expect(await b.exited).toBe(0);
-    // A last run delivers whatever is left and stops.
+    expect(await b.exited, b.lines.join('\n')).toBe(0);
+    await produce(3);
+    await until(a, 'the remaining member to deliver every event', () => durable() === total, [b]);
+    a.child.kill('SIGTERM');
+    expect(await a.exited, a.lines.join('\n')).toBe(0);
+    // A last run finds nothing left and stops.
     const last = deliver(lake, topic, group, ['--stop-when-caught-up']);
     expect(await last.exited, last.lines.join('\n')).toBe(0);
 
-    // Assess: raw rows = unique = sent; partitions changed hands (claimed again under a higher epoch)
+    // Assess: raw rows = unique = sent; partitions changed hands (claimed again under higher epochs)
     expect(await rawCounts(lake)).toEqual({ rows: total, unique: total });
     const cps = checkpoints(lake, topic);
     expect(cps).toHaveLength(4);
-    expect(Math.max(...cps.map((c) => c.leaseEpoch))).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...cps.map((c) => c.leaseEpoch))).toBeGreaterThanOrEqual(4);
     const files = readdirSync(join(lake, 'raw', 'grid'), { recursive: true })
       .map(String)
       .filter((f) => f.endsWith('.parquet'));
     for (const f of files)
       expect(f).toMatch(new RegExp(`${topic}-1-.*-partition-000[0-3]-\\d+-\\d+\\.parquet$`));
-  });
+  }, 600_000);
 
   it('sends non-JSON, invalid, oversized and poison messages to errors/ with the reason, and delivers their neighbours', async () => {
     // Prepare
