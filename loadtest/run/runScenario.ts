@@ -9,7 +9,12 @@ import { RUN_FORMAT } from '../constants.js';
 import { LoadtestError } from '../errors.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
 import { loadPrices } from '../model/costModel.js';
-import { scenarioCost, scenarioShardPredictions } from '../model/scenarioModels.js';
+import {
+  DEFAULT_EVENT_BYTES,
+  peakRate,
+  scenarioCost,
+  scenarioShardPredictions,
+} from '../model/scenarioModels.js';
 import { RateProfile } from '../profile/RateProfile.js';
 import { reconcileRun } from '../reconcile/index.js';
 import { evaluateSlos } from '../report/evaluateSlos.js';
@@ -691,7 +696,9 @@ async function startEmulator(scenario: Scenario, logDir: string, processes: RunP
   const streams = Object.keys(scenario.datasets)
     .map((d) => `${d}=${shards}`)
     .join(',');
-  const p = startGridstream('kinesis', 'emulator', ['kinesis', '--port', '0', '--shards', streams], {
+  const retentionMb = String(emulatorRetentionMb(scenario));
+  const args = ['kinesis', '--port', '0', '--shards', streams, '--retention-mb', retentionMb];
+  const p = startGridstream('kinesis', 'emulator', args, {
     logDir,
     onStdout: (text) => {
       seen += text;
@@ -791,4 +798,26 @@ export function sloTable(slos: readonly SloResult[]): string[] {
       .join('  ')
       .trimEnd();
   return [fmt(head), ...rows.map(fmt)];
+}
+
+/**
+ * The embedded emulator's retention for a scenario, MiB. The emulator keeps records nobody has read
+ * until everything it holds reaches 4 × this, then trims the oldest (like Kinesis retention, which is
+ * 24 h on AWS): a delivery that falls behind by more would lose them, which a load test must never
+ * cause itself. Sized to hold 10 minutes of the peak rate, or the whole profile if that is less, within
+ * 64 MiB..2 GiB (so at most 8 GiB unread).
+ *
+ * @param scenario - the scenario run on the embedded target
+ */
+export function emulatorRetentionMb(scenario: Scenario): number {
+  let bytes = 0;
+  for (const [d, load] of Object.entries(scenario.datasets) as [
+    Dataset,
+    NonNullable<Scenario['datasets'][Dataset]>,
+  ][]) {
+    const profile = new RateProfile(load.profile);
+    const eventBytes = load.eventBytes ?? DEFAULT_EVENT_BYTES[d];
+    bytes += Math.min(profile.totalEvents, peakRate(profile) * 600) * eventBytes;
+  }
+  return Math.min(2048, Math.max(64, Math.ceil(bytes / 4 / 1024 / 1024)));
 }
