@@ -15,7 +15,7 @@ import type { EncodedRecord } from '../kinesis/encodeRecord.js';
 import { SinkConfigurationError } from '../kinesis/errors.js';
 import type { RejectWriter } from '../kinesis/RejectWriter.js';
 import { SinkCore } from '../kinesis/SinkCore.js';
-import type { CloseOptions, MetricsMode, PutOutcome, SinkCounters } from '../kinesis/types.js';
+import type { CloseOptions, MetricsMode, PutOutcome, SettledOutcome, SinkCounters } from '../kinesis/types.js';
 import { KAFKA_SINK_DEFAULTS, type KafkaSinkDefaults } from './constants.js';
 
 /** Options of {@link KafkaSink}. Every tuning value not given comes from `defaults`. */
@@ -54,6 +54,11 @@ export interface KafkaSinkOptions<D extends Dataset = Dataset> {
   readonly metrics?: MetricsMode;
   /** Message key of an event. @default `partitionKeyOf(dataset, event)` (the Kinesis partition key) */
   readonly partitionKey?: (event: EventByDataset[D]) => string;
+  /**
+   * Told of every record once it is settled: `acknowledged` when its send is acknowledged by the
+   * brokers, else the write-off kind (`expired`, `failed`). The load worker times each event with it.
+   */
+  readonly onSettled?: (records: readonly EncodedRecord[], outcome: SettledOutcome) => void;
 }
 
 const ACCEPTED: PutOutcome = Object.freeze({ accepted: true });
@@ -115,6 +120,7 @@ export class KafkaSink<D extends Dataset = Dataset> {
   readonly #counters = zeroCounters();
   /** Admission, buffer limits, reject file, metrics and the close deadline, shared with the Kinesis sink. */
   readonly #core: SinkCore<D>;
+  readonly #onSettled: KafkaSinkOptions<D>['onSettled'];
   /** Accepted records not yet handed to a send, in put order. */
   #pending: EncodedRecord[] = [];
   #pendingBytes = 0;
@@ -179,7 +185,9 @@ export class KafkaSink<D extends Dataset = Dataset> {
       ...(options.rejectWriter ? { rejectWriter: options.rejectWriter } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
       service: 'Kafka',
+      ...(options.onSettled ? { onSettled: options.onSettled } : {}),
     });
+    this.#onSettled = options.onSettled;
   }
 
   /** Live counters (see {@link SinkCounters}; `kinesisRecords` = Kafka messages, `putRecordsCalls` = sends). */
@@ -353,6 +361,7 @@ export class KafkaSink<D extends Dataset = Dataset> {
         let ackBytes = 0;
         for (const r of live) ackBytes += r.size;
         this.#core.acknowledged(live.length, ackBytes);
+        this.#onSettled?.(live, 'acknowledged');
         live = [];
       }, this.#core.abort.signal);
     } catch (err) {

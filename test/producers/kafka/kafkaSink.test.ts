@@ -82,6 +82,36 @@ describe.each(DATASETS)('KafkaSink (%s) on a real broker', (dataset: Dataset) =>
   });
 });
 
+describe('KafkaSink onSettled', () => {
+  it('tells onSettled of every event once its send is acknowledged, and of nothing else', async () => {
+    // Prepare
+    const topic = uniqueTopic('sink-settled');
+    await createTopics(brokers, [topic], 2);
+    const events = generatedEvents('grid', 40);
+    const settled: { id: string; outcome: string }[] = [];
+    const sink = new KafkaSink({
+      dataset: 'grid',
+      topic,
+      connection: { brokers: [brokers] },
+      defaults: KAFKA_SINK_TEST_DEFAULTS,
+      maxBatchRecords: 15,
+      rejectFile: null,
+      onSettled: (records, outcome) => {
+        for (const r of records)
+          settled.push({ id: (JSON.parse(r.data) as { event_id: string }).event_id, outcome });
+      },
+    });
+    // Act
+    await sink.connect();
+    for (const e of events) await sink.put(e);
+    const totals = await sink.close();
+    // Assess
+    expect(totals.sent).toBe(events.length);
+    expect(settled.every((s) => s.outcome === 'acknowledged')).toBe(true);
+    expect(settled.map((s) => s.id).sort()).toEqual(events.map((e) => e.event_id).sort());
+  });
+});
+
 describe('KafkaSink faults and bad input', () => {
   it('rejects an invalid event into the reject file and sends its neighbours', async () => {
     const topic = uniqueTopic('sink-bad');
