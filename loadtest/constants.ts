@@ -8,7 +8,7 @@ export const SCENARIO_DIR = join(PACKAGE_ROOT, 'loadtest', 'scenarios');
 export const SCENARIO_SCHEMA_FILE = join(PACKAGE_ROOT, 'loadtest', 'scenario', 'scenario.schema.json');
 
 /** Target kinds a scenario can run against. */
-export const TARGET_KINDS = ['embedded', 'kinesis', 'aws'] as const;
+export const TARGET_KINDS = ['embedded', 'kinesis', 'aws', 'kafka'] as const;
 
 /** Rate-profile stage kinds. */
 export const STAGE_KINDS = ['constant', 'ramp', 'step', 'spike', 'soak', 'daily', 'search'] as const;

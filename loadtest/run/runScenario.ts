@@ -34,6 +34,7 @@ import { mergeWorkerResults } from '../worker/mergeWorkerResults.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } from '../worker/types.js';
 import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
 import { FreshnessProbe } from './FreshnessProbe.js';
+import { checkKafkaReachable, kafkaDeliverArgs, kafkaPartitions, startKafkaBroker } from './kafkaTarget.js';
 import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
 import { ProcessStats } from './processStats.js';
 import { datasetStats, metricLookup, OnTimeAcks, percentilesMs } from './runStats.js';
@@ -169,7 +170,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   for (const d of [runDir, logDir, join(runDir, 'workers')]) mkdirSync(d, { recursive: true });
   const scenarioFile = join(runDir, 'scenario.yaml');
   copyFileSync(scenario.file, scenarioFile);
-  const embedded = scenario.target.kind === 'embedded';
+  const kafka = scenario.target.kind === 'kafka';
+  // The kafka target runs the same local pipeline (delivery into RUN_DIR/lake, curation, probe) on Kafka.
+  const embedded = scenario.target.kind === 'embedded' || kafka;
   const lakeDir = join(runDir, 'lake');
   const streams = streamsOf(scenario);
   const datasets = Object.keys(scenario.datasets);
@@ -185,7 +188,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       ...(scenario.target.env ? { env: scenario.target.env } : {}),
       ...(scenario.target.streamPrefix ? { stream_prefix: scenario.target.streamPrefix } : {}),
       ...(scenario.target.shards ? { shards: scenario.target.shards } : {}),
-      ...(embedded ? { enforce_shard_limits: scenario.target.enforceShardLimits } : {}),
+      ...(embedded && !kafka ? { enforce_shard_limits: scenario.target.enforceShardLimits } : {}),
+      ...(scenario.target.brokers ? { brokers: scenario.target.brokers.join(',') } : {}),
+      ...(kafka ? { partitions: kafkaPartitions(scenario) } : {}),
       lake: embedded ? 'lake' : null,
     },
     seed: scenario.seed,
@@ -223,19 +228,34 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const region = scenario.target.region ?? (embedded || endpoint ? 'us-east-1' : undefined);
   let delivery: RunProcess | undefined;
   let metricsTail: DeliveryMetricsTail | undefined;
+  let kafkaBrokers = scenario.target.brokers;
   try {
+    if (kafka) {
+      if (!kafkaBrokers) {
+        say(
+          `starting an embedded Kafka broker: gridstream kafka (${kafkaPartitions(scenario)} partitions per topic)`,
+        );
+        kafkaBrokers = [await startKafkaBroker(scenario, logDir, processes)];
+      }
+      await checkKafkaReachable(kafkaBrokers, streams, (m, c) => new TargetUnreachableError(m, c));
+    }
     if (embedded) {
-      say(
-        `starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`,
-      );
+      if (!kafka)
+        say(
+          `starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`,
+        );
       if (scenario.target.enforceShardLimits) {
         // TODO(lead): pass the emulator's shard-limit flag once `gridstream kinesis` has one (helper "report").
         warn(
           'target.enforce_shard_limits: not applied yet (gridstream kinesis has no shard-limit option): the emulator does not throttle',
         );
       }
-      endpoint = await startEmulator(scenario, logDir, processes);
-      const env = { ...process.env, AWS_ENDPOINT_URL_KINESIS: endpoint, AWS_REGION: 'us-east-1' };
+      if (!kafka) endpoint = await startEmulator(scenario, logDir, processes);
+      const env = {
+        ...process.env,
+        ...(endpoint ? { AWS_ENDPOINT_URL_KINESIS: endpoint } : {}),
+        AWS_REGION: 'us-east-1',
+      };
       const metricsFile = join(runDir, 'delivery-metrics.jsonl');
       delivery = startGridstream(
         'deliver',
@@ -250,13 +270,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           datasets.join(','),
           '--status-every',
           '10',
+          ...(kafkaBrokers ? kafkaDeliverArgs(kafkaBrokers, streams) : []),
         ],
         { logDir, env },
       );
       processes.push(delivery);
       metricsTail = new DeliveryMetricsTail(metricsFile);
     }
-    await checkReachable(endpoint, region, streams);
+    if (!kafka) await checkReachable(endpoint, region, streams);
   } catch (err) {
     for (const p of [...processes].reverse()) await stopProcess(p, 'SIGINT', 10_000);
     process.off('exit', killAll);
@@ -332,7 +353,12 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         name,
         index: i,
         of: workersCount,
-        target: { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}), streams },
+        target: {
+          ...(endpoint ? { endpoint } : {}),
+          ...(region ? { region } : {}),
+          ...(kafkaBrokers ? { kafka: { brokers: kafkaBrokers } } : {}),
+          streams,
+        },
         simulatedStartMs: startedAt.getTime(),
         resultFile: join(runDir, 'workers', `${name}.json`),
       },
@@ -487,7 +513,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           stopLoad();
         }
       }
-      for (const p of [delivery, processes.find((x) => x.name === 'kinesis')]) {
+      for (const p of [delivery, processes.find((x) => x.name === 'kinesis' || x.name === 'kafka')]) {
         if (p?.hasExited() && !stopReason && !loadEnded) {
           stopReason = 'aborted';
           warn(`${p.name} exited during the run (see ${p.log}): stopping the load`);
@@ -555,7 +581,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         `delivery did not write every acknowledged event within ${DRAIN_TIMEOUT_MS / 1000} s: the reconciliation will show what is missing`,
       );
     await stopProcess(delivery, 'SIGINT', 60_000);
-    const kinesis = processes.find((p) => p.name === 'kinesis');
+    const kinesis = processes.find((p) => p.name === 'kinesis' || p.name === 'kafka');
     if (kinesis) await stopProcess(kinesis, 'SIGINT', 15_000);
     await probe?.poll();
     await probe?.close();

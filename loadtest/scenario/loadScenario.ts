@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import { parseBrokers } from '../../kafka/parseBrokers.js';
 import {
   type AvroEnum,
   DATASETS,
@@ -233,8 +234,22 @@ function normalise(raw: Json, file: string, reporter: Reporter): Scenario {
       t.enforce_shard_limits,
     );
   }
+  for (const key of ['brokers', 'partitions'] as const) {
+    if (t[key] !== undefined && t.kind !== 'kafka')
+      reporter.fail(['target', key], `only a kafka target takes ${key} (target.kind is ${t.kind})`, t[key]);
+  }
+  let brokers: string[] | undefined;
+  if (typeof t.brokers === 'string') {
+    try {
+      brokers = parseBrokers(t.brokers);
+    } catch (err) {
+      reporter.fail(['target', 'brokers'], (err as Error).message, t.brokers);
+    }
+  }
   const target: Target = {
     kind: t.kind as Target['kind'],
+    ...(brokers ? { brokers } : {}),
+    ...(t.partitions === undefined ? {} : { partitions: t.partitions as number }),
     enforceShardLimits: t.enforce_shard_limits === true,
     ...(t.endpoint === undefined ? {} : { endpoint: t.endpoint as string }),
     ...(t.region === undefined ? {} : { region: t.region as string }),

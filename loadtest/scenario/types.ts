@@ -68,6 +68,10 @@ export interface Target {
   readonly streamPrefix?: string;
   readonly env?: string;
   readonly shards?: number;
+  /** kafka: an external cluster's brokers; undefined: an embedded broker the harness starts. */
+  readonly brokers?: readonly string[];
+  /** kafka: partitions per topic on the embedded broker (default: shards, else 2). */
+  readonly partitions?: number;
   readonly enforceShardLimits: boolean;
 }
 

@@ -1,5 +1,4 @@
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
-import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import type { BufferedRecord, SettledOutcome } from '../../producers/kinesis/types.js';
 import { createGenerator } from '../../producers/sources/createGenerator.js';
 import type { EventGenerator } from '../../producers/sources/types.js';
@@ -9,6 +8,7 @@ import { RateProfile } from '../profile/RateProfile.js';
 import { loadScenario } from '../scenario/loadScenario.js';
 import { OpenModelScheduler } from '../scheduler/OpenModelScheduler.js';
 import { type LoadClock, runOpenModel, WALL_LOAD_CLOCK } from '../scheduler/runOpenModel.js';
+import { createLoadSink, type LoadSink } from './createLoadSink.js';
 import { HoldQueue } from './HoldQueue.js';
 import {
   type FreshnessSample,
@@ -57,7 +57,7 @@ interface DatasetRun {
   readonly profile: RateProfile;
   readonly stageNames: readonly string[];
   readonly generator: EventGenerator;
-  readonly sink: KinesisSink;
+  readonly sink: LoadSink;
   readonly scheduler: OpenModelScheduler;
   readonly holds: HoldQueue<Held>;
   readonly lateShare: number;
@@ -133,7 +133,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       profile,
       stageNames,
       generator: createGenerator(dataset, { ...slice.generatorOptions, clock: slice.plan.clock() }),
-      sink: undefined as unknown as KinesisSink,
+      sink: undefined as unknown as LoadSink,
       scheduler: undefined as unknown as OpenModelScheduler,
       holds: new HoldQueue(),
       lateShare: load.lateShare,
@@ -155,14 +155,12 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       blocked: false,
       rng: prng((scenario.seed * 7919 + input.index * 104_729 + i * 1_299_709) >>> 0),
     };
-    (run as { sink: KinesisSink }).sink = new KinesisSink({
+    (run as { sink: LoadSink }).sink = createLoadSink(
+      input.target,
       dataset,
-      streamName: input.target.streams[dataset] ?? dataset,
-      client,
-      metrics: 'off',
-      rejectFile: null,
-      onSettled: (records, outcome) => settled(run, records, outcome),
-    });
+      () => client,
+      (records, outcome) => settled(run, records, outcome),
+    );
     runs.push(run);
   }
 

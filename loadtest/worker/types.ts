@@ -8,7 +8,9 @@ export interface WorkerTarget {
   /** Kinesis endpoint (embedded, kinesis); undefined: the standard AWS configuration (aws). */
   readonly endpoint?: string;
   readonly region?: string;
-  /** Stream name per dataset. */
+  /** Kafka target: the brokers; the sinks are KafkaSinks and `streams` names the topics. */
+  readonly kafka?: { readonly brokers: readonly string[] };
+  /** Stream (Kafka: topic) name per dataset. */
   readonly streams: Readonly<Record<string, string>>;
 }
 

@@ -1,0 +1,127 @@
+import { createKafkaTransport } from '../../kafka/createKafkaTransport.js';
+import { LoadtestError } from '../errors.js';
+import type { Scenario } from '../scenario/types.js';
+import { type RunProcess, startGridstream } from './processes.js';
+
+/** How long `gridstream kafka` may take to print `ready` (a fresh clone resolves the broker's jars first). */
+const BROKER_READY_TIMEOUT_MS = 600_000;
+/** How long the reachability check waits for the brokers before it names them. */
+const REACH_TIMEOUT_MS = 30_000;
+
+/** Partitions per topic of the embedded broker: `partitions`, else `shards`, else 2. */
+export function kafkaPartitions(scenario: Scenario): number {
+  return scenario.target.partitions ?? scenario.target.shards ?? 2;
+}
+
+/**
+ * Starts `gridstream kafka --port 0` (a fresh data folder, the dataset topics created) and returns the
+ * `host:port` it prints on its `ready` line.
+ *
+ * @throws LoadtestError when it exits or prints nothing in time (its log named)
+ */
+export async function startKafkaBroker(
+  scenario: Scenario,
+  logDir: string,
+  processes: RunProcess[],
+): Promise<string> {
+  let seen = '';
+  let found: (brokers: string) => void = () => undefined;
+  const ready = new Promise<string>((r) => {
+    found = r;
+  });
+  const args = ['kafka', '--port', '0', '--partitions', String(kafkaPartitions(scenario))];
+  const p = startGridstream('kafka', 'emulator', args, {
+    logDir,
+    onStdout: (text) => {
+      seen += text;
+      const m = /ready (\S+:\d+)/.exec(seen);
+      if (m) found(m[1]!);
+    },
+  });
+  processes.push(p);
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    p.exited.then(
+      ({ code }) =>
+        reject(new LoadtestError(`gridstream kafka exited (code ${code}) before it was ready: see ${p.log}`)),
+      reject,
+    );
+    timer = setTimeout(
+      () =>
+        reject(
+          new LoadtestError(
+            `gridstream kafka was not ready in ${BROKER_READY_TIMEOUT_MS / 1000} s: see ${p.log}`,
+          ),
+        ),
+      BROKER_READY_TIMEOUT_MS,
+    );
+  });
+  failed.catch(() => undefined);
+  try {
+    return await Promise.race([ready, failed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The arguments of `gridstream deliver` reading the run's topics from Kafka into the run's lake.
+ *
+ * @param brokers - host:port list
+ * @param topics - topic per dataset
+ */
+export function kafkaDeliverArgs(
+  brokers: readonly string[],
+  topics: Readonly<Record<string, string>>,
+): string[] {
+  return [
+    '--source',
+    'kafka',
+    '--brokers',
+    brokers.join(','),
+    '--topics',
+    Object.entries(topics)
+      .map(([d, t]) => (d === t ? d : `${d}=${t}`))
+      .join(','),
+  ];
+}
+
+/**
+ * Checks, before any load, that the brokers answer and every topic of the run exists.
+ *
+ * @param brokers - host:port list
+ * @param topics - topic per dataset
+ * @param unreachable - the error to throw (the coordinator's TargetUnreachableError)
+ */
+export async function checkKafkaReachable(
+  brokers: readonly string[],
+  topics: Readonly<Record<string, string>>,
+  unreachable: (message: string, cause?: unknown) => Error,
+): Promise<void> {
+  const admin = createKafkaTransport({ brokers: [...brokers] }).admin();
+  const where = `Kafka at ${brokers.join(',')}`;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer in ${REACH_TIMEOUT_MS / 1000} s`)),
+      REACH_TIMEOUT_MS,
+    );
+  });
+  try {
+    const names = Object.values(topics);
+    const existing = await Promise.race([
+      admin.connect().then(() => admin.existingTopics(names)),
+      timeout,
+    ]).catch((err: unknown) => {
+      throw unreachable(`target unreachable: ${where}: ${(err as Error).message}; no load was sent`, err);
+    });
+    const missing = names.filter((t) => !existing.includes(t));
+    if (missing.length > 0)
+      throw unreachable(
+        `target unreachable: ${where}: topic ${missing.join(', ')} does not exist; no load was sent`,
+      );
+  } finally {
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
