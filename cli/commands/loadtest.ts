@@ -36,7 +36,7 @@ function one(positionals: readonly string[], what: string): string {
 const run: Command = {
   name: 'loadtest run',
   summary: 'Run a load-test scenario: open-model load, SLOs, freshness, exact reconciliation, report',
-  usage: 'SCENARIO [--out DIR] [--workers N]',
+  usage: 'SCENARIO [--out DIR] [--workers N] [--started-at ISO]',
   allowPositionals: true,
   details: `
 SCENARIO is a .yaml path or a shipped scenario (loadtest/scenarios: smoke, steady-20k, ercot-peak-day,
@@ -69,9 +69,18 @@ Examples:
       description: "Load worker processes (default: the scenario's workers)",
       valueName: 'N',
     },
+    'started-at': {
+      type: 'string',
+      description:
+        'Record this as the run start (run id, event ids, simulated clock): the same value replays the same events, e.g. on another target',
+      valueName: 'ISO',
+    },
   },
   run(values, positionals) {
     const scenario = one(positionals, 'SCENARIO');
+    const startedAt = values['started-at'] === undefined ? undefined : new Date(String(values['started-at']));
+    if (startedAt && Number.isNaN(startedAt.getTime()))
+      throw new UsageError(`--started-at must be an ISO time, got ${JSON.stringify(values['started-at'])}`);
     let workers: number | undefined;
     if (values.workers !== undefined) {
       workers = Number(values.workers);
@@ -96,6 +105,7 @@ Examples:
           scenario,
           ...(outDir === undefined ? {} : { out: outDir }),
           ...(workers === undefined ? {} : { workers }),
+          ...(startedAt ? { startedAt } : {}),
           signal: controller.signal,
           print,
           err: printErr,

@@ -74,6 +74,12 @@ export interface RunScenarioOptions {
   readonly err?: (line: string) => void;
   /** Overrides the scenario's `workers`. */
   readonly workers?: number;
+  /**
+   * The run's recorded start (run id, producer ids, simulated clock). Two runs of the same scenario
+   * file name, seed and workers given the same start send the same events (a transport parity run).
+   * @default now
+   */
+  readonly startedAt?: Date;
 }
 
 /** What a run ended with. */
@@ -160,7 +166,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const warn = options.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   const scenario = loadScenario(options.scenario);
   const workersCount = options.workers ?? scenario.workers;
-  const startedAt = new Date();
+  const startedAt = options.startedAt ?? new Date();
   const runId = `${scenario.name}-${stamp(startedAt)}`;
   const runDir = resolve(options.out ?? join('loadtest-runs', runId));
   if (existsSync(runDir) && readdirSync(runDir).length > 0) {

@@ -15,7 +15,13 @@ import type { EncodedRecord } from '../kinesis/encodeRecord.js';
 import { SinkConfigurationError } from '../kinesis/errors.js';
 import type { RejectWriter } from '../kinesis/RejectWriter.js';
 import { SinkCore } from '../kinesis/SinkCore.js';
-import type { CloseOptions, MetricsMode, PutOutcome, SettledOutcome, SinkCounters } from '../kinesis/types.js';
+import type {
+  CloseOptions,
+  MetricsMode,
+  PutOutcome,
+  SettledOutcome,
+  SinkCounters,
+} from '../kinesis/types.js';
 import { KAFKA_SINK_DEFAULTS, type KafkaSinkDefaults } from './constants.js';
 
 /** Options of {@link KafkaSink}. Every tuning value not given comes from `defaults`. */
