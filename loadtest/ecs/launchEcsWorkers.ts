@@ -363,6 +363,12 @@ export async function launchEcsWorkers(options: LaunchEcsWorkersOptions): Promis
     );
   }
   const scenario = loadScenario(options.scenario);
+  if (scenario.target.kind === 'kafka') {
+    // The ECS worker's target carries Kinesis streams only (describeLoadWorkerTarget): it would not send to Kafka.
+    throw new EcsLaunchError(
+      `${scenario.file}: target.kind kafka is not supported by ECS workers yet; run it with local workers`,
+    );
+  }
   if (scenario.target.kind === 'embedded') {
     throw new EcsLaunchError(
       `${scenario.file}: target.kind embedded runs the pipeline on this machine, out of the tasks' reach; ` +

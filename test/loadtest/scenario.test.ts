@@ -104,7 +104,7 @@ describe('shipped scenarios', () => {
 describe('scenario validation errors name the file, the key and the value', () => {
   const cases: [string, string, string, string][] = [
     // [what, scenario text, key expected, value text expected]
-    ['unknown target', variant((d) => (d.target.kind = 'kafka')), 'target.kind', '"kafka"'],
+    ['unknown target', variant((d) => (d.target.kind = 'pulsar')), 'target.kind', '"pulsar"'],
     [
       'negative rate',
       variant((d) => (d.datasets.grid.profile[0].rate = -5)),
