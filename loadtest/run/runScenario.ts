@@ -1,11 +1,23 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { parseDocument } from 'yaml';
 import { siblingModule } from '../../common/childTask.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import type { Dataset } from '../../schemas/index.js';
 import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
 import { RUN_FORMAT } from '../constants.js';
+import { describeLoadWorkerTarget } from '../ecs/describeLoadWorkerTarget.js';
+import { launchEcsWorkers } from '../ecs/launchEcsWorkers.js';
+import type { EcsRuntime } from '../ecs/types.js';
 import { LoadtestError } from '../errors.js';
 import { ProcessSampler } from '../metrics/ProcessSampler.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
@@ -31,8 +43,9 @@ import {
   type TimeSeriesPoint,
 } from '../report/types.js';
 import { loadScenario } from '../scenario/loadScenario.js';
+import { scenarioStreams } from '../scenario/scenarioStreams.js';
 import type { Scenario } from '../scenario/types.js';
-import { mergeWorkerResults } from '../worker/mergeWorkerResults.js';
+import { mergeWorkerResults, readWorkerResults } from '../worker/mergeWorkerResults.js';
 import { LAG_LIMIT_MS } from '../worker/runLoadWorker.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } from '../worker/types.js';
 import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
@@ -81,6 +94,16 @@ export interface RunScenarioOptions {
    * @default process.stdout
    */
   readonly progress?: ProgressStream;
+  /**
+   * Where the load workers run: `local` (child processes) or `ecs` (one Fargate task per worker, started
+   * with {@link launchEcsWorkers}; the run's copy of the scenario gets target `aws` in `env`).
+   * @default 'local'
+   */
+  readonly on?: 'local' | 'ecs';
+  /** The environment of `--on ecs` (its streams and load-worker task). */
+  readonly env?: string;
+  /** Clients and region of `--on ecs` (tests). */
+  readonly ecs?: EcsRuntime;
 }
 
 /** What a run ended with. */
@@ -103,16 +126,6 @@ function stamp(d: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-function streamsOf(s: Scenario): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of Object.keys(s.datasets)) {
-    if (s.target.kind === 'aws') out[d] = `gridstream-${s.target.env ?? 'dev'}-${d}`;
-    else if (s.target.kind === 'kinesis') out[d] = `${s.target.streamPrefix ?? ''}${d}`;
-    else out[d] = d;
-  }
-  return out;
 }
 
 /**
@@ -168,7 +181,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   // On a TTY the status line sits below the run's lines: print them above it.
   const say = (l: string): void => (progress.inPlace ? progress.log(l) : print(l));
   const warn = options.err ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const scenario = loadScenario(options.scenario);
+  const onEcs = options.on === 'ecs';
+  if (onEcs && !options.env) throw new LoadtestError('--on ecs needs --env (the deployed environment)');
+  const original = loadScenario(options.scenario);
+  let scenario = original;
   const workersCount = options.workers ?? scenario.workers;
   const startedAt = new Date();
   const runId = `${scenario.name}-${stamp(startedAt)}`;
@@ -180,9 +196,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   for (const d of [runDir, logDir, join(runDir, 'workers')]) mkdirSync(d, { recursive: true });
   const scenarioFile = join(runDir, 'scenario.yaml');
   copyFileSync(scenario.file, scenarioFile);
+  if (onEcs) {
+    // ECS tasks cannot reach this machine: the run's copy targets the environment's streams, and the
+    // tasks read that copy (launchEcsWorkers refuses an embedded target).
+    const doc = parseDocument(readFileSync(scenarioFile, 'utf8'));
+    doc.set('target', { kind: 'aws', env: options.env });
+    writeFileSync(scenarioFile, doc.toString());
+    scenario = { ...loadScenario(scenarioFile), name: original.name };
+    say(`--on ecs: target aws, environment ${options.env} (run copy ${scenarioFile})`);
+  }
   const embedded = scenario.target.kind === 'embedded';
   const lakeDir = join(runDir, 'lake');
-  const streams = streamsOf(scenario);
+  const streams = scenarioStreams(scenario);
   const datasets = Object.keys(scenario.datasets);
   const runJson = (curated: boolean) => ({
     format: RUN_FORMAT,
@@ -318,7 +343,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     for (const stages of Object.values(s.interval))
       for (const c of Object.values(stages)) writtenOff += c.counters.expirations;
   };
-  for (let i = 0; i < workersCount; i++) {
+  for (let i = 0; i < (onEcs ? 0 : workersCount); i++) {
     const name = `w${i}`;
     const proc = forkLogged(name, entry, logDir);
     processes.push(proc);
@@ -525,19 +550,36 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       ticking = false;
     }
   };
-  const ticker = setInterval(() => {
-    try {
-      tick();
-    } catch (err) {
-      warn(`coordinator: ${(err as Error).message}`);
-    }
-  }, 1000);
-  const results = (await Promise.all(workers.map((w) => w.done))).filter(
-    (r): r is WorkerResult => r !== undefined,
-  );
+  // ECS workers report through their tasks' status and result files, not live snapshots.
+  const ticker = onEcs
+    ? undefined
+    : setInterval(() => {
+        try {
+          tick();
+        } catch (err) {
+          warn(`coordinator: ${(err as Error).message}`);
+        }
+      }, 1000);
+  const results = onEcs
+    ? await runOnEcs({
+        scenarioFile,
+        runId,
+        runDir,
+        workers: workersCount,
+        env: options.env!,
+        say,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.ecs ? { ecs: options.ecs } : {}),
+        ...(region ? { region } : {}),
+      }).catch((err: unknown) => {
+        stopSampling();
+        process.off('exit', killAll);
+        throw err;
+      })
+    : (await Promise.all(workers.map((w) => w.done))).filter((r): r is WorkerResult => r !== undefined);
   clearInterval(ticker);
   loadEnded = true;
-  tick();
+  if (!onEcs) tick();
   progress.done();
   options.signal?.removeEventListener('abort', onAbort);
   for (const w of workers) await stopProcess(w.proc, 'SIGTERM', 10_000);
@@ -692,6 +734,46 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         ? RUN_EXIT_CODES.pass
         : RUN_EXIT_CODES.fail;
   return { runDir, summary, exitCode };
+}
+
+/**
+ * Runs the load workers as ECS Fargate tasks ({@link describeLoadWorkerTarget}, {@link launchEcsWorkers})
+ * and returns their result files, copied into RUN_DIR/workers/.
+ *
+ * @throws EcsLaunchError before any task starts (no deployment), or when no task could start
+ */
+async function runOnEcs(o: {
+  scenarioFile: string;
+  runId: string;
+  runDir: string;
+  workers: number;
+  env: string;
+  region?: string;
+  signal?: AbortSignal;
+  ecs?: EcsRuntime;
+  say: (line: string) => void;
+}): Promise<WorkerResult[]> {
+  const region = o.ecs?.region ?? o.region;
+  const target = await describeLoadWorkerTarget({
+    env: o.env,
+    ...(region ? { region } : {}),
+    ...(o.ecs?.client ? { client: o.ecs.client } : {}),
+  });
+  const outcome = await launchEcsWorkers({
+    ...o.ecs,
+    ...target,
+    scenario: o.scenarioFile,
+    runId: o.runId,
+    workers: o.workers,
+    resultsUri: `${target.resultsBase}/${o.runId}`,
+    runDir: o.runDir,
+    ...(region ? { region } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: o.ecs?.onProgress ?? o.say,
+  });
+  if (!outcome.ok)
+    o.say(`ecs: ${outcome.problems.length} problem(s): the merge covers the result files found`);
+  return readWorkerResults(o.runDir);
 }
 
 /** Starts `gridstream kinesis` on a free port and returns the endpoint it prints. */
