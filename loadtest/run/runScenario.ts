@@ -196,11 +196,15 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   for (const d of [runDir, logDir, join(runDir, 'workers')]) mkdirSync(d, { recursive: true });
   const scenarioFile = join(runDir, 'scenario.yaml');
   copyFileSync(scenario.file, scenarioFile);
-  if (onEcs) {
+  if (onEcs && scenario.target.kind !== 'kinesis') {
     // ECS tasks cannot reach this machine: the run's copy targets the environment's streams, and the
-    // tasks read that copy (launchEcsWorkers refuses an embedded target).
+    // tasks read that copy (launchEcsWorkers refuses an embedded target). A kinesis endpoint is kept.
     const doc = parseDocument(readFileSync(scenarioFile, 'utf8'));
-    doc.set('target', { kind: 'aws', env: options.env });
+    doc.set('target', {
+      kind: 'aws',
+      env: options.env,
+      ...(scenario.target.region ? { region: scenario.target.region } : {}),
+    });
     writeFileSync(scenarioFile, doc.toString());
     scenario = { ...loadScenario(scenarioFile), name: original.name };
     say(`--on ecs: target aws, environment ${options.env} (run copy ${scenarioFile})`);
