@@ -635,6 +635,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     });
     processes.push(curate);
     sample(curate);
+    // Curation can end within one sampling interval: take its first sample now (counted from its start).
+    for (const point of sampler.sample().points) writePoint(point);
     const { code } = await curate.exited;
     curated = code === 0;
     if (!curated) warn(`curation failed (exit ${code}): see ${curate.log}`);
