@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   'loadtest run': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.run })),
   'loadtest reconcile': () =>
     import('./commands/loadtest.js').then((m) => ({ command: m.commands.reconcile })),
+  'loadtest compare': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.compare })),
+  'loadtest worker': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.worker })),
   'loadtest validate': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.validate })),
   'loadtest plan': () => import('./commands/loadtest.js').then((m) => ({ command: m.commands.plan })),
   'schemas check': () => import('./commands/schemasCheck.js'),

@@ -136,6 +136,7 @@ export {
   shippedScenarios,
 } from './scenario/loadScenario.js';
 export { formatDuration, parseDuration } from './scenario/parseDuration.js';
+export { scenarioStreams } from './scenario/scenarioStreams.js';
 export type {
   DatasetLoad,
   Scenario,
@@ -164,5 +165,6 @@ export {
   readWorkerResults,
 } from './worker/mergeWorkerResults.js';
 export { LAG_LIMIT_MS, type LoadWorkerHooks, runLoadWorker } from './worker/runLoadWorker.js';
+export { runIdStampMs, runWorkerCommand, type WorkerCommandOptions } from './worker/runWorkerCommand.js';
 export * from './worker/types.js';
 export { type WorkerSlice, workerEventCount, workerSlice } from './worker/workerSlice.js';

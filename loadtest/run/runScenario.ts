@@ -1,12 +1,25 @@
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import { parseDocument } from 'yaml';
 import { siblingModule } from '../../common/childTask.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import type { Dataset } from '../../schemas/index.js';
 import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
 import { RUN_FORMAT } from '../constants.js';
+import { describeLoadWorkerTarget } from '../ecs/describeLoadWorkerTarget.js';
+import { launchEcsWorkers } from '../ecs/launchEcsWorkers.js';
+import type { EcsRuntime } from '../ecs/types.js';
 import { LoadtestError } from '../errors.js';
+import { ProcessSampler } from '../metrics/ProcessSampler.js';
 import { RunMetrics } from '../metrics/RunMetrics.js';
 import { loadPrices } from '../model/costModel.js';
 import {
@@ -18,6 +31,7 @@ import {
 import { RateProfile } from '../profile/RateProfile.js';
 import { reconcileRun } from '../reconcile/index.js';
 import { evaluateSlos } from '../report/evaluateSlos.js';
+import { type DatasetProgress, type ProgressStream, ProgressWriter } from '../report/progress.js';
 import { RUN_FILES, writeReport } from '../report/renderReport.js';
 import {
   type LoadPoint,
@@ -29,15 +43,16 @@ import {
   type TimeSeriesPoint,
 } from '../report/types.js';
 import { loadScenario } from '../scenario/loadScenario.js';
+import { scenarioStreams } from '../scenario/scenarioStreams.js';
 import type { Scenario } from '../scenario/types.js';
-import { mergeWorkerResults } from '../worker/mergeWorkerResults.js';
+import { mergeWorkerResults, readWorkerResults } from '../worker/mergeWorkerResults.js';
+import { LAG_LIMIT_MS } from '../worker/runLoadWorker.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } from '../worker/types.js';
 import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
 import { FreshnessProbe } from './FreshnessProbe.js';
 import { checkKafkaReachable, kafkaDeliverArgs, kafkaPartitions, startKafkaBroker } from './kafkaTarget.js';
 import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
-import { ProcessStats } from './processStats.js';
-import { datasetStats, metricLookup, OnTimeAcks, percentilesMs } from './runStats.js';
+import { datasetStats, metricLookup, OnTimeAcks } from './runStats.js';
 
 /** Exit codes of `gridstream loadtest run` (docs/LOADTEST.md). */
 export const RUN_EXIT_CODES = {
@@ -57,8 +72,8 @@ const DRAIN_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 60_000;
 /** Acknowledgements this long after a stage (or the profile) ended still count as achieved in it. */
 const ON_TIME_GRACE_MS = 2_000;
-/** Progress lines: one every this many seconds. */
-const PROGRESS_EVERY_MS = 5_000;
+/** CPU and RSS of the run's processes: one sample every this many ms. */
+const SAMPLE_EVERY_MS = 1_000;
 
 /** Options of {@link runScenario}. */
 export interface RunScenarioOptions {
@@ -80,6 +95,22 @@ export interface RunScenarioOptions {
    * @default now
    */
   readonly startedAt?: Date;
+  /**
+   * Where the live progress goes ({@link ProgressWriter}): on a TTY one status line rewritten in place
+   * (the run's other lines are then printed above it), otherwise a plain line every 10 s.
+   * @default process.stdout
+   */
+  readonly progress?: ProgressStream;
+  /**
+   * Where the load workers run: `local` (child processes) or `ecs` (one Fargate task per worker, started
+   * with {@link launchEcsWorkers}; the run's copy of the scenario gets target `aws` in `env`).
+   * @default 'local'
+   */
+  readonly on?: 'local' | 'ecs';
+  /** The environment of `--on ecs` (its streams and load-worker task). */
+  readonly env?: string;
+  /** Clients and region of `--on ecs` (tests). */
+  readonly ecs?: EcsRuntime;
 }
 
 /** What a run ended with. */
@@ -102,16 +133,6 @@ function stamp(d: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-function streamsOf(s: Scenario): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of Object.keys(s.datasets)) {
-    if (s.target.kind === 'aws') out[d] = `gridstream-${s.target.env ?? 'dev'}-${d}`;
-    else if (s.target.kind === 'kinesis') out[d] = `${s.target.streamPrefix ?? ''}${d}`;
-    else out[d] = d;
-  }
-  return out;
 }
 
 /**
@@ -162,9 +183,15 @@ async function checkReachable(
  * @throws ScenarioError for a bad scenario (exit 2); TargetUnreachableError before any load (exit 1)
  */
 export async function runScenario(options: RunScenarioOptions): Promise<RunScenarioResult> {
-  const say = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const progress = new ProgressWriter({ stream: options.progress ?? process.stdout });
+  const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  // On a TTY the status line sits below the run's lines: print them above it.
+  const say = (l: string): void => (progress.inPlace ? progress.log(l) : print(l));
   const warn = options.err ?? ((l: string) => process.stderr.write(`${l}\n`));
-  const scenario = loadScenario(options.scenario);
+  const onEcs = options.on === 'ecs';
+  if (onEcs && !options.env) throw new LoadtestError('--on ecs needs --env (the deployed environment)');
+  const original = loadScenario(options.scenario);
+  let scenario = original;
   const workersCount = options.workers ?? scenario.workers;
   const startedAt = options.startedAt ?? new Date();
   const runId = `${scenario.name}-${stamp(startedAt)}`;
@@ -176,11 +203,24 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   for (const d of [runDir, logDir, join(runDir, 'workers')]) mkdirSync(d, { recursive: true });
   const scenarioFile = join(runDir, 'scenario.yaml');
   copyFileSync(scenario.file, scenarioFile);
+  if (onEcs && scenario.target.kind !== 'kinesis' && scenario.target.kind !== 'kafka') {
+    // ECS tasks cannot reach this machine: the run's copy targets the environment's streams, and the
+    // tasks read that copy (launchEcsWorkers refuses an embedded target). A kinesis endpoint is kept.
+    const doc = parseDocument(readFileSync(scenarioFile, 'utf8'));
+    doc.set('target', {
+      kind: 'aws',
+      env: options.env,
+      ...(scenario.target.region ? { region: scenario.target.region } : {}),
+    });
+    writeFileSync(scenarioFile, doc.toString());
+    scenario = { ...loadScenario(scenarioFile), name: original.name };
+    say(`--on ecs: target aws, environment ${options.env} (run copy ${scenarioFile})`);
+  }
   const kafka = scenario.target.kind === 'kafka';
   // The kafka target runs the same local pipeline (delivery into RUN_DIR/lake, curation, probe) on Kafka.
   const embedded = scenario.target.kind === 'embedded' || kafka;
   const lakeDir = join(runDir, 'lake');
-  const streams = streamsOf(scenario);
+  const streams = scenarioStreams(scenario);
   const datasets = Object.keys(scenario.datasets);
   const runJson = (curated: boolean) => ({
     format: RUN_FORMAT,
@@ -221,14 +261,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         } catch {}
   };
   process.on('exit', killAll);
-  const stats = new ProcessStats();
-  const processMax = new Map<
-    string,
-    { cpu: number; rss: number; pid: number; role: ProcessSummary['role'] }
-  >();
   const tsFile = join(runDir, RUN_FILES.timeSeries);
   writeFileSync(tsFile, '');
   const writePoint = (p: TimeSeriesPoint): void => appendFileSync(tsFile, `${JSON.stringify(p)}\n`);
+  // CPU and RSS of every process of the run, from start to the end of curation.
+  const sampler = new ProcessSampler();
+  sampler.add({ name: 'coordinator', pid: process.pid, role: 'coordinator' });
+  // `gridstream …` children run through the launcher (bin/gridstream.js): count what it starts too.
+  const sample = (p: RunProcess): void =>
+    sampler.add({ name: p.name, pid: p.pid, role: p.role, descendants: true });
+  const stopSampling = sampler.every(SAMPLE_EVERY_MS, ({ points }) => {
+    for (const point of points) writePoint(point);
+  });
 
   let endpoint = scenario.target.endpoint;
   const region = scenario.target.region ?? (embedded || endpoint ? 'us-east-1' : undefined);
@@ -251,12 +295,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           `starting the embedded pipeline: gridstream kinesis (${scenario.target.shards ?? 2} shards per stream) and gridstream deliver`,
         );
       if (scenario.target.enforceShardLimits) {
-        // TODO(lead): pass the emulator's shard-limit flag once `gridstream kinesis` has one (helper "report").
-        warn(
-          'target.enforce_shard_limits: not applied yet (gridstream kinesis has no shard-limit option): the emulator does not throttle',
-        );
+        say('shard limits enforced: each shard takes at most 1 MiB/s and 1,000 records/s, as on AWS');
       }
       if (!kafka) endpoint = await startEmulator(scenario, logDir, processes);
+      for (const p of processes) sample(p);
       const env = {
         ...process.env,
         ...(endpoint ? { AWS_ENDPOINT_URL_KINESIS: endpoint } : {}),
@@ -281,12 +323,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         { logDir, env },
       );
       processes.push(delivery);
+      sample(delivery);
       metricsTail = new DeliveryMetricsTail(metricsFile);
     }
     if (!kafka) await checkReachable(endpoint, region, streams);
   } catch (err) {
     for (const p of [...processes].reverse()) await stopProcess(p, 'SIGINT', 10_000);
     process.off('exit', killAll);
+    stopSampling();
     throw err;
   }
 
@@ -330,10 +374,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     for (const stages of Object.values(s.interval))
       for (const c of Object.values(stages)) writtenOff += c.counters.expirations;
   };
-  for (let i = 0; i < workersCount; i++) {
+  for (let i = 0; i < (onEcs ? 0 : workersCount); i++) {
     const name = `w${i}`;
     const proc = forkLogged(name, entry, logDir);
     processes.push(proc);
+    sample(proc);
     let readyResolve: () => void = () => undefined;
     const ready = new Promise<void>((r) => {
       readyResolve = r;
@@ -376,6 +421,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   if (workerFailures.length > 0) {
     for (const p of [...processes].reverse()) await stopProcess(p, 'SIGINT', 10_000);
     process.off('exit', killAll);
+    stopSampling();
     throw new LoadtestError(`a load worker failed to start: ${workerFailures.join('; ')}`);
   }
   const loadStart = Date.now() + 200;
@@ -406,7 +452,6 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   };
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  let lastProgress = Date.now();
   let ticking = false;
   let loadEnded = false;
   const abortThresholds = scenario.thresholds.filter((t) => t.abort);
@@ -441,6 +486,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       const now = Date.now();
       const offset = now - loadStart;
       metricsTail?.read();
+      const progressRows: [string, DatasetProgress][] = [];
       const cells = interval.metrics.toJSON();
       const probeCells = probeMetrics.interval.toJSON();
       interval.metrics = new RunMetrics();
@@ -472,28 +518,26 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           ...(lastDatasetState.has(d) ? { generator_lag_ms: lastDatasetState.get(d)!.lagMs } : {}),
         };
         writePoint(point);
+        progressRows.push([
+          d,
+          {
+            stage: stageName,
+            askedRate: point.asked_rate,
+            achievedRate: st.acknowledged,
+            ...(st.put_latency_ms ? { putP99Ms: st.put_latency_ms.p99 } : {}),
+            ...(st.freshness_ms?.raw
+              ? { freshnessP99Ms: st.freshness_ms.raw.p99 }
+              : st.freshness_ms?.acknowledged
+                ? { freshnessP99Ms: st.freshness_ms.acknowledged.p99 }
+                : {}),
+          },
+        ]);
         const s = lastDatasetState.get(d);
         if (s) s.lagMs = 0;
       }
       if (metricsTail) {
         for (const [d, age] of metricsTail.takeIteratorAges())
           writePoint({ kind: 'stream', t: now, dataset: d, iterator_age_ms: age });
-      }
-      const all: { name: string; pid: number; role: ProcessSummary['role'] }[] = [
-        { name: 'coordinator', pid: process.pid, role: 'coordinator' },
-        ...processes.filter((p) => !p.hasExited()).map((p) => ({ name: p.name, pid: p.pid, role: p.role })),
-      ];
-      for (const p of all) {
-        const r = stats.read(p.pid, now);
-        if (!r) continue;
-        writePoint({ kind: 'process', t: now, name: p.name, cpu_percent: r.cpuPercent, rss_mib: r.rssMib });
-        const m = processMax.get(p.name) ?? { cpu: 0, rss: 0, pid: p.pid, role: p.role };
-        processMax.set(p.name, {
-          cpu: Math.max(m.cpu, r.cpuPercent),
-          rss: Math.max(m.rss, r.rssMib),
-          pid: p.pid,
-          role: p.role,
-        });
       }
       probe?.poll().catch((err: unknown) => warn(`freshness probe: ${(err as Error).message}`));
       if (!stopReason && !loadEnded && abortThresholds.length > 0) {
@@ -526,27 +570,53 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           stopLoad();
         }
       }
-      if (now - lastProgress >= PROGRESS_EVERY_MS) {
-        lastProgress = now;
-        say(progressLine(offset, datasets, profiles, lastDatasetState, total, writtenOff));
+      if (!loadEnded) {
+        const lag = Math.max(0, ...[...lastDatasetState.values()].map((x) => x.lagMs));
+        progress.update({
+          elapsedMs: Math.max(0, offset),
+          durationMs,
+          datasets: Object.fromEntries(progressRows),
+          lost: writtenOff,
+          ...(lag > LAG_LIMIT_MS
+            ? { limit: `generator behind schedule: lag ${(lag / 1000).toFixed(1)} s` }
+            : {}),
+        });
       }
     } finally {
       ticking = false;
     }
   };
-  const ticker = setInterval(() => {
-    try {
-      tick();
-    } catch (err) {
-      warn(`coordinator: ${(err as Error).message}`);
-    }
-  }, 1000);
-  const results = (await Promise.all(workers.map((w) => w.done))).filter(
-    (r): r is WorkerResult => r !== undefined,
-  );
+  // ECS workers report through their tasks' status and result files, not live snapshots.
+  const ticker = onEcs
+    ? undefined
+    : setInterval(() => {
+        try {
+          tick();
+        } catch (err) {
+          warn(`coordinator: ${(err as Error).message}`);
+        }
+      }, 1000);
+  const results = onEcs
+    ? await runOnEcs({
+        scenarioFile,
+        runId,
+        runDir,
+        workers: workersCount,
+        env: options.env!,
+        say,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.ecs ? { ecs: options.ecs } : {}),
+        ...(region ? { region } : {}),
+      }).catch((err: unknown) => {
+        stopSampling();
+        process.off('exit', killAll);
+        throw err;
+      })
+    : (await Promise.all(workers.map((w) => w.done))).filter((r): r is WorkerResult => r !== undefined);
   clearInterval(ticker);
   loadEnded = true;
-  tick();
+  if (!onEcs) tick();
+  progress.done();
   options.signal?.removeEventListener('abort', onAbort);
   for (const w of workers) await stopProcess(w.proc, 'SIGTERM', 10_000);
   if (results.length < workers.length) {
@@ -596,19 +666,10 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       logDir,
     });
     processes.push(curate);
-    const samplePeak = setInterval(() => {
-      const r = stats.read(curate.pid);
-      if (r) {
-        const m = processMax.get('curate') ?? { cpu: 0, rss: 0, pid: curate.pid, role: 'curation' as const };
-        processMax.set('curate', {
-          ...m,
-          cpu: Math.max(m.cpu, r.cpuPercent),
-          rss: Math.max(m.rss, r.rssMib),
-        });
-      }
-    }, 500);
+    sample(curate);
+    // Curation can end within one sampling interval: take its first sample now (counted from its start).
+    for (const point of sampler.sample().points) writePoint(point);
     const { code } = await curate.exited;
-    clearInterval(samplePeak);
     curated = code === 0;
     if (!curated) warn(`curation failed (exit ${code}): see ${curate.log}`);
     writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(runJson(curated), null, 2)}\n`);
@@ -616,6 +677,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     await probe?.close();
   }
   process.off('exit', killAll);
+  stopSampling();
 
   // Reconciliation.
   let reconciliation: ReconciliationSummary;
@@ -635,14 +697,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   const metrics = new RunMetrics().merge(merged.metrics.toJSON()).merge(probeMetrics.total.toJSON());
   const cost = scenarioCost(scenario, loadPrices());
   const limits = new Map(merged.workers.map((w) => [w.worker, w.limit]));
-  const processSummaries: ProcessSummary[] = [...processMax].map(([name, m]) => ({
-    name,
-    role: m.role,
-    pid: m.pid,
-    cpu_percent_max: m.cpu,
-    rss_mib_max: m.rss,
-    ...(limits.get(name) ? { limit: limits.get(name)! } : {}),
-  }));
+  const processSummaries: ProcessSummary[] = sampler
+    .summaries()
+    .map((p) => (limits.get(p.name) ? { ...p, limit: limits.get(p.name)! } : p));
   const rssMax = processSummaries.reduce((x, p) => Math.max(x, p.rss_mib_max ?? 0), 0);
   const lookup = metricLookup({
     metrics,
@@ -717,6 +774,46 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   return { runDir, summary, exitCode };
 }
 
+/**
+ * Runs the load workers as ECS Fargate tasks ({@link describeLoadWorkerTarget}, {@link launchEcsWorkers})
+ * and returns their result files, copied into RUN_DIR/workers/.
+ *
+ * @throws EcsLaunchError before any task starts (no deployment), or when no task could start
+ */
+async function runOnEcs(o: {
+  scenarioFile: string;
+  runId: string;
+  runDir: string;
+  workers: number;
+  env: string;
+  region?: string;
+  signal?: AbortSignal;
+  ecs?: EcsRuntime;
+  say: (line: string) => void;
+}): Promise<WorkerResult[]> {
+  const region = o.ecs?.region ?? o.region;
+  const target = await describeLoadWorkerTarget({
+    env: o.env,
+    ...(region ? { region } : {}),
+    ...(o.ecs?.client ? { client: o.ecs.client } : {}),
+  });
+  const outcome = await launchEcsWorkers({
+    ...o.ecs,
+    ...target,
+    scenario: o.scenarioFile,
+    runId: o.runId,
+    workers: o.workers,
+    resultsUri: `${target.resultsBase}/${o.runId}`,
+    runDir: o.runDir,
+    ...(region ? { region } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+    onProgress: o.ecs?.onProgress ?? o.say,
+  });
+  if (!outcome.ok)
+    o.say(`ecs: ${outcome.problems.length} problem(s): the merge covers the result files found`);
+  return readWorkerResults(o.runDir);
+}
+
 /** Starts `gridstream kinesis` on a free port and returns the endpoint it prints. */
 async function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess[]): Promise<string> {
   let seen = '';
@@ -730,6 +827,8 @@ async function startEmulator(scenario: Scenario, logDir: string, processes: RunP
     .join(',');
   const retentionMb = String(emulatorRetentionMb(scenario));
   const args = ['kinesis', '--port', '0', '--shards', streams, '--retention-mb', retentionMb];
+  // Per-shard write limits (1 MiB/s, 1,000 records/s): the local run throttles where AWS would.
+  if (scenario.target.enforceShardLimits) args.push('--enforce-shard-limits');
   const p = startGridstream('kinesis', 'emulator', args, {
     logDir,
     onStdout: (text) => {
@@ -790,26 +889,6 @@ function kneeAt(
     return { dataset: d, rate: prev?.toRate ?? 0, broke: [...new Set(broke.map((s) => s.name))] };
   }
   return null;
-}
-
-function progressLine(
-  offset: number,
-  datasets: readonly string[],
-  profiles: ReadonlyMap<string, RateProfile>,
-  state: ReadonlyMap<string, { stage: string; lagMs: number }>,
-  total: RunMetrics,
-  writtenOff: number,
-): string {
-  const parts = datasets.map((d) => {
-    const p = profiles.get(d)!;
-    const stage = state.get(d)?.stage ?? p.stages[p.stageAt(offset)]?.name ?? '';
-    const c = total.summary()[d] ?? {};
-    let acked = 0;
-    for (const cell of Object.values(c)) acked += cell.counters.acknowledged;
-    const put = percentilesMs(total.merged('put_latency', d));
-    return `${d} [${stage}] asked ${Math.round(p.rateAt(offset))}/s, ${acked.toLocaleString('en-US')} acked, put p99 ${put ? `${Math.round(put.p99)} ms` : '–'}`;
-  });
-  return `[${String(Math.max(0, Math.round(offset / 1000))).padStart(4)} s] ${parts.join(' · ')} · lost so far ${writtenOff}`;
 }
 
 /** The SLO table as aligned text lines. */

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { changePercent, compareRuns, verdictOf } from '../../loadtest/report/compareRuns.js';
 import type { RunSummary } from '../../loadtest/report/types.js';
 import { writeSampleRun } from '../helpers/loadtestRun.js';
+import { REPO_ROOT } from '../helpers/repoRoot.js';
+import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 /** Two runs of smoke: B is A with the changes `change` makes to its summary.json. */
@@ -119,6 +121,37 @@ describe('compareRuns', () => {
     const { lines, exitCode } = compareRuns(join(root, 'nope'), join(root, 'good'));
     expect(exitCode).toBe(2);
     expect(lines).toEqual([`${join(root, 'nope')}: no such file or folder`]);
+  });
+});
+
+describe('gridstream loadtest compare RUN_A RUN_B', () => {
+  const cli = (args: string[]) =>
+    run(process.execPath, [join(REPO_ROOT, 'bin', 'gridstream.js'), 'loadtest', 'compare', ...args]);
+
+  it('prints the comparison of two run folders, exit 0', async () => {
+    const { a, b } = twoRuns((s) => {
+      (s.reconciliation as { lost: number }).lost = 4;
+    });
+    const r = await cli([a, b]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      `A: ${a} — smoke on embedded, pass, ${JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')).started_at} → ${JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8')).ended_at}`,
+    );
+    expect(row(lines, 'reconciliation', 'lost')).toEqual(['0', '4', 'n/a', 'worse']);
+    expect(r.stdout).toMatch(/^dataset grid$/m);
+  });
+
+  it('exits 2 naming the folder without a summary; usage errors exit 2', async () => {
+    const root = tempDir('compare-cli');
+    writeSampleRun(join(root, 'good'), 'smoke');
+    mkdirSync(join(root, 'empty'));
+    const r = await cli([join(root, 'good'), join(root, 'empty')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(root, 'empty', 'summary.json')}: no such file`);
+    const one = await cli([join(root, 'good')]);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/give RUN_A and RUN_B, got 1/);
   });
 });
 

@@ -130,7 +130,8 @@ thresholds:
 `,
     );
     const out = join(dir, 'run');
-    const r = await loadtest(['run', file, '--out', out], /\[\s+5 s\]/);
+    // The second plain progress line (off a TTY one every 10 s): the load is under way.
+    const r = await loadtest(['run', file, '--out', out], /^0:1\d\/5:00 /m);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(130);
     const summary = readSummary(out);
     expect(summary.verdict).toBe('interrupted');
@@ -185,6 +186,46 @@ datasets:
     expect(r.stderr).toMatch(/target unreachable: http:\/\/127\.0\.0\.1:9 \(stream grid\).*no load was sent/);
     expect(readdirSync(join(out, 'workers'))).toEqual([]);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
+  });
+
+  it('enforce_shard_limits: one shard asked 2,500 records/s throttles, nothing is lost; processes sampled through curation; live progress', async () => {
+    const dir = tempDir('lt-limits');
+    const file = join(dir, 'limits.yaml');
+    writeFileSync(
+      file,
+      `seed: 9
+target: { kind: embedded, shards: 1, enforce_shard_limits: true }
+datasets:
+  grid:
+    profile: [{ kind: constant, name: burst, rate: 2500, duration: 3s }]
+thresholds:
+  - { metric: reconciliation.lost, max: 0 }
+`,
+    );
+    const out = join(dir, 'run');
+    const r = await loadtest(['run', file, '--out', out]);
+    const log = `${r.stdout}\n${r.stderr}`;
+    expect(log).not.toMatch(/not applied yet/);
+    const summary = readSummary(out);
+    expect(validateJson(schema, summary)).toEqual([]);
+    // The emulator enforced 1,000 records/s per shard: the sinks were throttled and retried...
+    expect(summary.datasets.grid!.throttles).toBeGreaterThan(0);
+    // ...and the reconciliation is still exact.
+    expect(summary.reconciliation.lost).toBe(0);
+    expect(summary.reconciliation.duplicated_raw).toBe(0);
+    expect(summary.reconciliation.found_raw).toBe(summary.reconciliation.sent);
+    expect(summary.reconciliation.sent).toBe(7500);
+    // ProcessSampler: CPU/RSS of every process, the curation run included, in timeseries.jsonl.
+    const points = readFileSync(join(out, 'timeseries.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; name?: string });
+    const sampled = new Set(points.filter((p) => p.kind === 'process').map((p) => p.name));
+    for (const name of ['coordinator', 'kinesis', 'deliver', 'w0', 'curate']) expect(sampled).toContain(name);
+    expect(summary.processes?.find((p) => p.name === 'curate')?.rss_mib_max).toBeGreaterThan(0);
+    // ProgressWriter off a TTY: plain status lines (elapsed/length, stage, asked/achieved, p99s, lost).
+    expect(r.stdout).toMatch(/^0:0\d\/0:03 burst · grid 2,?500\/[\d,.k]+ ev\/s · put p99 .* · lost 0/m);
+    expect(r.code, log).toBe(0);
   });
 
   it('merges two workers: counts add up exactly, event ids and natural keys are disjoint', async () => {
