@@ -1,7 +1,6 @@
 import { createKafkaTransport } from '../../kafka/createKafkaTransport.js';
-import { LoadtestError } from '../errors.js';
 import type { Scenario } from '../scenario/types.js';
-import { type RunProcess, startGridstream } from './processes.js';
+import { type RunProcess, startServing } from './processes.js';
 
 /** How long `gridstream kafka` may take to print `ready` (a fresh clone resolves the broker's jars first). */
 const BROKER_READY_TIMEOUT_MS = 600_000;
@@ -24,44 +23,13 @@ export async function startKafkaBroker(
   logDir: string,
   processes: RunProcess[],
 ): Promise<string> {
-  let seen = '';
-  let found: (brokers: string) => void = () => undefined;
-  const ready = new Promise<string>((r) => {
-    found = r;
-  });
   const args = ['kafka', '--port', '0', '--partitions', String(kafkaPartitions(scenario))];
-  const p = startGridstream('kafka', 'emulator', args, {
+  return startServing('kafka', args, {
     logDir,
-    onStdout: (text) => {
-      seen += text;
-      const m = /ready (\S+:\d+)/.exec(seen);
-      if (m) found(m[1]!);
-    },
+    readyLine: /ready (\S+:\d+)/,
+    timeoutMs: BROKER_READY_TIMEOUT_MS,
+    processes,
   });
-  processes.push(p);
-  let timer: NodeJS.Timeout | undefined;
-  const failed = new Promise<never>((_, reject) => {
-    p.exited.then(
-      ({ code }) =>
-        reject(new LoadtestError(`gridstream kafka exited (code ${code}) before it was ready: see ${p.log}`)),
-      reject,
-    );
-    timer = setTimeout(
-      () =>
-        reject(
-          new LoadtestError(
-            `gridstream kafka was not ready in ${BROKER_READY_TIMEOUT_MS / 1000} s: see ${p.log}`,
-          ),
-        ),
-      BROKER_READY_TIMEOUT_MS,
-    );
-  });
-  failed.catch(() => undefined);
-  try {
-    return await Promise.race([ready, failed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -138,3 +138,59 @@ export async function stopProcess(p: RunProcess, signal: NodeJS.Signals, graceMs
   clearTimeout(timer);
   await p.exited.catch(() => undefined);
 }
+
+/**
+ * Starts a `gridstream` server command (the emulator, a broker) and waits for the line saying where it
+ * serves: resolves with `readyLine`'s first group; rejects naming its log when the process exits first
+ * or prints no such line within `timeoutMs`. The process is added to `processes` at once, so a failed
+ * start is stopped with the others.
+ *
+ * @param name - process name (log file name)
+ * @param args - gridstream arguments
+ * @param options - log folder, the ready line's pattern, how long to wait, the run's processes
+ */
+export async function startServing(
+  name: string,
+  args: readonly string[],
+  options: { logDir: string; readyLine: RegExp; timeoutMs: number; processes: RunProcess[] },
+): Promise<string> {
+  let seen = '';
+  let found: (value: string) => void = () => undefined;
+  const ready = new Promise<string>((r) => {
+    found = r;
+  });
+  const p = startGridstream(name, 'emulator', args, {
+    logDir: options.logDir,
+    onStdout: (text) => {
+      seen += text;
+      const m = options.readyLine.exec(seen);
+      if (m) found(m[1]!);
+    },
+  });
+  options.processes.push(p);
+  let timer: NodeJS.Timeout | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    p.exited.then(
+      ({ code }) =>
+        reject(
+          new LoadtestError(`gridstream ${name} exited (code ${code}) before it was ready: see ${p.log}`),
+        ),
+      reject,
+    );
+    timer = setTimeout(
+      () =>
+        reject(
+          new LoadtestError(
+            `gridstream ${name} printed no ready line in ${options.timeoutMs / 1000} s: see ${p.log}`,
+          ),
+        ),
+      options.timeoutMs,
+    );
+  });
+  failed.catch(() => undefined);
+  try {
+    return await Promise.race([ready, failed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

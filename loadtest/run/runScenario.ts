@@ -51,7 +51,7 @@ import type { CoordinatorMessage, WorkerMessage, WorkerResult, WorkerSnapshot } 
 import { DeliveryMetricsTail } from './DeliveryMetricsTail.js';
 import { FreshnessProbe } from './FreshnessProbe.js';
 import { checkKafkaReachable, kafkaDeliverArgs, kafkaPartitions, startKafkaBroker } from './kafkaTarget.js';
-import { forkLogged, type RunProcess, startGridstream, stopProcess } from './processes.js';
+import { forkLogged, type RunProcess, startGridstream, startServing, stopProcess } from './processes.js';
 import { datasetStats, metricLookup, OnTimeAcks } from './runStats.js';
 
 /** Exit codes of `gridstream loadtest run` (docs/LOADTEST.md). */
@@ -825,11 +825,6 @@ async function runOnEcs(o: {
 
 /** Starts `gridstream kinesis` on a free port and returns the endpoint it prints. */
 async function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess[]): Promise<string> {
-  let seen = '';
-  let found: (endpoint: string) => void = () => undefined;
-  const ready = new Promise<string>((r) => {
-    found = r;
-  });
   const shards = scenario.target.shards ?? 2;
   const streams = Object.keys(scenario.datasets)
     .map((d) => `${d}=${shards}`)
@@ -838,40 +833,12 @@ async function startEmulator(scenario: Scenario, logDir: string, processes: RunP
   const args = ['kinesis', '--port', '0', '--shards', streams, '--retention-mb', retentionMb];
   // Per-shard write limits (1 MiB/s, 1,000 records/s): the local run throttles where AWS would.
   if (scenario.target.enforceShardLimits) args.push('--enforce-shard-limits');
-  const p = startGridstream('kinesis', 'emulator', args, {
+  return startServing('kinesis', args, {
     logDir,
-    onStdout: (text) => {
-      seen += text;
-      const m = /serving Kinesis at (http:\/\/\S+)/.exec(seen);
-      if (m) found(m[1]!);
-    },
+    readyLine: /serving Kinesis at (http:\/\/\S+)/,
+    timeoutMs: READY_TIMEOUT_MS,
+    processes,
   });
-  processes.push(p);
-  let timer: NodeJS.Timeout | undefined;
-  const failed = new Promise<never>((_, reject) => {
-    p.exited.then(
-      ({ code }) =>
-        reject(
-          new LoadtestError(`gridstream kinesis exited (code ${code}) before it was ready: see ${p.log}`),
-        ),
-      reject,
-    );
-    timer = setTimeout(
-      () =>
-        reject(
-          new LoadtestError(
-            `gridstream kinesis printed no endpoint in ${READY_TIMEOUT_MS / 1000} s: see ${p.log}`,
-          ),
-        ),
-      READY_TIMEOUT_MS,
-    );
-  });
-  failed.catch(() => undefined);
-  try {
-    return await Promise.race([ready, failed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Names of the thresholds a search stage raises its rate until (its `until`; none named: all). */

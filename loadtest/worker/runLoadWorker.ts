@@ -1,6 +1,7 @@
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import type { BufferedRecord, SettledOutcome } from '../../producers/kinesis/types.js';
 import { createGenerator } from '../../producers/sources/createGenerator.js';
+import { mulberry32 } from '../../producers/sources/prng.js';
 import type { EventGenerator } from '../../producers/sources/types.js';
 import type { Dataset } from '../../schemas/index.js';
 import { type MetricsCell, RunMetrics } from '../metrics/RunMetrics.js';
@@ -80,17 +81,6 @@ interface DatasetRun {
   rng: () => number;
 }
 
-/** Deterministic uniform [0, 1) (mulberry32): the late and out-of-order draws of a worker. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Runs one load worker's slice of every dataset of a scenario in the open model: each dataset's
  * scheduler hands out this worker's events at their intended times, the real generator makes them,
@@ -153,7 +143,8 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       sinkError: undefined,
       seen: { throttled: 0, retried: 0 },
       blocked: false,
-      rng: prng((scenario.seed * 7919 + input.index * 104_729 + i * 1_299_709) >>> 0),
+      // The late and out-of-order draws of a worker: deterministic per seed, worker and dataset.
+      rng: mulberry32((scenario.seed * 7919 + input.index * 104_729 + i * 1_299_709) >>> 0),
     };
     (run as { sink: LoadSink }).sink = createLoadSink(
       input.target,
