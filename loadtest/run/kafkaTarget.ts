@@ -18,7 +18,7 @@ export function kafkaPartitions(scenario: Scenario): number {
  *
  * @throws LoadtestError when it exits or prints nothing in time (its log named)
  */
-export async function startKafkaBroker(
+export function startKafkaBroker(
   scenario: Scenario,
   logDir: string,
   processes: RunProcess[],

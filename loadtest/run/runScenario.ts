@@ -824,7 +824,7 @@ async function runOnEcs(o: {
 }
 
 /** Starts `gridstream kinesis` on a free port and returns the endpoint it prints. */
-async function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess[]): Promise<string> {
+function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess[]): Promise<string> {
   const shards = scenario.target.shards ?? 2;
   const streams = Object.keys(scenario.datasets)
     .map((d) => `${d}=${shards}`)
