@@ -47,11 +47,12 @@ const run: Command = {
   allowPositionals: true,
   details: `
 SCENARIO is a .yaml path or a shipped scenario (loadtest/scenarios: smoke, steady-20k, ercot-peak-day,
-spike-storm, soak, knee). The embedded target starts its own pipeline as separate processes —
+spike-storm, soak, knee, parity-kafka). The embedded target starts its own pipeline as separate processes —
 \`gridstream kinesis\` (port 0), \`gridstream deliver\` into RUN_DIR/lake — checks the streams answer
-before any load, forks the load workers, prints a progress line every 5 s (stage, rate asked, events
-acknowledged, PutRecords p99, lost so far), then stops the load, lets delivery drain, curates once,
-reconciles every event sent against the lake and writes RUN_DIR/summary.json and report.html.
+before any load, forks the load workers, shows live progress (one line rewritten in place on a terminal,
+a line every 10 s otherwise: stage, rate asked/achieved, PutRecords p99, lost so far), then stops the
+load, lets delivery drain, curates once, reconciles every event sent against the lake and writes RUN_DIR/summary.json and report.html.
+The kafka target does the same on \`gridstream kafka\` (or target.brokers) and \`deliver --source kafka\`.
 A kinesis or aws target gets load only (no delivery, no reconciliation).
 
 --on ecs runs the N load workers as ECS Fargate tasks of the environment --env (the load-worker task
