@@ -12,6 +12,7 @@ import { eventOf } from '../../helpers/events.js';
 import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
 import { type FaultPlan, type FaultProxy, startFaultProxy } from './faultProxy.js';
 import { readBack } from './readBack.js';
+import { sendThroughProxy } from './sendThroughProxy.js';
 
 const N = 2_000;
 let kinesis: EmbeddedKinesis;
@@ -56,28 +57,14 @@ describe.each([{ aggregate: true }, { aggregate: false }])(
       const streamName = uniqueStream(`faults-${aggregate}`);
       await kinesis.createStream(streamName, 2);
       proxy = await startFaultProxy(kinesis.endpoint, mixedFaults(aggregate ? 1 : 2));
-      const client = createKinesisClient({ endpoint: proxy.endpoint });
-      const sink = new KinesisSink({
-        dataset: 'transactions',
-        streamName,
-        client,
-        aggregate,
-        // Small aggregates so that a run has many entries to fail and re-send.
-        maxAggregatedBytes: 4_096,
-        defaults: SINK_TEST_DEFAULTS,
-        retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
-        rejectFile: null,
-      });
-      const ids = new Set<string>();
       // Act
-      for (let i = 0; i < N; i++) {
-        const e = eventOf('transactions', { trade_id: `T-${i % 211}` });
-        ids.add(e.event_id);
-        await sink.put(e);
-      }
-      const totals = await sink.close();
-      client.destroy();
-      const back = await readBack(kinesis.client, streamName);
+      const { totals, ids, back } = await sendThroughProxy(
+        proxy.endpoint,
+        kinesis.client,
+        streamName,
+        aggregate,
+        N,
+      );
       // Assess
       expect(proxy.stats.throttledCalls).toBeGreaterThan(0);
       expect(proxy.stats.failedCalls).toBeGreaterThan(0);

@@ -1,17 +1,11 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRetrier } from '../../../common/index.js';
 import { createKinesisClient } from '../../../kinesis/index.js';
 import type { EmbeddedKinesis } from '../../../local/index.js';
-import {
-  KINESIS_RETRY_TEST_DEFAULTS,
-  KinesisSink,
-  SINK_TEST_DEFAULTS,
-} from '../../../producers/kinesis/index.js';
-import { eventOf } from '../../helpers/events.js';
 import { uniqueStream, useEmbeddedKinesis } from '../../helpers/kinesis.js';
 import { startThrottlingProxy, type ThrottlingProxy } from '../../helpers/throttlingProxy.js';
 import { readBack } from './readBack.js';
+import { sendThroughProxy } from './sendThroughProxy.js';
 
 const N = 2_000;
 let kinesis: EmbeddedKinesis;
@@ -67,28 +61,14 @@ describe.each([{ aggregate: true }, { aggregate: false }])(
         firstCalls: 2,
         seed: aggregate ? 5 : 6,
       });
-      const client = createKinesisClient({ endpoint: proxy.endpoint });
-      const sink = new KinesisSink({
-        dataset: 'transactions',
-        streamName,
-        client,
-        aggregate,
-        maxAggregatedBytes: 4_096,
-        defaults: SINK_TEST_DEFAULTS,
-        retrier: createRetrier(KINESIS_RETRY_TEST_DEFAULTS),
-        rejectFile: null,
-      });
-      const ids = new Set<string>();
-
       // Act
-      for (let i = 0; i < N; i++) {
-        const e = eventOf('transactions', { trade_id: `T-${i % 211}` });
-        ids.add(e.event_id);
-        await sink.put(e);
-      }
-      const totals = await sink.close();
-      client.destroy();
-      const back = await readBack(kinesis.client, streamName);
+      const { totals, ids, back } = await sendThroughProxy(
+        proxy.endpoint,
+        kinesis.client,
+        streamName,
+        aggregate,
+        N,
+      );
 
       // Assess: the sink counts user records; the proxy counted the user records of what it throttled
       expect(proxy.stats.throttledEntries).toBeGreaterThan(0);
