@@ -2,7 +2,6 @@
 // `gridstream deliver --source kafka` and a load worker sending through KafkaSink; the same small scenario
 // (same seed, same --started-at) through the embedded Kinesis pipeline must land identical rows.
 // Loads are tiny (2 shared cores); nothing is timed.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { loadScenario } from '../../loadtest/scenario/loadScenario.js';
 import { DATASETS } from '../../schemas/index.js';
 import { KAFKA_START_TIMEOUT_MS, sharedKafkaBroker } from '../helpers/kafka.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
+import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tempDir.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'gridstream.js');
@@ -20,20 +20,8 @@ const SHIPPED = join(REPO_ROOT, 'loadtest', 'scenarios', 'parity-kafka.yaml');
 /** Columns a producer stamps with its wall clock: the only ones two runs of the same events differ in. */
 const WALL_CLOCK_COLUMNS = ['produced_at'];
 
-function loadtest(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'loadtest', ...args], { cwd: REPO_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function loadtest(args: string[]): ReturnType<typeof run> {
+  return run(process.execPath, [CLI, 'loadtest', ...args]);
 }
 
 /** Writes the raw and curated rows of a run's lake (wall-clock columns left out) to Parquet files. */
