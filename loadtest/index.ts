@@ -59,11 +59,13 @@ export {
   evenKeyLoads,
   evenShardRanges,
   type KeyLoad,
+  observeShards,
   predictShardLoad,
   SHARD_WRITE_LIMITS,
   type ShardComparison,
   type ShardLoad,
   type ShardModelInput,
+  type ShardObservation,
   type ShardPrediction,
 } from './model/shardModel.js';
 export { formatPlan, planScenario, type ScenarioPlan } from './plan.js';

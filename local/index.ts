@@ -1,5 +1,6 @@
 export { datasetStreams, EmbeddedKinesis, type EmbeddedKinesisOptions } from './EmbeddedKinesis.js';
 export { createKinesaliteServer } from './emulatorGetRecords.js';
+export { KINESIS_STATS_FORMAT, type KinesisStatsFile } from './kinesisStats.js';
 export { type BackfillSource, backfillSource, lakeCoveredUntil, nextBatchAfter } from './lakeHistory.js';
 export {
   EMULATOR_RETENTION_DEFAULTS,

@@ -26,6 +26,10 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const phaseResults = [];
+/** Names of the failed tests, repeated in the summary so the last lines of a long run say what failed. */
+const failures = [];
+/** Tests that failed, then passed on vitest's retry (vitest.config.ts): listed so a flaky test is seen. */
+const retried = [];
 
 function phase(name, cmd, args, count) {
   if (only.length > 0 && !only.includes(name)) return;
@@ -62,11 +66,36 @@ function vitestCounts() {
   const suiteFailures = (j.testResults ?? []).filter(
     (s) => s.status === 'failed' && s.assertionResults.length === 0,
   ).length;
+  for (const s of j.testResults ?? []) {
+    const file = s.name.startsWith(root) ? s.name.slice(root.length + 1) : s.name;
+    if (s.status === 'failed' && s.assertionResults.length === 0)
+      failures.push(`vitest ${file}: ${firstLine(s.message)}`);
+    for (const a of s.assertionResults ?? []) {
+      if (a.status === 'failed')
+        failures.push(`vitest ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+      else if (a.status === 'passed' && (a.failureMessages ?? []).length > 0)
+        retried.push(`vitest ${file} > ${a.fullName}: ${firstLine(a.failureMessages[0])}`);
+    }
+  }
   return {
     passed: j.numPassedTests ?? 0,
     failed: (j.numFailedTests ?? 0) + suiteFailures,
     skipped: (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0),
   };
+}
+
+function firstLine(text) {
+  const line =
+    String(text ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+function junitFailures(xml) {
+  const re =
+    /<testcase[^>]*?classname="([^"]*)"[^>]*?name="([^"]*)"[^>]*?>\s*<(failure|error)[^>]*?message="([^"]*)"/g;
+  for (const m of xml.matchAll(re)) failures.push(`pytest ${m[1]}::${m[2]}: ${firstLine(m[4])}`);
 }
 
 function junitCounts(file) {
@@ -75,8 +104,9 @@ function junitCounts(file) {
   const m =
     /<testsuite[^>]*?errors="(\d+)"[^>]*?failures="(\d+)"[^>]*?skipped="(\d+)"[^>]*?tests="(\d+)"/.exec(xml);
   if (!m) return { passed: 0, failed: 1, skipped: 0 };
-  const [errors, failures, skips, tests] = m.slice(1).map(Number);
-  return { passed: tests - errors - failures - skips, failed: errors + failures, skipped: skips };
+  const [errors, failed, skips, tests] = m.slice(1).map(Number);
+  if (errors + failed > 0) junitFailures(xml);
+  return { passed: tests - errors - failed - skips, failed: errors + failed, skipped: skips };
 }
 
 phase('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
@@ -110,6 +140,14 @@ for (const p of phaseResults)
   process.stdout.write(
     `${p.ok ? 'ok  ' : 'FAIL'}  ${p.name.padEnd(10)} ${p.seconds.padStart(7)} s  ${p.note}\n`,
   );
+if (retried.length > 0) {
+  process.stdout.write('\npassed on a retry (flaky: the first failure is shown; fix these):\n');
+  for (const f of retried) process.stdout.write(`  ${f}\n`);
+}
+if (failures.length > 0) {
+  process.stdout.write('\nfailed tests:\n');
+  for (const f of failures) process.stdout.write(`  ${f}\n`);
+}
 const allOk = phaseResults.every((p) => p.ok);
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(allOk && failed === 0 ? 0 : 1);

@@ -1,4 +1,10 @@
-import { EMULATOR_RETENTION_DEFAULTS, EmbeddedKinesis } from '../../local/index.js';
+import { writeFileSync } from 'node:fs';
+import {
+  EMULATOR_RETENTION_DEFAULTS,
+  EmbeddedKinesis,
+  KINESIS_STATS_FORMAT,
+  type KinesisStatsFile,
+} from '../../local/index.js';
 import { DATASETS, type Dataset } from '../../schemas/index.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -65,7 +71,7 @@ export const command: Command = {
   summary: 'Serve the embedded Kinesis emulator on 127.0.0.1 for produce/deliver in other terminals',
   usage:
     '[--port N] [--shards grid=2,weather=2,transactions=2 | N] [--retention S] [--retention-mb MB] [--shard-limit N] ' +
-    '[--enforce-shard-limits]',
+    '[--enforce-shard-limits] [--stats FILE]',
   details: `
 Serves the in-memory Kinesis emulator that \`gridstream up\` embeds (kinesalite with gridstream's GetRecords
 path: true MillisBehindLatest, a bounded retention window) on 127.0.0.1 until Ctrl-C, with one stream per
@@ -81,6 +87,10 @@ It writes as fast as it can unless --enforce-shard-limits is given: then each sh
 and 1,000 records/s (over a sliding 1-second window), as on AWS; records over it get
 ProvisionedThroughputExceededException (PutRecords: per record, a partial failure; PutRecord: the call),
 so producers retry them and a local run shows where AWS would throttle. The count is printed on stop.
+
+With --stats FILE it also writes on stop, as JSON: records held, records trimmed by retention, and with
+--enforce-shard-limits the throttled records in all and per <stream>/<shardId> (the load-test harness
+compares those with its shard model).
 
 Examples:
   gridstream kinesis
@@ -121,6 +131,11 @@ Examples:
     'enforce-shard-limits': {
       type: 'boolean',
       description: 'Throttle writes past 1 MiB/s and 1,000 records/s per shard, as Kinesis does',
+    },
+    stats: {
+      type: 'string',
+      description: 'On stop, write records held, trimmed and throttled (per shard) to FILE as JSON',
+      valueName: 'FILE',
     },
   },
   async run(values) {
@@ -202,6 +217,16 @@ Examples:
     const s = kinesis.windowStats();
     const limits = kinesis.shardLimitStats();
     await kinesis.stop();
+    if (typeof values.stats === 'string' && values.stats !== '') {
+      const file: KinesisStatsFile = {
+        format: KINESIS_STATS_FORMAT,
+        held_records: s.records,
+        trimmed_records: s.trimmedRecords,
+        throttled_records: limits?.throttledRecords ?? null,
+        throttled_by_shard: limits?.throttledByShard ?? null,
+      };
+      writeFileSync(values.stats, `${JSON.stringify(file, null, 2)}\n`);
+    }
     process.stdout.write(
       `gridstream kinesis: stopped (${signal}); held ${s.records.toLocaleString('en-US')} records ` +
         `(${mib(s.bytes)}), trimmed ${s.trimmedRecords.toLocaleString('en-US')} older ones` +

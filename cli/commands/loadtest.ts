@@ -172,7 +172,7 @@ Examples:
 const reconcile: Command = {
   name: 'loadtest reconcile',
   summary: "Reconcile a run folder: every event sent looked up in the run's lake (lost, duplicated)",
-  usage: 'RUN_DIR',
+  usage: 'RUN_DIR [--margin-hours H | --margin-hours all]',
   allowPositionals: true,
   details: `
 Reads RUN_DIR/run.json and workers/*.json (the event ids each worker sent, as seed, producer id and
@@ -180,15 +180,37 @@ sequence range, minus the events the sink wrote off) and looks every one up in t
 Prints one \`key: value\` line each (sent, found_raw, lost, duplicated_raw, …) and writes
 RUN_DIR/reconciliation.json. Runs at the end of every \`loadtest run\`; run it again on an archived run.
 
+Only the raw hours of the run's simulated time, widened by --margin-hours each side (default 6), are
+read, so a long-lived lake (an s3:// one above all) is not read whole; a row placed further off than the
+margin counts as lost rather than misplaced. \`--margin-hours all\` reads every hour.
+
 Exit codes: 0 exact; 1 something lost or duplicated; 2 usage.
 
 Examples:
-  gridstream loadtest reconcile loadtest-runs/smoke-20261205T030000Z`,
-  options: {},
-  async run(_values, positionals) {
+  gridstream loadtest reconcile loadtest-runs/smoke-20261205T030000Z
+  gridstream loadtest reconcile loadtest-runs/smoke-20261205T030000Z --margin-hours all`,
+  options: {
+    'margin-hours': {
+      type: 'string',
+      description: "Raw hours read each side of the run's simulated time, or all",
+      valueName: 'H',
+    },
+  },
+  async run(values, positionals) {
     const dir = one(positionals, 'RUN_DIR');
+    const margin = values['margin-hours'];
+    let partitionMarginMs: number | undefined;
+    if (margin === 'all') partitionMarginMs = Number.POSITIVE_INFINITY;
+    else if (margin !== undefined) {
+      const h = Number(margin);
+      if (typeof margin !== 'string' || margin.trim() === '' || !Number.isFinite(h) || h < 0)
+        throw new UsageError(
+          `--margin-hours must be a number of hours ≥ 0 or all, got ${JSON.stringify(margin)}`,
+        );
+      partitionMarginMs = h * 3_600_000;
+    }
     try {
-      const r = await reconcileRun(dir);
+      const r = await reconcileRun(dir, partitionMarginMs === undefined ? {} : { partitionMarginMs });
       for (const line of r.lines) print(line);
       return r.exitCode;
     } catch (err) {

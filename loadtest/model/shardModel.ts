@@ -220,3 +220,38 @@ export function compareWithThrottles(
     };
   });
 }
+
+/** The shard model's prediction beside what a run saw (summary.json `shards.<dataset>.observed`). */
+export interface ShardObservation {
+  /** User records the sinks were throttled on (every attempt counted), all shards together. */
+  readonly throttles: number;
+  /**
+   * Per shard, when the target counted throttles per shard (the embedded emulator with
+   * `enforce_shard_limits`): its throttled Kinesis records beside the prediction.
+   */
+  readonly byShard?: readonly ShardComparison[];
+  /**
+   * The prediction held: per shard when known (throttled iff predicted over a limit), else for the
+   * stream (throttled at all iff some shard was predicted over a limit).
+   */
+  readonly agrees: boolean;
+}
+
+/**
+ * What a run saw beside what the shard model predicted for one stream.
+ *
+ * @param prediction - from {@link predictShardLoad}
+ * @param throttles - user records the sinks counted as throttled
+ * @param throttlesByShard - throttled Kinesis records by shard id, when the target counts them
+ */
+export function observeShards(
+  prediction: ShardPrediction,
+  throttles: number,
+  throttlesByShard?: Readonly<Record<string, number>>,
+): ShardObservation {
+  if (throttlesByShard === undefined) {
+    return { throttles, agrees: prediction.overLimit.length > 0 === throttles > 0 };
+  }
+  const byShard = compareWithThrottles(prediction, throttlesByShard);
+  return { throttles, byShard, agrees: byShard.every((s) => s.agrees) };
+}

@@ -28,4 +28,12 @@ export const RECONCILE_DEFAULTS = {
   lockPollMs: 200,
   /** Event ids listed per kind (lost, duplicated) for the user to look up. */
   samples: 10,
+  /**
+   * Raw partitions read around the run's simulated time: every event's partition time lies inside the
+   * workers' `simulated_from_ms`..`simulated_to_ms` (late events keep their event time; a forecast is
+   * partitioned by its issue time), so only the hours of that span, widened by this much each side, are
+   * read. A long-lived lake is not downloaded whole; a row placed further off than this counts as lost,
+   * not misplaced (both fail the run).
+   */
+  partitionMarginMs: 6 * 3_600_000,
 } as const;

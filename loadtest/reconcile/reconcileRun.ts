@@ -41,6 +41,7 @@ interface Context {
   readonly folder: RunFolder;
   readonly downloadDir: string;
   readonly latenessMs: number;
+  readonly partitionMarginMs: number;
   readonly curated: boolean;
   readonly pipeline: Pipeline | undefined;
   readonly progress: (line: string) => void;
@@ -101,6 +102,7 @@ export async function reconcileRun(runDir: string, options: ReconcileOptions = {
       folder,
       downloadDir,
       latenessMs: options.latenessMs ?? folder.run.lateness_ms ?? CURATION_DEFAULTS.latenessMs,
+      partitionMarginMs: options.partitionMarginMs ?? RECONCILE_DEFAULTS.partitionMarginMs,
       curated,
       pipeline: curated ? loadPipeline() : undefined,
       progress,
@@ -349,14 +351,46 @@ async function insertFiles(db: DuckDbSession, objects: readonly RawObject[]): Pr
   );
 }
 
+/**
+ * The raw hours (`dt/hr`, as `YYYY-MM-DD/HH`) a dataset's run events can be in: the workers' simulated
+ * span widened by the margin; undefined (every hour) with an infinite margin or no span.
+ */
+function runHours(ctx: Context, dataset: Dataset): ((part: string) => boolean) | undefined {
+  const spans = ctx.folder.workers.flatMap((w) => {
+    const d = w.datasets[dataset];
+    return d ? [d] : [];
+  });
+  if (!Number.isFinite(ctx.partitionMarginMs) || spans.length === 0) return undefined;
+  // A worker file without its span (written by hand, or by an older harness): read every hour.
+  const known = (v: number | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!spans.every((d) => known(d.simulated_from_ms) && known(d.simulated_to_ms))) return undefined;
+  const from = Math.min(...spans.map((d) => d.simulated_from_ms!)) - ctx.partitionMarginMs;
+  const to = Math.max(...spans.map((d) => d.simulated_to_ms!)) + ctx.partitionMarginMs;
+  const first = partitionOf(from);
+  const last = partitionOf(to);
+  // dt/hr compare as text in time order (zero-padded).
+  const lo = `${first.dt}/${first.hr}`;
+  const hi = `${last.dt}/${last.hr}`;
+  return (part) => part >= lo && part <= hi;
+}
+
 /** Reads a dataset's raw zone into `files` and `hits`, re-reading a partition a compaction changed meanwhile. */
-async function scanRaw(ctx: Context, dataset: Dataset, producers: readonly string[]): Promise<number> {
+async function scanRaw(
+  ctx: Context,
+  dataset: Dataset,
+  producers: readonly string[],
+): Promise<{ files: number; outside: number }> {
   const { db } = ctx;
   await db.rows(
     'CREATE OR REPLACE TABLE files (file_id BIGINT, key VARCHAR, part VARCHAR, dt VARCHAR, hr VARCHAR, grp VARCHAR, arrival_ms BIGINT, path VARCHAR)',
   );
   await db.rows('CREATE OR REPLACE TABLE hits (event_id UUID, file_id BIGINT, pt_ms BIGINT, nk VARCHAR)');
-  let objects = await listRawObjects(ctx.storage, dataset, `${RAW_ZONE}/${dataset}/`, 0, ctx.downloadDir);
+  const inRun = runHours(ctx, dataset);
+  const listed = await listRawObjects(ctx.storage, dataset, `${RAW_ZONE}/${dataset}/`, 0, ctx.downloadDir);
+  let objects = inRun ? listed.filter((o) => inRun(o.part)) : listed;
+  const outside = listed.length - objects.length;
+  if (outside > 0)
+    ctx.progress(`${dataset}: ${outside} raw file(s) outside the run's hours (± margin) not read`);
   await insertFiles(db, objects);
   let nextId = objects.length;
   let total = objects.length;
@@ -388,7 +422,7 @@ async function scanRaw(ctx: Context, dataset: Dataset, producers: readonly strin
     await insertFiles(db, objects);
     ctx.progress(`${dataset}: ${parts.length} partition(s) changed while read, read again`);
   }
-  return total;
+  return { files: total, outside };
 }
 
 /**
@@ -451,7 +485,7 @@ async function reconcileDataset(ctx: Context, dataset: Dataset): Promise<Dataset
   const { db } = ctx;
   const started = Date.now();
   const { sent, producers } = await loadExpected(ctx, dataset);
-  const files = await scanRaw(ctx, dataset, producers);
+  const { files, outside } = await scanRaw(ctx, dataset, producers);
   await markCompactionSources(db);
   await markMisplaced(db);
   await db.rows(
@@ -503,6 +537,7 @@ async function reconcileDataset(ctx: Context, dataset: Dataset): Promise<Dataset
     unexpected,
     compaction_copies: copies,
     files,
+    files_outside_run: outside,
     ...(curated ? { curated } : {}),
   };
   for (const t of ['hits', 'files', 'found', 'dups', 'expected', 'expected_stage', 'misplaced', 'superseded'])
@@ -670,6 +705,8 @@ function summarize(
       ['errors', r.errors],
       ['unexpected', r.unexpected],
       ['compaction_copies', r.compaction_copies],
+      ['files', r.files],
+      ['files_outside_run', r.files_outside_run],
     ];
     if (r.curated)
       parts.push(

@@ -33,6 +33,9 @@ export interface WorkerDataset {
   readonly failed_event_ids: readonly string[];
   readonly late?: number;
   readonly out_of_order?: number;
+  /** The worker's span of simulated time (epoch ms): its events' partition times lie inside. */
+  readonly simulated_from_ms?: number;
+  readonly simulated_to_ms?: number;
 }
 
 /** `workers/<name>.json`: one load worker's result. */
@@ -74,6 +77,11 @@ export interface ReconcileOptions {
   readonly threads?: number;
   /** How long to wait for a local lake's lock held by compaction or curation. @default 10 min */
   readonly lockWaitMs?: number;
+  /**
+   * Raw hours read each side of the run's simulated span (see `RECONCILE_DEFAULTS.partitionMarginMs`);
+   * Infinity reads the whole raw zone. @default 6 h
+   */
+  readonly partitionMarginMs?: number;
   /** Whether to write RUN_DIR/reconciliation.json. @default true */
   readonly write?: boolean;
   /** Progress lines (one per dataset and phase). */
@@ -129,6 +137,8 @@ export interface DatasetReconciliation {
   readonly compaction_copies: number;
   /** Raw files read. */
   readonly files: number;
+  /** Raw files not read: in hours outside the run's simulated span and its margin. */
+  readonly files_outside_run: number;
   readonly curated?: CuratedReconciliation;
 }
 

@@ -215,7 +215,7 @@ table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}th,t
 th:first-child,td:first-child{text-align:left}th{background:#f6f6f6}
 .verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:600;margin-right:8px}
 .verdict.pass,.ok{background:#2e7d32}.verdict.fail,.bad{background:#c62828}.verdict.interrupted{background:#ef6c00}
-td.ok,td.bad{color:#fff;text-align:center}
+td.ok,td.bad{color:#fff;text-align:center}.miss{color:#c62828;font-weight:600}
 figure{margin:18px 0}figcaption{font-weight:600}.unit{font-weight:400;color:#666}
 svg{width:100%;height:auto;display:block}svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .tick{font-size:11px;fill:#666}
 svg .series{fill:none;stroke-width:1.6}.legend{font-size:12px}.key{margin-right:14px}.key i{display:inline-block;width:12px;height:3px;margin-right:4px;vertical-align:middle}
@@ -311,7 +311,8 @@ function processTable(s: RunSummary): string {
 
 function shardTable(s: RunSummary): string {
   if (!s.shards) return '';
-  const rows = Object.entries(s.shards).map(([d, p]) =>
+  const entries = Object.entries(s.shards);
+  const rows = entries.map(([d, p]) =>
     row([
       escapeHtml(d),
       num(p.shards.length),
@@ -320,9 +321,32 @@ function shardTable(s: RunSummary): string {
       num(p.skew, 2),
       num(p.excessShare * 100, 2),
       num(p.shardsNeededEven),
+      p.observed ? num(p.observed.throttles) : '–',
+      p.observed
+        ? p.observed.agrees
+          ? 'held'
+          : `<span class="miss">missed</span>`
+        : 'no limits to check (embedded without enforce_shard_limits, or Kafka)',
     ]),
   );
-  return `<section><h2>Shard model (predicted at peak)</h2><table class="shards">${row(['dataset', 'shards', 'hottest', 'hottest % of limit', 'skew', '% over limit', 'shards if even'], true)}${rows.join('')}</table></section>`;
+  // Per shard, where the target counted throttles per shard (the emulator enforcing the limits).
+  const perShard = entries.flatMap(([d, p]) =>
+    (p.observed?.byShard ?? []).map((x) =>
+      row([
+        escapeHtml(d),
+        escapeHtml(x.shardId),
+        num(x.predictedUtilisation * 100, 1),
+        x.predictedThrottling ? 'yes' : 'no',
+        num(x.throttles),
+        x.agrees ? 'yes' : `<span class="miss">no</span>`,
+      ]),
+    ),
+  );
+  const detail =
+    perShard.length === 0
+      ? ''
+      : `<h3>Per shard: predicted beside throttled</h3><table class="shard-detail">${row(['dataset', 'shard', 'predicted % of limit', 'predicted to throttle', 'throttled Kinesis records', 'agrees'], true)}${perShard.join('')}</table>`;
+  return `<section><h2>Shard model (predicted at peak) and throttles seen</h2><table class="shards">${row(['dataset', 'shards', 'hottest', 'hottest % of limit', 'skew', '% over limit', 'shards if even', 'throttled (sinks)', 'prediction'], true)}${rows.join('')}</table>${detail}</section>`;
 }
 
 function costTable(s: RunSummary): string {

@@ -1,6 +1,6 @@
 import type { HistogramSummary } from '../metrics/LogHistogram.js';
 import type { CostEstimate } from '../model/costModel.js';
-import type { ShardPrediction } from '../model/shardModel.js';
+import type { ShardObservation, ShardPrediction } from '../model/shardModel.js';
 
 /** Schema id written in every summary.json. */
 export const SUMMARY_FORMAT = 'gridstream-loadtest-summary/1';
@@ -90,7 +90,8 @@ export interface RunSummary {
     Record<string, DatasetStats & { readonly stages?: Readonly<Record<string, DatasetStats>> }>
   >;
   readonly processes?: readonly ProcessSummary[];
-  readonly shards?: Readonly<Record<string, ShardPrediction>>;
+  /** The shard model at peak, per dataset; `observed` when the target has the limits (not the bare emulator). */
+  readonly shards?: Readonly<Record<string, ShardPrediction & { readonly observed?: ShardObservation }>>;
   readonly cost?: CostEstimate;
   /** A search stage's result: the highest rate at which every named threshold held. */
   readonly knee?: {

@@ -12,6 +12,7 @@ import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { parseDocument } from 'yaml';
 import { siblingModule } from '../../common/childTask.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
+import { KINESIS_STATS_FORMAT, type KinesisStatsFile } from '../../local/index.js';
 import type { Dataset } from '../../schemas/index.js';
 import { PARTITION_TIME_FIELDS } from '../../schemas/partitioning.js';
 import { RUN_FORMAT } from '../constants.js';
@@ -28,6 +29,7 @@ import {
   scenarioCost,
   scenarioShardPredictions,
 } from '../model/scenarioModels.js';
+import { observeShards, type ShardPrediction } from '../model/shardModel.js';
 import { RateProfile } from '../profile/RateProfile.js';
 import { reconcileRun } from '../reconcile/index.js';
 import { evaluateSlos } from '../report/evaluateSlos.js';
@@ -723,6 +725,14 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     : failed.length === 0 && !inexact
       ? 'pass'
       : 'fail';
+  const datasetSummaries: RunSummary['datasets'] = Object.fromEntries(
+    datasets.map((d) => {
+      const stages = Object.fromEntries(
+        profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name, onTime)]),
+      );
+      return [d, { ...datasetStats(metrics, d, undefined, onTime), stages }];
+    }),
+  );
   const summary: RunSummary = {
     format: SUMMARY_FORMAT,
     scenario: scenario.name,
@@ -732,16 +742,9 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
     verdict,
     slos,
     reconciliation,
-    datasets: Object.fromEntries(
-      datasets.map((d) => {
-        const stages = Object.fromEntries(
-          profiles.get(d)!.stages.map((s) => [s.name, datasetStats(metrics, d, s.name, onTime)]),
-        );
-        return [d, { ...datasetStats(metrics, d, undefined, onTime), stages }];
-      }),
-    ),
+    datasets: datasetSummaries,
     processes: processSummaries,
-    shards: scenarioShardPredictions(scenario) as RunSummary['shards'],
+    shards: shardSummaries(scenario, streams, datasetSummaries, readKinesisStats(logDir, warn)),
     cost,
     ...(knee !== undefined ? { knee } : {}),
   };
@@ -831,6 +834,8 @@ function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess
     .join(',');
   const retentionMb = String(emulatorRetentionMb(scenario));
   const args = ['kinesis', '--port', '0', '--shards', streams, '--retention-mb', retentionMb];
+  // On stop it writes what it held, trimmed and throttled per shard: the shard model is checked against it.
+  args.push('--stats', join(logDir, KINESIS_STATS_FILE));
   // Per-shard write limits (1 MiB/s, 1,000 records/s): the local run throttles where AWS would.
   if (scenario.target.enforceShardLimits) args.push('--enforce-shard-limits');
   return startServing('kinesis', args, {
@@ -839,6 +844,57 @@ function startEmulator(scenario: Scenario, logDir: string, processes: RunProcess
     timeoutMs: READY_TIMEOUT_MS,
     processes,
   });
+}
+
+/** The emulator's stop statistics in the run's logs/ (`gridstream kinesis --stats`). */
+const KINESIS_STATS_FILE = 'kinesis-stats.json';
+
+/** The emulator's stop statistics of an embedded run, or undefined (another target, or none written). */
+function readKinesisStats(logDir: string, warn: (line: string) => void): KinesisStatsFile | undefined {
+  const file = join(logDir, KINESIS_STATS_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const stats = JSON.parse(readFileSync(file, 'utf8')) as KinesisStatsFile;
+    if (stats.format === KINESIS_STATS_FORMAT) return stats;
+    warn(`${file}: format ${JSON.stringify(stats.format)}, expected ${KINESIS_STATS_FORMAT}: not read`);
+  } catch (err) {
+    warn(`${file}: not read (${(err as Error).message})`);
+  }
+  return undefined;
+}
+
+/**
+ * The shard model at peak per dataset, and beside it what the run saw where the target has Kinesis's
+ * write limits: AWS and any Kinesis endpoint (the sinks' throttles), the emulator with
+ * `enforce_shard_limits` (also per shard, from its stop statistics). The bare emulator and Kafka have
+ * no such limits: nothing to compare.
+ */
+function shardSummaries(
+  scenario: Scenario,
+  streams: Readonly<Record<string, string>>,
+  datasets: RunSummary['datasets'],
+  stats: KinesisStatsFile | undefined,
+): RunSummary['shards'] {
+  const kind = scenario.target.kind;
+  const limited =
+    kind === 'aws' || kind === 'kinesis' || (kind === 'embedded' && scenario.target.enforceShardLimits);
+  const out: Record<string, ShardPrediction & { observed?: ReturnType<typeof observeShards> }> = {};
+  for (const [d, prediction] of Object.entries(scenarioShardPredictions(scenario))) {
+    if (!prediction) continue;
+    if (!limited) {
+      out[d] = prediction;
+      continue;
+    }
+    let byShard: Record<string, number> | undefined;
+    if (stats?.throttled_by_shard) {
+      const prefix = `${streams[d] ?? d}/`;
+      byShard = {};
+      for (const [key, n] of Object.entries(stats.throttled_by_shard))
+        if (key.startsWith(prefix)) byShard[key.slice(prefix.length)] = n;
+    }
+    out[d] = { ...prediction, observed: observeShards(prediction, datasets[d]?.throttles ?? 0, byShard) };
+  }
+  return out;
 }
 
 /** Names of the thresholds a search stage raises its rate until (its `until`; none named: all). */

@@ -1,5 +1,5 @@
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
-import type { BufferedRecord, SettledOutcome } from '../../producers/kinesis/types.js';
+import type { BufferedRecord, PutOutcome, SettledOutcome } from '../../producers/kinesis/types.js';
 import { createGenerator } from '../../producers/sources/createGenerator.js';
 import { mulberry32 } from '../../producers/sources/prng.js';
 import type { EventGenerator } from '../../producers/sources/types.js';
@@ -39,11 +39,26 @@ export interface LoadWorkerHooks {
   readonly clock?: LoadClock;
 }
 
-interface Pending {
-  readonly intendedMs: number;
-  readonly sentMs: number;
-  readonly stage: number;
-  readonly sample: boolean;
+/**
+ * An event in flight, packed into the one number the sink carries with its record (`put(event, tag)`)
+ * and gives back to `onSettled`, so a worker at 100k events/s keeps no lookup and allocates no object
+ * per event: the intended time in quarter milliseconds since the worker's base, the stage, and whether
+ * the event is a freshness sample (its send time then sits in `DatasetRun.sampleSentMs`).
+ */
+const STAGE_SLOTS = 4096;
+const QUARTERS_PER_MS = 4;
+
+/** Packs an in-flight event (exact for stages below {@link STAGE_SLOTS}; times to a quarter ms). */
+export function packPending(offsetMs: number, stage: number, sample: boolean): number {
+  return (Math.round(offsetMs * QUARTERS_PER_MS) * STAGE_SLOTS + stage) * 2 + (sample ? 1 : 0);
+}
+
+/** The parts of a {@link packPending} number. */
+export function unpackPending(packed: number): { offsetMs: number; stage: number; sample: boolean } {
+  const sample = packed % 2 === 1;
+  const rest = (packed - (sample ? 1 : 0)) / 2;
+  const stage = rest % STAGE_SLOTS;
+  return { offsetMs: (rest - stage) / STAGE_SLOTS / QUARTERS_PER_MS, stage, sample };
 }
 
 interface Held {
@@ -63,7 +78,8 @@ interface DatasetRun {
   readonly holds: HoldQueue<Held>;
   readonly lateShare: number;
   readonly outOfOrderShare: number;
-  readonly inflight: Map<string, Pending>;
+  /** Send time of the in-flight freshness samples (a few per second), by event id. */
+  readonly sampleSentMs: Map<string, number>;
   readonly failed: Set<string>;
   readonly samples: FreshnessSample[];
   cells: MetricsCell[];
@@ -128,7 +144,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
       holds: new HoldQueue(),
       lateShare: load.lateShare,
       outOfOrderShare: load.outOfOrderShare,
-      inflight: new Map(),
+      sampleSentMs: new Map(),
       failed: new Set(),
       samples: [],
       cells: stageNames.map((s) => interval.cell(dataset, s)),
@@ -158,21 +174,25 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
   function settled(run: DatasetRun, records: readonly BufferedRecord[], outcome: SettledOutcome): void {
     const now = clock.now();
     for (const r of records) {
-      const p = run.inflight.get(r.eventId);
-      if (!p) continue;
-      run.inflight.delete(r.eventId);
+      const p = unpackPending(r.tag);
+      const intendedMs = baseMs + p.offsetMs;
       const cell = run.cells[p.stage]!;
+      let sentMs: number | undefined;
+      if (p.sample) {
+        sentMs = run.sampleSentMs.get(r.eventId);
+        run.sampleSentMs.delete(r.eventId);
+      }
       if (outcome === 'acknowledged') {
         run.acknowledged += 1;
         cell.add('acknowledged');
-        cell.recordLatencyMs('put_latency', now - p.intendedMs);
-        if (p.sample) {
+        cell.recordLatencyMs('put_latency', now - intendedMs);
+        if (sentMs !== undefined) {
           run.samples.push({
             dataset: run.dataset,
             stage: run.stageNames[p.stage]!,
             event_id: r.eventId,
-            intended_ms: p.intendedMs,
-            sent_ms: p.sentMs,
+            intended_ms: intendedMs,
+            sent_ms: sentMs,
             acked_ms: now,
           });
         }
@@ -183,39 +203,61 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
     }
   }
 
-  async function send(
+  /**
+   * Hands one event to the sink and accounts for it. The put's promise (or nothing, when the sink has
+   * already stopped) is returned for the caller to await: one await per event, as in `runProducer`.
+   */
+  function send(
+    run: DatasetRun,
+    event: Held['event'],
+    intendedMs: number,
+    stage: number,
+  ): Promise<PutOutcome> | undefined {
+    const now = clock.now();
+    const cell = run.cells[stage]!;
+    cell.add('sent');
+    cell.recordLatencyMs('freshness.sent', now - intendedMs);
+    if (run.sinkError !== undefined) {
+      run.failed.add(event.event_id);
+      return undefined;
+    }
+    const sample = now - run.lastSampleMs >= sampleEveryMs;
+    if (sample) {
+      run.lastSampleMs = now;
+      run.sampleSentMs.set(event.event_id, now);
+    }
+    try {
+      const pending = run.sink.put(event, packPending(intendedMs - baseMs, stage, sample));
+      // A put waiting for buffer space: the stream, not the generator, is holding the load back.
+      if (run.sink.counters.blockedPuts > 0) run.blocked = true;
+      return pending;
+    } catch (err) {
+      sendFailed(run, event.event_id, err);
+      return undefined;
+    }
+  }
+
+  /** The sink refused an event (rejected), or stopped for good: the event is written off. */
+  function sendFailed(run: DatasetRun, id: string, err: unknown): void {
+    run.sampleSentMs.delete(id);
+    run.failed.add(id);
+    // The sink stopped for good (stream missing, access denied): every later event is written off too.
+    if (err !== undefined) run.sinkError ??= (err as Error).message;
+  }
+
+  /** Sends one event and waits until the sink buffered it. */
+  async function sendAndWait(
     run: DatasetRun,
     event: Held['event'],
     intendedMs: number,
     stage: number,
   ): Promise<void> {
-    const now = clock.now();
-    const cell = run.cells[stage]!;
-    cell.add('sent');
-    cell.recordLatencyMs('freshness.sent', now - intendedMs);
-    const sample = now - run.lastSampleMs >= sampleEveryMs;
-    if (sample) run.lastSampleMs = now;
-    const id = event.event_id;
-    run.inflight.set(id, { intendedMs, sentMs: now, stage, sample });
-    if (run.sinkError !== undefined) {
-      run.inflight.delete(id);
-      run.failed.add(id);
-      return;
-    }
+    const pending = send(run, event, intendedMs, stage);
+    if (pending === undefined) return;
     try {
-      const pending = run.sink.put(event);
-      // A put waiting for buffer space: the stream, not the generator, is holding the load back.
-      if (run.sink.counters.blockedPuts > 0) run.blocked = true;
-      const outcome = await pending;
-      if (!outcome.accepted) {
-        run.inflight.delete(id);
-        run.failed.add(id);
-      }
+      if (!(await pending).accepted) sendFailed(run, event.event_id, undefined);
     } catch (err) {
-      // The sink stopped for good (stream missing, access denied): every later event is written off too.
-      run.inflight.delete(id);
-      run.failed.add(id);
-      run.sinkError ??= (err as Error).message;
+      sendFailed(run, event.event_id, err);
     }
   }
 
@@ -223,7 +265,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
   async function release(run: DatasetRun, nowMs: number): Promise<void> {
     for (let h = run.holds.pop(nowMs); h !== undefined; h = run.holds.pop(nowMs)) {
       // A held event's latency counts from its release (the spec), not from its original slot.
-      await send(run, h.event, clock.now(), h.stage);
+      await sendAndWait(run, h.event, clock.now(), h.stage);
     }
   }
 
@@ -253,6 +295,8 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
 
   const startedAt = new Date();
   const startMs = await hooks.start();
+  // In-flight times are kept as offsets from here (see packPending); released events come later still.
+  const baseMs = Math.min(startMs, clock.now());
   for (const run of runs) {
     (run as { scheduler: OpenModelScheduler }).scheduler = new OpenModelScheduler(run.profile, {
       startMs,
@@ -301,7 +345,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
               } else if (r < run.lateShare + run.outOfOrderShare) {
                 run.outOfOrder += 1;
                 run.holds.push(now + run.rng() * run.slice.outOfOrderHoldMs, { event, stage: ev.stage });
-              } else await send(run, event, ev.intendedMs, ev.stage);
+              } else await sendAndWait(run, event, ev.intendedMs, ev.stage);
             }
           },
         });
@@ -324,8 +368,6 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
   const interrupted = hooks.signal?.aborted === true;
   const datasets: Record<string, WorkerDatasetResult> = {};
   for (const run of runs) {
-    // Anything the sink never settled (it stopped) cannot be in the stream's acknowledged set.
-    for (const id of run.inflight.keys()) run.failed.add(id);
     datasets[run.dataset] = {
       producer_id: run.slice.producerId,
       seed: scenario.seed,

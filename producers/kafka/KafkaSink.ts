@@ -237,10 +237,11 @@ export class KafkaSink<D extends Dataset = Dataset> {
    * full). An invalid or oversized event is written to the reject file and reported, never thrown.
    *
    * @param event - the event (any value: it is validated here)
+   * @param tag - a number given back on the record to `onSettled` (see `EncodedRecord.tag`)
    * @throws SinkClosedError after `close()`; SinkFailedError after a non-retriable Kafka error
    */
-  public async put(event: unknown): Promise<PutOutcome> {
-    let admitted = this.#core.admit(event, () => this.#dispatch(true));
+  public async put(event: unknown, tag?: number): Promise<PutOutcome> {
+    let admitted = this.#core.admit(event, () => this.#dispatch(true), tag);
     if (admitted instanceof Promise) admitted = await admitted;
     const record = admitted;
     if (!('eventId' in record)) return record;

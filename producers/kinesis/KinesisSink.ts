@@ -181,11 +181,12 @@ export class KinesisSink<D extends Dataset = Dataset> {
    * throw, so a producer loop carries on.
    *
    * @param event - the event (any value: it is validated here)
+   * @param tag - a number given back on the record to `onSettled` (see `EncodedRecord.tag`)
    * @throws SinkClosedError after `close()`; SinkFailedError after a non-retriable Kinesis error
    */
-  public async put(event: unknown): Promise<PutOutcome> {
+  public async put(event: unknown, tag?: number): Promise<PutOutcome> {
     // Records sitting in aggregates hold space: a put that has to wait sends them now, not after the linger.
-    let admitted = this.#core.admit(event, () => this.#flushBuffers());
+    let admitted = this.#core.admit(event, () => this.#flushBuffers(), tag);
     if (admitted instanceof Promise) admitted = await admitted;
     const record = admitted;
     if (!('eventId' in record)) return record;

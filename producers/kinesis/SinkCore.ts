@@ -99,6 +99,7 @@ export class SinkCore<D extends Dataset> {
    *
    * @param event - the event (any value)
    * @param onFull - called once when the put has to wait (send what is buffered now, not after a linger)
+   * @param tag - the caller's number, kept on the record for `onSettled`
    * @returns the record to buffer, or the outcome to return (rejected; or accepted and written off
    *   because the sink stopped while the put waited)
    * @throws SinkClosedError after `close()`; SinkFailedError after the sink failed (a put waiting for
@@ -107,6 +108,7 @@ export class SinkCore<D extends Dataset> {
   public admit(
     event: unknown,
     onFull: () => void,
+    tag = 0,
   ): EncodedRecord | PutOutcome | Promise<EncodedRecord | PutOutcome> {
     if (this.#failed) throw this.#failed;
     if (this.#closing) throw new SinkClosedError(this.#o.target);
@@ -120,6 +122,7 @@ export class SinkCore<D extends Dataset> {
       this.#rejects?.writeRejected(this.#o.dataset, record.eventId, record.message, violations, event);
       return { accepted: false, error: record };
     }
+    record.tag = tag;
     // Reserve buffer space before any await so concurrent un-awaited puts cannot overshoot the limits;
     // with room, the record is admitted synchronously (a put not awaited is buffered before the next line).
     if (this.queue.tryReserve(record.size)) return this.#accept(record);

@@ -21,6 +21,11 @@ export interface EncodedRecord {
   readonly size: number;
   /** When the record expires (epoch ms); 0 until the sink accepts it into its buffer. */
   deadline: number;
+  /**
+   * The caller's number from `put(event, tag)`, given back with the record to `onSettled` (0 when none):
+   * a load worker finds an event's intended time and stage there without a lookup per event.
+   */
+  tag: number;
 }
 
 /**
@@ -60,5 +65,6 @@ export function encodeRecord<D extends Dataset>(
     dataLength: out.byteLength,
     size,
     deadline: 0,
+    tag: 0,
   };
 }

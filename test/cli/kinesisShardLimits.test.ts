@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createKinesisClient } from '../../kinesis/index.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
+import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 describe('gridstream kinesis --enforce-shard-limits', () => {
-  it('throttles a burst past 1,000 records/s on a shard and counts the throttled records on stop', async () => {
+  it('throttles a burst past 1,000 records/s on a shard and counts the throttled records on stop (--stats: per shard)', async () => {
     // Prepare: the emulator with one shard per dataset stream
+    const statsFile = join(tempDir('kinesis-stats'), 'stats.json');
     const child = spawn(
       process.execPath,
       [
@@ -19,6 +22,8 @@ describe('gridstream kinesis --enforce-shard-limits', () => {
         '--shards',
         '1',
         '--enforce-shard-limits',
+        '--stats',
+        statsFile,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -64,5 +69,12 @@ describe('gridstream kinesis --enforce-shard-limits', () => {
     expect(out).toContain('per-shard write limits 1,000 records/s and 1.0 MiB/s');
     expect(out).toContain(`throttled ${throttled.toLocaleString('en-US')} records over shard limits`);
     expect(code).toBe(0);
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
+    expect(stats).toMatchObject({
+      format: 'gridstream-kinesis-stats/1',
+      throttled_records: throttled,
+      throttled_by_shard: { 'grid/shardId-000000000000': throttled },
+    });
+    expect(stats.held_records).toBe(3000 - throttled);
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LogHistogram } from '../../loadtest/metrics/LogHistogram.js';
 import { loadPrices } from '../../loadtest/model/costModel.js';
 import { scenarioCost, scenarioShardPredictions } from '../../loadtest/model/scenarioModels.js';
+import { observeShards } from '../../loadtest/model/shardModel.js';
 import { RateProfile } from '../../loadtest/profile/RateProfile.js';
 import { evaluateSlos } from '../../loadtest/report/evaluateSlos.js';
 import { RUN_FILES } from '../../loadtest/report/renderReport.js';
@@ -150,7 +151,18 @@ export function writeSampleRun(dir: string, scenarioName = 'smoke'): RunSummary 
       cpu_percent_max: 20 + i * 20,
       rss_mib_max: 135 + i * 40,
     })),
-    shards: scenarioShardPredictions(scenario) as RunSummary['shards'],
+    // As a run with the limits enforced: every dataset's throttles seen, all of them on its first shard.
+    shards: Object.fromEntries(
+      Object.entries(scenarioShardPredictions(scenario)).map(([d, p]) => [
+        d,
+        {
+          ...p!,
+          observed: observeShards(p!, datasets[d]!.throttles, {
+            [p!.shards[0]!.shardId]: datasets[d]!.throttles,
+          }),
+        },
+      ]),
+    ),
     cost: scenarioCost(scenario, loadPrices()),
     knee: null,
   };

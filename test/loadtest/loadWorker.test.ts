@@ -4,8 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadClock, WALL_LOAD_CLOCK } from '../../loadtest/scheduler/runOpenModel.js';
-import { runLoadWorker } from '../../loadtest/worker/runLoadWorker.js';
-import type { WorkerInput } from '../../loadtest/worker/types.js';
+import { packPending, runLoadWorker, unpackPending } from '../../loadtest/worker/runLoadWorker.js';
+import type { FreshnessSample, WorkerInput } from '../../loadtest/worker/types.js';
 import type { EmbeddedKinesis } from '../../local/index.js';
 import { uniqueStream, useEmbeddedKinesis } from '../helpers/kinesis.js';
 import { tempDir } from '../helpers/tempDir.js';
@@ -35,11 +35,38 @@ async function input(dir: string, rate: number, seconds: number): Promise<Worker
   };
 }
 
+describe('packPending', () => {
+  it('keeps stage and sample exactly and the time to a quarter millisecond, over a day of offsets', () => {
+    for (const [offsetMs, stage, sample] of [
+      [0, 0, false],
+      [0.125, 4095, true],
+      [1234.567, 7, true],
+      [86_400_000 * 7 + 0.3, 12, false],
+    ] as const) {
+      const u = unpackPending(packPending(offsetMs, stage, sample));
+      expect(u.stage).toBe(stage);
+      expect(u.sample).toBe(sample);
+      expect(Math.abs(u.offsetMs - offsetMs)).toBeLessThanOrEqual(0.125);
+    }
+  });
+});
+
 describe('runLoadWorker', () => {
   it('sends every event of its slice, late ones included, and accounts for each', async () => {
     const dir = tempDir('lt-worker');
-    const r = await runLoadWorker(await input(dir, 200, 2), { start: async () => Date.now() });
+    const samples: FreshnessSample[] = [];
+    const r = await runLoadWorker(await input(dir, 200, 2), {
+      start: async () => Date.now(),
+      onSnapshot: (s) => samples.push(...s.samples),
+    });
     const grid = r.datasets.grid!;
+    // Every acknowledged event's latency is recorded, and the freshness samples keep their own times.
+    expect(r.metrics.grid!.p!.histograms.put_latency!.count).toBe(400);
+    expect(samples.length).toBeGreaterThan(2);
+    for (const s of samples) {
+      expect(s.sent_ms).toBeGreaterThanOrEqual(s.intended_ms - 1);
+      expect(s.acked_ms).toBeGreaterThanOrEqual(s.sent_ms);
+    }
     expect(grid.emitted).toBe(400);
     expect(grid.acknowledged).toBe(400);
     expect(grid.failed_event_ids).toEqual([]);

@@ -312,6 +312,51 @@ describe('reconcileRun', () => {
     expect(r.exitCode).toBe(1);
   });
 
+  it("reads only the raw hours of the run's simulated span (± margin): a copy far off is not read unless asked", async () => {
+    // Prepare: workers that tell their span (as a load worker does: here the span of each producer's
+    // partition times in the lake), and a copy of a grid file in an hour years before any of them.
+    const dir = copyRun('window');
+    const spans = new Map(
+      (
+        await duck(
+          `SELECT producer_id AS p, epoch_ms(min(coalesce(forecast_issued_at, event_time)))::DOUBLE AS lo, ` +
+            `epoch_ms(max(coalesce(forecast_issued_at, event_time)))::DOUBLE AS hi ` +
+            `FROM read_parquet(${sqlString(join(dir, 'lake', 'raw', '*', '*', '*', '*.parquet'))}, union_by_name = true) GROUP BY 1`,
+        )
+      ).map((r) => [String(r.p), { from: Number(r.lo), to: Number(r.hi) }]),
+    );
+    for (const f of readdirSync(join(dir, RECONCILE_FILES.workers))) {
+      const file = join(dir, RECONCILE_FILES.workers, f);
+      const w = JSON.parse(readFileSync(file, 'utf8')) as WorkerFile;
+      const datasets = Object.fromEntries(
+        Object.entries(w.datasets).map(([d, x]) => {
+          const span = spans.get(x.producer_id)!;
+          return [d, { ...x, simulated_from_ms: span.from, simulated_to_ms: span.to }];
+        }),
+      );
+      writeFileSync(file, JSON.stringify({ ...w, datasets }));
+    }
+    const source = rawFiles(dir, 'grid')[0]!;
+    const [{ n } = { n: 0 }] = await duck(
+      `SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(join(dir, 'lake', source))})`,
+    );
+    const far = join(dir, 'lake', 'raw', 'grid', 'dt=2020-01-01', 'hr=00');
+    mkdirSync(far, { recursive: true });
+    copyFileSync(join(dir, 'lake', source), join(far, 'copy.parquet'));
+    // Act
+    const scoped = await reconcileRun(dir, { write: false });
+    const whole = await reconcileRun(dir, { write: false, partitionMarginMs: Number.POSITIVE_INFINITY });
+    // Assess: scoped, the copy is left unread and the run is exact; read whole, it is n duplicates, misplaced.
+    expect(scoped.byDataset.grid!.files_outside_run).toBe(1);
+    expect(scoped.summary).toMatchObject({ lost: 0, duplicated_raw: 0, misplaced: 0 });
+    expect(scoped.exitCode).toBe(0);
+    expect(Number(n)).toBeGreaterThan(0);
+    expect(whole.byDataset.grid!.files_outside_run).toBe(0);
+    expect(whole.byDataset.grid!.files).toBe(scoped.byDataset.grid!.files + 1);
+    expect(whole.summary).toMatchObject({ lost: 0, duplicated_raw: Number(n), misplaced: Number(n) });
+    expect(whole.exitCode).toBe(1);
+  });
+
   it('a compaction in flight (compacted files renamed in, some sources not yet deleted) is no duplicate', async () => {
     // Prepare: the real compaction, then sources put back as they are between its rename and its unlinks.
     const dir = copyRun('compaction');

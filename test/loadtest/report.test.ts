@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadtestError } from '../../loadtest/errors.js';
+import { observeShards } from '../../loadtest/model/shardModel.js';
 import { evaluateSlos } from '../../loadtest/report/evaluateSlos.js';
 import {
   parseTimeSeries,
@@ -45,9 +46,10 @@ async function openReport(browser: Browser, file: string) {
     }),
   );
   const sloRows = await page.$$eval('table.slos tr', (rows) => rows.length - 1);
+  const shardRows = await page.$$eval('table.shard-detail tr', (rows) => rows.length - 1);
   const verdict = await page.$eval('.verdict', (e) => e.textContent);
   await page.close();
-  return { errors, requests, charts, sloRows, verdict };
+  return { errors, requests, charts, sloRows, shardRows, verdict };
 }
 
 describe('report.html in a real headless browser (system chromium)', () => {
@@ -89,6 +91,10 @@ describe('report.html in a real headless browser (system chromium)', () => {
       'delivery',
     ]);
     expect(shown.sloRows).toBe(summary.slos.length);
+    // The shard model beside the throttles seen: one row per predicted shard.
+    expect(shown.shardRows).toBe(
+      Object.values(summary.shards!).reduce((n, p) => n + (p.observed?.byShard?.length ?? 0), 0),
+    );
     expect(shown.verdict).toBe('PASS');
   });
 
@@ -126,6 +132,22 @@ describe('report content', () => {
     expect(html).toContain('FAIL');
     expect(html).toContain('INTERRUPTED');
     expect(html).not.toMatch(/<script|https?:\/\/|<link /);
+  });
+
+  it('shows where the shard model missed: a shard throttled that was predicted under its limits', () => {
+    const dir = tempDir('report-shards');
+    const summary = writeSampleRun(dir, 'smoke');
+    const [dataset, p] = Object.entries(summary.shards!)[0]!;
+    expect(p.shards[0]!.overLimit).toBe(false);
+    const observed = observeShards(p, 40, { [p.shards[0]!.shardId]: 40 });
+    const html = renderReport(
+      { ...summary, shards: { [dataset]: { ...p, observed } } } satisfies RunSummary,
+      parseTimeSeries(readFileSync(join(dir, 'timeseries.jsonl'), 'utf8')),
+    );
+    expect(observed.agrees).toBe(false);
+    expect(html).toMatch(/Per shard: predicted beside throttled/);
+    expect(html).toMatch(new RegExp(`<td>${p.shards[0]!.shardId}</td>.*?<span class="miss">no</span>`));
+    expect(html).toMatch(/<span class="miss">missed<\/span>/);
   });
 
   it('refuses a time-series line that is not a point, naming the line', () => {

@@ -92,6 +92,18 @@ describe('gridstream loadtest run', () => {
       curated: true,
       target: { lake: 'lake' },
     });
+    // The run folder reconciles again on its own, reading only the run's hours (the lake holds nothing
+    // else), and the same with every hour; a margin that is not a number is a usage error.
+    const again = await loadtest(['reconcile', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^lost: 0$/m);
+    expect(again.stdout).toContain(`sent: ${summary.reconciliation.sent}`);
+    const all = await loadtest(['reconcile', out, '--margin-hours', 'all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain(`found_raw: ${summary.reconciliation.sent}`);
+    const bad = await loadtest(['reconcile', out, '--margin-hours', 'soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--margin-hours must be a number of hours ≥ 0 or all, got "soon"/);
   });
 
   it('exits 1 and names the failed SLO on stderr when a threshold cannot hold', async () => {
@@ -215,6 +227,14 @@ thresholds:
     expect(summary.reconciliation.duplicated_raw).toBe(0);
     expect(summary.reconciliation.found_raw).toBe(summary.reconciliation.sent);
     expect(summary.reconciliation.sent).toBe(7500);
+    // The emulator's per-shard throttles stand beside the shard model's prediction for the one shard.
+    const observed = summary.shards!.grid!.observed!;
+    expect(observed.throttles).toBe(summary.datasets.grid!.throttles);
+    expect(observed.byShard!.map((s) => s.shardId)).toEqual(['shardId-000000000000']);
+    expect(observed.byShard![0]!.throttles).toBeGreaterThan(0);
+    // 2,500 grid events/s of ~530 bytes are ~1.3 MB/s on one shard: predicted over the 1 MiB/s limit.
+    expect(observed.byShard![0]!.predictedThrottling).toBe(true);
+    expect(observed.agrees).toBe(true);
     // ProcessSampler: CPU/RSS of every process, the curation run included, in timeseries.jsonl.
     const points = readFileSync(join(out, 'timeseries.jsonl'), 'utf8')
       .trim()

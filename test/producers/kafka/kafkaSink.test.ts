@@ -83,12 +83,12 @@ describe.each(DATASETS)('KafkaSink (%s) on a real broker', (dataset: Dataset) =>
 });
 
 describe('KafkaSink onSettled', () => {
-  it('tells onSettled of every event once its send is acknowledged, and of nothing else', async () => {
+  it('tells onSettled of every event once its send is acknowledged, with its put tag, and of nothing else', async () => {
     // Prepare
     const topic = uniqueTopic('sink-settled');
     await createTopics(brokers, [topic], 2);
     const events = generatedEvents('grid', 40);
-    const settled: { id: string; outcome: string }[] = [];
+    const settled: { id: string; outcome: string; tag: number }[] = [];
     const sink = new KafkaSink({
       dataset: 'grid',
       topic,
@@ -98,15 +98,17 @@ describe('KafkaSink onSettled', () => {
       rejectFile: null,
       onSettled: (records, outcome) => {
         for (const r of records)
-          settled.push({ id: (JSON.parse(r.data) as { event_id: string }).event_id, outcome });
+          settled.push({ id: (JSON.parse(r.data) as { event_id: string }).event_id, outcome, tag: r.tag });
       },
     });
     // Act
     await sink.connect();
-    for (const e of events) await sink.put(e);
+    for (const [i, e] of events.entries()) await sink.put(e, i + 1);
     const totals = await sink.close();
     // Assess
     expect(totals.sent).toBe(events.length);
+    const tagOf = new Map(settled.map((s) => [s.id, s.tag]));
+    for (const [i, e] of events.entries()) expect(tagOf.get(String(e.event_id))).toBe(i + 1);
     expect(settled.every((s) => s.outcome === 'acknowledged')).toBe(true);
     expect(settled.map((s) => s.id).sort()).toEqual(events.map((e) => e.event_id).sort());
   });

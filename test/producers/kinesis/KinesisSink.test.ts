@@ -93,13 +93,17 @@ describe.each(
 });
 
 describe('KinesisSink onSettled', () => {
-  it('reports every acknowledged record once, and written-off records with their outcome', async () => {
+  it('reports every acknowledged record once with its put tag, and written-off records with their outcome', async () => {
     // Prepare
     const streamName = uniqueStream('settled');
     await kinesis.createStream(streamName, 2);
     const settled = new Map<string, string[]>();
-    const onSettled = (records: readonly { eventId: string }[], outcome: string): void => {
-      for (const r of records) settled.set(r.eventId, [...(settled.get(r.eventId) ?? []), outcome]);
+    const tags = new Map<string, number>();
+    const onSettled = (records: readonly { eventId: string; tag: number }[], outcome: string): void => {
+      for (const r of records) {
+        settled.set(r.eventId, [...(settled.get(r.eventId) ?? []), outcome]);
+        tags.set(r.eventId, r.tag);
+      }
     };
     const sink = new KinesisSink({
       dataset: 'grid',
@@ -123,13 +127,15 @@ describe('KinesisSink onSettled', () => {
     const sent = Array.from({ length: 300 }, (_, i) => eventFor('grid', i));
     const lost = eventFor('grid', 1);
     // Act
-    for (const e of sent) await sink.put(e);
+    for (const [i, e] of sent.entries()) await sink.put(e, 1_000_000_000_000 + i);
     await sink.close();
     await missing.put(lost);
     await missing.close();
     // Assess
     for (const e of sent) expect(settled.get(e.event_id)).toEqual(['acknowledged']);
+    for (const [i, e] of sent.entries()) expect(tags.get(e.event_id)).toBe(1_000_000_000_000 + i);
     expect(settled.get(lost.event_id)).toEqual(['failed']);
+    expect(tags.get(lost.event_id)).toBe(0);
     expect(settled.size).toBe(301);
   });
 });

@@ -32,6 +32,7 @@ describe.each(DATASETS.map((d) => [d] as [Dataset]))('encodeRecord: %s', (datase
       dataLength: Buffer.byteLength(json),
       size: Buffer.byteLength(json) + Buffer.byteLength(keyOf(event)),
       deadline: 0,
+      tag: 0,
     });
   });
 

@@ -44,6 +44,7 @@ export function bufferedRecord(
     dataLength: data.length,
     size: data.length + partitionKey.length,
     deadline: options.deadline ?? Number.MAX_SAFE_INTEGER,
+    tag: 0,
   };
 }
 
