@@ -1,8 +1,9 @@
 import {
   KAFKA_BROKERS_ENV,
+  KAFKA_SASL_ENV,
   KafkaConfigError,
   type KafkaConnection,
-  type KafkaSasl,
+  kafkaConnection,
   parseBrokers,
 } from '../kafka/index.js';
 import { type OptionSpec, UsageError } from './command.js';
@@ -18,8 +19,7 @@ export const KAFKA_CONNECTION_OPTIONS: Record<string, OptionSpec> = {
   sasl: {
     type: 'string',
     valueName: 'MECH',
-    description:
-      'Kafka: scram-sha-256, scram-sha-512 (user/password from KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD) or aws-msk-iam',
+    description: `Kafka: scram-sha-256, scram-sha-512 (user/password from ${KAFKA_SASL_ENV.username}/${KAFKA_SASL_ENV.password}) or aws-msk-iam`,
   },
 };
 
@@ -45,31 +45,19 @@ export function kafkaConnectionOf(
     if (err instanceof KafkaConfigError) throw new UsageError(`--brokers: ${err.message}`);
     throw err;
   }
-  let sasl: KafkaSasl | undefined;
-  const mech = values.sasl;
-  if (typeof mech === 'string') {
-    if (mech === 'aws-msk-iam') {
-      sasl = { mechanism: 'aws-msk-iam', ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) };
-    } else if (mech === 'scram-sha-256' || mech === 'scram-sha-512') {
-      const username = env.KAFKA_SASL_USERNAME;
-      const password = env.KAFKA_SASL_PASSWORD;
-      if (!username || !password) {
-        throw new UsageError(
-          `--sasl ${mech} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment`,
-        );
-      }
-      sasl = { mechanism: mech, username, password };
-    } else {
-      throw new UsageError(
-        `--sasl must be scram-sha-256, scram-sha-512 or aws-msk-iam, got ${JSON.stringify(mech)}`,
-      );
-    }
+  try {
+    return kafkaConnection(
+      brokers,
+      {
+        ...(values.tls === true ? { tls: true } : {}),
+        ...(typeof values.sasl === 'string' ? { sasl: values.sasl } : {}),
+      },
+      env,
+    );
+  } catch (err) {
+    if (err instanceof KafkaConfigError) throw new UsageError(`--sasl: ${err.message}`);
+    throw err;
   }
-  return {
-    brokers,
-    ...(values.tls === true || sasl ? { tls: true } : {}),
-    ...(sasl ? { sasl } : {}),
-  };
 }
 
 /**

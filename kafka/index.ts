@@ -13,5 +13,12 @@ export {
   KafkaUnavailableError,
   MissingTopicError,
 } from './errors.js';
+export {
+  KAFKA_SASL_ENV,
+  KAFKA_SASL_MECHANISMS,
+  type KafkaAuth,
+  type KafkaSaslMechanism,
+  kafkaConnection,
+} from './kafkaConnection.js';
 export { parseBrokers } from './parseBrokers.js';
 export type * from './types.js';

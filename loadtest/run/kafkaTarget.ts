@@ -1,4 +1,5 @@
 import { createKafkaTransport } from '../../kafka/createKafkaTransport.js';
+import { type KafkaAuth, kafkaConnection } from '../../kafka/kafkaConnection.js';
 import type { Scenario } from '../scenario/types.js';
 import { type RunProcess, startServing } from './processes.js';
 
@@ -36,10 +37,12 @@ export function startKafkaBroker(
  * The arguments of `gridstream deliver` reading the run's topics from Kafka into the run's lake.
  *
  * @param brokers - host:port list
+ * @param auth - TLS and SASL mechanism (delivery reads SCRAM's secrets from the environment it inherits)
  * @param topics - topic per dataset
  */
 export function kafkaDeliverArgs(
   brokers: readonly string[],
+  auth: KafkaAuth,
   topics: Readonly<Record<string, string>>,
 ): string[] {
   return [
@@ -47,6 +50,8 @@ export function kafkaDeliverArgs(
     'kafka',
     '--brokers',
     brokers.join(','),
+    ...(auth.tls ? ['--tls'] : []),
+    ...(auth.sasl ? ['--sasl', auth.sasl] : []),
     '--topics',
     Object.entries(topics)
       .map(([d, t]) => (d === t ? d : `${d}=${t}`))
@@ -58,16 +63,24 @@ export function kafkaDeliverArgs(
  * Checks, before any load, that the brokers answer and every topic of the run exists.
  *
  * @param brokers - host:port list
+ * @param auth - TLS and SASL mechanism (secrets from this process's environment)
  * @param topics - topic per dataset
  * @param unreachable - the error to throw (the coordinator's TargetUnreachableError)
  */
 export async function checkKafkaReachable(
   brokers: readonly string[],
+  auth: KafkaAuth,
   topics: Readonly<Record<string, string>>,
   unreachable: (message: string, cause?: unknown) => Error,
 ): Promise<void> {
-  const admin = createKafkaTransport({ brokers: [...brokers] }).admin();
   const where = `Kafka at ${brokers.join(',')}`;
+  let connection: ReturnType<typeof kafkaConnection>;
+  try {
+    connection = kafkaConnection(brokers, auth);
+  } catch (err) {
+    throw unreachable(`target unreachable: ${where}: ${(err as Error).message}; no load was sent`, err);
+  }
+  const admin = createKafkaTransport(connection).admin();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { parseDocument } from 'yaml';
 import { siblingModule } from '../../common/childTask.js';
+import type { KafkaAuth } from '../../kafka/kafkaConnection.js';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
 import { KINESIS_STATS_FORMAT, type KinesisStatsFile } from '../../local/index.js';
 import type { Dataset } from '../../schemas/index.js';
@@ -238,6 +239,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       ...(scenario.target.shards ? { shards: scenario.target.shards } : {}),
       ...(embedded && !kafka ? { enforce_shard_limits: scenario.target.enforceShardLimits } : {}),
       ...(scenario.target.brokers ? { brokers: scenario.target.brokers.join(',') } : {}),
+      ...(scenario.target.tls ? { tls: true } : {}),
+      ...(scenario.target.sasl ? { sasl: scenario.target.sasl } : {}),
       ...(kafka ? { partitions: kafkaPartitions(scenario) } : {}),
       lake: embedded ? 'lake' : null,
     },
@@ -281,6 +284,11 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   let delivery: RunProcess | undefined;
   let metricsTail: DeliveryMetricsTail | undefined;
   let kafkaBrokers = scenario.target.brokers;
+  // How the workers, delivery and the reachability check authenticate: names only (secrets: environment).
+  const kafkaAuth: KafkaAuth = {
+    ...(scenario.target.tls ? { tls: true } : {}),
+    ...(scenario.target.sasl ? { sasl: scenario.target.sasl } : {}),
+  };
   try {
     if (kafka) {
       if (!kafkaBrokers) {
@@ -289,7 +297,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         );
         kafkaBrokers = [await startKafkaBroker(scenario, logDir, processes)];
       }
-      await checkKafkaReachable(kafkaBrokers, streams, (m, c) => new TargetUnreachableError(m, c));
+      await checkKafkaReachable(kafkaBrokers, kafkaAuth, streams, (m, c) => new TargetUnreachableError(m, c));
     }
     if (embedded) {
       if (!kafka)
@@ -320,7 +328,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
           datasets.join(','),
           '--status-every',
           '10',
-          ...(kafkaBrokers ? kafkaDeliverArgs(kafkaBrokers, streams) : []),
+          ...(kafkaBrokers ? kafkaDeliverArgs(kafkaBrokers, kafkaAuth, streams) : []),
         ],
         { logDir, env },
       );
@@ -409,7 +417,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         target: {
           ...(endpoint ? { endpoint } : {}),
           ...(region ? { region } : {}),
-          ...(kafkaBrokers ? { kafka: { brokers: kafkaBrokers } } : {}),
+          ...(kafkaBrokers ? { kafka: { brokers: kafkaBrokers, ...kafkaAuth } } : {}),
           streams,
         },
         simulatedStartMs: startedAt.getTime(),

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { KafkaSaslMechanism } from '../../kafka/kafkaConnection.js';
 import { parseBrokers } from '../../kafka/parseBrokers.js';
 import {
   type AvroEnum,
@@ -234,9 +235,17 @@ function normalise(raw: Json, file: string, reporter: Reporter): Scenario {
       t.enforce_shard_limits,
     );
   }
-  for (const key of ['brokers', 'partitions'] as const) {
+  for (const key of ['brokers', 'partitions', 'tls', 'sasl'] as const) {
     if (t[key] !== undefined && t.kind !== 'kafka')
       reporter.fail(['target', key], `only a kafka target takes ${key} (target.kind is ${t.kind})`, t[key]);
+  }
+  for (const key of ['tls', 'sasl'] as const) {
+    if (t[key] !== undefined && t.kind === 'kafka' && t.brokers === undefined)
+      reporter.fail(
+        ['target', key],
+        `${key} is for an external cluster (target.brokers); the embedded broker takes plaintext clients`,
+        t[key],
+      );
   }
   let brokers: string[] | undefined;
   if (typeof t.brokers === 'string') {
@@ -250,6 +259,8 @@ function normalise(raw: Json, file: string, reporter: Reporter): Scenario {
     kind: t.kind as Target['kind'],
     ...(brokers ? { brokers } : {}),
     ...(t.partitions === undefined ? {} : { partitions: t.partitions as number }),
+    ...(t.tls === undefined ? {} : { tls: t.tls as boolean }),
+    ...(t.sasl === undefined ? {} : { sasl: t.sasl as KafkaSaslMechanism }),
     enforceShardLimits: t.enforce_shard_limits === true,
     ...(t.endpoint === undefined ? {} : { endpoint: t.endpoint as string }),
     ...(t.region === undefined ? {} : { region: t.region as string }),

@@ -1,3 +1,4 @@
+import type { KafkaSaslMechanism } from '../../kafka/kafkaConnection.js';
 import type { Dataset } from '../../schemas/index.js';
 import type { STAGE_KINDS, TARGET_KINDS } from '../constants.js';
 
@@ -72,6 +73,10 @@ export interface Target {
   readonly brokers?: readonly string[];
   /** kafka: partitions per topic on the embedded broker (default: shards, else 2). */
   readonly partitions?: number;
+  /** kafka with brokers: TLS (always on with SASL). */
+  readonly tls?: boolean;
+  /** kafka with brokers: SASL mechanism (credentials from the environment: `kafkaConnection`). */
+  readonly sasl?: KafkaSaslMechanism;
   readonly enforceShardLimits: boolean;
 }
 

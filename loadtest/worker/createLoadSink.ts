@@ -1,4 +1,5 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { kafkaConnection } from '../../kafka/kafkaConnection.js';
 import { KafkaSink } from '../../producers/kafka/KafkaSink.js';
 import { KinesisSink } from '../../producers/kinesis/KinesisSink.js';
 import type { BufferedRecord, SettledOutcome } from '../../producers/kinesis/types.js';
@@ -29,7 +30,8 @@ export function createLoadSink(
     return new KafkaSink({
       dataset,
       topic: name,
-      connection: { brokers: [...target.kafka.brokers] },
+      // Secrets (SCRAM's user and password) from this process's environment, never from the run's files.
+      connection: kafkaConnection(target.kafka.brokers, target.kafka),
       metrics: 'off',
       rejectFile: null,
       onSettled,

@@ -1,3 +1,4 @@
+import type { KafkaAuth } from '../../kafka/kafkaConnection.js';
 import { WORKER_FORMAT } from '../constants.js';
 import type { CellJson } from '../metrics/RunMetrics.js';
 
@@ -9,7 +10,8 @@ export interface WorkerTarget {
   readonly endpoint?: string;
   readonly region?: string;
   /** Kafka target: the brokers; the sinks are KafkaSinks and `streams` names the topics. */
-  readonly kafka?: { readonly brokers: readonly string[] };
+  /** Kafka brokers and how to authenticate (by name: the worker reads secrets from its environment). */
+  readonly kafka?: { readonly brokers: readonly string[] } & KafkaAuth;
   /** Stream (Kafka: topic) name per dataset. */
   readonly streams: Readonly<Record<string, string>>;
 }

@@ -20,8 +20,8 @@ const SHIPPED = join(REPO_ROOT, 'loadtest', 'scenarios', 'parity-kafka.yaml');
 /** Columns a producer stamps with its wall clock: the only ones two runs of the same events differ in. */
 const WALL_CLOCK_COLUMNS = ['produced_at'];
 
-function loadtest(args: string[]): ReturnType<typeof run> {
-  return run(process.execPath, [CLI, 'loadtest', ...args]);
+function loadtest(args: string[], env?: NodeJS.ProcessEnv): ReturnType<typeof run> {
+  return run(process.execPath, [CLI, 'loadtest', ...args], env ? { env } : {});
 }
 
 /** Writes the raw and curated rows of a run's lake (wall-clock columns left out) to Parquet files. */
@@ -65,6 +65,41 @@ describe('loadtest target kafka', () => {
       /only a kafka target takes brokers/,
     );
     expect(() => loadScenario(write('d', '{ kind: kafka, brokers: "no-port" }'))).toThrow(/brokers/);
+    // Authentication by name only (secrets come from the environment), for an external cluster.
+    expect(
+      loadScenario(write('e', '{ kind: kafka, brokers: "127.0.0.1:9096", tls: true, sasl: scram-sha-512 }'))
+        .target,
+    ).toMatchObject({ tls: true, sasl: 'scram-sha-512' });
+    expect(() => loadScenario(write('f', '{ kind: kafka, sasl: aws-msk-iam }'))).toThrow(
+      /target\.sasl.*is for an external cluster \(target\.brokers\)/,
+    );
+    expect(() => loadScenario(write('g', '{ kind: embedded, tls: true }'))).toThrow(
+      /only a kafka target takes tls/,
+    );
+    expect(() => loadScenario(write('h', '{ kind: kafka, brokers: "127.0.0.1:9096", sasl: plain }'))).toThrow(
+      /target\.sasl.*plain/,
+    );
+  });
+
+  it('SCRAM without its credentials in the environment: refused before any load, saying which variables', async () => {
+    const dir = tempDir('lt-kafka-scram-env');
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      'target: { kind: kafka, brokers: "127.0.0.1:9", sasl: scram-sha-512 }\ndatasets:\n  grid:\n    profile: [{ kind: constant, rate: 10, duration: 2s }]\n',
+    );
+    const env = { ...process.env };
+    delete env.KAFKA_SASL_USERNAME;
+    delete env.KAFKA_SASL_PASSWORD;
+    const r = await loadtest(['run', file, '--out', join(dir, 'run')], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /target unreachable: Kafka at 127\.0\.0\.1:9: SASL scram-sha-512 needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment; no load was sent/,
+    );
+    // The run's files name the mechanism, never a secret.
+    expect(JSON.parse(readFileSync(join(dir, 'run', 'run.json'), 'utf8')).target).toMatchObject({
+      sasl: 'scram-sha-512',
+    });
   });
 
   it('refuses unreachable brokers before any load, naming them', async () => {
