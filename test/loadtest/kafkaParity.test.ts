@@ -24,6 +24,16 @@ function loadtest(args: string[], env?: NodeJS.ProcessEnv): ReturnType<typeof ru
   return run(process.execPath, [CLI, 'loadtest', ...args], env ? { env } : {});
 }
 
+/** A 2-second grid scenario with the given target, written to DIR/scenario.yaml. */
+function tinyScenario(dir: string, target: string): string {
+  const file = join(dir, 'scenario.yaml');
+  writeFileSync(
+    file,
+    `target: ${target}\ndatasets:\n  grid:\n    profile: [{ kind: constant, rate: 10, duration: 2s }]\n`,
+  );
+  return file;
+}
+
 /** Writes the raw and curated rows of a run's lake (wall-clock columns left out) to Parquet files. */
 async function exportLake(runDir: string, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
@@ -83,11 +93,7 @@ describe('loadtest target kafka', () => {
 
   it('SCRAM without its credentials in the environment: refused before any load, saying which variables', async () => {
     const dir = tempDir('lt-kafka-scram-env');
-    const file = join(dir, 'scenario.yaml');
-    writeFileSync(
-      file,
-      'target: { kind: kafka, brokers: "127.0.0.1:9", sasl: scram-sha-512 }\ndatasets:\n  grid:\n    profile: [{ kind: constant, rate: 10, duration: 2s }]\n',
-    );
+    const file = tinyScenario(dir, '{ kind: kafka, brokers: "127.0.0.1:9", sasl: scram-sha-512 }');
     const env = { ...process.env };
     delete env.KAFKA_SASL_USERNAME;
     delete env.KAFKA_SASL_PASSWORD;
@@ -104,11 +110,7 @@ describe('loadtest target kafka', () => {
 
   it('refuses unreachable brokers before any load, naming them', async () => {
     const dir = tempDir('lt-kafka-unreach');
-    const file = join(dir, 'scenario.yaml');
-    writeFileSync(
-      file,
-      'target: { kind: kafka, brokers: "127.0.0.1:9" }\ndatasets:\n  grid:\n    profile: [{ kind: constant, rate: 10, duration: 2s }]\n',
-    );
+    const file = tinyScenario(dir, '{ kind: kafka, brokers: "127.0.0.1:9" }');
     const out = join(dir, 'run');
     const r = await loadtest(['run', file, '--out', out]);
     expect(r.code).toBe(1);
