@@ -32,6 +32,7 @@ const ASSERTIONS = new Set([
   'pattern',
   'minimum',
   'minItems',
+  'maxItems',
   'required',
   'properties',
   'additionalProperties',
@@ -52,7 +53,7 @@ export function readJsonSchema(file: string, dir: string = JSON_SCHEMA_DIR): Jso
 
 /**
  * Validates a value against a JSON Schema. Implements the subset of draft 2020-12 the format schemas
- * use (type, const, enum, pattern, minimum, minItems, required, properties, additionalProperties,
+ * use (type, const, enum, pattern, minimum, minItems, maxItems, required, properties, additionalProperties,
  * propertyNames, items and local `$ref`); any other assertion keyword throws, so a schema cannot
  * silently ask for more than is checked. The pytest suite validates the same files with the
  * reference `jsonschema` package, and test/fixtures/formats/invalid/ holds values both must reject at
@@ -137,6 +138,9 @@ function check(
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
       add(`has ${value.length} item(s), at least ${schema.minItems} needed`);
+    }
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) {
+      add(`has ${value.length} item(s), at most ${schema.maxItems} allowed`);
     }
     const items = schema.items;
     if (isObject(items)) {

@@ -48,9 +48,13 @@ export interface LoadWorkerHooks {
 const STAGE_SLOTS = 4096;
 const QUARTERS_PER_MS = 4;
 
-/** Packs an in-flight event (exact for stages below {@link STAGE_SLOTS}; times to a quarter ms). */
+/**
+ * Packs an in-flight event (exact for stages below {@link STAGE_SLOTS}; times to a quarter ms). An
+ * offset below 0 (a wall clock stepped back) counts as 0.
+ */
 export function packPending(offsetMs: number, stage: number, sample: boolean): number {
-  return (Math.round(offsetMs * QUARTERS_PER_MS) * STAGE_SLOTS + stage) * 2 + (sample ? 1 : 0);
+  const quarters = Math.max(0, Math.round(offsetMs * QUARTERS_PER_MS));
+  return (quarters * STAGE_SLOTS + stage) * 2 + (sample ? 1 : 0);
 }
 
 /** The parts of a {@link packPending} number. */

@@ -48,6 +48,8 @@ describe('packPending', () => {
       expect(u.sample).toBe(sample);
       expect(Math.abs(u.offsetMs - offsetMs)).toBeLessThanOrEqual(0.125);
     }
+    // A clock stepped back: the offset is 0, stage and sample still exact.
+    expect(unpackPending(packPending(-3, 5, true))).toEqual({ offsetMs: 0, stage: 5, sample: true });
   });
 });
 

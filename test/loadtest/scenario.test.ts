@@ -251,6 +251,16 @@ describe('scenario validation errors name the file, the key and the value', () =
     expect(err.message).toMatch(/^bad\.yaml:6: datasets\.grid\.profile\[0\]\.rate = -1: /);
   });
 
+  it('refuses a profile of more than 1,000 stages (a worker packs the stage into 12 bits)', () => {
+    const stages = (n: number) =>
+      Array.from({ length: n }, () => '      - { kind: constant, rate: 1, duration: 1s }').join('\n');
+    const text = (n: number) => MINIMAL.replace('      - { kind: constant, rate: 100, duration: 10s }', stages(n));
+    expect(parseScenario(text(1000), 'ok.yaml').datasets.grid!.profile).toHaveLength(1000);
+    expect(errorOf(text(1001)).message).toMatch(
+      /^bad\.yaml:\d+: datasets\.grid\.profile = .*has 1001 item\(s\), at most 1000 allowed/,
+    );
+  });
+
   it('refuses text that is not YAML, or duplicate keys, with the line', () => {
     expect(errorOf('target: { kind: embedded\n').message).toMatch(
       /^bad\.yaml:\d+: \(document\): not valid YAML/,
