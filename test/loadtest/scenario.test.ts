@@ -254,7 +254,8 @@ describe('scenario validation errors name the file, the key and the value', () =
   it('refuses a profile of more than 1,000 stages (a worker packs the stage into 12 bits)', () => {
     const stages = (n: number) =>
       Array.from({ length: n }, () => '      - { kind: constant, rate: 1, duration: 1s }').join('\n');
-    const text = (n: number) => MINIMAL.replace('      - { kind: constant, rate: 100, duration: 10s }', stages(n));
+    const text = (n: number) =>
+      MINIMAL.replace('      - { kind: constant, rate: 100, duration: 10s }', stages(n));
     expect(parseScenario(text(1000), 'ok.yaml').datasets.grid!.profile).toHaveLength(1000);
     expect(errorOf(text(1001)).message).toMatch(
       /^bad\.yaml:\d+: datasets\.grid\.profile = .*has 1001 item\(s\), at most 1000 allowed/,
