@@ -67,7 +67,7 @@ function checkScramUser(user: EmbeddedKafkaScramUser): void {
   }
   if (!SCRAM_PASSWORD.test(user.password) || SCRAM_PASSWORD_FORBIDDEN.test(user.password)) {
     throw new KafkaBrokerError(
-      'the SCRAM password must be 1-128 printable ASCII characters without spaces, \'"\', \',\', \'[\', \']\' or \'=\'',
+      "the SCRAM password must be 1-128 printable ASCII characters without spaces, '\"', ',', '[', ']' or '='",
     );
   }
 }
