@@ -1,5 +1,7 @@
 import {
   KAFKA_BROKERS_ENV,
+  KAFKA_SASL_PASSWORD_ENV,
+  KAFKA_SASL_USERNAME_ENV,
   KafkaConfigError,
   type KafkaConnection,
   type KafkaSasl,
@@ -51,11 +53,11 @@ export function kafkaConnectionOf(
     if (mech === 'aws-msk-iam') {
       sasl = { mechanism: 'aws-msk-iam', ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) };
     } else if (mech === 'scram-sha-256' || mech === 'scram-sha-512') {
-      const username = env.KAFKA_SASL_USERNAME;
-      const password = env.KAFKA_SASL_PASSWORD;
+      const username = env[KAFKA_SASL_USERNAME_ENV];
+      const password = env[KAFKA_SASL_PASSWORD_ENV];
       if (!username || !password) {
         throw new UsageError(
-          `--sasl ${mech} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD in the environment`,
+          `--sasl ${mech} needs ${KAFKA_SASL_USERNAME_ENV} and ${KAFKA_SASL_PASSWORD_ENV} in the environment`,
         );
       }
       sasl = { mechanism: mech, username, password };

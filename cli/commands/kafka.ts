@@ -1,4 +1,8 @@
-import { DEFAULT_KAFKA_TOPICS, DEFAULT_TOPIC_PARTITIONS } from '../../kafka/index.js';
+import {
+  DEFAULT_KAFKA_TOPICS,
+  DEFAULT_TOPIC_PARTITIONS,
+  KAFKA_SASL_PASSWORD_ENV,
+} from '../../kafka/index.js';
 import { EmbeddedKafka } from '../../local/kafka/index.js';
 import { DATASETS } from '../../schemas/index.js';
 import { type Command, UsageError } from '../command.js';
@@ -83,8 +87,8 @@ In other terminals:
     const scramUser = values['scram-user'];
     let scram: { username: string; password: string } | undefined;
     if (typeof scramUser === 'string') {
-      const password = process.env.KAFKA_SASL_PASSWORD;
-      if (!password) throw new UsageError('--scram-user needs the password in KAFKA_SASL_PASSWORD');
+      const password = process.env[KAFKA_SASL_PASSWORD_ENV];
+      if (!password) throw new UsageError(`--scram-user needs the password in ${KAFKA_SASL_PASSWORD_ENV}`);
       scram = { username: scramUser, password };
     }
     let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
