@@ -209,3 +209,17 @@ describe('EmbeddedKafka scram option', () => {
     ).rejects.toThrow(/SCRAM user name "al ice"/);
   });
 });
+
+describe('gridstream kafka --scram-user', () => {
+  it('needs the password in KAFKA_SASL_PASSWORD (usage error, exit 2, before any broker starts)', async () => {
+    const env = { ...process.env };
+    delete env.KAFKA_SASL_PASSWORD;
+    const r = await run(process.execPath, [BIN, 'kafka', '--scram-user', 'alice'], {
+      env,
+      timeoutMs: GUARD_MS,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--scram-user needs the password in KAFKA_SASL_PASSWORD/);
+    expect(r.stdout).not.toMatch(/^ready/m);
+  });
+});
