@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaTransport } from '../../kafka/index.js';
@@ -207,6 +208,27 @@ describe('EmbeddedKafka scram option', () => {
     await expect(
       EmbeddedKafka.start({ dataDir, scram: { username: 'al ice', password: 'secret' } }),
     ).rejects.toThrow(/SCRAM user name "al ice"/);
+  });
+});
+
+describe('EmbeddedKafka scram option on a reused data folder', () => {
+  it('refuses a folder formatted for another SCRAM user (or none) instead of failing every login later', async () => {
+    // Prepare: the marks a formatted folder carries (StorageTool's meta.properties, the ports file).
+    const dataDir = tempDir('kafka-scram-reused');
+    mkdirSync(join(dataDir, 'kraft-logs'), { recursive: true });
+    writeFileSync(join(dataDir, 'kraft-logs', 'meta.properties'), 'version=1\n');
+    writeFileSync(join(dataDir, 'gridstream-ports.json'), JSON.stringify({ port: 1, controllerPort: 2 }));
+    // Act / Assess
+    await expect(
+      EmbeddedKafka.start({ dataDir, scram: { username: 'alice', password: 'secret' } }),
+    ).rejects.toThrow(/was formatted without a SCRAM user, not alice: use a fresh folder/);
+    writeFileSync(
+      join(dataDir, 'gridstream-ports.json'),
+      JSON.stringify({ port: 1, controllerPort: 2, scramUser: 'bob' }),
+    );
+    await expect(
+      EmbeddedKafka.start({ dataDir, scram: { username: 'alice', password: 'secret' } }),
+    ).rejects.toThrow(/was formatted for SCRAM user bob, not alice/);
   });
 });
 
