@@ -1,6 +1,7 @@
 import {
   KAFKA_BROKERS_ENV,
-  KAFKA_SASL_ENV,
+  KAFKA_SASL_PASSWORD_ENV,
+  KAFKA_SASL_USERNAME_ENV,
   KafkaConfigError,
   type KafkaConnection,
   kafkaConnection,
@@ -19,7 +20,7 @@ export const KAFKA_CONNECTION_OPTIONS: Record<string, OptionSpec> = {
   sasl: {
     type: 'string',
     valueName: 'MECH',
-    description: `Kafka: scram-sha-256, scram-sha-512 (user/password from ${KAFKA_SASL_ENV.username}/${KAFKA_SASL_ENV.password}) or aws-msk-iam`,
+    description: `Kafka: scram-sha-256, scram-sha-512 (user/password from ${KAFKA_SASL_USERNAME_ENV}/${KAFKA_SASL_PASSWORD_ENV}) or aws-msk-iam`,
   },
 };
 

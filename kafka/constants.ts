@@ -3,6 +3,11 @@ import { DATASETS, type Dataset } from '../schemas/index.js';
 /** The environment variable naming the brokers (`host:port,host:port`) when `--brokers` is not given. */
 export const KAFKA_BROKERS_ENV = 'KAFKA_BROKERS';
 
+/** The environment variables holding the SASL/SCRAM user name and password (`--sasl scram-sha-…`). */
+export const KAFKA_SASL_USERNAME_ENV = 'KAFKA_SASL_USERNAME';
+/** See {@link KAFKA_SASL_USERNAME_ENV}. */
+export const KAFKA_SASL_PASSWORD_ENV = 'KAFKA_SASL_PASSWORD';
+
 /** Client id gridstream's Kafka clients announce (brokers log it; quotas may key on it). */
 export const KAFKA_CLIENT_ID = 'gridstream';
 

@@ -38,8 +38,8 @@ export function createKafkaTransport(connection: KafkaConnection): KafkaTranspor
   const client = createKafkaClient(connection);
   return {
     brokers: connection.brokers,
-    producer: (settings) => new KafkajsProducerTransport(client, settings),
-    admin: () => new KafkajsAdminTransport(client),
-    groupConsumer: (options) => new KafkajsGroupConsumer(client, options),
+    producer: (settings) => new KafkajsProducerTransport(client, settings, connection),
+    admin: () => new KafkajsAdminTransport(client, connection),
+    groupConsumer: (options) => new KafkajsGroupConsumer(client, options, connection),
   };
 }

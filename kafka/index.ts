@@ -4,17 +4,20 @@ export {
   KAFKA_BROKERS_ENV,
   KAFKA_CLIENT_ID,
   KAFKA_MAX_MESSAGE_BYTES,
+  KAFKA_SASL_PASSWORD_ENV,
+  KAFKA_SASL_USERNAME_ENV,
 } from './constants.js';
 export { createKafkaTransport, type KafkaTransport } from './createKafkaTransport.js';
 export {
+  KafkaAuthenticationError,
   KafkaCallError,
   KafkaConfigError,
   KafkaError,
+  KafkaTlsError,
   KafkaUnavailableError,
   MissingTopicError,
 } from './errors.js';
 export {
-  KAFKA_SASL_ENV,
   KAFKA_SASL_MECHANISMS,
   type KafkaAuth,
   type KafkaSaslMechanism,

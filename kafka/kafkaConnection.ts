@@ -1,3 +1,4 @@
+import { KAFKA_SASL_PASSWORD_ENV, KAFKA_SASL_USERNAME_ENV } from './constants.js';
 import { KafkaConfigError } from './errors.js';
 import type { KafkaConnection, KafkaSasl } from './types.js';
 
@@ -5,14 +6,11 @@ import type { KafkaConnection, KafkaSasl } from './types.js';
 export const KAFKA_SASL_MECHANISMS = ['scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
-/** Where SCRAM's user name and password are read from: the environment, never a file or an argument. */
-export const KAFKA_SASL_ENV = { username: 'KAFKA_SASL_USERNAME', password: 'KAFKA_SASL_PASSWORD' } as const;
-
 /** How to authenticate, by name only: secrets come from the environment of the process that connects. */
 export interface KafkaAuth {
   /** TLS to the brokers (always on with SASL). */
   readonly tls?: boolean;
-  /** SASL mechanism; SCRAM's credentials from {@link KAFKA_SASL_ENV}, MSK IAM's from the AWS chain. */
+  /** SASL mechanism; SCRAM's credentials from `KAFKA_SASL_USERNAME` / `KAFKA_SASL_PASSWORD`, MSK IAM's from the AWS chain. */
   readonly sasl?: string;
 }
 
@@ -41,11 +39,11 @@ export function kafkaConnection(
     if (mech === 'aws-msk-iam') {
       sasl = { mechanism: 'aws-msk-iam', ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}) };
     } else if (mech === 'scram-sha-256' || mech === 'scram-sha-512') {
-      const username = env[KAFKA_SASL_ENV.username];
-      const password = env[KAFKA_SASL_ENV.password];
+      const username = env[KAFKA_SASL_USERNAME_ENV];
+      const password = env[KAFKA_SASL_PASSWORD_ENV];
       if (!username || !password) {
         throw new KafkaConfigError(
-          `SASL ${mech} needs ${KAFKA_SASL_ENV.username} and ${KAFKA_SASL_ENV.password} in the environment`,
+          `SASL ${mech} needs ${KAFKA_SASL_USERNAME_ENV} and ${KAFKA_SASL_PASSWORD_ENV} in the environment`,
         );
       }
       sasl = { mechanism: mech, username, password };

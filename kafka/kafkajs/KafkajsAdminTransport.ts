@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { createRetrier } from '../../common/retry/index.js';
-import { KafkaCallError } from '../errors.js';
-import type { KafkaAdminTransport, PartitionOffsets } from '../types.js';
+import { KafkaCallError, KafkaError } from '../errors.js';
+import type { KafkaAdminTransport, KafkaConnection, PartitionOffsets } from '../types.js';
 import { toKafkaError } from './toKafkaError.js';
 
 /** How long topic creation waits for the new partitions' leaders (a broker just started elects slowly). */
@@ -10,9 +10,14 @@ const CREATE_RETRIER = createRetrier({ maxRetryTimeMs: 60_000, maxBackoffMs: 100
 /** {@link KafkaAdminTransport} over a kafkajs admin client. */
 export class KafkajsAdminTransport implements KafkaAdminTransport {
   readonly #admin: Admin;
+  readonly #connection: KafkaConnection;
 
-  /** @param kafka - the client */
-  public constructor(kafka: Kafka) {
+  /**
+   * @param kafka - the client
+   * @param connection - its connection (errors name the brokers)
+   */
+  public constructor(kafka: Kafka, connection: KafkaConnection) {
+    this.#connection = connection;
     this.#admin = kafka.admin();
   }
 
@@ -20,7 +25,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
     try {
       await this.#admin.connect();
     } catch (err) {
-      throw toKafkaError('connect', err);
+      throw toKafkaError('connect', err, this.#connection);
     }
   }
 
@@ -29,7 +34,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
       const all = new Set(await this.#admin.listTopics());
       return topics.filter((t) => all.has(t));
     } catch (err) {
-      throw toKafkaError('list topics', err);
+      throw toKafkaError('list topics', err, this.#connection);
     }
   }
 
@@ -58,7 +63,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
           }
         }
       } catch (err) {
-        throw err instanceof KafkaCallError ? err : toKafkaError('create topics', err);
+        throw err instanceof KafkaError ? err : toKafkaError('create topics', err, this.#connection);
       }
     });
   }
@@ -68,7 +73,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
       const meta = await this.#admin.fetchTopicMetadata({ topics: [topic] });
       return (meta.topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b);
     } catch (err) {
-      throw toKafkaError('fetch metadata', err);
+      throw toKafkaError('fetch metadata', err, this.#connection);
     }
   }
 
@@ -79,7 +84,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
         .map((o) => ({ partition: o.partition, low: o.low, high: o.high }))
         .sort((a, b) => a.partition - b.partition);
     } catch (err) {
-      throw toKafkaError('fetch offsets', err);
+      throw toKafkaError('fetch offsets', err, this.#connection);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type {
+  KafkaConnection,
   KafkaGroupConsumer,
   KafkaGroupConsumerOptions,
   KafkaIncomingMessage,
@@ -35,6 +36,7 @@ interface Slot {
 export class KafkajsGroupConsumer implements KafkaGroupConsumer {
   readonly #consumer: Consumer;
   readonly #o: KafkaGroupConsumerOptions;
+  readonly #connection: KafkaConnection;
   readonly #slots = new Map<number, Slot>();
   #assigned = new Set<number>();
   #stopped = false;
@@ -42,8 +44,10 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
   /**
    * @param kafka - the client
    * @param options - group, topic, assignment callback
+   * @param connection - the client's connection (errors name the brokers)
    */
-  public constructor(kafka: Kafka, options: KafkaGroupConsumerOptions) {
+  public constructor(kafka: Kafka, options: KafkaGroupConsumerOptions, connection: KafkaConnection) {
+    this.#connection = connection;
     this.#o = options;
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
@@ -89,7 +93,7 @@ export class KafkajsGroupConsumer implements KafkaGroupConsumer {
         eachBatch: async (payload) => this.#onBatch(payload),
       });
     } catch (err) {
-      throw toKafkaError(`join group ${this.#o.groupId}`, err);
+      throw toKafkaError(`join group ${this.#o.groupId}`, err, this.#connection);
     }
   }
 

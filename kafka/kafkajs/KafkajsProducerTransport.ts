@@ -1,5 +1,10 @@
 import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
-import type { KafkaOutgoingMessage, KafkaProducerSettings, KafkaProducerTransport } from '../types.js';
+import type {
+  KafkaConnection,
+  KafkaOutgoingMessage,
+  KafkaProducerSettings,
+  KafkaProducerTransport,
+} from '../types.js';
 import { toKafkaError } from './toKafkaError.js';
 
 /**
@@ -10,12 +15,15 @@ import { toKafkaError } from './toKafkaError.js';
 export class KafkajsProducerTransport implements KafkaProducerTransport {
   readonly #producer: Producer;
   readonly #settings: KafkaProducerSettings;
+  readonly #connection: KafkaConnection;
 
   /**
    * @param kafka - the client
    * @param settings - idempotence, compression, request timeout
+   * @param connection - the client's connection (errors name the brokers)
    */
-  public constructor(kafka: Kafka, settings: KafkaProducerSettings) {
+  public constructor(kafka: Kafka, settings: KafkaProducerSettings, connection: KafkaConnection) {
+    this.#connection = connection;
     this.#settings = settings;
     this.#producer = kafka.producer({
       idempotent: settings.idempotent,
@@ -32,7 +40,7 @@ export class KafkajsProducerTransport implements KafkaProducerTransport {
     try {
       await this.#producer.connect();
     } catch (err) {
-      throw toKafkaError('connect', err);
+      throw toKafkaError('connect', err, this.#connection);
     }
   }
 
@@ -46,7 +54,7 @@ export class KafkajsProducerTransport implements KafkaProducerTransport {
         messages: messages as KafkaOutgoingMessage[],
       });
     } catch (err) {
-      throw toKafkaError('send', err);
+      throw toKafkaError('send', err, this.#connection);
     }
   }
 

@@ -5,9 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createKafkaTransport } from '../../kafka/index.js';
+import { ensureBrokerCertificate } from './brokerCertificate.js';
 import { KafkaBrokerError } from './errors.js';
 import { ensureKafkaJars, kafkaVersion } from './kafkaJars.js';
 import { kraftClusterId } from './kraftClusterId.js';
+
+/** The SCRAM user of the optional SASL_SSL listener. */
+export interface EmbeddedKafkaScramUser {
+  /** User name: letters, digits, `.`, `_`, `-`. */
+  readonly username: string;
+  /** Password: printable ASCII without `"`, `,`, `[`, `]`, `=` (StorageTool's credential syntax). */
+  readonly password: string;
+}
 
 /** Options of {@link EmbeddedKafka.start}. */
 export interface EmbeddedKafkaOptions {
@@ -23,6 +32,44 @@ export interface EmbeddedKafkaOptions {
   readonly log?: (line: string) => void;
   /** Give up when the broker does not answer within this long, ms. @default 120000 */
   readonly startTimeoutMs?: number;
+  /**
+   * A second client listener, SASL_SSL on 127.0.0.1 (SCRAM-SHA-256 and SCRAM-SHA-512, this user added
+   * at format time, a self-signed certificate for 127.0.0.1): what MSK's SCRAM auth looks like to a
+   * client. The PLAINTEXT listener stays as it is. @default none (PLAINTEXT only)
+   */
+  readonly scram?: EmbeddedKafkaScramUser;
+  /** Port of the SASL_SSL listener. @default 0 (a free port; a reused data folder keeps its own) */
+  readonly saslPort?: number;
+}
+
+/** Ports (and the SCRAM user) a data folder was set up with, kept beside its storage. */
+interface PortsFile {
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly saslPort?: number;
+  /** SCRAM user added at format time (a data folder formatted without one has no credentials). */
+  readonly scramUser?: string;
+}
+
+const SCRAM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const SCRAM_PASSWORD = /^[\x21-\x7e]{1,128}$/;
+const SCRAM_PASSWORD_FORBIDDEN = /[",[\]=]/;
+
+/**
+ * Checks a SCRAM user before anything starts: StorageTool parses `[name=…,password=…]` itself and has no
+ * escapes, so a comma or bracket would cut the password short silently.
+ */
+function checkScramUser(user: EmbeddedKafkaScramUser): void {
+  if (!SCRAM_NAME.test(user.username)) {
+    throw new KafkaBrokerError(
+      `SCRAM user name ${JSON.stringify(user.username)} must be 1-64 letters, digits, '.', '_' or '-'`,
+    );
+  }
+  if (!SCRAM_PASSWORD.test(user.password) || SCRAM_PASSWORD_FORBIDDEN.test(user.password)) {
+    throw new KafkaBrokerError(
+      "the SCRAM password must be 1-128 printable ASCII characters without spaces, '\"', ',', '[', ']' or '='",
+    );
+  }
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
@@ -59,13 +106,26 @@ export class EmbeddedKafka {
   public readonly dataDir: string;
   /** Apache Kafka version running. */
   public readonly version: string;
+  /** `127.0.0.1:PORT` of the SASL_SSL listener (SCRAM-SHA-256/512), when started with `scram`. */
+  public readonly saslBrokers: string | undefined;
+  /** PEM of the certificate the SASL_SSL listener presents (trust it as a CA), when started with `scram`. */
+  public readonly caFile: string | undefined;
   readonly #child: ChildProcess;
   readonly #ownsDir: boolean;
   readonly #exited: Promise<void>;
   #output = '';
 
-  private constructor(child: ChildProcess, port: number, dataDir: string, ownsDir: boolean, version: string) {
+  private constructor(
+    child: ChildProcess,
+    port: number,
+    dataDir: string,
+    ownsDir: boolean,
+    version: string,
+    sasl: { port: number; caFile: string } | undefined,
+  ) {
     this.#child = child;
+    this.saslBrokers = sasl ? `127.0.0.1:${sasl.port}` : undefined;
+    this.caFile = sasl?.caFile;
     this.port = port;
     this.brokers = `127.0.0.1:${port}`;
     this.dataDir = dataDir;
@@ -93,11 +153,17 @@ export class EmbeddedKafka {
    * Resolves the jars (first use), formats the storage, starts the broker and waits until it answers,
    * then creates `options.topics`.
    *
-   * @param options - port, data folder, topics
+   * @param options - port, data folder, topics, the optional SASL_SSL listener's user
    * @throws KafkaBrokerError when Java or Maven is missing, the port is taken, or it never answers
+   * @example
+   * ```ts
+   * const kafka = await EmbeddedKafka.start({ scram: { username: 'alice', password: 'alice-secret' } });
+   * // clients: brokers kafka.saslBrokers, TLS trusting kafka.caFile (NODE_EXTRA_CA_CERTS), SCRAM-SHA-512
+   * ```
    */
   public static async start(options: EmbeddedKafkaOptions = {}): Promise<EmbeddedKafka> {
     const log = options.log ?? (() => undefined);
+    if (options.scram) checkScramUser(options.scram);
     const lib = ensureKafkaJars(log);
     const version = kafkaVersion();
     const ownsDir = options.dataDir === undefined;
@@ -108,11 +174,58 @@ export class EmbeddedKafka {
     // and, unless another is asked for, its client port.
     const portsFile = join(dataDir, 'gridstream-ports.json');
     const before = existsSync(portsFile)
-      ? (JSON.parse(readFileSync(portsFile, 'utf8')) as { port: number; controllerPort: number })
+      ? (JSON.parse(readFileSync(portsFile, 'utf8')) as PortsFile)
       : undefined;
     const port = options.port && options.port > 0 ? options.port : (before?.port ?? (await freePort()));
     const controllerPort = before?.controllerPort ?? (await freePort());
-    writeFileSync(portsFile, JSON.stringify({ port, controllerPort }));
+    // A data folder given again keeps its storage: format only a fresh one.
+    const formatted = existsSync(join(logDir, 'meta.properties'));
+    const scram = options.scram;
+    // SCRAM credentials live in the metadata log, written by the format: a folder formatted for another
+    // user (or none) would refuse every login, which is better said now than as an auth failure later.
+    if (formatted && scram && before?.scramUser !== scram.username) {
+      throw new KafkaBrokerError(
+        `the Kafka data folder ${dataDir} was formatted ${before?.scramUser ? `for SCRAM user ${before.scramUser}` : 'without a SCRAM user'}, ` +
+          `not ${scram.username}: use a fresh folder (leave out --data) or the user it was made with`,
+      );
+    }
+    const saslPort = scram
+      ? options.saslPort && options.saslPort > 0
+        ? options.saslPort
+        : (before?.saslPort ?? (await freePort()))
+      : undefined;
+    const java = process.env.JAVA ?? 'java';
+    const cert = scram ? ensureBrokerCertificate(join(dataDir, 'tls'), java) : undefined;
+    const scramUser = scram?.username ?? (formatted ? before?.scramUser : undefined);
+    writeFileSync(
+      portsFile,
+      JSON.stringify({
+        port,
+        controllerPort,
+        ...(saslPort ? { saslPort } : {}),
+        ...(scramUser ? { scramUser } : {}),
+      } satisfies PortsFile),
+    );
+    const listeners = [`PLAINTEXT://127.0.0.1:${port}`, `CONTROLLER://127.0.0.1:${controllerPort}`];
+    const advertised = [`PLAINTEXT://127.0.0.1:${port}`];
+    const protocols = ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT'];
+    const saslProps: string[] = [];
+    if (saslPort && cert) {
+      listeners.push(`SASL_SSL://127.0.0.1:${saslPort}`);
+      advertised.push(`SASL_SSL://127.0.0.1:${saslPort}`);
+      protocols.push('SASL_SSL:SASL_SSL');
+      const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+      saslProps.push(
+        'sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512',
+        `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas}`,
+        `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas}`,
+        'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+        `listener.name.sasl_ssl.ssl.keystore.location=${cert.keystore}`,
+        `listener.name.sasl_ssl.ssl.keystore.password=${cert.password}`,
+        `listener.name.sasl_ssl.ssl.key.password=${cert.password}`,
+        'listener.name.sasl_ssl.ssl.client.auth=none',
+      );
+    }
     const props = join(dataDir, 'server.properties');
     writeFileSync(
       props,
@@ -120,11 +233,12 @@ export class EmbeddedKafka {
         'process.roles=broker,controller',
         'node.id=1',
         `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        `listeners=${listeners.join(',')}`,
+        `advertised.listeners=${advertised.join(',')}`,
         'controller.listener.names=CONTROLLER',
         'inter.broker.listener.name=PLAINTEXT',
-        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+        `listener.security.protocol.map=${protocols.join(',')}`,
+        ...saslProps,
         `log.dirs=${logDir}`,
         'offsets.topic.replication.factor=1',
         'offsets.topic.num.partitions=4',
@@ -140,9 +254,13 @@ export class EmbeddedKafka {
       ].join('\n'),
     );
     const classPath = join(lib, '*');
-    const java = process.env.JAVA ?? 'java';
-    // A data folder given again keeps its storage: format only a fresh one.
-    const formatted = existsSync(join(logDir, 'meta.properties'));
+    // The user is added for both mechanisms: a client picks either.
+    const addScram = scram
+      ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
+          '--add-scram',
+          `${m}=[name=${scram.username},password=${scram.password}]`,
+        ])
+      : [];
     const format = formatted
       ? { error: undefined, status: 0, stdout: '', stderr: '' }
       : spawnSync(
@@ -157,6 +275,7 @@ export class EmbeddedKafka {
             kraftClusterId(),
             '-c',
             props,
+            ...addScram,
           ],
           { encoding: 'utf8' },
         );
@@ -182,7 +301,14 @@ export class EmbeddedKafka {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const broker = new EmbeddedKafka(child, port, dataDir, ownsDir, version);
+    const broker = new EmbeddedKafka(
+      child,
+      port,
+      dataDir,
+      ownsDir,
+      version,
+      saslPort && cert ? { port: saslPort, caFile: cert.caFile } : undefined,
+    );
     // The broker must not outlive this process (a crashed test run, Ctrl-C).
     const kill = (): void => {
       child.kill('SIGKILL');

@@ -99,3 +99,65 @@ export async function createTopics(
     await admin.disconnect();
   }
 }
+
+/** A `gridstream kafka --scram-user` broker: PLAINTEXT and SASL_SSL (SCRAM) listeners. */
+export interface ScramKafkaBroker {
+  /** PLAINTEXT listener, `127.0.0.1:PORT`. */
+  readonly brokers: string;
+  /** SASL_SSL listener (SCRAM-SHA-256/512), `127.0.0.1:PORT`. */
+  readonly saslBrokers: string;
+  /** PEM of the listener's self-signed certificate. */
+  readonly caFile: string;
+  /** The SCRAM user and password. */
+  readonly username: string;
+  readonly password: string;
+  /** Stops it (SIGTERM to `gridstream kafka`, which stops the JVM and removes the data folder). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a broker of its own with a SASL_SSL listener (`gridstream kafka --scram-user`), for the suites
+ * that test authentication: the shared broker stays PLAINTEXT only, as most users run it.
+ *
+ * @param username - the SCRAM user
+ * @param password - its password (given to the command as `KAFKA_SASL_PASSWORD`)
+ */
+export async function startScramKafka(username: string, password: string): Promise<ScramKafkaBroker> {
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'gridstream.js'), 'kafka', '--port', '0', '--scram-user', username],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, KAFKA_SASL_PASSWORD: password },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const [, brokers, saslBrokers, caFile] = await waitFor(
+      'gridstream kafka --scram-user to print its ready lines',
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`gridstream kafka exited with ${child.exitCode}:\n${out}`);
+        return /^ready (\S+)\nready-sasl (\S+) ca=(.+)$/m.exec(out) ?? undefined;
+      },
+      KAFKA_START_TIMEOUT_MS,
+      100,
+    );
+    return { brokers: brokers!, saslBrokers: saslBrokers!, caFile: caFile!, username, password, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -18,14 +18,19 @@ afterEach(async () => {
 /** A group member whose member id sorts by `clientId` (kafkajs' round-robin assigner sorts member ids). */
 function member(clientId: string, groupId: string, topic: string) {
   const state = { assigned: [] as readonly number[], joins: 0 };
-  const consumer = new KafkajsGroupConsumer(createKafkaClient({ brokers: [brokers], clientId }), {
-    groupId,
-    topic,
-    onAssignment: (partitions) => {
-      state.assigned = partitions;
-      state.joins += 1;
+  const connection = { brokers: [brokers], clientId };
+  const consumer = new KafkajsGroupConsumer(
+    createKafkaClient(connection),
+    {
+      groupId,
+      topic,
+      onAssignment: (partitions) => {
+        state.assigned = partitions;
+        state.joins += 1;
+      },
     },
-  });
+    connection,
+  );
   started.push(consumer);
   return { consumer, state };
 }
