@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaTransport } from '../../kafka/index.js';
@@ -196,6 +196,38 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     expect(sent.stderr).toMatch(/NODE_EXTRA_CA_CERTS=/);
     expect(sent.stderr).not.toMatch(/no Kafka broker answered/);
     expect(await messagesIn(topic)).toBe(0);
+  });
+
+  it('loadtest run with target.sasl: workers, delivery and the reachability check log in; exact, and no secret in the run folder', async () => {
+    // Prepare: the broker's own dataset topics, reached through the SASL_SSL listener only.
+    const dir = tempDir('lt-scram');
+    const file = join(dir, 'scram.yaml');
+    writeFileSync(
+      file,
+      `seed: 4\ntarget: { kind: kafka, brokers: "${kafka.saslBrokers}", sasl: scram-sha-512 }\n` +
+        'datasets:\n  grid:\n    profile: [{ kind: constant, name: plateau, rate: 60, duration: 3s }]\n' +
+        'thresholds:\n  - { metric: reconciliation.lost, max: 0 }\n',
+    );
+    const out = join(dir, 'run');
+    // Act
+    const r = await run(process.execPath, [BIN, 'loadtest', 'run', file, '--out', out], {
+      env: saslEnv(),
+      timeoutMs: 300_000,
+    });
+    // Assess
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.reconciliation).toMatchObject({ sent: 180, found_raw: 180, lost: 0, duplicated_raw: 0 });
+    const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const path = join(f.parentPath, f.name);
+      expect(readFileSync(path).includes(kafka.password), `${path} holds the password`).toBe(false);
+    }
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).target).toMatchObject({
+      brokers: kafka.saslBrokers,
+      sasl: 'scram-sha-512',
+    });
   });
 });
 
