@@ -42,6 +42,37 @@ function saslEnv(overrides: Record<string, string | undefined> = {}): NodeJS.Pro
   return env;
 }
 
+/** `gridstream deliver --source kafka --stop-when-caught-up` of `topic` through the SASL_SSL listener. */
+function deliverOnce(
+  topic: string,
+  mechanism: string,
+  lake: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+) {
+  return run(
+    process.execPath,
+    [
+      BIN,
+      'deliver',
+      '--source',
+      'kafka',
+      '--brokers',
+      kafka.saslBrokers,
+      '--sasl',
+      mechanism,
+      '--topics',
+      `grid=${topic}`,
+      '--group',
+      `g-${topic}`,
+      '--lake',
+      lake,
+      '--stop-when-caught-up',
+    ],
+    { env, timeoutMs },
+  );
+}
+
 /** `gridstream produce --transport kafka` of `count` grid events to `topic` through the SASL_SSL listener. */
 function produce(topic: string, mechanism: string, count: number, env: NodeJS.ProcessEnv = saslEnv()) {
   return run(
@@ -98,27 +129,7 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     const lake = tempDir('kafka-scram');
     // Act
     const sent = await produce(topic, 'scram-sha-512', 300);
-    const delivered = await run(
-      process.execPath,
-      [
-        BIN,
-        'deliver',
-        '--source',
-        'kafka',
-        '--brokers',
-        kafka.saslBrokers,
-        '--sasl',
-        'scram-sha-512',
-        '--topics',
-        `grid=${topic}`,
-        '--group',
-        `g-${topic}`,
-        '--lake',
-        lake,
-        '--stop-when-caught-up',
-      ],
-      { env: saslEnv(), timeoutMs: GUARD_MS * 2 },
-    );
+    const delivered = await deliverOnce(topic, 'scram-sha-512', lake, saslEnv(), GUARD_MS * 2);
     // Assess
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stdout).toMatch(
@@ -146,25 +157,7 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     await createTopics(kafka.brokers, [topic], 1);
     const env = saslEnv({ KAFKA_SASL_PASSWORD: 'not-the-password' });
     const sent = await produce(topic, 'scram-sha-512', 5, env);
-    const delivered = await run(
-      process.execPath,
-      [
-        BIN,
-        'deliver',
-        '--source',
-        'kafka',
-        '--brokers',
-        kafka.saslBrokers,
-        '--sasl',
-        'scram-sha-256',
-        '--topics',
-        `grid=${topic}`,
-        '--lake',
-        tempDir('kafka-scram-bad'),
-        '--stop-when-caught-up',
-      ],
-      { env, timeoutMs: GUARD_MS },
-    );
+    const delivered = await deliverOnce(topic, 'scram-sha-256', tempDir('kafka-scram-bad'), env, GUARD_MS);
     for (const [r, mech] of [
       [sent, 'scram-sha-512'],
       [delivered, 'scram-sha-256'],
