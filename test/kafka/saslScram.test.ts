@@ -191,6 +191,34 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     expect(await messagesIn(topic)).toBe(0);
   });
 
+  it('up --transport kafka --sasl scram-sha-512 runs the pipeline on the authenticated listener: every event delivered', async () => {
+    const lake = join(tempDir('up-scram'), 'lake');
+    const r = await run(
+      process.execPath,
+      [
+        BIN,
+        'up',
+        '--transport',
+        'kafka',
+        '--brokers',
+        kafka.saslBrokers,
+        '--sasl',
+        'scram-sha-512',
+        '--duration',
+        '4',
+        '--no-backfill',
+        '--lake',
+        lake,
+      ],
+      { env: saslEnv(), timeoutMs: GUARD_MS * 2 },
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const m = /produced (\d+) events, delivered (\d+) in/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(0);
+    expect(m![2]).toBe(m![1]);
+  });
+
   it('loadtest run with target.sasl: workers, delivery and the reachability check log in; exact, and no secret in the run folder', async () => {
     // Prepare: the broker's own dataset topics, reached through the SASL_SSL listener only.
     const dir = tempDir('lt-scram');
