@@ -60,19 +60,22 @@ export function kafkaDeliverArgs(
 }
 
 /**
- * Checks, before any load, that the brokers answer and every topic of the run exists.
+ * Checks, before any load, that the brokers answer and every topic of the run exists, and counts the
+ * messages each topic already holds (an external cluster's topics may: delivery, a new reader, reads them
+ * too, so the drain must wait for them as well).
  *
  * @param brokers - host:port list
  * @param auth - TLS and SASL mechanism (secrets from this process's environment)
  * @param topics - topic per dataset
  * @param unreachable - the error to throw (the coordinator's TargetUnreachableError)
+ * @returns messages held per topic (log end − oldest offset held, summed over partitions)
  */
 export async function checkKafkaReachable(
   brokers: readonly string[],
   auth: KafkaAuth,
   topics: Readonly<Record<string, string>>,
   unreachable: (message: string, cause?: unknown) => Error,
-): Promise<void> {
+): Promise<Record<string, number>> {
   const where = `Kafka at ${brokers.join(',')}`;
   let connection: ReturnType<typeof kafkaConnection>;
   try {
@@ -101,6 +104,12 @@ export async function checkKafkaReachable(
       throw unreachable(
         `target unreachable: ${where}: topic ${missing.join(', ')} does not exist; no load was sent`,
       );
+    const held: Record<string, number> = {};
+    for (const t of names) {
+      const offsets = await Promise.race([admin.offsets(t), timeout]);
+      held[t] = offsets.reduce((n, o) => n + Number(BigInt(o.high) - BigInt(o.low)), 0);
+    }
+    return held;
   } finally {
     clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);

@@ -284,6 +284,8 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
   let delivery: RunProcess | undefined;
   let metricsTail: DeliveryMetricsTail | undefined;
   let kafkaBrokers = scenario.target.brokers;
+  /** Messages each topic held before the load (an external cluster's): delivery reads them too. */
+  let backlog: Readonly<Record<string, number>> = {};
   // How the workers, delivery and the reachability check authenticate: names only (secrets: environment).
   const kafkaAuth: KafkaAuth = {
     ...(scenario.target.tls ? { tls: true } : {}),
@@ -297,7 +299,18 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
         );
         kafkaBrokers = [await startKafkaBroker(scenario, logDir, processes)];
       }
-      await checkKafkaReachable(kafkaBrokers, kafkaAuth, streams, (m, c) => new TargetUnreachableError(m, c));
+      backlog = await checkKafkaReachable(
+        kafkaBrokers,
+        kafkaAuth,
+        streams,
+        (m, c) => new TargetUnreachableError(m, c),
+      );
+      const held = Object.entries(backlog).filter(([, n]) => n > 0);
+      if (held.length > 0)
+        say(
+          `the topics already hold messages (${held.map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}): ` +
+            "delivery writes them to the run's lake too; the drain waits for them, the reconciliation counts only the run's",
+        );
     }
     if (embedded) {
       if (!kafka)
@@ -655,7 +668,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<RunScena
       return datasets.every(
         (d) =>
           (metricsTail!.delivered.get(d) ?? 0) + (metricsTail!.rejected.get(d) ?? 0) >=
-          (merged.datasets[d]?.acknowledged ?? 0),
+          (merged.datasets[d]?.acknowledged ?? 0) + (backlog[streams[d] ?? d] ?? 0),
       );
     };
     while (!drained() && Date.now() < deadline && !delivery.hasExited()) {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +168,20 @@ export class EmbeddedKafka {
     const version = kafkaVersion();
     const ownsDir = options.dataDir === undefined;
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gridstream-kafka-'));
+    try {
+      return await EmbeddedKafka.#launch(options, { lib, version, ownsDir, dataDir });
+    } catch (err) {
+      // A folder this class made (keystore and password files included) goes with a start that failed.
+      if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  static async #launch(
+    options: EmbeddedKafkaOptions,
+    where: { lib: string; version: string; ownsDir: boolean; dataDir: string },
+  ): Promise<EmbeddedKafka> {
+    const { lib, version, ownsDir, dataDir } = where;
     mkdirSync(dataDir, { recursive: true });
     const logDir = join(dataDir, 'kraft-logs');
     // A data folder used before keeps its controller port (the KRaft quorum is recorded in the storage)
@@ -252,33 +266,44 @@ export class EmbeddedKafka {
         'num.partitions=2',
         '',
       ].join('\n'),
+      { mode: 0o600 },
     );
+    // It holds the keystore password with a SCRAM listener: readable by this user only (the mode above
+    // applies to a new file; a data folder used again may hold an older one).
+    chmodSync(props, 0o600);
     const classPath = join(lib, '*');
-    // The user is added for both mechanisms: a client picks either.
-    const addScram = scram
-      ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
-          '--add-scram',
-          `${m}=[name=${scram.username},password=${scram.password}]`,
-        ])
-      : [];
-    const format = formatted
-      ? { error: undefined, status: 0, stdout: '', stderr: '' }
-      : spawnSync(
-          java,
-          [
-            '-cp',
-            classPath,
-            'kafka.tools.StorageTool',
-            'format',
-            '--ignore-formatted',
-            '-t',
-            kraftClusterId(),
-            '-c',
-            props,
-            ...addScram,
-          ],
-          { encoding: 'utf8' },
-        );
+    // The user is added for both mechanisms: a client picks either. StorageTool gets its arguments in an
+    // argument file of this user's only (the java launcher expands `@file` into the main class and its
+    // arguments), so the password is never on a command line that `ps` shows; deleted once it ran.
+    const formatArgs = [
+      'kafka.tools.StorageTool',
+      'format',
+      '--ignore-formatted',
+      '-t',
+      kraftClusterId(),
+      '-c',
+      props,
+      ...(scram
+        ? ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
+            '--add-scram',
+            `${m}=[name=${scram.username},password=${scram.password}]`,
+          ])
+        : []),
+    ];
+    const argFile = join(dataDir, '.format-args');
+    let format: { error?: Error; status: number | null; stdout: string; stderr: string } = {
+      status: 0,
+      stdout: '',
+      stderr: '',
+    };
+    if (!formatted) {
+      // Quoted, backslashes doubled: the argument file's own syntax (passwords have no `"`: checked above).
+      const quoted = (a: string): string => `"${a.replaceAll('\\', '\\\\')}"`;
+      writeFileSync(argFile, `${formatArgs.map(quoted).join('\n')}\n`, { mode: 0o600 });
+      chmodSync(argFile, 0o600);
+      format = spawnSync(java, ['-cp', classPath, `@${argFile}`], { encoding: 'utf8' });
+    }
+    rmSync(argFile, { force: true });
     if (format.error || format.status !== 0) {
       throw new KafkaBrokerError(
         `Kafka's StorageTool could not format ${logDir} (${format.error?.message ?? `exit code ${format.status}`}; ` +

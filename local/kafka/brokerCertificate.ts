@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { KafkaBrokerError } from './errors.js';
 
@@ -19,9 +19,15 @@ function keytoolOf(java: string): string {
   return java.includes('/') && basename(java) === 'java' ? join(dirname(java), 'keytool') : 'keytool';
 }
 
-function keytool(java: string, args: readonly string[]): void {
+/** The variable keytool reads the keystore password from (`-storepass:env`): never on its command line. */
+const PASSWORD_ENV = 'GRIDSTREAM_KEYSTORE_PASSWORD';
+
+function keytool(java: string, args: readonly string[], password: string): void {
   const tool = keytoolOf(java);
-  const r = spawnSync(tool, [...args], { encoding: 'utf8' });
+  const r = spawnSync(tool, [...args], {
+    encoding: 'utf8',
+    env: { ...process.env, [PASSWORD_ENV]: password },
+  });
   if (r.error || r.status !== 0) {
     throw new KafkaBrokerError(
       `the JDK's keytool (\`${tool} ${args[0]}\`) failed (${r.error?.message ?? `exit code ${r.status}`}); ` +
@@ -40,7 +46,9 @@ function keytool(java: string, args: readonly string[]): void {
  * @throws KafkaBrokerError when keytool is missing or fails
  */
 export function ensureBrokerCertificate(dir: string, java: string): BrokerCertificate {
-  mkdirSync(dir, { recursive: true });
+  // The key and its password: for this user only, whatever the data folder's own mode.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const keystore = join(dir, 'broker.p12');
   const caFile = join(dir, 'ca.pem');
   const passwordFile = join(dir, 'keystore-password');
@@ -50,40 +58,49 @@ export function ensureBrokerCertificate(dir: string, java: string): BrokerCertif
   for (const f of [keystore, caFile]) rmSync(f, { force: true });
   const password = randomBytes(18).toString('base64url');
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-  keytool(java, [
-    '-genkeypair',
-    '-alias',
-    'broker',
-    '-keyalg',
-    'RSA',
-    '-keysize',
-    '2048',
-    '-validity',
-    '3650',
-    '-dname',
-    'CN=127.0.0.1,O=gridstream local Kafka broker',
-    '-ext',
-    'SAN=ip:127.0.0.1',
-    '-storetype',
-    'PKCS12',
-    '-keystore',
-    keystore,
-    '-storepass',
+  keytool(
+    java,
+    [
+      '-genkeypair',
+      '-alias',
+      'broker',
+      '-keyalg',
+      'RSA',
+      '-keysize',
+      '2048',
+      '-validity',
+      '3650',
+      '-dname',
+      'CN=127.0.0.1,O=gridstream local Kafka broker',
+      '-ext',
+      'SAN=ip:127.0.0.1',
+      '-storetype',
+      'PKCS12',
+      '-keystore',
+      keystore,
+      '-storepass:env',
+      PASSWORD_ENV,
+      '-keypass:env',
+      PASSWORD_ENV,
+    ],
     password,
-    '-keypass',
+  );
+  chmodSync(keystore, 0o600);
+  keytool(
+    java,
+    [
+      '-exportcert',
+      '-rfc',
+      '-alias',
+      'broker',
+      '-keystore',
+      keystore,
+      '-storepass:env',
+      PASSWORD_ENV,
+      '-file',
+      caFile,
+    ],
     password,
-  ]);
-  keytool(java, [
-    '-exportcert',
-    '-rfc',
-    '-alias',
-    'broker',
-    '-keystore',
-    keystore,
-    '-storepass',
-    password,
-    '-file',
-    caFile,
-  ]);
+  );
   return { keystore, password, caFile };
 }

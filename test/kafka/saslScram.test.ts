@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaTransport } from '../../kafka/index.js';
 import { EmbeddedKafka } from '../../local/kafka/index.js';
@@ -120,6 +120,19 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     expect(kafka.saslBrokers).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(kafka.saslBrokers).not.toBe(kafka.brokers);
     expect(kafka.caFile).toMatch(/ca\.pem$/);
+    // The key, its password and the broker's config (which holds it) are this user's only, and the
+    // format's argument file (the SCRAM password) is gone.
+    const tls = dirname(kafka.caFile);
+    const data = dirname(tls);
+    expect(statSync(tls).mode & 0o777).toBe(0o700);
+    for (const f of [
+      join(tls, 'broker.p12'),
+      join(tls, 'keystore-password'),
+      join(data, 'server.properties'),
+    ])
+      expect(statSync(f).mode & 0o777, f).toBe(0o600);
+    expect(existsSync(join(data, '.format-args'))).toBe(false);
+    expect(readFileSync(join(data, 'server.properties'), 'utf8')).not.toContain(kafka.password);
   });
 
   it('produce --sasl scram-sha-512 delivers every event, and deliver --source kafka reads them back through the same listener', async () => {
@@ -219,8 +232,11 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     expect(m![2]).toBe(m![1]);
   });
 
-  it('loadtest run with target.sasl: workers, delivery and the reachability check log in; exact, and no secret in the run folder', async () => {
-    // Prepare: the broker's own dataset topics, reached through the SASL_SSL listener only.
+  it('loadtest run with target.sasl on topics already holding messages: workers, delivery and the reachability check log in; exact, and no secret in the run folder', async () => {
+    // Prepare: the broker's own dataset topics, reached through the SASL_SSL listener only; grid already
+    // holds other messages (as an external cluster's topic does), which delivery reads too.
+    const before = await produce('grid', 'scram-sha-512', 40);
+    expect(before.code, before.stderr).toBe(0);
     const dir = tempDir('lt-scram');
     const file = join(dir, 'scram.yaml');
     writeFileSync(
@@ -237,6 +253,7 @@ describe('SASL/SCRAM over TLS on a real broker (gridstream kafka --scram-user)',
     });
     // Assess
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/the topics already hold messages \(grid \d+\)/);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.reconciliation).toMatchObject({ sent: 180, found_raw: 180, lost: 0, duplicated_raw: 0 });
     const files = readdirSync(out, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
