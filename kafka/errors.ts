@@ -105,8 +105,10 @@ export class KafkaTlsError extends KafkaError {
     const hint =
       code === 'ERR_TLS_CERT_ALTNAME_INVALID'
         ? 'the certificate does not name the address dialled: connect by a name or IP it lists'
-        : "the broker's certificate is not trusted: give node the CA that signed it, e.g. " +
-          'NODE_EXTRA_CA_CERTS=/path/to/ca.pem (read when node starts; `gridstream kafka --scram-user` prints its file)';
+        : code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID'
+          ? "the broker's certificate is outside its validity dates: renew it on the broker (or check this machine's clock)"
+          : "the broker's certificate is not trusted: give node the CA that signed it, e.g. " +
+            'NODE_EXTRA_CA_CERTS=/path/to/ca.pem (read when node starts; `gridstream kafka --scram-user` prints its file)';
     super(`Kafka TLS handshake with ${brokers.join(',')} failed (${code}: ${why}): ${hint}`, {
       retriable: false,
       cause,

@@ -62,13 +62,14 @@ function vitestCounts() {
   const file = join(reports, 'vitest.json');
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const j = JSON.parse(readFileSync(file, 'utf8'));
-  // A suite that fails to load has no tests but counts as a failure.
+  // A file that fails to load (no tests), or whose hook failed with every test passing, counts as a failure.
   const suiteFailures = (j.testResults ?? []).filter(
-    (s) => s.status === 'failed' && s.assertionResults.length === 0,
+    (s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'),
   ).length;
   for (const s of j.testResults ?? []) {
     const file = s.name.startsWith(root) ? s.name.slice(root.length + 1) : s.name;
-    if (s.status === 'failed' && s.assertionResults.length === 0)
+    // A file that failed with no test failing: it did not load, or a beforeAll/afterAll hook failed.
+    if (s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'))
       failures.push(`vitest ${file}: ${firstLine(s.message)}`);
     for (const a of s.assertionResults ?? []) {
       if (a.status === 'failed')

@@ -351,6 +351,10 @@ async function insertFiles(db: DuckDbSession, objects: readonly RawObject[]): Pr
   );
 }
 
+/** The start of year 0000 and the end of year 9999: dt (YYYY-MM-DD) compares as text in time order between. */
+const FIRST_ISO_YEAR_MS = Date.parse('0000-01-01T00:00:00Z');
+const LAST_ISO_YEAR_END_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /**
  * The raw hours (`dt/hr`, as `YYYY-MM-DD/HH`) a dataset's run events can be in: the workers' simulated
  * span widened by the margin; undefined (every hour) with an infinite margin or no span.
@@ -366,6 +370,8 @@ function runHours(ctx: Context, dataset: Dataset): ((part: string) => boolean) |
   if (!spans.every((d) => known(d.simulated_from_ms) && known(d.simulated_to_ms))) return undefined;
   const from = Math.min(...spans.map((d) => d.simulated_from_ms!)) - ctx.partitionMarginMs;
   const to = Math.max(...spans.map((d) => d.simulated_to_ms!)) + ctx.partitionMarginMs;
+  // A margin reaching past years 0000-9999 (where dt stops comparing as text in time order): every hour.
+  if (!(from >= FIRST_ISO_YEAR_MS && to <= LAST_ISO_YEAR_END_MS)) return undefined;
   const first = partitionOf(from);
   const last = partitionOf(to);
   // dt/hr compare as text in time order (zero-padded).

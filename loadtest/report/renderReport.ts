@@ -326,7 +326,7 @@ function shardTable(s: RunSummary): string {
         ? p.observed.agrees
           ? 'held'
           : `<span class="miss">missed</span>`
-        : 'no limits to check (embedded without enforce_shard_limits, or Kafka)',
+        : 'not checked (no known limits: embedded without enforce_shard_limits, a kinesis endpoint, Kafka)',
     ]),
   );
   // Per shard, where the target counted throttles per shard (the emulator enforcing the limits).

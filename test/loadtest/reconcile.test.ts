@@ -346,6 +346,8 @@ describe('reconcileRun', () => {
     // Act
     const scoped = await reconcileRun(dir, { write: false });
     const whole = await reconcileRun(dir, { write: false, partitionMarginMs: Number.POSITIVE_INFINITY });
+    // A margin past the years dt can spell (10^8 hours) reads every hour too, rather than none.
+    const huge = await reconcileRun(dir, { write: false, partitionMarginMs: 1e8 * 3_600_000 });
     // Assess: scoped, the copy is left unread and the run is exact; read whole, it is n duplicates, misplaced.
     expect(scoped.byDataset.grid!.files_outside_run).toBe(1);
     expect(scoped.summary).toMatchObject({ lost: 0, duplicated_raw: 0, misplaced: 0 });
@@ -354,6 +356,8 @@ describe('reconcileRun', () => {
     expect(whole.byDataset.grid!.files_outside_run).toBe(0);
     expect(whole.byDataset.grid!.files).toBe(scoped.byDataset.grid!.files + 1);
     expect(whole.summary).toMatchObject({ lost: 0, duplicated_raw: Number(n), misplaced: Number(n) });
+    expect(huge.byDataset.grid!.files).toBe(whole.byDataset.grid!.files);
+    expect(huge.summary).toMatchObject({ lost: 0 });
     expect(whole.exitCode).toBe(1);
   });
 

@@ -229,6 +229,8 @@ thresholds:
     expect(summary.reconciliation.sent).toBe(7500);
     // The emulator's per-shard throttles stand beside the shard model's prediction for the one shard.
     const observed = summary.shards!.grid!.observed!;
+    // Undefined when the emulator wrote no stop statistics (it did not stop in time): a clear failure.
+    expect(observed.byShard, 'logs/kinesis-stats.json was not read').toBeDefined();
     expect(observed.throttles).toBe(summary.datasets.grid!.throttles);
     expect(observed.byShard!.map((s) => s.shardId)).toEqual(['shardId-000000000000']);
     expect(observed.byShard![0]!.throttles).toBeGreaterThan(0);
