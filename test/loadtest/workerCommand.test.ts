@@ -4,15 +4,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
-import { deaggregate } from '../../kinesis/kplAggregation.js';
 import { mergeWorkerResults, readWorkerResults } from '../../loadtest/worker/mergeWorkerResults.js';
 import { REPO_ROOT } from '../helpers/repoRoot.js';
 import { run } from '../helpers/run.js';
 import { tempDir } from '../helpers/tempDir.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { readBack } from '../producers/kinesis/readBack.js';
 
 const CLI = join(REPO_ROOT, 'bin', 'gridstream.js');
 const gridstream = (args: string[]) => run(process.execPath, [CLI, ...args], { timeoutMs: 300_000 });
@@ -50,28 +49,7 @@ afterAll(() => {
 async function streamCount(stream: string): Promise<number> {
   const client = createKinesisClient({ endpoint, region: 'us-east-1' });
   try {
-    const shards = await client.send(new ListShardsCommand({ StreamName: stream }));
-    let n = 0;
-    for (const shard of shards.Shards ?? []) {
-      let it = (
-        await client.send(
-          new GetShardIteratorCommand({
-            StreamName: stream,
-            ShardId: shard.ShardId!,
-            ShardIteratorType: 'TRIM_HORIZON',
-          }),
-        )
-      ).ShardIterator;
-      for (;;) {
-        const r = await client.send(new GetRecordsCommand({ ShardIterator: it!, Limit: 10_000 }));
-        const got = r.Records?.length ?? 0;
-        for (const rec of r.Records ?? []) n += deaggregate(rec.Data!, rec.PartitionKey!).length;
-        if (got === 0) break;
-        it = r.NextShardIterator;
-        if (!it) break;
-      }
-    }
-    return n;
+    return (await readBack(client, stream)).length;
   } finally {
     client.destroy();
   }
