@@ -1,5 +1,5 @@
 import { createKinesisClient } from '../../kinesis/kinesisClient.js';
-import type { BufferedRecord, PutOutcome, SettledOutcome } from '../../producers/kinesis/types.js';
+import type { BufferedRecord, SettledOutcome } from '../../producers/kinesis/types.js';
 import { createGenerator } from '../../producers/sources/createGenerator.js';
 import { mulberry32 } from '../../producers/sources/prng.js';
 import type { EventGenerator } from '../../producers/sources/types.js';
@@ -208,68 +208,47 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
   }
 
   /**
-   * Hands one event to the sink and accounts for it. The put's promise (or nothing, when the sink has
-   * already stopped) is returned for the caller to await: one await per event, as in `runProducer`.
+   * Hands one event to the sink, accounts for it, and waits until the sink buffered it (one await per
+   * event, as in `runProducer`). A refused event, or any event once the sink stopped, is written off.
    */
-  function send(
-    run: DatasetRun,
-    event: Held['event'],
-    intendedMs: number,
-    stage: number,
-  ): Promise<PutOutcome> | undefined {
-    const now = clock.now();
-    const cell = run.cells[stage]!;
-    cell.add('sent');
-    cell.recordLatencyMs('freshness.sent', now - intendedMs);
-    if (run.sinkError !== undefined) {
-      run.failed.add(event.event_id);
-      return undefined;
-    }
-    const sample = now - run.lastSampleMs >= sampleEveryMs;
-    if (sample) {
-      run.lastSampleMs = now;
-      run.sampleSentMs.set(event.event_id, now);
-    }
-    try {
-      const pending = run.sink.put(event, packPending(intendedMs - baseMs, stage, sample));
-      // A put waiting for buffer space: the stream, not the generator, is holding the load back.
-      if (run.sink.counters.blockedPuts > 0) run.blocked = true;
-      return pending;
-    } catch (err) {
-      sendFailed(run, event.event_id, err);
-      return undefined;
-    }
-  }
-
-  /** The sink refused an event (rejected), or stopped for good: the event is written off. */
-  function sendFailed(run: DatasetRun, id: string, err: unknown): void {
-    run.sampleSentMs.delete(id);
-    run.failed.add(id);
-    // The sink stopped for good (stream missing, access denied): every later event is written off too.
-    if (err !== undefined) run.sinkError ??= (err as Error).message;
-  }
-
-  /** Sends one event and waits until the sink buffered it. */
-  async function sendAndWait(
+  async function send(
     run: DatasetRun,
     event: Held['event'],
     intendedMs: number,
     stage: number,
   ): Promise<void> {
-    const pending = send(run, event, intendedMs, stage);
-    if (pending === undefined) return;
-    try {
-      if (!(await pending).accepted) sendFailed(run, event.event_id, undefined);
-    } catch (err) {
-      sendFailed(run, event.event_id, err);
+    const now = clock.now();
+    const cell = run.cells[stage]!;
+    cell.add('sent');
+    cell.recordLatencyMs('freshness.sent', now - intendedMs);
+    const id = event.event_id;
+    if (run.sinkError !== undefined) {
+      run.failed.add(id);
+      return;
     }
+    const sample = now - run.lastSampleMs >= sampleEveryMs;
+    if (sample) {
+      run.lastSampleMs = now;
+      run.sampleSentMs.set(id, now);
+    }
+    const pending = run.sink.put(event, packPending(intendedMs - baseMs, stage, sample));
+    // A put waiting for buffer space: the stream, not the generator, is holding the load back.
+    if (run.sink.counters.blockedPuts > 0) run.blocked = true;
+    try {
+      if ((await pending).accepted) return;
+    } catch (err) {
+      // The sink stopped for good (stream missing, access denied): every later event is written off too.
+      run.sinkError ??= (err as Error).message;
+    }
+    run.sampleSentMs.delete(id);
+    run.failed.add(id);
   }
 
   /** Sends every held event due at `nowMs` (all of them with Infinity). */
   async function release(run: DatasetRun, nowMs: number): Promise<void> {
     for (let h = run.holds.pop(nowMs); h !== undefined; h = run.holds.pop(nowMs)) {
       // A held event's latency counts from its release (the spec), not from its original slot.
-      await sendAndWait(run, h.event, clock.now(), h.stage);
+      await send(run, h.event, clock.now(), h.stage);
     }
   }
 
@@ -349,7 +328,7 @@ export async function runLoadWorker(input: WorkerInput, hooks: LoadWorkerHooks):
               } else if (r < run.lateShare + run.outOfOrderShare) {
                 run.outOfOrder += 1;
                 run.holds.push(now + run.rng() * run.slice.outOfOrderHoldMs, { event, stage: ev.stage });
-              } else await sendAndWait(run, event, ev.intendedMs, ev.stage);
+              } else await send(run, event, ev.intendedMs, ev.stage);
             }
           },
         });
