@@ -218,6 +218,12 @@ export interface UpResult {
   };
   /** How each live producer reaches its rate (empty without live producers). */
   readonly plans: readonly RatePlan[];
+  /**
+   * Rows produced before this (epoch ms: the backfilled history, and a live producer's first batch
+   * when its simulated time begins before the run) are left out of `delivery.freshness`, which then
+   * describes live data only. Undefined when every row counts (no backfill, or no live producer).
+   */
+  readonly freshnessFromMs: number | undefined;
 }
 
 /** What `up` sends for one dataset: the backfill range, and the live plan. */
@@ -382,8 +388,11 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const kafkaTransport = connection ? createKafkaTransport(connection) : undefined;
   // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
   let lastWarning: string | undefined;
-  const liveStarts = runs.flatMap((r) => (r.plan && r.backfill ? [r.plan.startMs] : []));
-  const liveFromMs = liveStarts.length > 0 ? Math.min(...liveStarts) : undefined;
+  // Every backfill ends where live begins (the wall clock when the runs were planned): its rows were
+  // all produced before that. A live plan's simulated start is aligned down to its batch step (an hour
+  // for weather), so it cannot be the bound: an hour of history would count as live.
+  const liveEnds = runs.flatMap((r) => (r.plan && r.backfill ? [r.backfill.endMs] : []));
+  const liveFromMs = liveEnds.length > 0 ? Math.max(...liveEnds) : undefined;
   const worker = await DeliveryWorker.create({
     storage,
     ...(kafkaTransport
@@ -532,6 +541,7 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
       drained,
       backfill: { events: backfillEvents, ranges, durationMs: backfillMs },
       plans: runs.flatMap((r) => (r.plan ? [r.plan] : [])),
+      freshnessFromMs: liveFromMs,
     };
   } finally {
     if (timer) clearInterval(timer);

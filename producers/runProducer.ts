@@ -128,13 +128,20 @@ export async function runProducer<D extends Dataset>(
         const event = generator.next();
         if (options.dueAtMs) {
           // Wait for the event's time (never past the duration); an event not yet due when the run
-          // ends is not sent.
-          const wait = Math.min(options.dueAtMs(event) - Date.now(), endAt - performance.now());
-          if (wait > 0) {
+          // ends is not sent. A timer may fire a little early, so the clock is read again after it.
+          const dueAt = options.dueAtMs(event);
+          for (;;) {
+            const wait = Math.min(dueAt - Date.now(), endAt - performance.now());
+            if (wait <= 0) break;
             const waited = signal ? await untilAborted(sleep(wait), signal) : await sleep(wait);
-            if (waited === 'aborted') stoppedBy = 'signal';
+            if (waited === 'aborted') {
+              stoppedBy = 'signal';
+              break;
+            }
           }
-          if (stoppedBy === undefined && performance.now() >= endAt) stoppedBy = 'duration';
+          if (stoppedBy === undefined && (performance.now() >= endAt || Date.now() < dueAt)) {
+            stoppedBy = 'duration';
+          }
           if (stoppedBy) break;
         }
         generated += 1;

@@ -75,6 +75,38 @@ describe('runProducer', () => {
     expect(result.generated).toBeLessThanOrEqual(Math.floor((rate * result.elapsedMs) / 1000) + 1);
   });
 
+  it('never sends an event before it is due: one due in an hour is not sent by a 50 ms run', async () => {
+    // Prepare: every third event is due an hour from now, the others at once
+    const streamName = uniqueStream('due');
+    await kinesis.createStream(streamName, 1);
+    const sink = sinkFor('grid', streamName);
+    const inner = createGenerator('grid', { seed: 4 });
+    const later = new Set<string>();
+    let n = 0;
+    const generator: EventGenerator<'grid'> = {
+      dataset: 'grid',
+      next: () => {
+        const e = inner.next();
+        if (++n % 3 === 0) later.add(e.event_id);
+        return e;
+      },
+    };
+    const startedAt = Date.now();
+    // Act
+    const result = await runProducer({
+      generator,
+      sink,
+      durationMs: 50,
+      dueAtMs: (e) => (later.has(e.event_id) ? startedAt + 3_600_000 : 0),
+    });
+    await sink.close();
+    const back = await readBack(kinesis.client, streamName);
+    // Assess: the first two went, the third was waited for until the run ended and never sent
+    expect(result).toMatchObject({ stoppedBy: 'duration', accepted: 2 });
+    expect(back.map((r) => r.event.event_id).filter((id) => later.has(id))).toEqual([]);
+    expect(back.length).toBe(2);
+  });
+
   it('stops on the abort signal; closing the sink then delivers everything accepted', async () => {
     // Prepare: the generator aborts the run after 700 events, as SIGINT would
     const streamName = uniqueStream('abort');
