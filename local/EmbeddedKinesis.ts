@@ -78,6 +78,9 @@ export function datasetStreams(
   return out;
 }
 
+/** kinesalite stamps a new stream (and its starting sequence numbers) this long before its clock. */
+const KINESALITE_CREATE_LAG_MS = 2_000;
+
 /**
  * An in-process Kinesis Data Streams emulator (kinesalite) on 127.0.0.1. Clients reach it over real
  * HTTP with the AWS SDK, exactly as they reach AWS.
@@ -110,6 +113,8 @@ export function datasetStreams(
 export class EmbeddedKinesis {
   /** `http://127.0.0.1:<port>` */
   public readonly endpoint: string;
+  /** Creation time of the newest stream this emulator created (kinesalite stamps it to the second). */
+  #newestCreatedMs = 0;
   readonly #server: Server;
   readonly #client: KinesisClient;
   readonly #window: RecordWindow;
@@ -203,7 +208,11 @@ export class EmbeddedKinesis {
     }
     for (let i = 0; i < 200; i++) {
       const d = await this.#client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
-      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return;
+      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') {
+        const created = d.StreamDescriptionSummary.StreamCreationTimestamp?.getTime() ?? Date.now();
+        this.#newestCreatedMs = Math.max(this.#newestCreatedMs, created);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 25));
     }
     throw new Error(`stream ${name} did not become ACTIVE`);
@@ -218,7 +227,13 @@ export class EmbeddedKinesis {
     await Promise.all(Object.entries(streams).map(([name, shards]) => this.createStream(name, shards)));
   }
 
-  /** Stops the emulator. */
+  /**
+   * Stops the emulator. It returns once a stream created from then on, here or in a later emulator,
+   * gets a later creation time and other starting sequence numbers than every stream this one created
+   * (at most a second's wait): delivery tells a stream's incarnations apart by those (kinesalite has
+   * them to the second), so a lake's checkpoints of this run are never taken for the next run's
+   * stream of the same name, whose records they would skip.
+   */
   public async stop(): Promise<void> {
     this.#client.destroy();
     await this.#window.stop();
@@ -227,5 +242,7 @@ export class EmbeddedKinesis {
       // Keep-alive sockets would hold close() open.
       (this.#server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
     });
+    const wait = this.#newestCreatedMs + 1_000 + KINESALITE_CREATE_LAG_MS - Date.now();
+    if (this.#newestCreatedMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 }

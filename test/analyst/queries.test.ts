@@ -199,11 +199,15 @@ describe('analyst queries and views (sql/athena) through gridstream query', () =
     const gold = await run('SELECT max(CAST(dt AS date)) AS last FROM gold_daily_market_summary');
     expect(String(gold[0]!.last) > today).toBe(true); // the table has far-ahead delivery days ...
     expect(rows.length).toBeGreaterThan(0);
+    // The window is the query's own (UTC midnight may pass between this file's set-up and the query):
+    // today, or the day after when midnight passed, and the six days before.
+    const end = String(rows[0]!.window_end);
+    const dayAfter = new Date(Math.floor(now / DAY) * DAY + DAY).toISOString().slice(0, 10);
+    expect([today, dayAfter]).toContain(end);
+    expect(Date.parse(end) - Date.parse(String(rows[0]!.window_start))).toBe(6 * DAY);
     for (const r of rows) {
-      expect(String(r.dt) <= today).toBe(true); // ... the query does not show them
-      expect(String(r.dt) >= new Date(Math.floor(now / DAY) * DAY - 6 * DAY).toISOString().slice(0, 10)).toBe(
-        true,
-      );
+      expect(String(r.dt) <= end).toBe(true); // ... the query does not show them
+      expect(String(r.dt) >= String(r.window_start)).toBe(true);
       expect(r.has_prices).toBe(Number(r.price_intervals) > 0);
     }
   });

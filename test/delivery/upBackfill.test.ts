@@ -26,8 +26,8 @@ async function repeatedGridKeys(lake: string): Promise<number> {
 
 describe('gridstream up: history on the first run', () => {
   it('backfills the last hours through the pipeline, never sends them twice, and live starts after them', async () => {
-    // Prepare
-    const lake = join(dir, 'lake');
+    // Prepare: a lake of its own per attempt
+    const lake = mkdtempSync(join(dir, 'lake-'));
     const before = Date.now();
     // Act: a seed run (backfill only), the same again, then up live for a moment without a backfill.
     const first = await runUp({
@@ -60,17 +60,26 @@ describe('gridstream up: history on the first run', () => {
     expect(first.backfill.events.grid).toBeGreaterThan(10_000);
     expect(first.backfill.events.weather).toBeGreaterThan(0);
     expect(first.backfill.events.transactions).toBeGreaterThan(0);
-    expect(second.backfill.events.grid + second.backfill.events.weather).toBe(0);
+    // The second run sends only what came after the first one: nothing, or the batch whose time came
+    // between the two runs (a 5-minute boundary or the hour can pass between them). No key twice (below).
+    expect(second.backfill.events.grid).toBeLessThan(first.backfill.events.grid / 10);
+    expect(second.backfill.events.weather).toBeLessThan(first.backfill.events.weather / 2);
     const [grid] = await duckRows(
       `select count(*) as n, epoch_ms(min(produced_at)) as lo, epoch_ms(max(produced_at)) as hi from ${rawParquet(lake, 'grid')} where producer_id = 'gridstream-grid-7'`,
     );
-    expect(Number(grid!.n)).toBe(first.backfill.events.grid);
+    expect(Number(grid!.n)).toBe(first.backfill.events.grid + second.backfill.events.grid);
     expect(Number(grid!.lo)).toBeGreaterThan(before - 3 * HOUR - 5 * 60_000);
     expect(Number(grid!.hi)).toBeLessThan(Date.now());
     // The live run at 600× speed started after the backfill's last batch, so no key repeats.
     expect(live.plans.find((p) => p.dataset === 'grid')!.startMs).toBeGreaterThan(Number(grid!.hi));
     expect(live.produced.grid).toBeGreaterThan(0);
+    expect(live.drained).toBe(true);
     expect(await repeatedGridKeys(lake)).toBe(0);
+    const [weather] = await duckRows(
+      `select count(*) as n, count(distinct (record_type, location_id, event_time, forecast_issued_at)) as k
+         from ${rawParquet(lake, 'weather')}`,
+    );
+    expect(Number(weather!.n)).toBe(Number(weather!.k));
   });
 
   it('counts only live rows in its freshness: the backfilled history is hours old by design', async () => {

@@ -50,8 +50,13 @@ useEmbeddedKinesis((k) => {
 });
 
 const SEED = 5;
-/** Simulated start: 10:50 UTC two days ago, so grid's 5-minute batches cross an hour boundary. */
-const T0 = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000 + 10 * 3_600_000 + 50 * 60_000;
+/**
+ * Simulated start: ten minutes before an hour, so grid's 5-minute batches cross an hour boundary; 42 to
+ * 43 hours back, whatever the time of day. The shares' partition times span T0 − 0.9 h .. T0 + 37.4 h
+ * (the trades' spacing), so when delivered every event is 4.5 to 44 hours past its partition time: late
+ * for a 1-hour lateness window, on time for the default 48 hours.
+ */
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 43 * 3_600_000 + 50 * 60_000;
 /** Worker share per dataset: [worker, events, first sequence, simulated start]. */
 const SHARES: Record<Dataset, [string, number, number, number][]> = {
   grid: [
