@@ -209,7 +209,9 @@ export class EmbeddedKinesis {
     for (let i = 0; i < 200; i++) {
       const d = await this.#client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
       if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') {
-        const created = d.StreamDescriptionSummary.StreamCreationTimestamp?.getTime() ?? Date.now();
+        const created =
+          d.StreamDescriptionSummary.StreamCreationTimestamp?.getTime() ??
+          Date.now() - KINESALITE_CREATE_LAG_MS;
         this.#newestCreatedMs = Math.max(this.#newestCreatedMs, created);
         return;
       }
@@ -228,11 +230,12 @@ export class EmbeddedKinesis {
   }
 
   /**
-   * Stops the emulator. It returns once a stream created from then on, here or in a later emulator,
-   * gets a later creation time and other starting sequence numbers than every stream this one created
-   * (at most a second's wait): delivery tells a stream's incarnations apart by those (kinesalite has
-   * them to the second), so a lake's checkpoints of this run are never taken for the next run's
-   * stream of the same name, whose records they would skip.
+   * Stops the emulator. It returns once a stream created from then on, in any emulator, gets a later
+   * creation time and other starting sequence numbers than every stream this one made through
+   * {@link createStream} (at most a second's wait): delivery tells a stream's incarnations apart by
+   * those (kinesalite has them to the second), so a lake's checkpoints of this run are never taken for
+   * the next run's stream of the same name, whose records they would skip. A stream a client created
+   * over the wire (e.g. `produce --shards`) is not waited for.
    */
   public async stop(): Promise<void> {
     this.#client.destroy();
@@ -242,7 +245,11 @@ export class EmbeddedKinesis {
       // Keep-alive sockets would hold close() open.
       (this.#server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
     });
-    const wait = this.#newestCreatedMs + 1_000 + KINESALITE_CREATE_LAG_MS - Date.now();
-    if (this.#newestCreatedMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (this.#newestCreatedMs === 0) return;
+    const until = this.#newestCreatedMs + 1_000 + KINESALITE_CREATE_LAG_MS;
+    // Read the clock again after each timer: one may fire a millisecond early.
+    for (let wait = until - Date.now(); wait > 0; wait = until - Date.now()) {
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }

@@ -221,7 +221,7 @@ export interface UpResult {
   /**
    * Rows produced before this (epoch ms: the backfilled history, and a live producer's first batch
    * when its simulated time begins before the run) are left out of `delivery.freshness`, which then
-   * describes live data only. Undefined when every row counts (no backfill, or no live producer).
+   * describes live data only. Undefined without live producers (every row counts).
    */
   readonly freshnessFromMs: number | undefined;
 }
@@ -231,6 +231,8 @@ interface DatasetRun {
   readonly dataset: Dataset;
   readonly backfill: { readonly startMs: number; readonly endMs: number } | undefined;
   readonly plan: RatePlan | undefined;
+  /** The wall clock when the runs were planned: the backfill ends there, live data is produced after. */
+  readonly plannedAtMs: number;
 }
 
 /**
@@ -271,7 +273,7 @@ async function planRuns(
               startMs,
             });
     }
-    if (backfill || plan) runs.push({ dataset, backfill, plan });
+    if (backfill || plan) runs.push({ dataset, backfill, plan, plannedAtMs: now });
   }
   return runs;
 }
@@ -388,11 +390,10 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
   const kafkaTransport = connection ? createKafkaTransport(connection) : undefined;
   // Only the latest delivery warning is kept (shown under the table): a run of days must not collect them.
   let lastWarning: string | undefined;
-  // Every backfill ends where live begins (the wall clock when the runs were planned): its rows were
-  // all produced before that. A live plan's simulated start is aligned down to its batch step (an hour
-  // for weather), so it cannot be the bound: an hour of history would count as live.
-  const liveEnds = runs.flatMap((r) => (r.plan && r.backfill ? [r.backfill.endMs] : []));
-  const liveFromMs = liveEnds.length > 0 ? Math.max(...liveEnds) : undefined;
+  // Freshness describes what this run produces live: rows produced from the moment the runs were
+  // planned on. Every backfilled row was produced before it (the backfill ends there), and so was a live
+  // plan's first batch when its simulated start is aligned down to the batch step (an hour for weather).
+  const liveFromMs = runs.find((r) => r.plan)?.plannedAtMs;
   const worker = await DeliveryWorker.create({
     storage,
     ...(kafkaTransport
@@ -410,7 +411,6 @@ export async function runUp(options: UpOptions = {}): Promise<UpResult> {
         }
       : { kinesis: kinesis!.client }),
     ...(options.bufferIntervalMs !== undefined ? { bufferIntervalMs: options.bufferIntervalMs } : {}),
-    // Freshness describes live data: backfilled history is hours old by design.
     ...(liveFromMs !== undefined ? { freshnessFromMs: liveFromMs } : {}),
     onWarning: (w) => {
       lastWarning = `${new Date().toISOString().slice(11, 19)} UTC ${w}`;

@@ -118,8 +118,7 @@ export async function runProducer<D extends Dataset>(
         }
         if (due <= scheduled) {
           const wait = Math.min(((scheduled + 1) * 1000) / rate - (now - scheduleStart), endAt - now);
-          if (signal) await untilAborted(sleep(Math.max(1, wait)), signal);
-          else await sleep(Math.max(1, wait));
+          await pause(Math.max(1, wait), signal);
           continue;
         }
         burst = Math.min(due - scheduled, PRODUCER_DEFAULTS.burst);
@@ -132,9 +131,8 @@ export async function runProducer<D extends Dataset>(
           const dueAt = options.dueAtMs(event);
           for (;;) {
             const wait = Math.min(dueAt - Date.now(), endAt - performance.now());
-            if (wait <= 0) break;
-            const waited = signal ? await untilAborted(sleep(wait), signal) : await sleep(wait);
-            if (waited === 'aborted') {
+            if (!(wait > 0)) break; // due, the run's end, or no time at all (NaN): the checks below decide
+            if ((await pause(wait, signal)) === 'aborted') {
               stoppedBy = 'signal';
               break;
             }
@@ -187,6 +185,20 @@ export async function runProducer<D extends Dataset>(
   const final = progress();
   options.onProgress?.(final);
   return { ...final, stoppedBy: stoppedBy ?? 'signal' };
+}
+
+/** The longest delay a Node timer takes (a longer one fires at once, with a warning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Sleeps `ms` (at most a timer's range; callers read the clock again), or until `signal` aborts. The
+ * timer is cleared on abort, so a long wait (the next hourly batch) does not keep the process alive.
+ */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<'slept' | 'aborted'> {
+  return sleep(Math.min(ms, MAX_TIMER_MS), undefined, signal ? { signal } : undefined).then(
+    () => 'slept' as const,
+    () => 'aborted' as const,
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { createGenerator, type EventGenerator } from '../../producers/sources/index.js';
 import { contractFor, DATASETS, type Dataset } from '../../schemas/index.js';
 import { uniqueStream, useKinesisAndTempDir } from '../helpers/kinesis.js';
+import { run } from '../helpers/run.js';
 import { readBack } from './kinesis/readBack.js';
 
 let kinesis: EmbeddedKinesis;
@@ -106,6 +107,18 @@ describe('runProducer', () => {
     expect(back.map((r) => r.event.event_id).filter((id) => later.has(String(id)))).toEqual([]);
     expect(back.length).toBe(2);
   });
+
+  it('an abort while it waits for an event due in an hour ends the wait, and the process exits', async () => {
+    // Act: a child process runs the producer, aborts it after 50 ms and must then exit by itself (a
+    // timer left running would keep it, like `gridstream up` after Ctrl-C, alive for the hour)
+    const r = await run(process.execPath, ['--import', 'tsx', 'test/producers/support/abortWaitChild.ts'], {
+      timeoutMs: 120_000,
+    });
+    // Assess
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ stoppedBy: 'signal', accepted: 0 });
+  }, 180_000);
 
   it('stops on the abort signal; closing the sink then delivers everything accepted', async () => {
     // Prepare: the generator aborts the run after 700 events, as SIGINT would
