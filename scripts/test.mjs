@@ -62,15 +62,15 @@ function vitestCounts() {
   const file = join(reports, 'vitest.json');
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const j = JSON.parse(readFileSync(file, 'utf8'));
-  // A file that fails to load (no tests), or whose hook failed with every test passing, counts as a failure.
-  const suiteFailures = (j.testResults ?? []).filter(
-    (s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'),
-  ).length;
+  let suiteFailures = 0;
   for (const s of j.testResults ?? []) {
     const file = s.name.startsWith(root) ? s.name.slice(root.length + 1) : s.name;
-    // A file that failed with no test failing: it did not load, or a beforeAll/afterAll hook failed.
-    if (s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed'))
+    // A file that failed with no test failing (it did not load, or a beforeAll/afterAll hook failed)
+    // counts as one failure of its own.
+    if (s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed')) {
+      suiteFailures += 1;
       failures.push(`vitest ${file}: ${firstLine(s.message)}`);
+    }
     for (const a of s.assertionResults ?? []) {
       if (a.status === 'failed')
         failures.push(`vitest ${file} > ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);

@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { createRetrier } from '../../common/retry/index.js';
-import { KafkaCallError, KafkaError } from '../errors.js';
+import { KafkaCallError } from '../errors.js';
 import type { KafkaAdminTransport, KafkaConnection, PartitionOffsets } from '../types.js';
 import { toKafkaError } from './toKafkaError.js';
 
@@ -63,7 +63,7 @@ export class KafkajsAdminTransport implements KafkaAdminTransport {
           }
         }
       } catch (err) {
-        throw err instanceof KafkaError ? err : toKafkaError('create topics', err, this.#connection);
+        throw toKafkaError('create topics', err, this.#connection);
       }
     });
   }

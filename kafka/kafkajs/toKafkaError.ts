@@ -1,4 +1,4 @@
-import { KafkaAuthenticationError, KafkaCallError, type KafkaError, KafkaTlsError } from '../errors.js';
+import { KafkaAuthenticationError, KafkaCallError, KafkaError, KafkaTlsError } from '../errors.js';
 import type { KafkaConnection } from '../types.js';
 
 /** kafkajs error names that no retry can fix. */
@@ -62,13 +62,8 @@ function chain(err: unknown): ClientError[] {
  * @param connection - the connection it was made on (names the brokers and the SASL user in the message)
  */
 export function toKafkaError(operation: string, err: unknown, connection?: KafkaConnection): KafkaError {
-  if (
-    err instanceof KafkaCallError ||
-    err instanceof KafkaAuthenticationError ||
-    err instanceof KafkaTlsError
-  ) {
-    return err;
-  }
+  // Already said in gridstream's terms (by a lower layer, or a check of ours): kept as it is.
+  if (err instanceof KafkaError) return err;
   const errors = chain(err);
   if (connection) {
     const auth = errors.find((x) => x.name === 'KafkaJSSASLAuthenticationError');
